@@ -1,0 +1,58 @@
+"""The storage interface every backend implements (embedded Whoosh today, SphinxQL later).
+
+It is deliberately small: transactions of upserts and deletes, a search over searchlib's own
+query tree, more-like-this, spelling suggestions and stats. Analysis, snippets, ingestion and
+validation stay above it, in code shared by every backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from searchlib.query import Node
+
+
+@dataclass
+class RawHit:
+    docnum: int
+    score: float
+    stored: dict[str, Any]
+
+
+@dataclass
+class RawResults:
+    total: int
+    hits: list[RawHit]
+    facets: dict[str, dict[str, int]]
+    #: Analyzed query terms per field, for highlighting.
+    terms: dict[str, set[str]] = field(default_factory=dict)
+    #: Query words analysis removed (stopwords).
+    dropped: list[str] = field(default_factory=list)
+
+
+class Transaction(Protocol):
+    """A batch of writes committed whole or not at all."""
+
+    def exists(self, doc_id: str) -> bool: ...
+    def upsert(self, doc: dict[str, Any], *, existed: bool) -> None: ...
+    def delete(self, doc_id: str) -> bool: ...
+
+
+class Backend(Protocol):
+    def transaction(self, *, timeout: float) -> AbstractContextManager[Transaction]: ...
+    def search(
+        self, node: Node, *, filters: Sequence[Node], limit: int, page: int, sort: str,
+        facets: bool, fields: Sequence[str] | None = None,
+    ) -> RawResults: ...
+    def similar(self, doc_id: str, limit: int) -> RawResults | None: ...
+    def suggest(self, word: str, fieldname: str = "body") -> str | None: ...
+    def doc_frequency(self, fieldname: str, term: str) -> int: ...
+    def get(self, doc_id: str) -> dict[str, Any] | None: ...
+    def doc_count(self) -> int: ...
+    def stats(self) -> dict[str, Any]: ...
+    def optimize(self, *, timeout: float) -> None: ...
+    def close(self) -> None: ...
+

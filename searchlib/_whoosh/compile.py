@@ -1,0 +1,181 @@
+"""Turning searchlib's query tree into Whoosh queries.
+
+Words are analyzed with each field's own analyzer (the one the index was built with), so a
+query word in one inflected form matches documents using another. Prefix and fuzzy terms are
+expanded here against the index's term list, with a cap, so a two-letter prefix can never
+turn into a query over half the vocabulary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+from whoosh.reading import IndexReader
+
+from searchlib.analysis.tokenizer import normalize_word
+from searchlib.errors import QueryError
+from searchlib.query import And, DateRange, Fuzzy, Node, Not, Or, Phrase, Prefix, Word
+
+
+@dataclass
+class CompileContext:
+    schema: object  # whoosh Schema
+    reader: IndexReader
+    default_fields: Sequence[str]
+    boosts: dict[str, float]
+    text_fields: frozenset[str]
+    max_expansions: int
+    #: Every analyzed term per field, for highlighting and did-you-mean.
+    terms: dict[str, set[str]] = field(default_factory=dict)
+    #: Query words that analysis removed entirely (stopwords).
+    dropped: list[str] = field(default_factory=list)
+
+    def fields_for(self, name: str | None) -> Sequence[str]:
+        return [name] if name else self.default_fields
+
+    def analyze(self, fieldname: str, text: str) -> list[str]:
+        if fieldname in self.text_fields:
+            analyzer = self.schema[fieldname].analyzer  # type: ignore[index]
+            return [t.text for t in analyzer(text)]
+        if fieldname == "date":
+            raise QueryError(f"date: expects a date or range, e.g. date:2022-03-01..2022-03-31, got {text!r}")
+        word = text.strip().lower()
+        return [word] if word else []
+
+    def note(self, fieldname: str, terms: Sequence[str]) -> None:
+        self.terms.setdefault(fieldname, set()).update(terms)
+
+
+def _any(queries: list[wq.Query]) -> wq.Query | None:
+    if not queries:
+        return None
+    return queries[0] if len(queries) == 1 else wq.Or(queries)
+
+
+def _word(node: Word, ctx: CompileContext) -> wq.Query | None:
+    per_field = []
+    for name in ctx.fields_for(node.field):
+        terms = ctx.analyze(name, node.text)
+        if not terms:
+            continue
+        ctx.note(name, terms)
+        boost = ctx.boosts.get(name, 1.0)
+        if len(terms) == 1:
+            per_field.append(wq.Term(name, terms[0], boost=boost))
+        else:  # one query word that analyzes to several terms (e.g. a split compound)
+            per_field.append(wq.Phrase(name, terms, boost=boost))
+    if not per_field:
+        ctx.dropped.append(node.text)
+    return _any(per_field)
+
+
+def _phrase(node: Phrase, ctx: CompileContext) -> wq.Query | None:
+    per_field = []
+    for name in ctx.fields_for(node.field):
+        terms = ctx.analyze(name, node.text)
+        if not terms:
+            continue
+        ctx.note(name, terms)
+        boost = ctx.boosts.get(name, 1.0)
+        if len(terms) == 1 or name not in ctx.text_fields:
+            per_field.append(wq.Term(name, terms[0], boost=boost))
+        else:
+            per_field.append(wq.Phrase(name, terms, boost=boost))
+    if not per_field:
+        ctx.dropped.append(node.text)
+    return _any(per_field)
+
+
+def _expansions(name: str, found: list[str], what: str, ctx: CompileContext) -> list[str]:
+    if len(found) > ctx.max_expansions:
+        raise QueryError(
+            f"{what} matches more than {ctx.max_expansions} terms",
+            hint="type more letters, or raise limits.max_expansions",
+        )
+    ctx.note(name, found)
+    return found
+
+
+def _prefix(node: Prefix, ctx: CompileContext) -> wq.Query | None:
+    raw = normalize_word(node.text)
+    per_field = []
+    for name in ctx.fields_for(node.field):
+        # Index terms are stems: look for the typed prefix and for the prefix's own stem
+        # ("pengirim*" should still reach "kirim").
+        prefixes = {raw}
+        if name in ctx.text_fields:
+            prefixes.update(ctx.analyze(name, node.text))
+        found: list[str] = []
+        for prefix in sorted(prefixes):
+            for term in ctx.reader.expand_prefix(name, prefix):
+                found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+                if len(found) > ctx.max_expansions:
+                    break
+        words = _expansions(name, sorted(set(found)), f"prefix {node.text}*", ctx)
+        boost = ctx.boosts.get(name, 1.0)
+        per_field.extend(wq.Term(name, w, boost=boost) for w in words)
+    return _any(per_field) or wq.NullQuery
+
+
+def _fuzzy(node: Fuzzy, ctx: CompileContext) -> wq.Query | None:
+    per_field = []
+    for name in ctx.fields_for(node.field):
+        bases = {normalize_word(node.text)}
+        if name in ctx.text_fields:
+            bases.update(ctx.analyze(name, node.text))
+        found: set[str] = set()
+        for base in bases:
+            for term in ctx.reader.terms_within(name, base, node.distance, prefix=1):
+                found.add(term)
+                if len(found) > ctx.max_expansions:
+                    break
+        words = _expansions(name, sorted(found), f"fuzzy {node.text}~", ctx)
+        boost = ctx.boosts.get(name, 1.0)
+        per_field.extend(wq.Term(name, w, boost=boost) for w in words)
+    return _any(per_field) or wq.NullQuery
+
+
+def date_range(fieldname: str, start, end) -> wq.Query:  # type: ignore[no-untyped-def]
+    return wq.DateRange(fieldname, start, end, endexcl=True)
+
+
+def compile_query(node: Node, ctx: CompileContext) -> wq.Query | None:
+    """A Whoosh query, or None when analysis left nothing to search for."""
+    if isinstance(node, Word):
+        return _word(node, ctx)
+    if isinstance(node, Phrase):
+        return _phrase(node, ctx)
+    if isinstance(node, Prefix):
+        return _prefix(node, ctx)
+    if isinstance(node, Fuzzy):
+        return _fuzzy(node, ctx)
+    if isinstance(node, DateRange):
+        return date_range(node.field, node.start, node.end)
+    if isinstance(node, Not):
+        child = compile_query(node.child, ctx)
+        return wq.Not(child) if child is not None else None
+    if isinstance(node, (And, Or)):
+        parts = [q for q in (compile_query(c, ctx) for c in node.children) if q is not None]
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return parts[0]
+        return wq.And(parts) if isinstance(node, And) else wq.Or(parts)
+    raise TypeError(f"unknown query node {node!r}")
+
+
+def any_word_fallback(node: Node) -> Node | None:
+    """The ranked any-word reading of an all-words query, or None if there is none.
+
+    Only a top-level AND of two or more positive parts falls back; NOT parts stay required
+    exclusions.
+    """
+    if not isinstance(node, And):
+        return None
+    positive = [c for c in node.children if not isinstance(c, (Not, DateRange))]
+    required = [c for c in node.children if isinstance(c, (Not, DateRange))]
+    if len(positive) < 2:
+        return None
+    return And((Or(tuple(positive)), *required)) if required else Or(tuple(positive))

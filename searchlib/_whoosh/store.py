@@ -1,0 +1,300 @@
+"""WhooshStore: the embedded implementation of searchlib's storage interface."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as windex
+from whoosh import query as wq
+from whoosh import scoring, sorting
+from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.searching import Searcher
+from whoosh.writing import LockError
+
+from searchlib._backend import RawHit, RawResults, Transaction
+from searchlib._whoosh.compile import CompileContext, compile_query
+from searchlib._whoosh.schema import build_schema
+from searchlib.config import Config
+from searchlib.errors import IndexLockedError, QueryError, StorageError
+from searchlib.query import Node
+
+FACET_FIELDS = ("category", "source")
+#: With a recency boost, this many BM25 candidates are re-ranked by date.
+RECENCY_CANDIDATES = 200
+
+
+class _WhooshTransaction(Transaction):
+    def __init__(self, store: WhooshStore, writer: Any) -> None:
+        self._writer = writer
+        self._searcher = writer.searcher()
+        self._keywords = store.keyword_fields
+        self._lists = store.list_fields
+
+    def exists(self, doc_id: str) -> bool:
+        return self._searcher.document_number(id=doc_id) is not None
+
+    def upsert(self, doc: dict[str, Any], *, existed: bool) -> None:
+        if existed:
+            self._writer.delete_by_term("id", doc["id"], searcher=self._searcher)
+        fields: dict[str, Any] = {}
+        for name, value in doc.items():
+            if value is None or value == "" or value == []:
+                continue
+            if name in self._lists:
+                values = [str(v).strip().lower() for v in value]
+                fields[name] = ",".join(v.replace(",", " ") for v in values if v)
+                fields["_stored_" + name] = values
+            elif name in self._keywords:
+                fields[name] = str(value).strip().lower()
+            else:
+                fields[name] = value
+        self._writer.add_document(**fields)
+
+    def delete(self, doc_id: str) -> bool:
+        if not self.exists(doc_id):
+            return False
+        self._writer.delete_by_term("id", doc_id, searcher=self._searcher)
+        return True
+
+
+class WhooshStore:
+    """One Whoosh index directory. Safe to search from many threads at once."""
+
+    def __init__(self, path: Path, config: Config, ix: windex.Index) -> None:
+        self.path = path
+        self.config = config
+        self._ix = ix
+        self.schema = ix.schema
+        self.text_fields = frozenset(f.name for f in config.fields if f.type == "text")
+        self.keyword_fields = frozenset(
+            f.name for f in config.fields if f.type == "keyword" and f.name != "id"
+        )
+        self.list_fields = frozenset({"tags"})
+        self.boosts = {f.name: f.boost for f in config.fields}
+        self._weighting = scoring.BM25F(B=config.bm25_b, K1=config.bm25_k1)
+        self._local = threading.local()
+        self._all_searchers: list[Searcher] = []
+        self._lock = threading.Lock()
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, path: Path, config: Config) -> WhooshStore:
+        path.mkdir(parents=True, exist_ok=True)
+        return cls(path, config, windex.create_in(str(path), build_schema(config)))
+
+    @classmethod
+    def open(cls, path: Path, config: Config) -> WhooshStore:
+        try:
+            ix = windex.open_dir(str(path))
+        except (windex.EmptyIndexError, OSError) as error:
+            raise StorageError(f"cannot open the index at {path}: {error}") from None
+        return cls(path, config, ix)
+
+    def close(self) -> None:
+        with self._lock:
+            for s in self._all_searchers:
+                s.close()
+            self._all_searchers.clear()
+        self._local = threading.local()
+
+    # -- writing --------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self, *, timeout: float) -> Iterator[Transaction]:
+        try:
+            writer = self._ix.writer(timeout=timeout, delay=0.05, limitmb=256)
+        except LockError:
+            raise IndexLockedError(
+                f"another writer is updating the index at {self.path} "
+                f"(waited {timeout:g} s)",
+                hint="wait for it to finish, or pass a longer timeout",
+            ) from None
+        try:
+            yield _WhooshTransaction(self, writer)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(merge=True)
+
+    def optimize(self, *, timeout: float) -> None:
+        """Merge all segments into one (fastest queries; slow on big indexes)."""
+        try:
+            writer = self._ix.writer(timeout=timeout, delay=0.05)
+        except LockError:
+            raise IndexLockedError(f"another writer is updating the index at {self.path}") from None
+        writer.commit(optimize=True)
+
+    # -- reading --------------------------------------------------------------------------
+
+    def _searcher(self) -> Searcher:
+        """This thread's searcher, refreshed when another writer has committed."""
+        local = self._local
+        stamp = os.stat(self.path).st_mtime_ns
+        searcher = getattr(local, "searcher", None)
+        if searcher is None:
+            searcher = self._ix.searcher(weighting=self._weighting)
+            with self._lock:
+                self._all_searchers.append(searcher)
+        elif stamp != local.stamp and not searcher.up_to_date():
+            fresh = searcher.refresh()
+            with self._lock:
+                self._all_searchers.remove(searcher)
+                self._all_searchers.append(fresh)
+            searcher = fresh
+        local.searcher, local.stamp = searcher, stamp
+        return searcher
+
+    def doc_count(self) -> int:
+        return self._searcher().doc_count()
+
+    def get(self, doc_id: str) -> dict[str, Any] | None:
+        s = self._searcher()
+        docnum = s.document_number(id=doc_id)
+        return None if docnum is None else dict(s.stored_fields(docnum))
+
+    def context(self, searcher: Searcher, fields: Sequence[str] | None = None) -> CompileContext:
+        return CompileContext(
+            schema=self.schema,
+            reader=searcher.reader(),
+            default_fields=fields or self.config.default_fields,
+            boosts=self.boosts,
+            text_fields=self.text_fields,
+            max_expansions=self.config.max_expansions,
+        )
+
+    def search(
+        self,
+        node: Node,
+        *,
+        filters: Sequence[Node],
+        limit: int,
+        page: int,
+        sort: str,
+        facets: bool,
+        fields: Sequence[str] | None = None,
+    ) -> RawResults:
+        searcher = self._searcher()
+        ctx = self.context(searcher, fields)
+        q = compile_query(node, ctx)
+        if q is None:
+            return RawResults(total=0, hits=[], facets={}, terms=ctx.terms, dropped=ctx.dropped)
+        filter_q = None
+        if filters:
+            fctx = self.context(searcher)
+            parts = [p for p in (compile_query(f, fctx) for f in filters) if p is not None]
+            filter_q = wq.And(parts) if len(parts) > 1 else (parts[0] if parts else None)
+        offset = (page - 1) * limit
+        recency = self.config.recency_half_life_days if sort == "score" else None
+        wanted = offset + limit
+        top = max(wanted, RECENCY_CANDIDATES) if recency else wanted
+        kwargs: dict[str, Any] = {"limit": max(top, 1), "filter": filter_q}
+        if sort == "date":
+            kwargs["sortedby"] = sorting.FieldFacet("date", reverse=True)
+        if facets:
+            kwargs["groupedby"] = {
+                name: sorting.FieldFacet(name, maptype=sorting.Count)
+                for name in FACET_FIELDS
+                if name in self.keyword_fields
+            }
+        collector = searcher.collector(**kwargs)
+        timed = TimeLimitCollector(collector, timelimit=self.config.search_timeout_s)
+        try:
+            searcher.search_with_collector(q, timed)
+        except TimeLimit:
+            raise QueryError(
+                f"the search took longer than {self.config.search_timeout_s:g} s and was stopped",
+                hint="make the query more specific, or raise limits.search_timeout_s",
+            ) from None
+        results = timed.results()
+        total = len(results)
+        scored = [(results.score(i) or 0.0, results.docnum(i)) for i in range(results.scored_length())]
+        if recency:
+            scored = _recency_rerank(searcher, scored, recency)
+        hits = [
+            RawHit(docnum=docnum, score=score, stored=dict(searcher.stored_fields(docnum)))
+            for score, docnum in scored[offset:wanted]
+        ]
+        counts: dict[str, dict[str, int]] = {}
+        if facets:
+            for name in kwargs["groupedby"]:
+                groups = results.groups(name)
+                counts[name] = dict(
+                    sorted(((str(k), int(v)) for k, v in groups.items() if k), key=lambda kv: (-kv[1], kv[0]))
+                )
+        return RawResults(total=total, hits=hits, facets=counts, terms=ctx.terms, dropped=ctx.dropped)
+
+    def similar(self, doc_id: str, limit: int) -> RawResults | None:
+        searcher = self._searcher()
+        docnum = searcher.document_number(id=doc_id)
+        if docnum is None:
+            return None
+        keywords: list[tuple[str, float]] = []
+        for name in ("title", "body"):
+            if name in self.text_fields:
+                keywords.extend(
+                    searcher.key_terms([docnum], name, numterms=12)
+                )
+        terms = [wq.Term(name, word, boost=weight) for name in ("body",) for word, weight in keywords]
+        q = wq.Or(terms) if terms else wq.NullQuery
+        results = searcher.search(q, limit=limit + 1, mask=wq.Term("id", doc_id))
+        hits = [
+            RawHit(docnum=hit.docnum, score=hit.score or 0.0, stored=dict(hit.fields()))
+            for hit in results
+        ][:limit]
+        return RawResults(
+            total=len(hits), hits=hits, facets={}, terms={"body": {w for w, _ in keywords}}, dropped=[]
+        )
+
+    def suggest(self, word: str, fieldname: str = "body") -> str | None:
+        """The closest indexed term to ``word`` (already analyzed), if any is close."""
+        searcher = self._searcher()
+        if fieldname not in self.text_fields:
+            return None
+        corrector = searcher.corrector(fieldname)
+        found = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
+        return found[0] if found else None
+
+    def doc_frequency(self, fieldname: str, term: str) -> int:
+        return self._searcher().doc_frequency(fieldname, term)
+
+    def stats(self) -> dict[str, Any]:
+        searcher = self._searcher()
+        reader = searcher.reader()
+        size = sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
+        segments = len(self._ix._segments()) if hasattr(self._ix, "_segments") else None
+        terms = {name: sum(1 for _ in reader.lexicon(name)) for name in sorted(self.text_fields)}
+        return {
+            "documents": searcher.doc_count(),
+            "deleted": searcher.doc_count_all() - searcher.doc_count(),
+            "segments": segments,
+            "size_bytes": size,
+            "terms": terms,
+            "generation": self._ix.latest_generation(),
+            "last_modified": datetime.fromtimestamp(self._ix.last_modified()).isoformat(timespec="seconds"),
+        }
+
+
+def _recency_rerank(searcher: Searcher, scored: list[tuple[float, int]], half_life: float) -> list[tuple[float, int]]:
+    """score x (1 + 0.5^(age/half_life)): today's news up to twice as strong, old news never below BM25."""
+    now = time.time()
+    out = []
+    reader = searcher.reader()
+    column = reader.column_reader("date") if reader.has_column("date") else None
+    for score, docnum in scored:
+        boost = 1.0
+        if column is not None:
+            value = column[docnum]
+            if isinstance(value, datetime):
+                age_days = max(0.0, (now - value.timestamp()) / 86400.0)
+                boost = 1.0 + 0.5 ** (age_days / half_life)
+        out.append((score * boost, docnum))
+    out.sort(key=lambda sd: -sd[0])
+    return out

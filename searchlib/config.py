@@ -1,0 +1,349 @@
+"""``searchlib.yaml``: validated configuration with documented defaults.
+
+A config is a YAML file or a dict. Unknown keys and wrong types are :class:`ConfigError`\\ s that
+name the key and the file, so a typo never silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from searchlib.analysis import AnalyzerSpec, load_spec
+from searchlib.errors import AnalyzerError, ConfigError
+
+__all__ = ["BUILTIN_FIELDS", "Config", "FieldConfig", "load_config"]
+
+FIELD_TYPES = ("text", "keyword", "date", "stored")
+
+#: The article schema. Text fields use the config's analyzer; keyword fields are exact-match
+#: facets (lowercased); ``stored`` fields are returned with hits but not searchable.
+BUILTIN_FIELDS: dict[str, tuple[str, float]] = {
+    "id": ("keyword", 1.0),
+    "title": ("text", 2.5),
+    "body": ("text", 1.0),
+    "url": ("stored", 1.0),
+    "source": ("keyword", 1.0),
+    "category": ("keyword", 1.0),
+    "date": ("date", 1.0),
+    "author": ("text", 1.0),
+    "tags": ("keyword", 1.0),
+}
+
+
+@dataclass(frozen=True)
+class FieldConfig:
+    name: str
+    type: str
+    boost: float = 1.0
+    stored: bool = True
+    analyzer: str | None = None  # text fields only; None means the config's analyzer
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything that configures one index. Defaults are the measured best (see README)."""
+
+    name: str = "default"
+    index_path: str | None = None
+    backend: str = "whoosh"
+    analyzer: str = "indonesian"
+    protected_words: tuple[str, ...] = ()
+    stopwords_add: tuple[str, ...] = ()
+    stopwords_remove: tuple[str, ...] = ()
+    fields: tuple[FieldConfig, ...] = ()
+    default_fields: tuple[str, ...] = ("title", "body")
+    mapping: tuple[tuple[str, str], ...] = ()
+    bm25_k1: float = 1.2
+    bm25_b: float = 0.75
+    recency_half_life_days: float | None = None
+    fallback: bool = True
+    snippet_fragments: int = 2
+    snippet_chars: int = 160
+    max_query_chars: int = 1000
+    max_expansions: int = 256
+    search_timeout_s: float = 5.0
+    max_doc_bytes: int = 5_000_000
+    source_file: str | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.fields:
+            object.__setattr__(self, "fields", _default_fields())
+
+    # -- derived views ------------------------------------------------------------------
+
+    def field(self, name: str) -> FieldConfig:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+    @property
+    def extra_fields(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.name not in BUILTIN_FIELDS)
+
+    def analyzer_spec(self, name: str | None = None) -> AnalyzerSpec:
+        """The resolved analyzer for a text field, with this config's word additions."""
+        spec = load_spec(name or self.analyzer)
+        overrides: dict[str, Any] = {}
+        if self.stopwords_add or self.stopwords_remove:
+            overrides["stopwords"] = {
+                "add": list(self.stopwords_add),
+                "remove": list(self.stopwords_remove),
+            }
+        if self.protected_words and spec.stemmer_mode != "none":
+            overrides["stemmer"] = {"protected": list(self.protected_words)}
+        return spec.with_overrides(overrides, where=self.where) if overrides else spec
+
+    @property
+    def where(self) -> str:
+        return self.source_file or "config"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The config as plain data (YAML-shaped), for index metadata and ``config show``."""
+        return {
+            "name": self.name,
+            "index_path": self.index_path,
+            "backend": self.backend,
+            "analyzer": self.analyzer,
+            "protected_words": list(self.protected_words),
+            "stopwords": {"add": list(self.stopwords_add), "remove": list(self.stopwords_remove)},
+            "fields": {
+                f.name: {"type": f.type, "boost": f.boost, "stored": f.stored, "analyzer": f.analyzer}
+                for f in self.fields
+            },
+            "default_fields": list(self.default_fields),
+            "mapping": dict(self.mapping),
+            "bm25": {"k1": self.bm25_k1, "b": self.bm25_b},
+            "ranking": {"recency_half_life_days": self.recency_half_life_days},
+            "search": {"fallback": self.fallback},
+            "snippets": {"fragments": self.snippet_fragments, "chars": self.snippet_chars},
+            "limits": {
+                "max_query_chars": self.max_query_chars,
+                "max_expansions": self.max_expansions,
+                "search_timeout_s": self.search_timeout_s,
+                "max_doc_bytes": self.max_doc_bytes,
+            },
+        }
+
+    def index_fingerprint(self) -> str:
+        """What decides the index's contents: fields, their types and analyzers."""
+        import hashlib
+
+        parts = []
+        for f in self.fields:
+            analyzer = ""
+            if f.type == "text":
+                analyzer = self.analyzer_spec(f.analyzer).fingerprint
+            parts.append(f"{f.name}:{f.type}:{int(f.stored)}:{analyzer}")
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def _default_fields() -> tuple[FieldConfig, ...]:
+    # Author names are matched as written: stemming "Setiawan" or "Pertiwi" only does harm.
+    return tuple(
+        FieldConfig(name, kind, boost, analyzer="simple" if name == "author" else None)
+        for name, (kind, boost) in BUILTIN_FIELDS.items()
+    )
+
+
+# -- loading and validation ---------------------------------------------------------------
+
+_SCHEMA: dict[str, Any] = {
+    "name": str,
+    "index_path": (str, type(None)),
+    "backend": str,
+    "analyzer": str,
+    "protected_words": list,
+    "stopwords": {"add": list, "remove": list},
+    "fields": dict,
+    "default_fields": list,
+    "mapping": dict,
+    "bm25": {"k1": (int, float), "b": (int, float)},
+    "ranking": {"recency_half_life_days": (int, float, type(None))},
+    "search": {"fallback": bool},
+    "snippets": {"fragments": int, "chars": int},
+    "limits": {
+        "max_query_chars": int,
+        "max_expansions": int,
+        "search_timeout_s": (int, float),
+        "max_doc_bytes": int,
+    },
+}
+_FIELD_KEYS: dict[str, Any] = {
+    "type": str,
+    "boost": (int, float),
+    "stored": bool,
+    "analyzer": (str, type(None)),
+}
+BACKENDS = ("whoosh",)
+
+
+def load_config(source: str | os.PathLike[str] | Mapping[str, Any] | Config | None) -> Config:
+    """A validated :class:`Config` from a YAML path, a dict, or ``None`` (all defaults)."""
+    if source is None:
+        return Config()
+    if isinstance(source, Config):
+        return source
+    where = "config"
+    if isinstance(source, (str, os.PathLike)):
+        path = Path(source)
+        where = str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError(f"config file not found: {path}") from None
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigError(f"{path}: cannot read config: {error}") from None
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            raise ConfigError(f"{path}: invalid YAML: {error}") from None
+        if data is None:
+            data = {}
+    else:
+        data = dict(source)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: the config must be a mapping, got {type(data).__name__}")
+    return _build(data, where)
+
+
+def _check(data: Mapping[str, Any], schema: Mapping[str, Any], where: str, prefix: str = "") -> None:
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        if key not in schema:
+            raise ConfigError(
+                f"{where}: unknown key {dotted!r}",
+                hint="allowed here: " + ", ".join(sorted(schema)),
+            )
+        expected = schema[key]
+        if isinstance(expected, dict):
+            if not isinstance(value, dict):
+                raise ConfigError(f"{where}: {dotted} must be a mapping, got {_tname(value)}")
+            _check(value, expected, where, dotted + ".")
+        elif not isinstance(value, expected) or (
+            isinstance(value, bool) and expected in (int, (int, float))
+        ):
+            raise ConfigError(f"{where}: {dotted} must be {_describe(expected)}, got {_tname(value)}")
+
+
+def _tname(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+def _describe(expected: Any) -> str:
+    kinds = expected if isinstance(expected, tuple) else (expected,)
+    names = {int: "a number", float: "a number", str: "a string", bool: "true/false",
+             list: "a list", dict: "a mapping", type(None): "null"}
+    return " or ".join(dict.fromkeys(names[k] for k in kinds))
+
+
+def _strings(values: list[Any], key: str, where: str) -> tuple[str, ...]:
+    for v in values:
+        if not isinstance(v, str):
+            raise ConfigError(f"{where}: every item of {key} must be a string, got {_tname(v)}")
+    return tuple(v.strip() for v in values if v.strip())
+
+
+def _positive(value: float, key: str, where: str, *, minimum: float = 0.0) -> None:
+    if value <= minimum:
+        raise ConfigError(f"{where}: {key} must be greater than {minimum:g}, got {value!r}")
+
+
+def _build(data: dict[str, Any], where: str) -> Config:
+    _check(data, _SCHEMA, where)
+    kw: dict[str, Any] = {"source_file": where if where != "config" else None}
+    for key in ("name", "index_path", "backend", "analyzer"):
+        if key in data:
+            kw[key] = data[key]
+    if kw.get("backend", "whoosh") not in BACKENDS:
+        raise ConfigError(
+            f"{where}: backend must be one of {', '.join(BACKENDS)}, got {kw['backend']!r}"
+        )
+    if "protected_words" in data:
+        kw["protected_words"] = _strings(data["protected_words"], "protected_words", where)
+    stop = data.get("stopwords", {})
+    kw["stopwords_add"] = _strings(stop.get("add", []), "stopwords.add", where)
+    kw["stopwords_remove"] = _strings(stop.get("remove", []), "stopwords.remove", where)
+
+    fields = {f.name: f for f in _default_fields()}
+    for name, spec in data.get("fields", {}).items():
+        key = f"fields.{name}"
+        if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
+            raise ConfigError(f"{where}: {key}: a field name must be a plain identifier")
+        if spec is None:
+            spec = {}
+        if not isinstance(spec, dict):
+            raise ConfigError(f"{where}: {key} must be a mapping, got {_tname(spec)}")
+        _check(spec, _FIELD_KEYS, where, key + ".")
+        base = fields.get(name)
+        kind = spec.get("type", base.type if base else "text")
+        if kind not in FIELD_TYPES:
+            raise ConfigError(f"{where}: {key}.type must be one of {', '.join(FIELD_TYPES)}")
+        if base is not None and kind != base.type:
+            raise ConfigError(f"{where}: {key}.type: the built-in field {name!r} is {base.type}")
+        if name == "id" and set(spec) - {"type"}:
+            raise ConfigError(f"{where}: {key}: the id field cannot be changed")
+        boost = float(spec.get("boost", base.boost if base else 1.0))
+        _positive(boost, f"{key}.boost", where)
+        analyzer = spec.get("analyzer")
+        if analyzer is not None and kind != "text":
+            raise ConfigError(f"{where}: {key}.analyzer applies to text fields only")
+        fields[name] = FieldConfig(name, kind, boost, spec.get("stored", True), analyzer)
+    kw["fields"] = tuple(fields.values())
+
+    if "default_fields" in data:
+        names = _strings(data["default_fields"], "default_fields", where)
+        for name in names:
+            if name not in fields or fields[name].type not in ("text", "keyword"):
+                raise ConfigError(f"{where}: default_fields: {name!r} is not a searchable field")
+        if not names:
+            raise ConfigError(f"{where}: default_fields must name at least one field")
+        kw["default_fields"] = names
+
+    mapping = data.get("mapping", {})
+    for src, dst in mapping.items():
+        if not isinstance(dst, str) or dst not in fields:
+            raise ConfigError(
+                f"{where}: mapping.{src} must name a field "
+                f"({', '.join(fields)}), got {dst!r}"
+            )
+    kw["mapping"] = tuple((str(k), v) for k, v in mapping.items())
+
+    bm25 = data.get("bm25", {})
+    kw["bm25_k1"] = float(bm25.get("k1", 1.2))
+    kw["bm25_b"] = float(bm25.get("b", 0.75))
+    _positive(kw["bm25_k1"], "bm25.k1", where)
+    if not 0.0 <= kw["bm25_b"] <= 1.0:
+        raise ConfigError(f"{where}: bm25.b must be between 0 and 1, got {kw['bm25_b']!r}")
+    half_life = data.get("ranking", {}).get("recency_half_life_days")
+    if half_life is not None:
+        _positive(half_life, "ranking.recency_half_life_days", where)
+        kw["recency_half_life_days"] = float(half_life)
+    if "fallback" in data.get("search", {}):
+        kw["fallback"] = data["search"]["fallback"]
+    snippets = data.get("snippets", {})
+    for src, dst, low in (("fragments", "snippet_fragments", 0), ("chars", "snippet_chars", 19)):
+        if src in snippets:
+            _positive(snippets[src], f"snippets.{src}", where, minimum=low)
+            kw[dst] = snippets[src]
+    for key, value in data.get("limits", {}).items():
+        _positive(value, f"limits.{key}", where)
+        kw[key] = float(value) if key == "search_timeout_s" else value
+    config = Config(**kw)
+    try:
+        for f in config.fields:
+            if f.type == "text":
+                config.analyzer_spec(f.analyzer)
+    except AnalyzerError as error:
+        raise ConfigError(f"{where}: {error}", hint=error.hint) from None
+    return config

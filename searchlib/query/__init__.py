@@ -1,0 +1,29 @@
+"""The query language: parsing into a backend-neutral tree."""
+
+from searchlib.query.parser import (
+    And,
+    DateRange,
+    Fuzzy,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Prefix,
+    Word,
+    date_bound,
+    parse_query,
+)
+
+__all__ = [
+    "And",
+    "DateRange",
+    "Fuzzy",
+    "Node",
+    "Not",
+    "Or",
+    "Phrase",
+    "Prefix",
+    "Word",
+    "date_bound",
+    "parse_query",
+]

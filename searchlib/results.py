@@ -1,0 +1,116 @@
+"""Typed results returned by the public API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from searchlib.snippets import Fragment
+
+__all__ = ["AddSummary", "Hit", "SearchResults", "Skipped"]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked document."""
+
+    id: str
+    rank: int
+    score: float
+    title: str
+    snippet: str
+    fields: dict[str, Any]
+    fragments: tuple[Fragment, ...] = ()
+
+    @property
+    def url(self) -> str | None:
+        return self.fields.get("url")
+
+    @property
+    def date(self) -> datetime | None:
+        return self.fields.get("date")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape used by ``searchlib query --json`` and the web API."""
+        date = self.date
+        return {
+            "id": self.id,
+            "rank": self.rank,
+            "score": round(self.score, 4),
+            "title": self.title,
+            "url": self.url,
+            "date": date.isoformat() if isinstance(date, datetime) else date,
+            "category": self.fields.get("category"),
+            "source": self.fields.get("source"),
+            "snippet": self.snippet,
+            "fragments": [f.to_dict() for f in self.fragments],
+        }
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """A page of hits plus what the engine did to get them."""
+
+    query: str
+    total: int
+    page: int
+    limit: int
+    took_ms: float
+    hits: list[Hit]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: A corrected query when the query found few or no hits and a closer spelling exists.
+    suggestion: str | None = None
+    #: True when no document had all the words and the any-word reading was used instead.
+    fallback: bool = False
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.hits)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "took_ms": round(self.took_ms, 2),
+            "fallback": self.fallback,
+            "suggestion": self.suggestion,
+            "facets": self.facets,
+            "hits": [h.to_dict() for h in self.hits],
+        }
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input document that was not indexed, and why."""
+
+    source: str | None
+    line: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}: " if self.line is not None else (
+            f"{self.source}: " if self.source else ""
+        )
+        return where + self.reason
+
+
+@dataclass
+class AddSummary:
+    """What one ``Index.add`` call committed."""
+
+    added: int = 0
+    replaced: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def __str__(self) -> str:
+        text = f"added {self.added}, replaced {self.replaced}, skipped {len(self.skipped)}"
+        return f"{text} in {self.seconds:.1f} s"

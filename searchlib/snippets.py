@@ -1,0 +1,179 @@
+"""Snippets: fragments of a document around its best matches, highlighted in surface form.
+
+Matching is done on analyzed terms (so the query ``setop`` marks ``menyetop``), but what is
+shown and marked is always the document's own text at the token's offsets. Rendering escapes
+document text for HTML; only our own ``<mark>`` tags are markup.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+__all__ = ["FORMATS", "Fragment", "make_fragments", "render"]
+
+FORMATS = ("plain", "ansi", "html", "json")
+ELLIPSIS = "…"
+#: Analyzing a whole 10 MB document for a 160-character snippet is waste: matches past this
+#: point are still found by the index, the snippet then shows the document's opening.
+MAX_SCAN_CHARS = 200_000
+
+_SPACE = re.compile(r"\s+")
+# Control characters from a document must not reach a terminal (escape sequences) or a page.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+#: Produces (start, end, term) for each token of a text.
+TokenSource = Callable[[str], Iterable[tuple[int, int, str]]]
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A span of a field's text with the matches in it (offsets into the whole field text)."""
+
+    field: str
+    start: int
+    end: int
+    text: str
+    matches: tuple[tuple[int, int], ...]
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "field": self.field,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "matches": [list(m) for m in self.matches],
+        }
+
+
+def _matches(text: str, terms: frozenset[str], tokens: TokenSource) -> Iterator[tuple[int, int, str]]:
+    for start, end, term in tokens(text[:MAX_SCAN_CHARS]):
+        if term in terms:
+            yield start, end, term
+
+
+def _snap_start(text: str, pos: int) -> int:
+    """Move ``pos`` back to the start of the word it falls in."""
+    if pos <= 0:
+        return 0
+    space = text.rfind(" ", max(0, pos - 20), pos)
+    newline = text.rfind("\n", max(0, pos - 20), pos)
+    cut = max(space, newline)
+    return cut + 1 if cut >= 0 else pos
+
+
+def _snap_end(text: str, pos: int) -> int:
+    if pos >= len(text):
+        return len(text)
+    for i in range(pos, min(len(text), pos + 20)):
+        if text[i].isspace():
+            return i
+    return pos
+
+
+def make_fragments(
+    text: str,
+    terms: frozenset[str],
+    tokens: TokenSource,
+    *,
+    field: str = "body",
+    fragments: int = 2,
+    chars: int = 160,
+) -> list[Fragment]:
+    """Up to ``fragments`` windows of about ``chars`` characters with the most distinct terms.
+
+    With no match in ``text``, the opening of the text is returned unmarked so a hit always
+    shows something readable.
+    """
+    if not text or fragments <= 0:
+        return []
+    found = list(_matches(text, terms, tokens)) if terms else []
+    if not found:
+        end = _snap_end(text, chars)
+        return [Fragment(field, 0, end, text[:end], ())]
+    chosen: list[tuple[int, int]] = []
+    remaining = found
+    for _ in range(fragments):
+        if not remaining:
+            break
+        best: tuple[float, int, int] | None = None
+        for i, (anchor, _end, _term) in enumerate(remaining):
+            # Leading context: a third of the window, so the match reads in its sentence;
+            # never reaching into a fragment already chosen.
+            lo = max(0, anchor - chars // 3)
+            hi = lo + chars
+            for c_lo, c_hi in chosen:
+                if c_hi <= anchor:
+                    lo = max(lo, c_hi)
+                elif c_lo >= anchor:
+                    hi = min(hi, c_lo)
+            distinct = set()
+            count = 0
+            for start, end, term in remaining[i:]:
+                if end > hi:
+                    break
+                distinct.add(term)
+                count += 1
+            score = len(distinct) + 0.1 * count
+            if best is None or score > best[0]:
+                best = (score, lo, hi)
+        assert best is not None
+        lo, hi = best[1], best[2]
+        if not any(c_hi > lo for c_lo, c_hi in chosen if c_lo < lo):
+            lo = _snap_start(text, lo)
+        if not any(c_lo < hi for c_lo, c_hi in chosen if c_hi > hi):
+            hi = _snap_end(text, hi)
+        chosen.append((lo, hi))
+        remaining = [m for m in remaining if m[1] <= lo or m[0] >= hi]
+    chosen.sort()
+    out = []
+    for lo, hi in chosen:
+        inside = tuple((s, e) for s, e, _t in found if s >= lo and e <= hi)
+        out.append(Fragment(field, lo, hi, text[lo:hi], inside))
+    return out
+
+
+def _pieces(fragment: Fragment) -> Iterator[tuple[str, bool]]:
+    """The fragment's text as (piece, is_match) with whitespace collapsed for display."""
+    pos = fragment.start
+    for s, e in fragment.matches:
+        if s > pos:
+            yield _SPACE.sub(" ", fragment.text[pos - fragment.start : s - fragment.start]), False
+        yield fragment.text[s - fragment.start : e - fragment.start], True
+        pos = e
+    if pos < fragment.end:
+        yield _SPACE.sub(" ", fragment.text[pos - fragment.start :]), False
+
+
+def _strip_controls(text: str) -> str:
+    return _CONTROL.sub("", text)
+
+
+def _escape_html(text: str) -> str:
+    return html.escape(_CONTROL.sub("", text))
+
+
+_MARKERS: dict[str, tuple[Callable[[str], str], str, str]] = {
+    "plain": (_strip_controls, "[", "]"),
+    "ansi": (_strip_controls, "\x1b[1;33m", "\x1b[0m"),
+    "html": (_escape_html, "<mark>", "</mark>"),
+}
+
+
+def render(fragments: list[Fragment], fmt: str = "plain", *, text_length: int | None = None) -> str:
+    """Fragments joined with an ellipsis, matches marked for ``fmt`` (plain, ansi or html)."""
+    escape, open_mark, close_mark = _MARKERS[fmt]
+    parts = []
+    for frag in fragments:
+        body = "".join(
+            f"{open_mark}{escape(piece)}{close_mark}" if hit else escape(piece)
+            for piece, hit in _pieces(frag)
+        ).strip()
+        if frag.start > 0:
+            body = ELLIPSIS + body
+        if text_length is None or frag.end < text_length:
+            body += ELLIPSIS
+        parts.append(body)
+    return " ".join(parts).replace(ELLIPSIS + " " + ELLIPSIS, ELLIPSIS)
