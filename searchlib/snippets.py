@@ -120,11 +120,8 @@ def make_fragments(
             if best is None or score > best[0]:
                 best = (score, lo, hi)
         assert best is not None
-        lo, hi = best[1], best[2]
-        if not any(c_hi > lo for c_lo, c_hi in chosen if c_lo < lo):
-            lo = _snap_start(text, lo)
-        if not any(c_lo < hi for c_lo, c_hi in chosen if c_hi > hi):
-            hi = _snap_end(text, hi)
+        lo = max([_snap_start(text, best[1])] + [h for _l, h in chosen if h <= best[1]])
+        hi = min([_snap_end(text, best[2])] + [low for low, _h in chosen if low >= best[2]])
         chosen.append((lo, hi))
         remaining = [m for m in remaining if m[1] <= lo or m[0] >= hi]
     chosen.sort()

@@ -64,7 +64,18 @@ def main() -> None:
     cli(prog_name="searchlib")
 
 
-# Commands register themselves on import; keep this list in help order.
+# Commands in help order; each module holds one concern.
 from searchlib.cli import analyze as _analyze  # noqa: E402
+from searchlib.cli import index as _index  # noqa: E402
+from searchlib.cli import manage as _manage  # noqa: E402
+from searchlib.cli import query as _query  # noqa: E402
 
-cli.add_command(_analyze.analyze)
+for _command in (
+    _query.query,
+    _index.index_cmd,
+    _query.similar,
+    _manage.stats,
+    _manage.delete,
+    _analyze.analyze,
+):
+    cli.add_command(_command)

@@ -1,0 +1,133 @@
+"""``searchlib query`` and ``searchlib similar``: ranked hits with highlighted snippets."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from searchlib.cli._options import index_options, open_for_reading
+from searchlib.results import SearchResults
+
+_BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
+
+
+def _format_option(func):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--format", "fmt", type=click.Choice(["ansi", "plain", "html"]),
+        help="Snippet markup (default: ansi colors on a terminal, plain otherwise).",
+    )(func)
+
+
+def _echo_results(results: SearchResults, fmt: str, as_json: bool) -> None:
+    if as_json:
+        data = results.to_dict()
+        click.echo(json.dumps(data, ensure_ascii=False, default=str))
+        return
+    color = fmt == "ansi"
+    bold, dim, reset = (_BOLD, _DIM, _RESET) if color else ("", "", "")
+    if results.fallback:
+        click.echo("No document has all the words; showing documents with any of them.")
+    if results.suggestion:
+        click.echo(f"Did you mean: {results.suggestion}")
+    first = (results.page - 1) * results.limit + 1
+    last = first + len(results.hits) - 1
+    shown = f"{first}-{last} of {results.total}" if results.hits else f"0 of {results.total}"
+    click.echo(f"{shown} hits ({results.took_ms:.1f} ms)\n")
+    for hit in results.hits:
+        date = hit.date
+        meta = [
+            date.strftime("%Y-%m-%d") if isinstance(date, datetime) else None,
+            hit.fields.get("source"),
+            hit.fields.get("category"),
+            hit.url,
+        ]
+        click.echo(f"{hit.rank}. {bold}{hit.title or hit.id}{reset}  {dim}[{hit.score:.2f}]{reset}")
+        line = " · ".join(str(m) for m in meta if m)
+        if line:
+            click.echo(f"   {dim}{line}{reset}")
+        click.echo(f"   {hit.snippet}\n")
+    if results.total > results.page * results.limit:
+        click.echo(f"page {results.page} of {results.pages}; next: --page {results.page + 1}")
+
+
+def _resolve_format(fmt: str | None) -> str:
+    if fmt:
+        return fmt
+    return "ansi" if sys.stdout.isatty() else "plain"
+
+
+@click.command()
+@click.argument("text")
+@index_options
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000),
+              help="Hits per page.")
+@click.option("--page", "-p", default=1, show_default=True, type=click.IntRange(1, 10_000),
+              help="Page number.")
+@click.option("--field", "fields", multiple=True,
+              help="Search only this field (repeatable; default: title and body).")
+@click.option("--category", multiple=True, help="Only this category (repeatable: any of them).")
+@click.option("--source", multiple=True, help="Only this source (repeatable: any of them).")
+@click.option("--since", help="Published on or after this date (YYYY-MM-DD).")
+@click.option("--until", help="Published on or before this date (YYYY-MM-DD).")
+@click.option("--sort", default="score", show_default=True, type=click.Choice(["score", "date"]),
+              help="Rank by relevance or newest first.")
+@_format_option
+@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+def query(
+    text: str,
+    index_path: Path | None,
+    config_path: Path | None,
+    limit: int,
+    page: int,
+    fields: tuple[str, ...],
+    category: tuple[str, ...],
+    source: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    sort: str,
+    fmt: str | None,
+    as_json: bool,
+) -> None:
+    """Search for TEXT: all words must match (any word if none has them all).
+
+    Supports "phrases", OR, NOT / -word, field:word, date:2022-03-01..2022-03-31,
+    prefix* and fuzzy~.
+    """
+    filters: dict[str, list[str]] = {}
+    if category:
+        filters["category"] = list(category)
+    if source:
+        filters["source"] = list(source)
+    fmt = _resolve_format(fmt)
+    with open_for_reading(index_path, config_path) as ix:
+        results = ix.search(
+            text, limit=limit, page=page, fields=list(fields) or None, filters=filters,
+            since=since, until=until, sort=sort, snippet_format=fmt,
+        )
+    _echo_results(results, fmt, as_json)
+
+
+@click.command()
+@click.argument("doc_id")
+@index_options
+@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000),
+              help="How many similar documents.")
+@_format_option
+@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+def similar(
+    doc_id: str,
+    index_path: Path | None,
+    config_path: Path | None,
+    limit: int,
+    fmt: str | None,
+    as_json: bool,
+) -> None:
+    """Show the documents most similar to the one with DOC_ID."""
+    fmt = _resolve_format(fmt)
+    with open_for_reading(index_path, config_path) as ix:
+        results = ix.similar(doc_id, limit=limit, snippet_format=fmt)
+    _echo_results(results, fmt, as_json)

@@ -1,0 +1,80 @@
+"""Snippets: windows around matches, marked in surface form, safe in every format."""
+
+from __future__ import annotations
+
+import re
+
+from searchlib.snippets import make_fragments, render
+
+WORD = re.compile(r"\w+")
+
+
+def tokens(text):
+    # A stand-in analyzer: lowercase words, "men..." stripped, enough to show that matching
+    # is on terms while marking is on the surface form.
+    for m in WORD.finditer(text):
+        word = m.group().lower()
+        yield m.start(), m.end(), word[3:] if word.startswith("men") else word
+
+
+def test_match_is_marked_in_its_surface_form():
+    text = "Pemerintah akhirnya menyetop impor beras tahun ini."
+    frags = make_fragments(text, frozenset({"yetop"}), tokens, chars=200)
+    assert render(frags, "plain", text_length=len(text)) == (
+        "Pemerintah akhirnya [menyetop] impor beras tahun ini."
+    )
+
+
+def test_html_escapes_document_text_and_only_marks_are_markup():
+    text = 'Kata <script>alert("x")</script> muncul & Amazon di sini'
+    frags = make_fragments(text, frozenset({"amazon"}), tokens, chars=200)
+    out = render(frags, "html", text_length=len(text))
+    assert "<script>" not in out
+    assert "&lt;script&gt;" in out
+    assert "&amp;" in out
+    assert re.sub(r"</?mark>", "", out).count("<") == 0
+    assert "<mark>Amazon</mark>" in out
+
+
+def test_ansi_strips_control_characters_from_documents():
+    text = "Amazon \x1b[31mmerah\x1b[0m dan \x07 bunyi"
+    frags = make_fragments(text, frozenset({"amazon"}), tokens, chars=200)
+    out = render(frags, "ansi", text_length=len(text))
+    assert "\x1b[31m" not in out and "\x07" not in out
+    assert "\x1b[1;33mAmazon\x1b[0m" in out
+
+
+def test_fragments_do_not_overlap_and_prefer_distinct_terms():
+    filler = " ".join(["kata"] * 60)
+    text = f"awal amazon {filler} amazon rusia bersama {filler} akhir rusia"
+    frags = make_fragments(text, frozenset({"amazon", "rusia"}), tokens, fragments=2, chars=80)
+    assert len(frags) == 2
+    first, second = frags
+    assert first.end <= second.start
+    best = [f for f in frags if {text[s:e] for s, e in f.matches} == {"amazon", "rusia"}]
+    assert best, "the window holding both terms must be chosen"
+
+
+def test_no_match_shows_the_opening_unmarked():
+    text = "Sebuah berita tanpa kata yang dicari. " * 20
+    frags = make_fragments(text, frozenset({"amazon"}), tokens, chars=60)
+    assert len(frags) == 1 and frags[0].start == 0 and not frags[0].matches
+    assert render(frags, "plain", text_length=len(text)).endswith("…")
+
+
+def test_offsets_point_into_the_original_text():
+    text = "Amazon\n\nmenghentikan   layanan di Rusia."
+    frags = make_fragments(text, frozenset({"amazon", "rusia"}), tokens, chars=200)
+    for f in frags:
+        assert text[f.start : f.end] == f.text
+        for s, e in f.matches:
+            assert text[s:e] in ("Amazon", "Rusia")
+    # Display collapses whitespace; offsets stay on the original.
+    assert "Amazon menghentikan layanan" in render(frags, "plain", text_length=len(text)).replace(
+        "[", ""
+    ).replace("]", "")
+
+
+def test_empty_text_and_zero_fragments():
+    assert make_fragments("", frozenset({"x"}), tokens) == []
+    assert make_fragments("teks", frozenset({"teks"}), tokens, fragments=0) == []
