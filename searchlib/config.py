@@ -120,6 +120,7 @@ class Config:
             "fields": {
                 f.name: {"type": f.type, "boost": f.boost, "stored": f.stored, "analyzer": f.analyzer}
                 for f in self.fields
+                if f.name != "id"
             },
             "default_fields": list(self.default_fields),
             "mapping": dict(self.mapping),
