@@ -1,7 +1,9 @@
 """searchlib: full-text search for Indonesian news articles."""
 
 from searchlib._version import __version__
+from searchlib._sample import sample_index
 from searchlib.analysis import analyze, analyze_tokens, available_analyzers, get_analyzer, stem
+from searchlib.config import Config, load_config
 from searchlib.errors import (
     AnalyzerError,
     BackendNotSupportedError,
@@ -14,22 +16,32 @@ from searchlib.errors import (
     SearchlibError,
     StorageError,
 )
+from searchlib.index import Index
+from searchlib.results import AddSummary, Hit, SearchResults, Skipped
 
 __all__ = [
+    "AddSummary",
     "AnalyzerError",
     "BackendNotSupportedError",
+    "Config",
     "ConfigError",
+    "Hit",
+    "Index",
     "IndexLockedError",
     "IndexMismatchError",
     "IndexNotFoundError",
     "IngestError",
     "QueryError",
+    "SearchResults",
     "SearchlibError",
+    "Skipped",
     "StorageError",
     "__version__",
     "analyze",
     "analyze_tokens",
     "available_analyzers",
     "get_analyzer",
+    "load_config",
+    "sample_index",
     "stem",
 ]

@@ -14,7 +14,7 @@ from typing import Any
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh import scoring, sorting
-from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.collectors import Collector, TimeLimit
 from whoosh.searching import Searcher
 from whoosh.writing import LockError
 
@@ -205,15 +205,15 @@ class WhooshStore:
                 if name in self.keyword_fields
             }
         collector = searcher.collector(**kwargs)
-        timed = TimeLimitCollector(collector, timelimit=self.config.search_timeout_s)
+        _set_deadline(collector, self.config.search_timeout_s)
         try:
-            searcher.search_with_collector(q, timed)
+            searcher.search_with_collector(q, collector)
         except TimeLimit:
             raise QueryError(
                 f"the search took longer than {self.config.search_timeout_s:g} s and was stopped",
                 hint="make the query more specific, or raise limits.search_timeout_s",
             ) from None
-        results = timed.results()
+        results = collector.results()
         total = len(results)
         scored = [(results.score(i) or 0.0, results.docnum(i)) for i in range(results.scored_length())]
         if recency:
@@ -280,6 +280,28 @@ class WhooshStore:
             "generation": self._ix.latest_generation(),
             "last_modified": datetime.fromtimestamp(self._ix.last_modified()).isoformat(timespec="seconds"),
         }
+
+
+def _set_deadline(collector: Collector, seconds: float) -> None:
+    """Stop the search with TimeLimit once ``seconds`` have passed.
+
+    Whoosh's own TimeLimitCollector needs SIGALRM (main thread only), starts a thread per
+    search and skips the filter of the collector it wraps; checking the clock every 256
+    matches in the innermost collector costs nothing measurable and works in any thread.
+    """
+    inner = collector
+    while hasattr(inner, "child"):
+        inner = inner.child
+    deadline = time.monotonic() + seconds
+    matches = inner.matches
+
+    def timed_matches() -> Iterator[int]:
+        for n, docnum in enumerate(matches()):
+            if not n & 255 and time.monotonic() > deadline:
+                raise TimeLimit
+            yield docnum
+
+    inner.matches = timed_matches  # type: ignore[method-assign]
 
 
 def _recency_rerank(searcher: Searcher, scored: list[tuple[float, int]], half_life: float) -> list[tuple[float, int]]:

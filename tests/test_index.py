@@ -1,0 +1,237 @@
+"""Index lifecycle: create/open, add/replace/delete, atomic batches, metadata checks."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import datetime
+
+import pytest
+
+import searchlib
+from searchlib import Index
+from searchlib.errors import (
+    IndexLockedError,
+    IndexMismatchError,
+    IndexNotFoundError,
+    IngestError,
+    StorageError,
+)
+
+
+def doc(i, **extra):
+    base = {
+        "id": f"d{i}",
+        "title": f"Berita nomor {i}",
+        "body": f"Isi berita ke-{i} tentang harga beras di pasar Bekasi.",
+        "date": "2022-03-10",
+        "category": "Ekonomi",
+        "source": "Warta Contoh",
+        "tags": ["beras", "pasar"],
+    }
+    base.update(extra)
+    return base
+
+
+@pytest.fixture
+def ix(tmp_path):
+    with Index.create(tmp_path / "ix") as index:
+        yield index
+
+
+def test_create_add_len_and_stored_fields(ix):
+    summary = ix.add([doc(1), doc(2)])
+    assert (summary.added, summary.replaced, summary.skipped) == (2, 0, [])
+    assert len(ix) == 2
+    stored = ix.get("d1")
+    assert stored["title"] == "Berita nomor 1"
+    assert stored["date"] == datetime(2022, 3, 10)
+    # Keyword facets are lowercased once, at index time.
+    assert stored["category"] == "ekonomi"
+    assert stored["tags"] == ["beras", "pasar"]
+
+
+def test_same_id_replaces(ix):
+    ix.add([doc(1), doc(2)])
+    summary = ix.add([doc(1, title="Judul baru")])
+    assert (summary.added, summary.replaced) == (0, 1)
+    assert len(ix) == 2
+    assert ix.get("d1")["title"] == "Judul baru"
+    assert ix.search("Judul baru").hits[0].id == "d1"
+    assert ix.search("nomor").total == 1  # the old d1 title is gone
+
+
+def test_delete(ix):
+    ix.add([doc(1), doc(2), doc(3)])
+    assert ix.delete(["d1", "nope"]) == 1
+    assert ix.delete("d2") == 1
+    assert len(ix) == 1
+    assert ix.get("d1") is None
+
+
+def test_failed_batch_commits_nothing(ix):
+    ix.add([doc(1)])
+    with pytest.raises(IngestError, match="nothing from this run was committed"):
+        ix.add([doc(2), doc(3), {"id": "bad"}])  # no body
+    assert len(ix) == 1
+    assert ix.get("d2") is None
+
+
+def test_skip_mode_commits_the_good_and_lists_the_bad(ix):
+    summary = ix.add([doc(1), {"id": "kosong", "body": "   "}, doc(2), doc(1)], on_error="skip")
+    assert summary.added == 2
+    reasons = [s.reason for s in summary.skipped]
+    assert len(reasons) == 2
+    assert any("duplicate id 'd1'" in r for r in reasons)
+    assert [s.line for s in summary.skipped] == [2, 4]
+
+
+def test_duplicate_ids_in_one_batch_fail_by_default(ix):
+    with pytest.raises(IngestError, match=r"duplicate id 'd1' in this batch \(first at line 1\)"):
+        ix.add([doc(1), doc(1)])
+    assert len(ix) == 0
+
+
+def test_add_files_reports_file_and_line(ix, tmp_path):
+    path = tmp_path / "artikel.jsonl"
+    lines = [json.dumps(doc(1)), "{not json", json.dumps(doc(2))]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(IngestError) as info:
+        ix.add_files([path])
+    assert f"{path}:2:" in str(info.value)
+    assert len(ix) == 0
+    summary = ix.add_files([path], on_error="skip")
+    assert summary.added == 2 and summary.skipped[0].line == 2
+
+
+def test_open_reads_back_config_and_documents(tmp_path):
+    path = tmp_path / "ix"
+    with Index.create(path, {"protected_words": ["kediri"], "bm25": {"k1": 1.6}}) as ix:
+        ix.add([doc(1)])
+    with Index.open(path) as again:
+        assert len(again) == 1
+        assert again.config.protected_words == ("kediri",)
+        assert again.config.bm25_k1 == 1.6
+        assert again.stats()["documents"] == 1
+
+
+def test_open_missing_index(tmp_path):
+    with pytest.raises(IndexNotFoundError, match="no searchlib index"):
+        Index.open(tmp_path / "nothing")
+
+
+def test_create_refuses_to_clobber(tmp_path):
+    Index.create(tmp_path / "ix").close()
+    with pytest.raises(StorageError, match="already exists"):
+        Index.create(tmp_path / "ix")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "notes.txt").write_text("mine")
+    with pytest.raises(StorageError, match="not an empty directory"):
+        Index.create(tmp_path / "other")
+    Index.create(tmp_path / "ix", overwrite=True).close()
+
+
+def test_mismatched_analysis_is_a_clear_error_with_the_rebuild_command(tmp_path):
+    path = tmp_path / "ix"
+    Index.create(path).close()
+    with pytest.raises(IndexMismatchError, match="analyzes text differently") as info:
+        Index.open(path, {"stopwords": {"add": ["amazon"]}})
+    assert "--rebuild" in (info.value.hint or "")
+    # Query-time settings may differ freely.
+    Index.open(path, {"bm25": {"k1": 2.0}, "snippets": {"chars": 300}}).close()
+
+
+def test_changed_analysis_code_is_detected(tmp_path):
+    path = tmp_path / "ix"
+    Index.create(path).close()
+    meta_path = path / "searchlib.json"
+    meta = json.loads(meta_path.read_text())
+    meta["fingerprint"] = "0" * 16  # as if built by another version's analyzer
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(IndexMismatchError, match="other analysis code"):
+        Index.open(path)
+    meta["format_version"] = 999
+    meta_path.write_text(json.dumps(meta))
+    with pytest.raises(IndexMismatchError, match="format 999"):
+        Index.open(path)
+
+
+def test_index_pickles_no_pystemmer_object(tmp_path):
+    path = tmp_path / "ix"
+    Index.create(path).close()
+    toc = next(p for p in path.iterdir() if p.suffix == ".toc")
+    assert b"Stemmer" not in toc.read_bytes().replace(b"IndonesianStemFilter", b"")
+
+
+def test_second_writer_waits_then_fails_clearly(tmp_path):
+    path = tmp_path / "ix"
+    Index.create(path).close()
+    holder = textwrap.dedent(
+        f"""
+        import sys, time
+        from searchlib import Index
+        ix = Index.open({str(path)!r})
+        def docs():
+            yield {{"id": "x", "body": "isi"}}
+            print("locked", flush=True)
+            time.sleep(30)
+        ix.add(docs())
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", holder], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "locked"
+        ix = Index.open(path)
+        ix.lock_timeout = 0.5
+        started = time.monotonic()
+        with pytest.raises(IndexLockedError, match="another writer"):
+            ix.add([doc(1)])
+        assert time.monotonic() - started >= 0.4
+    finally:
+        proc.kill()
+        proc.wait()
+    # The killed writer's lock is gone with its process: writing works again.
+    with Index.open(path) as ix:
+        ix.lock_timeout = 5
+        ix.add([doc(1)])
+        assert len(ix) == 1
+
+
+def test_killed_indexing_process_leaves_last_commit_intact(tmp_path):
+    path = tmp_path / "ix"
+    with Index.create(path) as ix:
+        ix.add([doc(i) for i in range(50)])
+    script = textwrap.dedent(
+        f"""
+        from searchlib import Index
+        ix = Index.open({str(path)!r})
+        def docs():
+            i = 1000
+            while True:
+                yield {{"id": f"n{{i}}", "title": "baru", "body": "isi berita baru " * 50}}
+                i += 1
+                if i == 3000:
+                    print("busy", flush=True)
+        ix.add(docs())
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "busy"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with Index.open(path) as ix:
+        assert len(ix) == 50
+        assert ix.search("harga beras").total == 50
+        ix.add([doc(99)])  # the stale lock does not block
+        assert len(ix) == 51
+
+
+def test_public_api_names():
+    for name in ("Index", "SearchResults", "Hit", "analyze", "stem", "get_analyzer"):
+        assert name in searchlib.__all__
+        assert hasattr(searchlib, name)
