@@ -23,7 +23,7 @@ from searchlib.errors import (
     StorageError,
 )
 from searchlib.ingest import Problem, Record, normalize_document, read_documents
-from searchlib.query import DateRange, Node, Or, Word, date_bound, parse_query
+from searchlib.query import DateRange, Node, Or, Word, date_bound, parse_plain, parse_query
 from searchlib.query.parser import And, Fuzzy, Not, Phrase, Prefix
 from searchlib.results import AddSummary, Hit, SearchResults, Skipped
 from searchlib.snippets import FORMATS, make_fragments, render
@@ -296,13 +296,15 @@ class Index:
         sort: str = "score",
         snippet_format: str = "plain",
         facets: bool = True,
+        syntax: str = "query",
     ) -> SearchResults:
         """Ranked search; see the README for the query language.
 
         All words must match; when no document has them all, the any-word reading is used
         and ``fallback`` is set. ``filters`` restricts keyword fields (category, source,
         tags: a value or a list of alternatives); ``since``/``until`` bound the date
-        (inclusive days).
+        (inclusive days). ``syntax="plain"`` takes the text literally (no operators), for
+        search boxes fed with prose.
         """
         started = time.perf_counter()
         self._check_paging(limit, page)
@@ -311,7 +313,12 @@ class Index:
         if snippet_format not in FORMATS:
             raise QueryError(f"snippet_format must be one of {', '.join(FORMATS)}")
         default_fields = self._check_fields(fields)
-        node = parse_query(query, fields=self._searchable, max_chars=self.config.max_query_chars)
+        if syntax == "query":
+            node = parse_query(query, fields=self._searchable, max_chars=self.config.max_query_chars)
+        elif syntax == "plain":
+            node = parse_plain(query, max_chars=self.config.max_query_chars)
+        else:
+            raise QueryError(f"syntax must be 'query' or 'plain', not {syntax!r}")
         filter_nodes = self._filters(filters, since, until)
         run = self._backend_search(default_fields)
         raw = run(node, filter_nodes, limit, page, sort, facets)

@@ -107,3 +107,16 @@ def test_hundred_kilobyte_query_is_rejected_before_parsing():
 def test_non_string_query():
     with pytest.raises(QueryError, match="must be a string"):
         parse_query(None)  # type: ignore[arg-type]
+
+
+def test_plain_syntax_takes_prose_literally():
+    from searchlib.query import parse_plain
+
+    assert parse_plain('Di pulau manakah (PT "Mutiara") - an OR title:x?') == And(
+        (
+            Word("Di"), Word("pulau"), Word("manakah"), Word("PT"), Word("Mutiara"),
+            Word("an"), Word("OR"), Word("title:x?"),
+        )
+    )
+    with pytest.raises(QueryError, match="empty query"):
+        parse_plain(' - ( ) "" ')

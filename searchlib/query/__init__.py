@@ -11,6 +11,7 @@ from searchlib.query.parser import (
     Prefix,
     Word,
     date_bound,
+    parse_plain,
     parse_query,
 )
 
@@ -25,5 +26,6 @@ __all__ = [
     "Prefix",
     "Word",
     "date_bound",
+    "parse_plain",
     "parse_query",
 ]

@@ -319,3 +319,21 @@ def date_bound(value: str | date | datetime | None, *, end: bool, name: str) -> 
         return _parse_date(value.strip(), 0, end=end)
     except QueryError:
         raise QueryError(f"{name}: invalid date {value!r}", hint="use YYYY-MM-DD") from None
+
+
+_PLAIN_WORD = re.compile(r"[^\s\"()]+")
+
+
+def parse_plain(text: str, *, max_chars: int = 1000) -> Node:
+    """User text taken literally: every word must match, no operators or field prefixes.
+
+    For search boxes and evaluation questions, where ``(``, ``-`` or ``OR`` are prose.
+    """
+    if not isinstance(text, str):
+        raise QueryError(f"a query must be a string, got {type(text).__name__}")
+    if len(text) > max_chars:
+        raise QueryError(f"query too long: {len(text)} characters (limit {max_chars})")
+    words = [Word(w) for w in _PLAIN_WORD.findall(text) if w.strip("-+*~:")]
+    if not words:
+        raise QueryError("empty query")
+    return words[0] if len(words) == 1 else And(tuple(words))

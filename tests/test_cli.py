@@ -1,0 +1,143 @@
+"""The searchlib command: help everywhere, one-line errors, index/query/similar/stats/delete."""
+
+from __future__ import annotations
+
+import json
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from searchlib.cli import cli
+
+
+@pytest.fixture
+def runner(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SEARCHLIB_CACHE", str(tmp_path / "cache"))
+    return CliRunner()
+
+
+@pytest.fixture
+def articles(tmp_path):
+    path = tmp_path / "artikel.jsonl"
+    docs = [
+        {"id": "a1", "title": "Amazon menyetop layanan di Rusia",
+         "body": "Amazon menghentikan layanan streaming di Rusia dan Belarus.",
+         "date": "2022-03-10", "category": "teknologi", "source": "Warta Contoh",
+         "url": "https://example.com/a1"},
+        {"id": "a2", "title": "Harga beras naik",
+         "body": "Pedagang di pasar Bekasi menaikkan harga beras.",
+         "date": "2023-07-01", "category": "ekonomi", "source": "Kabar Contoh"},
+        {"id": "a3", "title": "Netflix berhenti di Rusia",
+         "body": "Layanan Netflix disetop di Rusia.",
+         "date": "2022-03-07", "category": "teknologi", "source": "Kabar Contoh"},
+    ]
+    path.write_text("\n".join(json.dumps(d) for d in docs) + "\n", encoding="utf-8")
+    return path
+
+
+def _commands(group: click.Group):
+    for name, command in group.commands.items():
+        yield name, command
+        if isinstance(command, click.Group):
+            yield from _commands(command)
+
+
+def test_every_command_has_help_text(runner):
+    result = runner.invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    for name, command in _commands(cli):
+        assert command.help and command.help.strip(), f"{name} has no help text"
+        assert name in result.output
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"{name} {param.opts} has no help text"
+        sub = runner.invoke(cli, [name, "--help"])
+        assert sub.exit_code == 0 and "Usage:" in sub.output
+
+
+def test_query_without_an_index_uses_the_built_in_sample(runner):
+    result = runner.invoke(cli, ["query", "Amazon Rusia", "--format", "plain"])
+    assert result.exit_code == 0, result.output
+    first_hit = result.stdout.split("\n1. ", 1)[1].split("\n2. ", 1)[0]
+    assert "Amazon" in first_hit and "Rusia" in first_hit
+    assert "[Amazon]" in first_hit and "[Rusia]" in first_hit
+    assert "building the built-in sample" in result.stderr
+    again = runner.invoke(cli, ["query", "Amazon Rusia"])
+    assert "building" not in again.stderr
+
+
+def test_index_query_stats_delete_round_trip(runner, articles):
+    result = runner.invoke(cli, ["index", str(articles)])
+    assert result.exit_code == 0, result.output
+    assert "added 3, replaced 0, skipped 0" in result.stdout
+    assert "indexes/default" in result.stdout
+
+    result = runner.invoke(cli, ["query", "setop", "--json"])
+    data = json.loads(result.stdout)
+    assert set(data) >= {"query", "total", "page", "took_ms", "fallback", "suggestion", "hits"}
+    assert {h["id"] for h in data["hits"]} == {"a1", "a3"}
+    hit = next(h for h in data["hits"] if h["id"] == "a1")
+    assert set(hit) >= {"id", "rank", "score", "title", "url", "date", "category", "snippet"}
+    assert hit["url"] == "https://example.com/a1"
+
+    result = runner.invoke(cli, ["query", "Rusia", "--category", "teknologi", "--since",
+                                 "2022-03-08", "--format", "html"])
+    assert result.exit_code == 0
+    assert "<mark>Rusia</mark>" in result.stdout and "Netflix" not in result.stdout
+
+    result = runner.invoke(cli, ["index", str(articles)])
+    assert "added 0, replaced 3" in result.stdout
+
+    result = runner.invoke(cli, ["stats", "--json"])
+    assert json.loads(result.stdout)["documents"] == 3
+
+    result = runner.invoke(cli, ["similar", "a1", "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["hits"][0]["id"] == "a3"
+
+    result = runner.invoke(cli, ["delete", "a1", "zz"])
+    assert "deleted 1 of 2 documents (1 not found)" in result.stdout
+    assert json.loads(runner.invoke(cli, ["stats", "--json"]).stdout)["documents"] == 2
+
+
+def test_bad_query_is_one_line_and_exit_2(runner, articles):
+    runner.invoke(cli, ["index", str(articles)])
+    result = runner.invoke(cli, ["query", '"Amazon'])
+    assert result.exit_code == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "unbalanced quote" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_bad_input_file_names_file_and_line(runner, tmp_path):
+    path = tmp_path / "rusak.jsonl"
+    path.write_text('{"id": "1", "body": "isi"}\n{"id": 2,\n', encoding="utf-8")
+    result = runner.invoke(cli, ["index", str(path)])
+    assert result.exit_code == 1
+    assert f"{path}:2:" in result.stderr
+    assert "Traceback" not in result.output
+    result = runner.invoke(cli, ["index", str(path), "--on-error", "skip"])
+    assert result.exit_code == 0
+    assert "skipped 1" in result.stdout and f"{path}:2:" in result.stderr
+
+
+def test_missing_index_and_bad_config_are_one_line_errors(runner, tmp_path):
+    result = runner.invoke(cli, ["query", "x", "--index", str(tmp_path / "none")])
+    assert result.exit_code == 1 and "no searchlib index" in result.stderr
+    bad = tmp_path / "searchlib.yaml"
+    bad.write_text("bm25: {k3: 1}\n")
+    result = runner.invoke(cli, ["query", "x", "--config", str(bad)])
+    assert result.exit_code == 1
+    assert "unknown key 'bm25.k3'" in result.stderr and "searchlib.yaml" in result.stderr
+
+
+def test_rebuild_after_config_change(runner, articles, tmp_path):
+    runner.invoke(cli, ["index", str(articles)])
+    cfg = tmp_path / "searchlib.yaml"
+    cfg.write_text("protected_words: [menyetop]\n")
+    result = runner.invoke(cli, ["index", str(articles), "--config", str(cfg)])
+    assert result.exit_code == 1 and "--rebuild" in result.stderr
+    result = runner.invoke(cli, ["index", str(articles), "--config", str(cfg), "--rebuild"])
+    assert result.exit_code == 0 and "added 3" in result.stdout
