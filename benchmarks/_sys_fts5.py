@@ -1,0 +1,101 @@
+"""``fts5``: SQLite FTS5 from the standard library over text pre-analyzed by searchlib.
+
+Each document's title and body go through ``searchlib.analyze`` (the default analyzer) and are
+stored as space-joined terms in an FTS5 table (``title_terms``, ``body_terms``, plus the id,
+unindexed); the original title and body are stored in a plain table beside it, so the index
+holds what the other systems store. Queries are analyzed the same way; all terms must match
+(FTS5's implicit AND), else any term (OR). Ranking is ``bm25()`` with searchlib's default
+field weights (FTS5's bm25 has k1=1.2, b=0.75 built in, as searchlib's defaults). The snippet is
+FTS5's ``snippet()`` over ``body_terms``: stemmed terms, not the original sentences, which is
+less work than the other systems' snippets of the original text.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from _system import Outcome, Searcher, Settings
+
+DB = "fts5.db"
+SNIPPET_TOKENS = 24
+
+
+def unavailable() -> str | None:
+    try:
+        sqlite3.connect(":memory:").execute("CREATE VIRTUAL TABLE t USING fts5(a)")
+    except sqlite3.Error as error:
+        return f"this Python's SQLite has no FTS5 ({error})"
+    try:
+        from searchlib import analyze  # noqa: F401
+    except Exception as error:
+        return f"searchlib.analyze is not importable ({type(error).__name__}: {error})"
+    return None
+
+
+def build(docs: Iterable[dict[str, Any]], path: Path, settings: Settings) -> None:
+    from searchlib import analyze
+
+    db = sqlite3.connect(path / DB)
+    with db:
+        db.execute(
+            "CREATE VIRTUAL TABLE docs USING fts5("
+            "id UNINDEXED, title_terms, body_terms, tokenize='unicode61 remove_diacritics 0')"
+        )
+        db.execute("CREATE TABLE articles (rowid INTEGER PRIMARY KEY, title TEXT, body TEXT)")
+        for rowid, doc in enumerate(docs, 1):
+            title = str(doc.get("title") or "")
+            body = str(doc.get("body") or "")
+            db.execute(
+                "INSERT INTO docs (rowid, id, title_terms, body_terms) VALUES (?, ?, ?, ?)",
+                (rowid, str(doc["id"]), " ".join(analyze(title)), " ".join(analyze(body))),
+            )
+            db.execute("INSERT INTO articles VALUES (?, ?, ?)", (rowid, title, body))
+    db.close()
+
+
+def _match(terms: list[str], operator: str) -> str:
+    return f" {operator} ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+class _Searcher:
+    def __init__(self, path: Path, settings: Settings) -> None:
+        from searchlib import analyze
+
+        self._analyze = analyze
+        self._db = sqlite3.connect(path / DB)
+        # FTS5 sorts by rank itself, so LIMIT stops early and snippet() runs only for the top
+        # hits; the id column is unindexed, so its weight is irrelevant.
+        self._rank = f"bm25(0.0, {settings.title_boost}, 1.0)"
+        self._sql = (
+            "SELECT id, (SELECT title FROM articles WHERE articles.rowid = docs.rowid), "
+            f"snippet(docs, 2, '[', ']', '…', {SNIPPET_TOKENS}) "
+            "FROM docs WHERE docs MATCH ? AND rank MATCH ? ORDER BY rank LIMIT ?"
+        )
+        self._limit = settings.limit
+
+    def search(self, query: str) -> Outcome:
+        terms = self._analyze(query)
+        if not terms:
+            return Outcome([], False)
+        rows = self._db.execute(
+            self._sql, (_match(terms, "AND"), self._rank, self._limit)
+        ).fetchall()
+        wider = not rows and len(terms) > 1  # one term: "any" is "all"
+        if wider:
+            rows = self._db.execute(
+                self._sql, (_match(terms, "OR"), self._rank, self._limit)
+            ).fetchall()
+        return Outcome([(str(i), str(t), str(s)) for i, t, s in rows], wider and bool(rows))
+
+    def _top(self, match: str) -> list[tuple[str, str, str]]:
+        return self._db.execute(self._sql, (match, self._rank, self._limit)).fetchall()
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def open_searcher(path: Path, settings: Settings) -> Searcher | None:
+    return _Searcher(path, settings)

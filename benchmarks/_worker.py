@@ -1,0 +1,100 @@
+"""Runs one system in this (fresh) process and prints its raw figures as one JSON line.
+
+``run.py`` starts one worker per system, one after another, so each peak RSS is that system's
+alone (a fresh interpreter plus what the system imports, builds and searches) and no system
+profits from another's warm caches in the same interpreter. Documents are streamed from the
+corpus file while building, so the corpus itself never sits in memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import resource
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from _system import Settings, System
+
+SYSTEMS = ("analysis_floor", "whoosh_stock", "fts5", "searchlib")
+
+
+def load_system(name: str) -> System:
+    if name not in SYSTEMS:
+        raise ValueError(f"unknown system {name!r}")
+    module: Any = importlib.import_module(f"_sys_{name}")
+    return module  # type: ignore[no-any-return]
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size so far, in MiB (VmHWM, else ru_maxrss)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)
+
+
+def dir_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def stream(corpus: Path) -> Iterator[dict[str, Any]]:
+    with corpus.open(encoding="utf-8") as lines:
+        for line in lines:
+            yield json.loads(line)
+
+
+def run(
+    name: str, corpus: Path, queries: list[str], workdir: Path, settings: Settings
+) -> dict[str, Any]:
+    system = load_system(name)
+    reason = system.unavailable()
+    if reason is not None:
+        return {"skipped": reason}
+    workdir.mkdir(parents=True, exist_ok=False)
+    started = time.perf_counter()
+    system.build(stream(corpus), workdir, settings)
+    build_s = time.perf_counter() - started
+    result: dict[str, Any] = {"build_s": build_s, "index_bytes": dir_bytes(workdir)}
+    searcher = system.open_searcher(workdir, settings)
+    if searcher is not None:
+        for query in queries:  # warm-up: caches, lazily opened files, first-use imports
+            searcher.search(query)
+        latencies, hits, fallbacks, answered = [], 0, 0, 0
+        for query in queries:
+            started = time.perf_counter()
+            outcome = searcher.search(query)
+            latencies.append((time.perf_counter() - started) * 1000.0)
+            hits += len(outcome.hits)
+            answered += bool(outcome.hits)
+            fallbacks += outcome.fallback
+        searcher.close()
+        result.update(latencies_ms=latencies, hits=hits, answered=answered, fallbacks=fallbacks)
+    result["peak_rss_mb"] = peak_rss_mb()
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("system", choices=SYSTEMS)
+    parser.add_argument("--corpus", type=Path, required=True, help="JSONL, one document a line")
+    parser.add_argument("--queries", type=Path, required=True, help="JSON list of strings")
+    parser.add_argument("--dir", type=Path, required=True, help="a new directory for the index")
+    parser.add_argument("--title-boost", type=float, required=True)
+    args = parser.parse_args(argv)
+    queries = json.loads(args.queries.read_text(encoding="utf-8"))
+    result = run(args.system, args.corpus, queries, args.dir, Settings(args.title_boost))
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
