@@ -1,0 +1,192 @@
+"""A JSON array of objects, streamed element by element.
+
+A small scanner finds where each top-level element ends (tracking strings, escapes and
+bracket depth, jumping between special characters with regular expressions), so only one
+element is held at a time and a malformed element is reported on its own line while the
+rest of the array is still read. A file of whitespace-separated objects (JSON Lines saved
+as ``.json``) is read the same way.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from searchlib.ingest._binary import raw_cap
+from searchlib.ingest.jsonl import parse_object
+from searchlib.ingest.model import Problem, Record
+from searchlib.ingest.normalize import FieldSet
+
+__all__ = ["read_json"]
+
+_CHUNK = 1 << 16
+_STRUCT = re.compile(r'[\[\]{}"]')
+_STRING = re.compile(r'["\\]')
+_SCALAR_END = re.compile(r'[\s,\[\]{}"]')
+_NON_SPACE = re.compile(r"[^ \t\r\n]")
+
+
+@dataclass
+class _Value:
+    """A top-level element: its first line and text (None when over the size cap)."""
+
+    line: int
+    text: str | None
+    size: int
+
+
+@dataclass
+class _Stop:
+    """The array's structure is broken here; nothing after it can be read reliably."""
+
+    line: int
+    reason: str
+
+
+def read_json(source: str, fields: FieldSet, max_doc_bytes: int) -> Iterator[Record | Problem]:
+    with open(source, "rb") as fh:
+        for item in _elements(_chunks(fh), raw_cap(max_doc_bytes)):
+            if isinstance(item, _Stop):
+                yield Problem(source, item.line, item.reason)
+                return
+            if item.text is None:
+                yield Problem(
+                    source,
+                    item.line,
+                    f"element is {item.size:,} characters, too large "
+                    f"for a document of at most {max_doc_bytes:,} bytes",
+                )
+                continue
+            try:
+                item.text.encode("utf-8")
+            except UnicodeEncodeError as error:  # surrogate-escaped bytes that are not UTF-8
+                line = item.line + item.text.count("\n", 0, error.start)
+                yield Problem(source, line, "not valid UTF-8 (save the file as UTF-8)")
+                continue
+            yield parse_object(item.text, source, item.line, fields, max_doc_bytes)
+
+
+def _chunks(fh: BinaryIO) -> Iterator[str]:
+    # surrogateescape: bad bytes become lone surrogates, caught per element above.
+    decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="surrogateescape")
+    while True:
+        data = fh.read(_CHUNK)
+        text = decoder.decode(data, final=not data)
+        if text:
+            yield text
+        if not data:
+            return
+
+
+def _elements(chunks: Iterator[str], cap: int) -> Iterator[_Value | _Stop]:
+    line = 1
+    state = "start"  # start | first | value | sep | end | seq
+    in_value = in_string = escape = scalar = False
+    depth = size = start_line = 0
+    parts: list[str] = []
+    for buf in chunks:
+        pos, n = 0, len(buf)
+        while pos < n:
+            if in_value:
+                begin, done = pos, False
+                while pos < n:
+                    if escape:
+                        escape = False
+                        pos += 1
+                    elif in_string:
+                        m = _STRING.search(buf, pos)
+                        if m is None:
+                            pos = n
+                        elif m.group() == "\\":
+                            pos, escape = m.end(), True
+                        else:
+                            pos, in_string = m.end(), False
+                            done = depth == 0
+                    elif scalar:
+                        m = _SCALAR_END.search(buf, pos)
+                        pos, done = (n, False) if m is None else (m.start(), True)
+                    else:
+                        m = _STRUCT.search(buf, pos)
+                        if m is None:
+                            pos = n
+                        else:
+                            pos, char = m.end(), m.group()
+                            if char == '"':
+                                in_string = True
+                            elif char in "[{":
+                                depth += 1
+                            else:
+                                depth -= 1
+                                done = depth == 0
+                    if done:
+                        break
+                piece = buf[begin:pos]
+                line += piece.count("\n")
+                size += len(piece)
+                if size <= cap:
+                    parts.append(piece)
+                else:
+                    parts.clear()
+                if done:
+                    yield _Value(start_line, "".join(parts) if size <= cap else None, size)
+                    in_value, parts, size = False, [], 0
+                    state = "seq" if state == "seq" else "sep"
+                continue
+            m = _NON_SPACE.search(buf, pos)
+            if m is None:
+                line += buf.count("\n", pos)
+                break
+            line += buf.count("\n", pos, m.start())
+            pos = m.start()
+            char = buf[pos]
+            if state == "start" and char == "[":
+                state, pos = "first", pos + 1
+                continue
+            if state == "start" and char == "{":
+                state = "seq"
+            elif state == "start":
+                yield _Stop(line, "expected a JSON array of objects, found " + _show(char))
+                return
+            elif state == "first" and char == "]":
+                state, pos = "end", pos + 1
+                continue
+            elif state == "sep":
+                if char not in ",]":
+                    yield _Stop(
+                        line,
+                        f"malformed JSON: expected ',' or ']' after an element, "
+                        f"found {_show(char)}",
+                    )
+                    return
+                state, pos = ("value", pos + 1) if char == "," else ("end", pos + 1)
+                continue
+            elif state == "value" and char == "]":
+                yield _Stop(line, "malformed JSON: ',' before ']' (trailing comma)")
+                return
+            elif state == "end":
+                yield _Stop(line, f"unexpected {_show(char)} after the end of the JSON array")
+                return
+            # a new element starts here
+            in_value, start_line, depth = True, line, 0
+            scalar = char not in '"[{'
+            if scalar:  # consume its first character so the end search moves forward
+                parts, size, pos = [char], 1, pos + 1
+    if in_value and scalar:  # a number or literal may end at the end of the file
+        yield _Value(start_line, "".join(parts) if size <= cap else None, size)
+        in_value, state = False, "seq" if state == "seq" else "sep"
+    if in_value:
+        yield _Stop(
+            start_line,
+            "malformed JSON: the element starting here is not closed before the end of the file",
+        )
+    elif state in ("first", "value", "sep"):
+        yield _Stop(line, "malformed JSON: the array is not closed with ']'")
+    elif state == "start":
+        return  # an empty file holds no documents
+
+
+def _show(char: str) -> str:
+    return repr(char) if char.isprintable() else f"character U+{ord(char):04X}"

@@ -1,0 +1,213 @@
+"""``normalize_document``: one raw input mapping to a canonical document dict.
+
+Rules: the field mapping is applied first (``judul`` -> ``title``); names that are neither
+mapped nor canonical nor declared extra fields are matched case-insensitively (spreadsheet
+headers say ``Title``), and otherwise ignored here: JSON exports routinely carry metadata
+the index has no field for (the CSV reader reports unknown columns itself, once per file).
+``None`` and empty strings count as absent. ``id`` is required (a string or an integer);
+``body`` is required and must not be blank: a document with a title but no body is
+"missing body", one with neither is "empty document". Values of the wrong type are errors
+that name the field. Numbers are accepted for text fields and written as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from searchlib.ingest.dates import parse_date
+from searchlib.ingest.model import CANONICAL_FIELDS
+
+__all__ = ["DEFAULT_MAX_DOC_BYTES", "FieldSet", "normalize_document"]
+
+DEFAULT_MAX_DOC_BYTES = 5_000_000
+_CACHED_NAMES = 1024
+_TEXT_FIELDS = ("title", "body", "url", "source", "category", "author")
+
+
+class FieldSet:
+    """The names one run accepts and where each input name goes; built once per run.
+
+    ``extra_fields`` is a collection of names (string values), or a mapping of name to
+    field type in which ``"date"`` fields are parsed like ``date``.
+    """
+
+    def __init__(
+        self,
+        mapping: Mapping[str, str] | None = None,
+        extra_fields: Collection[str] | Mapping[str, str] = (),
+    ) -> None:
+        if isinstance(extra_fields, str):
+            extra_fields = (extra_fields,)
+        self.extra = tuple(n for n in extra_fields if n not in CANONICAL_FIELDS)
+        self.extra_dates = frozenset(
+            n for n in self.extra if isinstance(extra_fields, Mapping) and extra_fields[n] == "date"
+        )
+        self.fields = (*CANONICAL_FIELDS, *self.extra)
+        known = set(self.fields)
+        self.targets: dict[str, str] = {}
+        for source, target in (mapping or {}).items():
+            if target not in known:
+                raise ValueError(
+                    f"mapping {source!r} -> {target!r}: {target!r} is not a field "
+                    f"({', '.join(self.fields)})"
+                )
+            self.targets[source] = target
+        lower = {name.lower(): name for name in self.fields}
+        self._cache: dict[str, str | None] = {}
+        self._resolve = lambda key: (
+            self.targets.get(key) or (key if key in known else lower.get(key.strip().lower()))
+        )
+
+    def target(self, key: str) -> str | None:
+        """The field an input name feeds, or None when it feeds none."""
+        try:
+            return self._cache[key]
+        except KeyError:
+            target: str | None = self._resolve(key)
+            if len(self._cache) < _CACHED_NAMES:  # bounded: keys may differ in every document
+                self._cache[key] = target
+            return target
+
+
+def normalize_document(
+    raw: Mapping[str, object],
+    *,
+    mapping: Mapping[str, str] | None = None,
+    extra_fields: Collection[str] | Mapping[str, str] = (),
+    max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES,
+) -> dict[str, Any]:
+    """``raw`` as a canonical document; ``ValueError`` says what is wrong with it.
+
+    The result has every canonical key (``""``, ``[]`` or ``None`` for ``date`` when absent),
+    ``date`` as a naive UTC datetime, ``tags`` as a list of strings, and each declared extra
+    field. A document whose text is more than ``max_doc_bytes`` bytes of UTF-8 is refused.
+    """
+    return normalize(raw, FieldSet(mapping, extra_fields), max_doc_bytes)
+
+
+def normalize(raw: Mapping[str, object], fields: FieldSet, max_doc_bytes: int) -> dict[str, Any]:
+    """:func:`normalize_document` with the field set built once (the readers' fast path)."""
+    if not isinstance(raw, Mapping):
+        raise ValueError(f"expected an object with fields, got {_kind(raw)}")
+    values: dict[str, object] = {}
+    origin: dict[str, str] = {}
+    given: set[str] = set()
+    for key, value in raw.items():
+        if not isinstance(key, str):
+            continue
+        target = fields.target(key)
+        if target is None:
+            continue
+        given.add(target)
+        if value is None or value == "":
+            continue
+        if target in values:
+            raise ValueError(f"fields {origin[target]!r} and {key!r} both give {target!r}")
+        values[target] = value
+        origin[target] = key
+
+    doc: dict[str, Any] = {}
+    doc["id"] = _identifier(values.get("id"), origin.get("id", "id"))
+    size = 0
+    for name in _TEXT_FIELDS:
+        text = _text(values.get(name), origin.get(name, name))
+        doc[name] = text.strip()
+        size += _utf8_size(text, origin.get(name, name))
+    if not doc["body"]:
+        if "body" in given:
+            raise ValueError("empty document" if not doc["title"] else "empty body")
+        raise ValueError("empty document" if not doc["title"] else "missing body")
+    doc["date"] = _date(values.get("date"), origin.get("date", "date"))
+    tags = _tags(values.get("tags"), origin.get("tags", "tags"))
+    doc["tags"] = tags
+    size += sum(_utf8_size(t, "tags") for t in tags)
+    for name in fields.extra:
+        value = values.get(name)
+        if name in fields.extra_dates:
+            doc[name] = _date(value, origin.get(name, name))
+        else:
+            text = _text(value, origin.get(name, name)).strip()
+            size += _utf8_size(text, origin.get(name, name))
+            doc[name] = text
+    if size > max_doc_bytes:
+        raise ValueError(f"document is {size:,} bytes, over the limit of {max_doc_bytes:,}")
+    return doc
+
+
+def _kind(value: object) -> str:
+    if value is None:
+        return "null"
+    names = {dict: "an object", list: "an array", str: "a string", bool: "true/false"}
+    for kind, name in names.items():
+        if isinstance(value, kind):
+            return name
+    if isinstance(value, (int, float)):
+        return "a number"
+    return type(value).__name__
+
+
+def _identifier(value: object, name: str) -> str:
+    if value is None:
+        raise ValueError("missing id")
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ValueError(f"field {name!r} (id) must be a string or an integer, got {_kind(value)}")
+    text = str(value).strip()
+    if not text:
+        raise ValueError("empty id")
+    _utf8_size(text, name)
+    return text
+
+
+def _text(value: object, name: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    raise ValueError(f"field {name!r} must be text, got {_kind(value)}")
+
+
+def _utf8_size(text: str, name: str) -> int:
+    try:
+        return len(text.encode("utf-8"))
+    except UnicodeEncodeError:  # a lone surrogate, e.g. from a "\ud800" JSON escape
+        raise ValueError(f"field {name!r} contains invalid Unicode (a lone surrogate)") from None
+
+
+def _date(value: object, name: str) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and not value.strip():
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, datetime, date)):
+        raise ValueError(f"field {name!r} must be a date, got {_kind(value)}")
+    try:
+        return parse_date(value)
+    except ValueError as error:
+        raise ValueError(f"field {name!r}: {error}") from None
+
+
+def _tags(value: object, name: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        items: list[object] = list(value.split(","))
+    elif isinstance(value, (list, tuple)):
+        items = list(value)
+    else:
+        raise ValueError(
+            f"field {name!r} must be a list or a comma-separated string, got {_kind(value)}"
+        )
+    tags: dict[str, None] = {}
+    for item in items:
+        if item is None:
+            continue
+        if isinstance(item, bool) or not isinstance(item, (str, int, float)):
+            raise ValueError(f"field {name!r}: every tag must be text, got {_kind(item)}")
+        tag = " ".join(str(item).split())
+        if tag:
+            tags[tag] = None
+    return list(tags)

@@ -1,0 +1,138 @@
+"""Directories of ``.txt``, ``.md`` and ``.html`` files: one document per file.
+
+The id is the file's path relative to the directory, ``/``-separated. The title is the
+HTML ``<title>`` (else the first ``<h1>``), the first Markdown heading, or else the first
+non-empty line; for text and Markdown that line is then left out of the body unless it is
+all there is. A Markdown front-matter block (``---`` lines) is skipped. Hidden files and
+directories (``.name``) and files with other extensions are ignored; symbolic links to
+directories are not followed, so a link loop cannot trap the walk.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from collections.abc import Iterator
+
+from searchlib.ingest._binary import raw_cap, utf8_reason
+from searchlib.ingest.html import html_to_text
+from searchlib.ingest.model import Problem, Record
+from searchlib.ingest.normalize import FieldSet, normalize
+
+__all__ = ["TEXT_SUFFIXES", "read_directory", "read_text_file"]
+
+TEXT_SUFFIXES = {
+    ".txt": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+}
+_HEADING = re.compile(r" {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*")
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w.:]+)""", re.IGNORECASE)
+
+
+def read_directory(root: str, fields: FieldSet, max_doc_bytes: int) -> Iterator[Record | Problem]:
+    for rel in _walk(root):
+        source = os.path.join(root, *rel.split("/"))
+        yield read_text_file(source, rel, fields, max_doc_bytes)
+
+
+def _walk(root: str) -> Iterator[str]:
+    """Relative paths of the text files under ``root``, sorted, without recursion."""
+    stack = [""]
+    while stack:
+        rel_dir = stack.pop()
+        try:
+            with os.scandir(os.path.join(root, rel_dir) if rel_dir else root) as entries:
+                found = sorted(entries, key=lambda e: e.name)
+        except OSError:
+            continue  # an unreadable subdirectory: its files are never seen
+        subdirs = []
+        for entry in found:
+            if entry.name.startswith("."):
+                continue
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                subdirs.append(rel)
+            elif os.path.splitext(entry.name)[1].lower() in TEXT_SUFFIXES and entry.is_file():
+                yield rel
+        stack.extend(reversed(subdirs))
+
+
+def read_text_file(
+    source: str, doc_id: str, fields: FieldSet, max_doc_bytes: int
+) -> Record | Problem:
+    """One file as one document with id ``doc_id``."""
+    kind = TEXT_SUFFIXES.get(os.path.splitext(source)[1].lower(), "text")
+    cap = raw_cap(max_doc_bytes)
+    try:
+        with open(source, "rb") as fh:
+            data = fh.read(cap + 1)
+    except OSError as error:
+        return Problem(source, None, f"cannot read the file: {error.strerror or error}")
+    if len(data) > cap:
+        return Problem(
+            source,
+            None,
+            f"file is over {cap:,} bytes, too large for a document "
+            f"of at most {max_doc_bytes:,} bytes",
+        )
+    try:
+        text = data.decode(_encoding(data) if kind == "html" else "utf-8-sig")
+    except UnicodeDecodeError as error:
+        start = data.rfind(b"\n", 0, error.start) + 1
+        return Problem(
+            source, data.count(b"\n", 0, error.start) + 1, utf8_reason(error, line_start=start)
+        )
+    text = text.replace("\r\n", "\n")
+    if kind == "html":
+        title, body = html_to_text(text)
+        if title is None:
+            title = _first_line(body.split("\n"))[1]
+    else:
+        title, body = _split_title(text, markdown=kind == "markdown")
+    try:
+        doc = normalize({"id": doc_id, "title": title, "body": body}, fields, max_doc_bytes)
+    except ValueError as error:
+        return Problem(source, None, str(error))
+    return Record(source, None, doc)
+
+
+def _encoding(data: bytes) -> str:
+    """UTF-8 unless the page declares a charset Python knows (old pages: windows-1252)."""
+    m = _CHARSET.search(data, 0, 4096)
+    if m:
+        try:
+            return codecs.lookup(m.group(1).decode("ascii")).name
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return "utf-8-sig"
+
+
+def _first_line(lines: list[str]) -> tuple[int, str]:
+    for i, line in enumerate(lines):
+        if line.strip():
+            return i, line.strip()
+    return -1, ""
+
+
+def _split_title(text: str, *, markdown: bool) -> tuple[str, str]:
+    lines = text.split("\n")
+    if markdown and lines and lines[0].strip() == "---":
+        for i in range(1, len(lines)):
+            if lines[i].strip() in ("---", "..."):
+                lines = lines[i + 1 :]
+                break
+    index, title = -1, ""
+    if markdown:
+        for i, line in enumerate(lines):
+            m = _HEADING.fullmatch(line)
+            if m and m.group(1).strip():
+                index, title = i, m.group(1).strip()
+                break
+    if index < 0:
+        index, title = _first_line(lines)
+    body = "\n".join(lines[:index] + lines[index + 1 :]).strip() if index >= 0 else ""
+    return title, body or title
