@@ -97,9 +97,10 @@ def read_csv(source: str, fields: FieldSet, max_doc_bytes: int) -> Iterator[Reco
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue  # a blank line
             if len(row) != len(names):
-                yield Problem(
-                    source, start, f"row has {len(row)} fields, the header has {len(names)}"
-                )
+                reason = f"row has {len(row)} fields, the header has {len(names)}"
+                if last > start:
+                    reason += f" (the row runs to line {last}: is a quote left open?)"
+                yield Problem(source, start, reason)
                 continue
             raw = {name: row[i] for i, name in keep}
             try:

@@ -11,8 +11,9 @@ Accepted (case-insensitive, extra spaces ignored):
 * any of those (except compact) followed by a time ``14:30``, ``14.30``, ``14:30:05``,
   ``pukul 14.30``, ``2:30 PM``, and a zone: ``WIB`` (UTC+7), ``WITA`` (+8), ``WIT`` (+9),
   ``UTC``/``GMT``, ``Z``, ``+07:00``, ``GMT+7``;
-* Unix epoch numbers (int, float or a numeric string); values of 10^11 and more are taken as
-  milliseconds, as JavaScript writes them (10^11 seconds would be the year 5138).
+* Unix epoch numbers (int, float or a numeric string) from 10^8 (March 1973) on; smaller
+  numbers are refused (``2022`` is a year, not 33 minutes past 1970). Values of 10^11 and
+  more are milliseconds, as JavaScript writes them (10^11 seconds would be the year 5138).
 
 A value with a zone is converted to UTC; a value without one is kept as written (there is no
 way to know its zone). Dates without a time are midnight. Two-digit years are read only
@@ -86,6 +87,8 @@ _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 _OFFSET = re.compile(r"([+-])(\d{1,2})(?::?(\d{2}))?")
 _EPOCH = datetime(1970, 1, 1)
 _MILLIS_FROM = 10**11
+#: Smaller numbers are years, counts or placeholders far more often than 1970s timestamps.
+_EPOCH_FROM = 10**8
 _HINT = "use e.g. 2022-03-10, 2022-03-10T14:30:00+07:00, 10 Maret 2022, 10/03/2022"
 
 
@@ -169,6 +172,10 @@ def _zone_offset(zone: str, value: str) -> timedelta:
 def _from_epoch(number: int | float, value: object) -> datetime:
     if number != number or number in (float("inf"), float("-inf")):
         raise ValueError(f"not a date: {value!r}")
+    if abs(number) < _EPOCH_FROM:
+        raise ValueError(
+            f"{value!r} is too small to be a Unix time (before 1973); a year alone is not a date"
+        )
     seconds = number / 1000 if abs(number) >= _MILLIS_FROM else number
     try:
         return _EPOCH + timedelta(seconds=seconds)

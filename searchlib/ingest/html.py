@@ -76,6 +76,15 @@ class _TextParser(HTMLParser):
         if tag in _BLOCKS:
             self._flush()
 
+    def parse_html_declaration(self, i: int) -> int:
+        # HTMLParser asserts on a malformed "<![" section; a browser reads it as a bogus
+        # comment up to the next ">", and so do we.
+        try:
+            return super().parse_html_declaration(i)
+        except AssertionError:
+            end = self.rawdata.find(">", i)
+            return len(self.rawdata) if end < 0 else end + 1
+
     def handle_data(self, data: str) -> None:
         if self._hidden:
             return
