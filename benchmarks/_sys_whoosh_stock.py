@@ -20,7 +20,7 @@ def unavailable() -> str | None:
     return None
 
 
-def _schema():  # type: ignore[no-untyped-def]
+def _schema() -> Any:
     from whoosh.analysis import StandardAnalyzer
     from whoosh.fields import ID, TEXT, Schema
 

@@ -27,7 +27,7 @@ def load_system(name: str) -> System:
     if name not in SYSTEMS:
         raise ValueError(f"unknown system {name!r}")
     module: Any = importlib.import_module(f"_sys_{name}")
-    return module  # type: ignore[no-any-return]
+    return module
 
 
 def peak_rss_mb() -> float:
