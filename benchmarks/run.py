@@ -3,12 +3,15 @@
     python benchmarks/run.py --docs N [--json FILE] [--check benchmarks/thresholds.yaml]
 
 One run composes the corpus (see _corpus.py) and the queries (_queries.py) once, then runs
-each system in its own fresh Python process (_worker.py), one after another, on the same
-documents and queries: build (timed, streaming the documents), then a warm searcher answers
-every query once untimed and once timed (top 10 with snippets; all words must match, else any
-word). Peak RSS is each worker's VmHWM over its build and queries. MB are MiB (2**20 bytes);
-text MB counts the UTF-8 bytes of titles and bodies. Prints a markdown table; --json writes
-the figures; --check exits 1 naming each ratio above its maximum in the thresholds file.
+each system on the same documents and queries. "Same process" in issue 7 means one harness
+run: each system runs in its own fresh Python subprocess (_worker.py), one after another, so
+each peak RSS is that system's alone and none inherits another's imports or caches. Each
+builds (timed, streaming the documents from a JSONL file, parsing included), then a warm
+searcher answers every query once untimed and once timed (top 10 with snippets; all words
+must match, else any word). Peak RSS is each worker's VmHWM over its build and queries.
+MB are MiB (2**20 bytes); text MB counts the UTF-8 bytes of titles and bodies. Prints a
+markdown table; --json writes the figures; --check exits 1 naming each ratio above its
+maximum in the thresholds file.
 """
 
 from __future__ import annotations
