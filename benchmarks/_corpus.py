@@ -43,7 +43,8 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 # A capitalized word after whitespace: mid-sentence, so most likely a name, not a sentence start.
 _NAME = re.compile(r"(?<=\s)[A-Z][a-z]{2,}\b")
-_WORD = re.compile(r"\w+")
+# Words as searchlib's tokenizer splits them: "1.234", "e-commerce" and "45,82" stay whole.
+_WORD = re.compile(r"\w+(?:[-.,]\w+)*")
 
 
 class CorpusError(Exception):
@@ -93,12 +94,17 @@ def sentences(text: str) -> list[str]:
     return out
 
 
+def words(text: str) -> list[str]:
+    """The lowercased words of ``text``, for counting a vocabulary."""
+    return _WORD.findall(text.lower())
+
+
 def vocabulary(docs: list[dict[str, Any]]) -> set[str]:
     """Distinct lowercased words of titles and bodies."""
-    words: set[str] = set()
+    out: set[str] = set()
     for doc in docs:
-        words.update(_WORD.findall(f"{doc['title']} {doc['body']}".lower()))
-    return words
+        out.update(words(f"{doc['title']} {doc['body']}"))
+    return out
 
 
 @dataclass

@@ -13,8 +13,11 @@ from _system import Outcome, Searcher, Settings
 
 
 def unavailable() -> str | None:
-    try:
-        import whoosh  # noqa: F401
+    try:  # imported here, so that import time is not build time
+        import whoosh.analysis
+        import whoosh.fields
+        import whoosh.index
+        import whoosh.qparser  # noqa: F401
     except ImportError as error:
         return f"Whoosh is not installed ({error})"
     return None

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -27,7 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _corpus import DEFAULT_SEED, Composer, CorpusError, find_source
+from _corpus import DEFAULT_SEED, Composer, CorpusError, find_source, words
 from _queries import DEFAULT_COUNT, derive_queries, stopwords
 from _report import SYSTEM_ORDER, document, markdown
 from check_thresholds import ThresholdsError, load_thresholds, regressions
@@ -35,8 +34,6 @@ from check_thresholds import ThresholdsError, load_thresholds, regressions
 WORKER = Path(__file__).resolve().with_name("_worker.py")
 #: Used when searchlib's config cannot be read (so FTS5 and Whoosh still weigh titles).
 FALLBACK_TITLE_BOOST = 2.0
-# The vocabulary count splits words like searchlib's tokenizer: "1.234" and "e-commerce" whole.
-_WORD = re.compile(r"\w+(?:[-.,]\w+)*")
 
 
 def title_boost() -> tuple[float, str]:
@@ -59,9 +56,8 @@ def write_corpus(composer: Composer, n: int, path: Path) -> tuple[list[str], flo
         for doc in composer.documents(n):
             out.write(json.dumps(doc, ensure_ascii=False) + "\n")
             titles.append(doc["title"])
-            text = f"{doc['title']}{doc['body']}"
-            text_bytes += len(text.encode("utf-8"))
-            vocabulary.update(_WORD.findall(text.lower()))
+            text_bytes += len(f"{doc['title']}{doc['body']}".encode())
+            vocabulary.update(words(f"{doc['title']} {doc['body']}"))
     if len(titles) != n:
         raise CorpusError(f"composed {len(titles)} documents, asked for {n}")
     return titles, text_bytes / (1024 * 1024), len(vocabulary)
@@ -139,9 +135,9 @@ def main(argv: list[str] | None = None) -> int:
         boost, boost_from = title_boost()
         print(f"corpus: {corpus}")
         print(f"text: {text_mb:.2f} MB in titles and bodies")
-        words = sum(len(q.split()) for q in queries) / len(queries)
+        mean = sum(len(q.split()) for q in queries) / len(queries)
         print(
-            f"queries: {len(queries)} ({len(set(queries))} distinct; {words:.2f} words on "
+            f"queries: {len(queries)} ({len(set(queries))} distinct; {mean:.2f} words on "
             f"average), 1-3 content words of the corpus's titles, seed {args.seed}"
         )
         print(f"title weight {boost:g} vs body 1.0 ({boost_from})")
