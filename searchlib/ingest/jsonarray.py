@@ -13,7 +13,7 @@ import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from io import BufferedIOBase
 
 from searchlib.ingest._binary import raw_cap
 from searchlib.ingest.jsonl import parse_object
@@ -34,6 +34,7 @@ class _Value:
     """A top-level element: its first line and text (None when over the size cap)."""
 
     line: int
+    column: int
     text: str | None
     size: int
 
@@ -66,14 +67,16 @@ def read_json(source: str, fields: FieldSet, max_doc_bytes: int) -> Iterator[Rec
                 line = item.line + item.text.count("\n", 0, error.start)
                 yield Problem(source, line, "not valid UTF-8 (save the file as UTF-8)")
                 continue
-            yield parse_object(item.text, source, item.line, fields, max_doc_bytes)
+            yield parse_object(
+                item.text, source, item.line, fields, max_doc_bytes, column=item.column
+            )
 
 
-def _chunks(fh: BinaryIO) -> Iterator[str]:
+def _chunks(fh: BufferedIOBase) -> Iterator[str]:
     # surrogateescape: bad bytes become lone surrogates, caught per element above.
     decoder = codecs.getincrementaldecoder("utf-8-sig")(errors="surrogateescape")
     while True:
-        data = fh.read(_CHUNK)
+        data = fh.read1(_CHUNK)  # what is there: a pipe's first element need not wait
         text = decoder.decode(data, final=not data)
         if text:
             yield text
@@ -85,7 +88,8 @@ def _elements(chunks: Iterator[str], cap: int) -> Iterator[_Value | _Stop]:
     line = 1
     state = "start"  # start | first | value | sep | end | seq
     in_value = in_string = escape = scalar = False
-    depth = size = start_line = 0
+    depth = size = start_line = start_column = 0
+    carry = 0  # characters since the last newline, before the current chunk
     parts: list[str] = []
     for buf in chunks:
         pos, n = 0, len(buf)
@@ -131,7 +135,9 @@ def _elements(chunks: Iterator[str], cap: int) -> Iterator[_Value | _Stop]:
                 else:
                     parts.clear()
                 if done:
-                    yield _Value(start_line, "".join(parts) if size <= cap else None, size)
+                    yield _Value(
+                        start_line, start_column, "".join(parts) if size <= cap else None, size
+                    )
                     in_value, parts, size = False, [], 0
                     state = "seq" if state == "seq" else "sep"
                 continue
@@ -171,11 +177,15 @@ def _elements(chunks: Iterator[str], cap: int) -> Iterator[_Value | _Stop]:
                 return
             # a new element starts here
             in_value, start_line, depth = True, line, 0
+            newline = buf.rfind("\n", 0, pos)
+            start_column = pos - newline if newline >= 0 else carry + pos + 1
             scalar = char not in '"[{'
             if scalar:  # consume its first character so the end search moves forward
                 parts, size, pos = [char], 1, pos + 1
+        newline = buf.rfind("\n")
+        carry = n - newline - 1 if newline >= 0 else carry + n
     if in_value and scalar:  # a number or literal may end at the end of the file
-        yield _Value(start_line, "".join(parts) if size <= cap else None, size)
+        yield _Value(start_line, start_column, "".join(parts) if size <= cap else None, size)
         in_value, state = False, "seq" if state == "seq" else "sep"
     if in_value:
         yield _Stop(

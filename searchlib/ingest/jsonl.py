@@ -39,17 +39,22 @@ def read_jsonl(source: str, fields: FieldSet, max_doc_bytes: int) -> Iterator[Re
 
 
 def parse_object(
-    text: str, source: str, line: int, fields: FieldSet, max_doc_bytes: int
+    text: str,
+    source: str,
+    line: int,
+    fields: FieldSet,
+    max_doc_bytes: int,
+    *,
+    column: int = 1,
 ) -> Record | Problem:
-    """One JSON object's text as a record (shared with the JSON array reader)."""
+    """One JSON object's text, starting at ``line``/``column`` of the file, as a record."""
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
-        where = (
-            f"line {error.lineno} column {error.colno}"
-            if error.lineno > 1
-            else f"column {error.colno}"
-        )
+        if error.lineno == 1:
+            where = f"column {column + error.colno - 1}"
+        else:
+            where = f"line {line + error.lineno - 1} column {error.colno}"
         return Problem(source, line, f"malformed JSON: {error.msg} at {where}")
     except RecursionError:
         return Problem(source, line, "malformed JSON: nested too deeply")

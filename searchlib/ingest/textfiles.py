@@ -40,25 +40,26 @@ def read_directory(root: str, fields: FieldSet, max_doc_bytes: int) -> Iterator[
 
 
 def _walk(root: str) -> Iterator[str]:
-    """Relative paths of the text files under ``root``, sorted, without recursion."""
-    stack = [""]
+    """Relative paths of the text files under ``root`` in sorted order, without recursion."""
+    stack: list[tuple[str, bool]] = [("", True)]  # (relative path, is a directory)
     while stack:
-        rel_dir = stack.pop()
+        rel, is_dir = stack.pop()
+        if not is_dir:
+            yield rel
+            continue
         try:
-            with os.scandir(os.path.join(root, rel_dir) if rel_dir else root) as entries:
-                found = sorted(entries, key=lambda e: e.name)
+            with os.scandir(os.path.join(root, rel) if rel else root) as scan:
+                entries = sorted(scan, key=lambda e: e.name, reverse=True)
         except OSError:
             continue  # an unreadable subdirectory: its files are never seen
-        subdirs = []
-        for entry in found:
+        for entry in entries:
             if entry.name.startswith("."):
                 continue
-            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            path = f"{rel}/{entry.name}" if rel else entry.name
             if entry.is_dir(follow_symlinks=False):
-                subdirs.append(rel)
+                stack.append((path, True))
             elif os.path.splitext(entry.name)[1].lower() in TEXT_SUFFIXES and entry.is_file():
-                yield rel
-        stack.extend(reversed(subdirs))
+                stack.append((path, False))
 
 
 def read_text_file(
