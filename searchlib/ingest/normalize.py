@@ -12,6 +12,7 @@ that name the field. Numbers are accepted for text fields and written as text.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from typing import Any
@@ -84,7 +85,26 @@ def normalize_document(
     ``date`` as a naive UTC datetime, ``tags`` as a list of strings, and each declared extra
     field. A document whose text is more than ``max_doc_bytes`` bytes of UTF-8 is refused.
     """
-    return normalize(raw, FieldSet(mapping, extra_fields), max_doc_bytes)
+    return normalize(raw, _field_set(mapping, extra_fields), max_doc_bytes)
+
+
+def _field_set(
+    mapping: Mapping[str, str] | None, extra_fields: Collection[str] | Mapping[str, str]
+) -> FieldSet:
+    # Index.add calls normalize_document once per document with the same settings, and
+    # building a field set costs about as much as normalizing a document: reuse it.
+    if isinstance(extra_fields, str):
+        extra_fields = (extra_fields,)
+    if isinstance(extra_fields, Mapping):
+        return _cached_field_set(tuple((mapping or {}).items()), tuple(extra_fields.items()), True)
+    return _cached_field_set(tuple((mapping or {}).items()), tuple(extra_fields), False)
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_field_set(
+    mapping: tuple[tuple[str, str], ...], extra: tuple[Any, ...], typed: bool
+) -> FieldSet:
+    return FieldSet(dict(mapping), dict(extra) if typed else extra)
 
 
 def normalize(raw: Mapping[str, object], fields: FieldSet, max_doc_bytes: int) -> dict[str, Any]:
@@ -108,27 +128,32 @@ def normalize(raw: Mapping[str, object], fields: FieldSet, max_doc_bytes: int) -
         values[target] = value
         origin[target] = key
 
-    doc: dict[str, Any] = {}
-    doc["id"] = _identifier(values.get("id"), origin.get("id", "id"))
+    doc: dict[str, Any] = {"id": _identifier(values.get("id"), origin.get("id", "id"))}
     size = 0
     for name in _TEXT_FIELDS:
-        text = _text(values.get(name), origin.get(name, name))
-        doc[name] = text.strip()
-        size += _utf8_size(text, origin.get(name, name))
+        value = values.get(name)
+        if value is None:
+            doc[name] = ""
+            continue
+        text = (value if type(value) is str else _text(value, origin[name])).strip()
+        doc[name] = text
+        size += len(text) if text.isascii() else _utf8_size(text, origin[name])
     if not doc["body"]:
         if "body" in given:
             raise ValueError("empty document" if not doc["title"] else "empty body")
         raise ValueError("empty document" if not doc["title"] else "missing body")
-    doc["date"] = _date(values.get("date"), origin.get("date", "date"))
-    tags = _tags(values.get("tags"), origin.get("tags", "tags"))
+    value = values.get("date")
+    doc["date"] = None if value is None else _date(value, origin["date"])
+    value = values.get("tags")
+    tags = [] if value is None else _tags(value, origin["tags"])
     doc["tags"] = tags
-    size += sum(_utf8_size(t, "tags") for t in tags)
+    size += sum(_utf8_size(t, origin["tags"]) for t in tags)
     for name in fields.extra:
         value = values.get(name)
         if name in fields.extra_dates:
-            doc[name] = _date(value, origin.get(name, name))
+            doc[name] = None if value is None else _date(value, origin[name])
         else:
-            text = _text(value, origin.get(name, name)).strip()
+            text = "" if value is None else _text(value, origin[name]).strip()
             size += _utf8_size(text, origin.get(name, name))
             doc[name] = text
     if size > max_doc_bytes:
