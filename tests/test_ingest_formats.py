@@ -387,6 +387,26 @@ def test_csv_fields_larger_than_the_csv_module_default(tmp_path):
     assert items[0].doc["body"] == body.strip()
 
 
+def test_csv_field_over_the_csv_limit_stops_the_file(tmp_path):
+    path = tmp_path / "a.csv"
+    runaway = "\n".join(["x" * 1000] * 140)  # 140 kB in one quoted field
+    path.write_text(f'id,body\n1,isi\n2,"{runaway}"\n3,isi\n', encoding="utf-8")
+    old = csv.field_size_limit(131_072)  # the csv module's default; the reader only raises it
+    try:
+        items = read(path, max_doc_bytes=10)
+    finally:
+        csv.field_size_limit(old)
+    assert summary(items) == [
+        ("doc", 2, "1"),
+        (
+            "bad",
+            3,
+            "unreadable CSV: field larger than field limit (131072); the rest of the "
+            "file was not read",
+        ),
+    ]
+
+
 def test_csv_document_over_the_limit(tmp_path):
     path = tmp_path / "a.csv"
     path.write_text(f"id,body\n1,{'x' * 150}\n2,kecil\n", encoding="utf-8")

@@ -64,7 +64,11 @@ def read_csv(source: str, fields: FieldSet, max_doc_bytes: int) -> Iterator[Reco
         if first is None:
             return
         reader = csv.reader(_prepend(first, it), delimiter=_delimiter(first))
-        header = next(reader)
+        try:
+            header = next(reader)
+        except csv.Error as error:
+            yield Problem(source, 1, f"unreadable CSV header: {error}")
+            return
         for number, reason in lines.problems_until(reader.line_num):
             yield Problem(source, number, reason + " (in the header)")
             return

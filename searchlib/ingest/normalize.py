@@ -1,9 +1,10 @@
 """``normalize_document``: one raw input mapping to a canonical document dict.
 
-Rules: the field mapping is applied first (``judul`` -> ``title``); names that are neither
-mapped nor canonical nor declared extra fields are matched case-insensitively (spreadsheet
-headers say ``Title``), and otherwise ignored here: JSON exports routinely carry metadata
-the index has no field for (the CSV reader reports unknown columns itself, once per file).
+Rules: the field mapping is applied first (``judul`` -> ``title``); a name that is not mapped
+and not exactly a field (canonical or declared extra) is matched case-insensitively
+(spreadsheet headers say ``Title``), and failing that ignored here: JSON exports routinely
+carry metadata the index has no field for (the CSV reader reports unknown columns itself,
+once per file).
 ``None`` and empty strings count as absent. ``id`` is required (a string or an integer);
 ``body`` is required and must not be blank: a document with a title but no body is
 "missing body", one with neither is "empty document". Values of the wrong type are errors
@@ -46,7 +47,7 @@ class FieldSet:
             n for n in self.extra if isinstance(extra_fields, Mapping) and extra_fields[n] == "date"
         )
         self.fields = (*CANONICAL_FIELDS, *self.extra)
-        known = set(self.fields)
+        self._known = known = set(self.fields)
         self.targets: dict[str, str] = {}
         for source, target in (mapping or {}).items():
             if target not in known:
@@ -55,18 +56,17 @@ class FieldSet:
                     f"({', '.join(self.fields)})"
                 )
             self.targets[source] = target
-        lower = {name.lower(): name for name in self.fields}
+        self._lower = {name.lower(): name for name in self.fields}
         self._cache: dict[str, str | None] = {}
-        self._resolve = lambda key: (
-            self.targets.get(key) or (key if key in known else lower.get(key.strip().lower()))
-        )
 
     def target(self, key: str) -> str | None:
         """The field an input name feeds, or None when it feeds none."""
         try:
             return self._cache[key]
         except KeyError:
-            target: str | None = self._resolve(key)
+            target = self.targets.get(key)
+            if target is None:
+                target = key if key in self._known else self._lower.get(key.strip().lower())
             if len(self._cache) < _CACHED_NAMES:  # bounded: keys may differ in every document
                 self._cache[key] = target
             return target
