@@ -8,6 +8,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searchlib.ingest import Problem, Record, read_documents
 from searchlib.ingest import jsonarray as jsonarray_module
@@ -527,3 +529,28 @@ def test_symlinked_directories_are_not_followed(tmp_path):
     except OSError:
         pytest.skip("symbolic links are not available here")
     assert [i.doc["id"] for i in read(root)] == ["a.txt"]
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='ab[]{}",:\\ \n\u2028é😀'),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(_JSON, max_size=5),
+    indent=st.sampled_from([None, 0, 2]),
+    chunk=st.integers(min_value=1, max_value=9),
+)
+def test_json_array_scanner_splits_like_the_json_module(values, indent, chunk):
+    text = json.dumps(values, indent=indent, ensure_ascii=False)
+    chunks = [text[i : i + chunk] for i in range(0, len(text), chunk)]
+    found = list(jsonarray_module._elements(iter(chunks), cap=10**6))
+    assert [json.loads(v.text) for v in found] == values
+    lines = text.split("\n")
+    for value in found:  # each element starts where its line and column say
+        assert lines[value.line - 1][value.column - 1 :].startswith(value.text.split("\n")[0])
