@@ -60,6 +60,8 @@ class Index:
             for f in config.fields
             if f.type == "text"
         }
+        # Extra fields with their types, so ingestion parses declared date fields as dates.
+        self._extra_types = {f.name: f.type for f in config.fields if f.name in config.extra_fields}
         self._searchable = frozenset(
             f.name for f in config.fields if f.type in ("text", "keyword", "date")
         )
@@ -198,7 +200,7 @@ class Index:
                         doc = item.doc if isinstance(item, Record) else normalize_document(
                             item,
                             mapping=dict(cfg.mapping),
-                            extra_fields=cfg.extra_fields,
+                            extra_fields=self._extra_types,
                             max_doc_bytes=cfg.max_doc_bytes,
                         )
                     except ValueError as error:
@@ -245,7 +247,7 @@ class Index:
             paths,
             format=format,
             mapping=dict(self.config.mapping),
-            extra_fields=self.config.extra_fields,
+            extra_fields=self._extra_types,
             max_doc_bytes=self.config.max_doc_bytes,
         )
         return self.add(records, on_error=on_error, progress=progress)

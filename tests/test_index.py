@@ -195,6 +195,7 @@ def test_second_writer_waits_then_fails_clearly(tmp_path):
     finally:
         proc.kill()
         proc.wait()
+        proc.stdout.close()
     # The killed writer's lock is gone with its process: writing works again.
     with Index.open(path) as ix:
         ix.lock_timeout = 5
@@ -224,6 +225,7 @@ def test_killed_indexing_process_leaves_last_commit_intact(tmp_path):
     assert proc.stdout.readline().strip() == "busy"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    proc.stdout.close()
     with Index.open(path) as ix:
         assert len(ix) == 50
         assert ix.search("harga beras").total == 50
@@ -235,3 +237,15 @@ def test_public_api_names():
     for name in ("Index", "SearchResults", "Hit", "analyze", "stem", "get_analyzer"):
         assert name in searchlib.__all__
         assert hasattr(searchlib, name)
+
+
+def test_extra_fields_are_indexed_with_their_types(tmp_path):
+    config = {"fields": {"diubah": {"type": "date"}, "desk": {"type": "keyword"},
+                         "ringkasan": {"type": "text"}}}
+    with Index.create(tmp_path / "ix", config) as ix:
+        ix.add([doc(1, diubah="10/03/2022", desk="Metro", ringkasan="Harga cabai melonjak")])
+        stored = ix.get("d1")
+        assert stored["diubah"] == datetime(2022, 3, 10)
+        assert stored["desk"] == "metro"
+        assert ix.search("desk:metro").total == 1
+        assert ix.search("ringkasan:cabai").total == 1
