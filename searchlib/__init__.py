@@ -1,7 +1,7 @@
 """searchlib: full-text search for Indonesian news articles."""
 
-from searchlib._version import __version__
 from searchlib._sample import sample_index
+from searchlib._version import __version__
 from searchlib.analysis import analyze, analyze_tokens, available_analyzers, get_analyzer, stem
 from searchlib.config import Config, load_config
 from searchlib.errors import (

@@ -118,7 +118,12 @@ class Config:
             "protected_words": list(self.protected_words),
             "stopwords": {"add": list(self.stopwords_add), "remove": list(self.stopwords_remove)},
             "fields": {
-                f.name: {"type": f.type, "boost": f.boost, "stored": f.stored, "analyzer": f.analyzer}
+                f.name: {
+                    "type": f.type,
+                    "boost": f.boost,
+                    "stored": f.stored,
+                    "analyzer": f.analyzer,
+                }
                 for f in self.fields
                 if f.name != "id"
             },
@@ -218,7 +223,9 @@ def load_config(source: str | os.PathLike[str] | Mapping[str, Any] | Config | No
     return _build(data, where)
 
 
-def _check(data: Mapping[str, Any], schema: Mapping[str, Any], where: str, prefix: str = "") -> None:
+def _check(
+    data: Mapping[str, Any], schema: Mapping[str, Any], where: str, prefix: str = ""
+) -> None:
     for key, value in data.items():
         dotted = f"{prefix}{key}"
         if key not in schema:
@@ -234,7 +241,9 @@ def _check(data: Mapping[str, Any], schema: Mapping[str, Any], where: str, prefi
         elif not isinstance(value, expected) or (
             isinstance(value, bool) and expected in (int, (int, float))
         ):
-            raise ConfigError(f"{where}: {dotted} must be {_describe(expected)}, got {_tname(value)}")
+            raise ConfigError(
+                f"{where}: {dotted} must be {_describe(expected)}, got {_tname(value)}"
+            )
 
 
 def _tname(value: Any) -> str:
@@ -243,8 +252,15 @@ def _tname(value: Any) -> str:
 
 def _describe(expected: Any) -> str:
     kinds = expected if isinstance(expected, tuple) else (expected,)
-    names = {int: "a number", float: "a number", str: "a string", bool: "true/false",
-             list: "a list", dict: "a mapping", type(None): "null"}
+    names = {
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        bool: "true/false",
+        list: "a list",
+        dict: "a mapping",
+        type(None): "null",
+    }
     return " or ".join(dict.fromkeys(names[k] for k in kinds))
 
 
@@ -315,8 +331,7 @@ def _build(data: dict[str, Any], where: str) -> Config:
     for src, dst in mapping.items():
         if not isinstance(dst, str) or dst not in fields:
             raise ConfigError(
-                f"{where}: mapping.{src} must name a field "
-                f"({', '.join(fields)}), got {dst!r}"
+                f"{where}: mapping.{src} must name a field ({', '.join(fields)}), got {dst!r}"
             )
     kw["mapping"] = tuple((str(k), v) for k, v in mapping.items())
 

@@ -195,13 +195,19 @@ class Index:
                 if isinstance(item, Problem):
                     problem = Skipped(item.source, item.line, item.reason)
                 else:
-                    source, line = (item.source, item.line) if isinstance(item, Record) else (None, n)
+                    source, line = (
+                        (item.source, item.line) if isinstance(item, Record) else (None, n)
+                    )
                     try:
-                        doc = item.doc if isinstance(item, Record) else normalize_document(
-                            item,
-                            mapping=dict(cfg.mapping),
-                            extra_fields=self._extra_types,
-                            max_doc_bytes=cfg.max_doc_bytes,
+                        doc = (
+                            item.doc
+                            if isinstance(item, Record)
+                            else normalize_document(
+                                item,
+                                mapping=dict(cfg.mapping),
+                                extra_fields=self._extra_types,
+                                max_doc_bytes=cfg.max_doc_bytes,
+                            )
                         )
                     except ValueError as error:
                         problem = Skipped(source, line, str(error))
@@ -210,7 +216,9 @@ class Index:
                         if doc_id in seen:
                             first = seen[doc_id]
                             at = f" (first at line {first})" if first is not None else ""
-                            problem = Skipped(source, line, f"duplicate id {doc_id!r} in this batch{at}")
+                            problem = Skipped(
+                                source, line, f"duplicate id {doc_id!r} in this batch{at}"
+                            )
                         else:
                             seen[doc_id] = line
                             existed = tx.exists(doc_id)
@@ -316,7 +324,9 @@ class Index:
             raise QueryError(f"snippet_format must be one of {', '.join(FORMATS)}")
         default_fields = self._check_fields(fields)
         if syntax == "query":
-            node = parse_query(query, fields=self._searchable, max_chars=self.config.max_query_chars)
+            node = parse_query(
+                query, fields=self._searchable, max_chars=self.config.max_query_chars
+            )
         elif syntax == "plain":
             node = parse_plain(query, max_chars=self.config.max_query_chars)
         else:
@@ -351,7 +361,9 @@ class Index:
             fallback=fallback,
         )
 
-    def similar(self, doc_id: str, limit: int = 10, *, snippet_format: str = "plain") -> SearchResults:
+    def similar(
+        self, doc_id: str, limit: int = 10, *, snippet_format: str = "plain"
+    ) -> SearchResults:
         """Documents most like ``doc_id`` (by its most distinctive terms)."""
         started = time.perf_counter()
         self._check_paging(limit, 1)
@@ -416,12 +428,19 @@ class Index:
             nodes.append(DateRange(start, end))
         return nodes
 
-    def _backend_search(self, default_fields: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    def _backend_search(self, default_fields: tuple[str, ...]):
         backend = self._backend
 
-        def run(node: Node, filters: list[Node], limit: int, page: int, sort: str, facets: bool) -> RawResults:
+        def run(
+            node: Node, filters: list[Node], limit: int, page: int, sort: str, facets: bool
+        ) -> RawResults:
             return backend.search(
-                node, filters=filters, limit=limit, page=page, sort=sort, facets=facets,
+                node,
+                filters=filters,
+                limit=limit,
+                page=page,
+                sort=sort,
+                facets=facets,
                 fields=default_fields,
             )
 
@@ -480,7 +499,11 @@ class Index:
             if len(terms) != 1:
                 continue
             term = terms[0]
-            if any(self._backend.doc_frequency(f, term) for f in ("body", "title") if f in self._analyzers):
+            if any(
+                self._backend.doc_frequency(f, term)
+                for f in ("body", "title")
+                if f in self._analyzers
+            ):
                 continue
             better = self._backend.suggest(term, "body")
             if better and better != term:
@@ -489,8 +512,8 @@ class Index:
         return suggestion if changed else None
 
 
-def _token_source(analyzer):  # type: ignore[no-untyped-def]
-    def tokens(text: str):  # type: ignore[no-untyped-def]
+def _token_source(analyzer):
+    def tokens(text: str):
         for t in analyzer(text, chars=True):
             yield t.startchar, t.endchar, t.text
 

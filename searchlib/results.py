@@ -67,7 +67,7 @@ class SearchResults:
     def __len__(self) -> int:
         return len(self.hits)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self):
         return iter(self.hits)
 
     @property
@@ -96,8 +96,10 @@ class Skipped:
     reason: str
 
     def __str__(self) -> str:
-        where = f"{self.source}:{self.line}: " if self.line is not None else (
-            f"{self.source}: " if self.source else ""
+        where = (
+            f"{self.source}:{self.line}: "
+            if self.line is not None
+            else (f"{self.source}: " if self.source else "")
         )
         return where + self.reason
 

@@ -48,7 +48,9 @@ class Fragment:
         }
 
 
-def _matches(text: str, terms: frozenset[str], tokens: TokenSource) -> Iterator[tuple[int, int, str]]:
+def _matches(
+    text: str, terms: frozenset[str], tokens: TokenSource
+) -> Iterator[tuple[int, int, str]]:
     for start, end, term in tokens(text[:MAX_SCAN_CHARS]):
         if term in terms:
             yield start, end, term
@@ -111,7 +113,7 @@ def make_fragments(
                     hi = min(hi, c_lo)
             distinct = set()
             count = 0
-            for start, end, term in remaining[i:]:
+            for _start, end, term in remaining[i:]:
                 if end > hi:
                     break
                 distinct.add(term)

@@ -22,16 +22,31 @@ def runner(tmp_path, monkeypatch):
 def articles(tmp_path):
     path = tmp_path / "artikel.jsonl"
     docs = [
-        {"id": "a1", "title": "Amazon menyetop layanan di Rusia",
-         "body": "Amazon menghentikan layanan streaming di Rusia dan Belarus.",
-         "date": "2022-03-10", "category": "teknologi", "source": "Warta Contoh",
-         "url": "https://example.com/a1"},
-        {"id": "a2", "title": "Harga beras naik",
-         "body": "Pedagang di pasar Bekasi menaikkan harga beras.",
-         "date": "2023-07-01", "category": "ekonomi", "source": "Kabar Contoh"},
-        {"id": "a3", "title": "Netflix berhenti di Rusia",
-         "body": "Layanan Netflix disetop di Rusia.",
-         "date": "2022-03-07", "category": "teknologi", "source": "Kabar Contoh"},
+        {
+            "id": "a1",
+            "title": "Amazon menyetop layanan di Rusia",
+            "body": "Amazon menghentikan layanan streaming di Rusia dan Belarus.",
+            "date": "2022-03-10",
+            "category": "teknologi",
+            "source": "Warta Contoh",
+            "url": "https://example.com/a1",
+        },
+        {
+            "id": "a2",
+            "title": "Harga beras naik",
+            "body": "Pedagang di pasar Bekasi menaikkan harga beras.",
+            "date": "2023-07-01",
+            "category": "ekonomi",
+            "source": "Kabar Contoh",
+        },
+        {
+            "id": "a3",
+            "title": "Netflix berhenti di Rusia",
+            "body": "Layanan Netflix disetop di Rusia.",
+            "date": "2022-03-07",
+            "category": "teknologi",
+            "source": "Kabar Contoh",
+        },
     ]
     path.write_text("\n".join(json.dumps(d) for d in docs) + "\n", encoding="utf-8")
     return path
@@ -82,8 +97,10 @@ def test_index_query_stats_delete_round_trip(runner, articles):
     assert set(hit) >= {"id", "rank", "score", "title", "url", "date", "category", "snippet"}
     assert hit["url"] == "https://example.com/a1"
 
-    result = runner.invoke(cli, ["query", "Rusia", "--category", "teknologi", "--since",
-                                 "2022-03-08", "--format", "html"])
+    result = runner.invoke(
+        cli,
+        ["query", "Rusia", "--category", "teknologi", "--since", "2022-03-08", "--format", "html"],
+    )
     assert result.exit_code == 0
     assert "<mark>Rusia</mark>" in result.stdout and "Netflix" not in result.stdout
 

@@ -240,8 +240,13 @@ def test_public_api_names():
 
 
 def test_extra_fields_are_indexed_with_their_types(tmp_path):
-    config = {"fields": {"diubah": {"type": "date"}, "desk": {"type": "keyword"},
-                         "ringkasan": {"type": "text"}}}
+    config = {
+        "fields": {
+            "diubah": {"type": "date"},
+            "desk": {"type": "keyword"},
+            "ringkasan": {"type": "text"},
+        }
+    }
     with Index.create(tmp_path / "ix", config) as ix:
         ix.add([doc(1, diubah="10/03/2022", desk="Metro", ringkasan="Harga cabai melonjak")])
         stored = ix.get("d1")

@@ -114,8 +114,14 @@ def test_plain_syntax_takes_prose_literally():
 
     assert parse_plain('Di pulau manakah (PT "Mutiara") - an OR title:x?') == And(
         (
-            Word("Di"), Word("pulau"), Word("manakah"), Word("PT"), Word("Mutiara"),
-            Word("an"), Word("OR"), Word("title:x?"),
+            Word("Di"),
+            Word("pulau"),
+            Word("manakah"),
+            Word("PT"),
+            Word("Mutiara"),
+            Word("an"),
+            Word("OR"),
+            Word("title:x?"),
         )
     )
     with pytest.raises(QueryError, match="empty query"):

@@ -207,10 +207,18 @@ def test_sort_by_date(ix):
 def test_recency_boost_prefers_recent_news(tmp_path):
     now = datetime.now()
     docs = [
-        {"id": "lama", "title": "Banjir di Jakarta", "body": "Banjir besar melanda kota.",
-         "date": (now - timedelta(days=2000)).isoformat()},
-        {"id": "baru", "title": "Banjir di Jakarta", "body": "Banjir besar melanda kota.",
-         "date": (now - timedelta(days=1)).isoformat()},
+        {
+            "id": "lama",
+            "title": "Banjir di Jakarta",
+            "body": "Banjir besar melanda kota.",
+            "date": (now - timedelta(days=2000)).isoformat(),
+        },
+        {
+            "id": "baru",
+            "title": "Banjir di Jakarta",
+            "body": "Banjir besar melanda kota.",
+            "date": (now - timedelta(days=1)).isoformat(),
+        },
     ]
     with Index.create(tmp_path / "a", {"ranking": {"recency_half_life_days": 30}}) as ix:
         ix.add(docs)
@@ -260,8 +268,19 @@ def test_similar(ix):
 
 @pytest.mark.parametrize(
     "query",
-    ['"Amazon', "(Amazon", "Amazon)", "OR", "", "   ", "*", "x" * 100_000, "penulis:budi",
-     "date:2022-13-01", "a*"],
+    [
+        '"Amazon',
+        "(Amazon",
+        "Amazon)",
+        "OR",
+        "",
+        "   ",
+        "*",
+        "x" * 100_000,
+        "penulis:budi",
+        "date:2022-13-01",
+        "a*",
+    ],
 )
 def test_bad_queries(ix, query):
     with pytest.raises(QueryError):
@@ -270,8 +289,16 @@ def test_bad_queries(ix, query):
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"limit": 0}, {"limit": 10_000}, {"page": 0}, {"sort": "acak"}, {"snippet_format": "pdf"},
-     {"fields": ["url"]}, {"since": "kemarin"}, {"since": "2022-03-10", "until": "2022-03-01"}],
+    [
+        {"limit": 0},
+        {"limit": 10_000},
+        {"page": 0},
+        {"sort": "acak"},
+        {"snippet_format": "pdf"},
+        {"fields": ["url"]},
+        {"since": "kemarin"},
+        {"since": "2022-03-10", "until": "2022-03-01"},
+    ],
 )
 def test_bad_arguments(ix, kwargs):
     with pytest.raises(QueryError):
@@ -304,7 +331,7 @@ def test_concurrent_searches_while_a_writer_commits(tmp_path):
                 res = reader.search("Amazon Rusia")
                 assert res.hits and res.hits[0].id == "amazon"
                 assert len(res.hits) <= res.total
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=search_loop) for _ in range(4)]

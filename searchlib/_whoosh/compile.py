@@ -40,7 +40,9 @@ class CompileContext:
             analyzer = self.schema[fieldname].analyzer  # type: ignore[index]
             return [t.text for t in analyzer(text)]
         if fieldname == "date":
-            raise QueryError(f"date: expects a date or range, e.g. date:2022-03-01..2022-03-31, got {text!r}")
+            raise QueryError(
+                f"date: expects a date or range, e.g. date:2022-03-01..2022-03-31, got {text!r}"
+            )
         word = text.strip().lower()
         return [word] if word else []
 
@@ -55,7 +57,7 @@ def _any(queries: list[wq.Query]) -> wq.Query | None:
 
 
 def _word(node: Word, ctx: CompileContext) -> wq.Query | None:
-    per_field = []
+    per_field: list[wq.Query] = []
     for name in ctx.fields_for(node.field):
         terms = ctx.analyze(name, node.text)
         if not terms:
@@ -72,7 +74,7 @@ def _word(node: Word, ctx: CompileContext) -> wq.Query | None:
 
 
 def _phrase(node: Phrase, ctx: CompileContext) -> wq.Query | None:
-    per_field = []
+    per_field: list[wq.Query] = []
     for name in ctx.fields_for(node.field):
         terms = ctx.analyze(name, node.text)
         if not terms:
@@ -100,7 +102,7 @@ def _expansions(name: str, found: list[str], what: str, ctx: CompileContext) -> 
 
 def _prefix(node: Prefix, ctx: CompileContext) -> wq.Query | None:
     raw = normalize_word(node.text)
-    per_field = []
+    per_field: list[wq.Query] = []
     for name in ctx.fields_for(node.field):
         # Index terms are stems: look for the typed prefix and for the prefix's own stem
         # ("pengirim*" should still reach "kirim").
@@ -120,7 +122,7 @@ def _prefix(node: Prefix, ctx: CompileContext) -> wq.Query | None:
 
 
 def _fuzzy(node: Fuzzy, ctx: CompileContext) -> wq.Query | None:
-    per_field = []
+    per_field: list[wq.Query] = []
     for name in ctx.fields_for(node.field):
         bases = {normalize_word(node.text)}
         if name in ctx.text_fields:
@@ -137,7 +139,7 @@ def _fuzzy(node: Fuzzy, ctx: CompileContext) -> wq.Query | None:
     return _any(per_field) or wq.NullQuery
 
 
-def date_range(fieldname: str, start, end) -> wq.Query:  # type: ignore[no-untyped-def]
+def date_range(fieldname: str, start, end) -> wq.Query:
     return wq.DateRange(fieldname, start, end, endexcl=True)
 
 

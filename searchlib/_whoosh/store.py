@@ -113,8 +113,7 @@ class WhooshStore:
             writer = self._ix.writer(timeout=timeout, delay=0.05, limitmb=256)
         except LockError:
             raise IndexLockedError(
-                f"another writer is updating the index at {self.path} "
-                f"(waited {timeout:g} s)",
+                f"another writer is updating the index at {self.path} (waited {timeout:g} s)",
                 hint="wait for it to finish, or pass a longer timeout",
             ) from None
         try:
@@ -215,7 +214,9 @@ class WhooshStore:
             ) from None
         results = collector.results()
         total = len(results)
-        scored = [(results.score(i) or 0.0, results.docnum(i)) for i in range(results.scored_length())]
+        scored = [
+            (results.score(i) or 0.0, results.docnum(i)) for i in range(results.scored_length())
+        ]
         if recency:
             scored = _recency_rerank(searcher, scored, recency)
         hits = [
@@ -227,9 +228,14 @@ class WhooshStore:
             for name in kwargs["groupedby"]:
                 groups = results.groups(name)
                 counts[name] = dict(
-                    sorted(((str(k), int(v)) for k, v in groups.items() if k), key=lambda kv: (-kv[1], kv[0]))
+                    sorted(
+                        ((str(k), int(v)) for k, v in groups.items() if k),
+                        key=lambda kv: (-kv[1], kv[0]),
+                    )
                 )
-        return RawResults(total=total, hits=hits, facets=counts, terms=ctx.terms, dropped=ctx.dropped)
+        return RawResults(
+            total=total, hits=hits, facets=counts, terms=ctx.terms, dropped=ctx.dropped
+        )
 
     def similar(self, doc_id: str, limit: int) -> RawResults | None:
         searcher = self._searcher()
@@ -239,10 +245,10 @@ class WhooshStore:
         keywords: list[tuple[str, float]] = []
         for name in ("title", "body"):
             if name in self.text_fields:
-                keywords.extend(
-                    searcher.key_terms([docnum], name, numterms=12)
-                )
-        terms = [wq.Term(name, word, boost=weight) for name in ("body",) for word, weight in keywords]
+                keywords.extend(searcher.key_terms([docnum], name, numterms=12))
+        terms = [
+            wq.Term(name, word, boost=weight) for name in ("body",) for word, weight in keywords
+        ]
         q = wq.Or(terms) if terms else wq.NullQuery
         results = searcher.search(q, limit=limit + 1, mask=wq.Term("id", doc_id))
         hits = [
@@ -250,7 +256,11 @@ class WhooshStore:
             for hit in results
         ][:limit]
         return RawResults(
-            total=len(hits), hits=hits, facets={}, terms={"body": {w for w, _ in keywords}}, dropped=[]
+            total=len(hits),
+            hits=hits,
+            facets={},
+            terms={"body": {w for w, _ in keywords}},
+            dropped=[],
         )
 
     def suggest(self, word: str, fieldname: str = "body") -> str | None:
@@ -278,7 +288,9 @@ class WhooshStore:
             "size_bytes": size,
             "terms": terms,
             "generation": self._ix.latest_generation(),
-            "last_modified": datetime.fromtimestamp(self._ix.last_modified()).isoformat(timespec="seconds"),
+            "last_modified": datetime.fromtimestamp(self._ix.last_modified()).isoformat(
+                timespec="seconds"
+            ),
         }
 
 
@@ -301,11 +313,14 @@ def _set_deadline(collector: Collector, seconds: float) -> None:
                 raise TimeLimit
             yield docnum
 
-    inner.matches = timed_matches  # type: ignore[method-assign]
+    inner.matches = timed_matches
 
 
-def _recency_rerank(searcher: Searcher, scored: list[tuple[float, int]], half_life: float) -> list[tuple[float, int]]:
-    """score x (1 + 0.5^(age/half_life)): today's news up to twice as strong, old news never below BM25."""
+def _recency_rerank(
+    searcher: Searcher, scored: list[tuple[float, int]], half_life: float
+) -> list[tuple[float, int]]:
+    """score x (1 + 0.5^(age/half_life)): today's news up to twice as strong; old news keeps
+    its BM25 score, so relevance still decides among old articles."""
     now = time.time()
     out = []
     reader = searcher.reader()

@@ -27,7 +27,12 @@ class SearchlibCLIError(click.ClickException):
         if error.hint:
             message = f"{message} (hint: {error.hint})"
         super().__init__(message)
-        self.exit_code = EXIT_USAGE if isinstance(error, QueryError) else 1
+
+
+class QueryCLIError(SearchlibCLIError):
+    """A bad query exits like bad usage."""
+
+    exit_code = EXIT_USAGE
 
 
 class _Group(click.Group):
@@ -35,7 +40,8 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except SearchlibError as error:
-            raise SearchlibCLIError(error) from None
+            kind = QueryCLIError if isinstance(error, QueryError) else SearchlibCLIError
+            raise kind(error) from None
         except KeyboardInterrupt:
             click.echo("Interrupted; the index keeps its last commit.", err=True)
             sys.exit(130)

@@ -20,11 +20,17 @@ DEFAULT_INDEX_ROOT = Path("indexes")
 def index_options(func: F) -> F:
     """``--index DIR`` and ``--config FILE``, in that order in ``--help``."""
     func = click.option(
-        "--config", "-c", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+        "--config",
+        "-c",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
         help="searchlib.yaml with fields, analyzers, ranking, limits.",
     )(func)
     func = click.option(
-        "--index", "-i", "index_path", type=click.Path(file_okay=False, path_type=Path),
+        "--index",
+        "-i",
+        "index_path",
+        type=click.Path(file_okay=False, path_type=Path),
         help="Index directory (default: the config's index_path, else indexes/<name>/).",
     )(func)
     return func

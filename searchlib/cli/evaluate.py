@@ -19,21 +19,43 @@ from searchlib.evaluation.runner import (
 
 
 @click.command("eval")
-@click.option("--docs", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Documents (JSONL with id, title, body).")
-@click.option("--queries", required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Queries: id<TAB>text per line.")
-@click.option("--qrels", required=True,
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Relevance judgments in TREC format (qid 0 docid rel).")
-@click.option("--analyzer", "-a", "analyzers", multiple=True,
-              help="Analyzer to evaluate (repeatable; default: every shipped analyzer).")
-@click.option("--config", "-c", "config_path",
-              type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Base config (ranking, boosts) applied to every analyzer.")
-@click.option("--run-out", type=click.Path(path_type=Path),
-              help="Write TREC run files here (one per analyzer: FILE.<analyzer>).")
+@click.option(
+    "--docs",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Documents (JSONL with id, title, body).",
+)
+@click.option(
+    "--queries",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Queries: id<TAB>text per line.",
+)
+@click.option(
+    "--qrels",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Relevance judgments in TREC format (qid 0 docid rel).",
+)
+@click.option(
+    "--analyzer",
+    "-a",
+    "analyzers",
+    multiple=True,
+    help="Analyzer to evaluate (repeatable; default: every shipped analyzer).",
+)
+@click.option(
+    "--config",
+    "-c",
+    "config_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Base config (ranking, boosts) applied to every analyzer.",
+)
+@click.option(
+    "--run-out",
+    type=click.Path(path_type=Path),
+    help="Write TREC run files here (one per analyzer: FILE.<analyzer>).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 def evaluate_cmd(
     docs: Path,

@@ -47,21 +47,32 @@ class _Progress:
 
 @click.command("index")
 @click.argument(
-    "sources", nargs=-1, required=True,
+    "sources",
+    nargs=-1,
+    required=True,
     type=click.Path(exists=True, path_type=Path),
 )
 @index_options
 @click.option(
-    "--format", "-f", "fmt", default="auto", show_default=True,
+    "--format",
+    "-f",
+    "fmt",
+    default="auto",
+    show_default=True,
     type=click.Choice(["auto", "jsonl", "json", "csv", "dir"]),
     help="Input format (auto: by extension; directories hold .txt/.md/.html files).",
 )
 @click.option(
-    "--on-error", default="fail", show_default=True, type=click.Choice(["fail", "skip"]),
+    "--on-error",
+    default="fail",
+    show_default=True,
+    type=click.Choice(["fail", "skip"]),
     help="fail: commit nothing if any document is bad; skip: index the rest and list the bad.",
 )
 @click.option("--rebuild", is_flag=True, help="Delete the existing index and build it anew.")
-@click.option("--optimize", is_flag=True, help="Merge into one segment afterwards (fastest queries).")
+@click.option(
+    "--optimize", is_flag=True, help="Merge into one segment afterwards (fastest queries)."
+)
 def index_cmd(
     sources: tuple[Path, ...],
     index_path: Path | None,

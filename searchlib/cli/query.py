@@ -15,9 +15,11 @@ from searchlib.results import SearchResults
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 
 
-def _format_option(func):  # type: ignore[no-untyped-def]
+def _format_option(func):
     return click.option(
-        "--format", "fmt", type=click.Choice(["ansi", "plain", "html"]),
+        "--format",
+        "fmt",
+        type=click.Choice(["ansi", "plain", "html"]),
         help="Snippet markup (default: ansi colors on a terminal, plain otherwise).",
     )(func)
 
@@ -63,18 +65,39 @@ def _resolve_format(fmt: str | None) -> str:
 @click.command()
 @click.argument("text")
 @index_options
-@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000),
-              help="Hits per page.")
-@click.option("--page", "-p", default=1, show_default=True, type=click.IntRange(1, 10_000),
-              help="Page number.")
-@click.option("--field", "fields", multiple=True,
-              help="Search only this field (repeatable; default: title and body).")
+@click.option(
+    "--limit",
+    "-n",
+    default=10,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="Hits per page.",
+)
+@click.option(
+    "--page",
+    "-p",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="Page number.",
+)
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    help="Search only this field (repeatable; default: title and body).",
+)
 @click.option("--category", multiple=True, help="Only this category (repeatable: any of them).")
 @click.option("--source", multiple=True, help="Only this source (repeatable: any of them).")
 @click.option("--since", help="Published on or after this date (YYYY-MM-DD).")
 @click.option("--until", help="Published on or before this date (YYYY-MM-DD).")
-@click.option("--sort", default="score", show_default=True, type=click.Choice(["score", "date"]),
-              help="Rank by relevance or newest first.")
+@click.option(
+    "--sort",
+    default="score",
+    show_default=True,
+    type=click.Choice(["score", "date"]),
+    help="Rank by relevance or newest first.",
+)
 @_format_option
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
 def query(
@@ -105,8 +128,15 @@ def query(
     fmt = _resolve_format(fmt)
     with open_for_reading(index_path, config_path) as ix:
         results = ix.search(
-            text, limit=limit, page=page, fields=list(fields) or None, filters=filters,
-            since=since, until=until, sort=sort, snippet_format=fmt,
+            text,
+            limit=limit,
+            page=page,
+            fields=list(fields) or None,
+            filters=filters,
+            since=since,
+            until=until,
+            sort=sort,
+            snippet_format=fmt,
         )
     _echo_results(results, fmt, as_json)
 
@@ -114,8 +144,14 @@ def query(
 @click.command()
 @click.argument("doc_id")
 @index_options
-@click.option("--limit", "-n", default=10, show_default=True, type=click.IntRange(1, 1000),
-              help="How many similar documents.")
+@click.option(
+    "--limit",
+    "-n",
+    default=10,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="How many similar documents.",
+)
 @_format_option
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
 def similar(

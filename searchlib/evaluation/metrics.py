@@ -42,8 +42,12 @@ def ndcg_at(ranked: Sequence[str], relevant: Mapping[str, int], k: int) -> float
 
 def evaluate(run: Run, qrels: Qrels) -> dict[str, float]:
     """Mean nDCG@10, MRR@10, Recall@10 and Recall@100 over the judged queries."""
-    names = {"ndcg@10": (ndcg_at, 10), "mrr@10": (mrr_at, 10), "recall@10": (recall_at, 10),
-             "recall@100": (recall_at, 100)}
+    names = {
+        "ndcg@10": (ndcg_at, 10),
+        "mrr@10": (mrr_at, 10),
+        "recall@10": (recall_at, 10),
+        "recall@100": (recall_at, 100),
+    }
     totals = dict.fromkeys(names, 0.0)
     judged = [q for q, rel in qrels.items() if any(g > 0 for g in rel.values())]
     for qid in judged:

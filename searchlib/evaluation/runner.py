@@ -52,8 +52,9 @@ def load_qrels(path: str | Path) -> dict[str, dict[str, int]]:
             try:
                 grade = int(parts[3])
             except ValueError:
-                raise IngestError(f"relevance must be an integer, got {parts[3]!r}",
-                                  source=str(path), line=n) from None
+                raise IngestError(
+                    f"relevance must be an integer, got {parts[3]!r}", source=str(path), line=n
+                ) from None
             qrels.setdefault(parts[0], {})[parts[2]] = grade
     return qrels
 
@@ -97,8 +98,10 @@ def write_trec_run(path: Path, result: EvalResult, tag: str | None = None) -> No
 
 
 def format_table(results: Iterable[EvalResult]) -> str:
-    rows = ["| analyzer | nDCG@10 | MRR@10 | R@10 | R@100 | queries | build s | query ms |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    rows = [
+        "| analyzer | nDCG@10 | MRR@10 | R@10 | R@100 | queries | build s | query ms |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for r in results:
         s = r.scores
         per_query = 1000 * r.query_s / max(int(s["queries"]), 1)

@@ -119,7 +119,9 @@ def _lex(query: str) -> list[_Tok]:
             continue
         text = m.group(kind)
         if kind == "quote" and (len(text) < 2 or not text.endswith('"')):
-            raise QueryError(f'unbalanced quote at column {m.start() + 1}', hint='close the "phrase"')
+            raise QueryError(
+                f"unbalanced quote at column {m.start() + 1}", hint='close the "phrase"'
+            )
         if kind == "word" and text in _OPERATORS:
             kind = text
         tokens.append(_Tok(kind, text, m.start() + 1))
@@ -173,7 +175,9 @@ class _Parser:
             raise QueryError("the query ends where a term was expected")
         if tok.kind in ("AND", "OR"):
             raise QueryError(f"{tok.kind} at column {tok.col} needs a term before it")
-        if tok.kind == "NOT" or (tok.kind == "word" and tok.text.startswith("-") and len(tok.text) > 1):
+        if tok.kind == "NOT" or (
+            tok.kind == "word" and tok.text.startswith("-") and len(tok.text) > 1
+        ):
             if tok.kind == "NOT":
                 self.take()
                 if self.peek() is None:
@@ -187,7 +191,7 @@ class _Parser:
             tok.col += 1
         return self.primary()
 
-    def nested(self, rule):  # type: ignore[no-untyped-def]
+    def nested(self, rule):
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise QueryError(f"the query nests deeper than {MAX_DEPTH} levels")
@@ -256,7 +260,9 @@ def _atom(tok: _Tok, field: str | None) -> Node:
 def _parse_date(text: str, col: int, *, end: bool) -> datetime:
     m = _DATE.match(text)
     if not m:
-        raise QueryError(f"invalid date {text!r} at column {col}", hint="use YYYY, YYYY-MM or YYYY-MM-DD")
+        raise QueryError(
+            f"invalid date {text!r} at column {col}", hint="use YYYY, YYYY-MM or YYYY-MM-DD"
+        )
     year, month, day = int(m.group(1)), m.group(2), m.group(3)
     try:
         if day is not None:
