@@ -97,6 +97,6 @@ def test_fingerprint_tracks_analysis_not_ranking():
     assert load_config({"snippets": {"chars": 300}}).index_fingerprint() == base
     assert load_config({"fields": {"title": {"boost": 9}}}).index_fingerprint() == base
     assert load_config({"stopwords": {"add": ["amazon"]}}).index_fingerprint() != base
-    assert load_config({"protected_words": ["kediri"]}).index_fingerprint() != base
+    assert load_config({"protected_words": ["cimahi"]}).index_fingerprint() != base
     assert load_config({"analyzer": "simple"}).index_fingerprint() != base
     assert load_config({"fields": {"lead": {"type": "text"}}}).index_fingerprint() != base
