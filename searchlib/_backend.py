@@ -7,7 +7,7 @@ validation stay above it, in code shared by every backend.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -22,11 +22,17 @@ class RawHit:
     stored: dict[str, Any]
 
 
+def no_facets() -> dict[str, dict[str, int]]:
+    return {}
+
+
 @dataclass
 class RawResults:
     total: int
     hits: list[RawHit]
-    facets: dict[str, dict[str, int]]
+    #: Computes facet counts over every match on demand: most searches never look at them,
+    #: and counting visits every matching document.
+    facets: Callable[[], dict[str, dict[str, int]]] = no_facets
     #: Analyzed query terms per field, for highlighting.
     terms: dict[str, set[str]] = field(default_factory=dict)
     #: Query words analysis removed (stopwords).
@@ -51,7 +57,6 @@ class Backend(Protocol):
         limit: int,
         page: int,
         sort: str,
-        facets: bool,
         fields: Sequence[str] | None = None,
     ) -> RawResults: ...
     def similar(self, doc_id: str, limit: int) -> RawResults | None: ...

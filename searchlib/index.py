@@ -305,7 +305,6 @@ class Index:
         until: str | date | datetime | None = None,
         sort: str = "score",
         snippet_format: str = "plain",
-        facets: bool = True,
         syntax: str = "query",
     ) -> SearchResults:
         """Ranked search; see the README for the query language.
@@ -333,7 +332,7 @@ class Index:
             raise QueryError(f"syntax must be 'query' or 'plain', not {syntax!r}")
         filter_nodes = self._filters(filters, since, until)
         run = self._backend_search(default_fields)
-        raw = run(node, filter_nodes, limit, page, sort, facets)
+        raw = run(node, filter_nodes, limit, page, sort)
         if raw.total == 0 and raw.dropped and not raw.terms:
             raise QueryError(
                 "the query has only stopwords: " + ", ".join(raw.dropped),
@@ -345,7 +344,7 @@ class Index:
 
             wider = any_word_fallback(node)
             if wider is not None:
-                raw = run(wider, filter_nodes, limit, page, sort, facets)
+                raw = run(wider, filter_nodes, limit, page, sort)
                 fallback = raw.total > 0
         suggestion = self._suggest(query, node) if raw.total < SUGGEST_BELOW else None
         hits = self._hits(raw, offset=(page - 1) * limit, fmt=snippet_format)
@@ -356,7 +355,7 @@ class Index:
             limit=limit,
             took_ms=(time.perf_counter() - started) * 1000.0,
             hits=hits,
-            facets=raw.facets,
+            _facets=raw.facets,
             suggestion=suggestion,
             fallback=fallback,
         )
@@ -431,17 +430,9 @@ class Index:
     def _backend_search(self, default_fields: tuple[str, ...]):
         backend = self._backend
 
-        def run(
-            node: Node, filters: list[Node], limit: int, page: int, sort: str, facets: bool
-        ) -> RawResults:
+        def run(node: Node, filters: list[Node], limit: int, page: int, sort: str) -> RawResults:
             return backend.search(
-                node,
-                filters=filters,
-                limit=limit,
-                page=page,
-                sort=sort,
-                facets=facets,
-                fields=default_fields,
+                node, filters=filters, limit=limit, page=page, sort=sort, fields=default_fields
             )
 
         return run

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -58,11 +59,26 @@ class SearchResults:
     limit: int
     took_ms: float
     hits: list[Hit]
-    facets: dict[str, dict[str, int]] = field(default_factory=dict)
     #: A corrected query when the query found few or no hits and a closer spelling exists.
     suggestion: str | None = None
     #: True when no document had all the words and the any-word reading was used instead.
     fallback: bool = False
+    _facets: Callable[[], dict[str, dict[str, int]]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    @property
+    def facets(self) -> dict[str, dict[str, int]]:
+        """Counts by category and source over every match (not just this page).
+
+        Computed on first access: counting visits every matching document, which most
+        searches (an app showing ten hits) never need.
+        """
+        cached = self.__dict__.get("_facet_counts")
+        if cached is None:
+            cached = self._facets() if self._facets is not None else {}
+            object.__setattr__(self, "_facet_counts", cached)
+        return cached
 
     def __len__(self) -> int:
         return len(self.hits)
@@ -82,7 +98,6 @@ class SearchResults:
             "took_ms": round(self.took_ms, 2),
             "fallback": self.fallback,
             "suggestion": self.suggestion,
-            "facets": self.facets,
             "hits": [h.to_dict() for h in self.hits],
         }
 

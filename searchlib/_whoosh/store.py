@@ -177,14 +177,13 @@ class WhooshStore:
         limit: int,
         page: int,
         sort: str,
-        facets: bool,
         fields: Sequence[str] | None = None,
     ) -> RawResults:
         searcher = self._searcher()
         ctx = self.context(searcher, fields)
         q = compile_query(node, ctx)
         if q is None:
-            return RawResults(total=0, hits=[], facets={}, terms=ctx.terms, dropped=ctx.dropped)
+            return RawResults(total=0, hits=[], terms=ctx.terms, dropped=ctx.dropped)
         filter_q = None
         if filters:
             fctx = self.context(searcher)
@@ -197,22 +196,7 @@ class WhooshStore:
         kwargs: dict[str, Any] = {"limit": max(top, 1), "filter": filter_q}
         if sort == "date":
             kwargs["sortedby"] = sorting.FieldFacet("date", reverse=True)
-        if facets:
-            kwargs["groupedby"] = {
-                name: sorting.FieldFacet(name, maptype=sorting.Count)
-                for name in FACET_FIELDS
-                if name in self.keyword_fields
-            }
-        collector = searcher.collector(**kwargs)
-        _set_deadline(collector, self.config.search_timeout_s)
-        try:
-            searcher.search_with_collector(q, collector)
-        except TimeLimit:
-            raise QueryError(
-                f"the search took longer than {self.config.search_timeout_s:g} s and was stopped",
-                hint="make the query more specific, or raise limits.search_timeout_s",
-            ) from None
-        results = collector.results()
+        results = self._run(searcher, q, kwargs)
         total = len(results)
         scored = [
             (results.score(i) or 0.0, results.docnum(i)) for i in range(results.scored_length())
@@ -223,19 +207,40 @@ class WhooshStore:
             RawHit(docnum=docnum, score=score, stored=dict(searcher.stored_fields(docnum)))
             for score, docnum in scored[offset:wanted]
         ]
-        counts: dict[str, dict[str, int]] = {}
-        if facets:
-            for name in kwargs["groupedby"]:
-                groups = results.groups(name)
-                counts[name] = dict(
-                    sorted(
-                        ((str(k), int(v)) for k, v in groups.items() if k),
-                        key=lambda kv: (-kv[1], kv[0]),
-                    )
-                )
         return RawResults(
-            total=total, hits=hits, facets=counts, terms=ctx.terms, dropped=ctx.dropped
+            total=total,
+            hits=hits,
+            facets=lambda: self._facets(q, filter_q),
+            terms=ctx.terms,
+            dropped=ctx.dropped,
         )
+
+    def _run(self, searcher: Searcher, q: wq.Query, kwargs: dict[str, Any]) -> Any:
+        collector = searcher.collector(**kwargs)
+        _set_deadline(collector, self.config.search_timeout_s)
+        try:
+            searcher.search_with_collector(q, collector)
+        except TimeLimit:
+            raise QueryError(
+                f"the search took longer than {self.config.search_timeout_s:g} s and was stopped",
+                hint="make the query more specific, or raise limits.search_timeout_s",
+            ) from None
+        return collector.results()
+
+    def _facets(self, q: wq.Query, filter_q: wq.Query | None) -> dict[str, dict[str, int]]:
+        """Counts by category and source over every document the query matches."""
+        names = [name for name in FACET_FIELDS if name in self.keyword_fields]
+        if not names:
+            return {}
+        groupedby = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in names}
+        results = self._run(
+            self._searcher(), q, {"limit": 1, "filter": filter_q, "groupedby": groupedby}
+        )
+        counts = {}
+        for name in names:
+            pairs = ((str(k), int(v)) for k, v in results.groups(name).items() if k)
+            counts[name] = dict(sorted(pairs, key=lambda kv: (-kv[1], kv[0])))
+        return counts
 
     def similar(self, doc_id: str, limit: int) -> RawResults | None:
         searcher = self._searcher()
@@ -258,7 +263,6 @@ class WhooshStore:
         return RawResults(
             total=len(hits),
             hits=hits,
-            facets={},
             terms={"body": {w for w, _ in keywords}},
             dropped=[],
         )

@@ -84,7 +84,7 @@ def run_collection(
 
 def _ranked(ix: Index, text: str, depth: int) -> list[tuple[str, float]]:
     try:
-        results = ix.search(text, limit=depth, syntax="plain", facets=False)
+        results = ix.search(text, limit=depth, syntax="plain")
     except QueryError:  # e.g. a question made only of stopwords
         return []
     return [(hit.id, hit.score) for hit in results.hits]
