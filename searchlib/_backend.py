@@ -28,8 +28,11 @@ def no_facets() -> dict[str, dict[str, int]]:
 
 @dataclass
 class RawResults:
-    total: int
+    #: Documents collected for this page (all matches when fewer than asked for).
+    collected: int
     hits: list[RawHit]
+    #: Counts every match on demand; needed only when ``collected`` filled the page.
+    count: Callable[[], int] | None = None
     #: Computes facet counts over every match on demand: most searches never look at them,
     #: and counting visits every matching document.
     facets: Callable[[], dict[str, dict[str, int]]] = no_facets
@@ -37,6 +40,11 @@ class RawResults:
     terms: dict[str, set[str]] = field(default_factory=dict)
     #: Query words analysis removed (stopwords).
     dropped: list[str] = field(default_factory=list)
+
+    @property
+    def exact_total(self) -> int | None:
+        """The total when it is already known without counting, else None."""
+        return self.collected if self.count is None else None
 
 
 class Transaction(Protocol):

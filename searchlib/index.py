@@ -333,28 +333,30 @@ class Index:
         filter_nodes = self._filters(filters, since, until)
         run = self._backend_search(default_fields)
         raw = run(node, filter_nodes, limit, page, sort)
-        if raw.total == 0 and raw.dropped and not raw.terms:
+        if raw.collected == 0 and raw.dropped and not raw.terms:
             raise QueryError(
                 "the query has only stopwords: " + ", ".join(raw.dropped),
                 hint="add a word that carries meaning",
             )
         fallback = False
-        if raw.total == 0 and self.config.fallback:
+        if raw.collected == 0 and self.config.fallback:
             from searchlib._whoosh.compile import any_word_fallback
 
             wider = any_word_fallback(node)
             if wider is not None:
                 raw = run(wider, filter_nodes, limit, page, sort)
-                fallback = raw.total > 0
-        suggestion = self._suggest(query, node) if raw.total < SUGGEST_BELOW else None
+                fallback = raw.collected > 0
+        few = raw.collected < SUGGEST_BELOW and (raw.count is None or raw.count() < SUGGEST_BELOW)
+        suggestion = self._suggest(query, node) if few else None
         hits = self._hits(raw, offset=(page - 1) * limit, fmt=snippet_format)
         return SearchResults(
             query=query,
-            total=raw.total,
             page=page,
             limit=limit,
             took_ms=(time.perf_counter() - started) * 1000.0,
             hits=hits,
+            _total=raw.exact_total,
+            _count=raw.count,
             _facets=raw.facets,
             suggestion=suggestion,
             fallback=fallback,
@@ -371,7 +373,7 @@ class Index:
             raise QueryError(f"no document with id {doc_id!r}")
         return SearchResults(
             query=f"similar:{doc_id}",
-            total=raw.total,
+            _total=raw.collected,
             page=1,
             limit=limit,
             took_ms=(time.perf_counter() - started) * 1000.0,

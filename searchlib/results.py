@@ -54,7 +54,6 @@ class SearchResults:
     """A page of hits plus what the engine did to get them."""
 
     query: str
-    total: int
     page: int
     limit: int
     took_ms: float
@@ -66,6 +65,20 @@ class SearchResults:
     _facets: Callable[[], dict[str, dict[str, int]]] | None = field(
         default=None, repr=False, compare=False
     )
+    _total: int | None = field(default=None, repr=False, compare=False)
+    _count: Callable[[], int] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def total(self) -> int:
+        """How many documents match in all.
+
+        Exact. When the page is full, counting the rest is deferred to the first access
+        (and done on the index as it is then), so an app showing ten hits does not pay for it.
+        """
+        if self._total is None:
+            total = self._count() if self._count is not None else len(self.hits)
+            object.__setattr__(self, "_total", total)
+        return self._total  # type: ignore[return-value]
 
     @property
     def facets(self) -> dict[str, dict[str, int]]:

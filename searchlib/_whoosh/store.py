@@ -183,7 +183,7 @@ class WhooshStore:
         ctx = self.context(searcher, fields)
         q = compile_query(node, ctx)
         if q is None:
-            return RawResults(total=0, hits=[], terms=ctx.terms, dropped=ctx.dropped)
+            return RawResults(collected=0, hits=[], terms=ctx.terms, dropped=ctx.dropped)
         filter_q = None
         if filters:
             fctx = self.context(searcher)
@@ -197,7 +197,10 @@ class WhooshStore:
         if sort == "date":
             kwargs["sortedby"] = sorting.FieldFacet("date", reverse=True)
         results = self._run(searcher, q, kwargs)
-        total = len(results)
+        collected = results.scored_length()
+        count = None
+        if collected >= kwargs["limit"]:  # more may match: count only if someone asks
+            count = lambda: self._count(q, filter_q)  # noqa: E731
         scored = [
             (results.score(i) or 0.0, results.docnum(i)) for i in range(results.scored_length())
         ]
@@ -208,8 +211,9 @@ class WhooshStore:
             for score, docnum in scored[offset:wanted]
         ]
         return RawResults(
-            total=total,
+            collected=collected,
             hits=hits,
+            count=count,
             facets=lambda: self._facets(q, filter_q),
             terms=ctx.terms,
             dropped=ctx.dropped,
@@ -226,6 +230,10 @@ class WhooshStore:
                 hint="make the query more specific, or raise limits.search_timeout_s",
             ) from None
         return collector.results()
+
+    def _count(self, q: wq.Query, filter_q: wq.Query | None) -> int:
+        """Every match, counted unscored on this thread's current searcher."""
+        return len(self._run(self._searcher(), q, {"limit": 1, "filter": filter_q}))
 
     def _facets(self, q: wq.Query, filter_q: wq.Query | None) -> dict[str, dict[str, int]]:
         """Counts by category and source over every document the query matches."""
@@ -261,7 +269,7 @@ class WhooshStore:
             for hit in results
         ][:limit]
         return RawResults(
-            total=len(hits),
+            collected=len(hits),
             hits=hits,
             terms={"body": {w for w, _ in keywords}},
             dropped=[],
