@@ -78,3 +78,16 @@ def test_offsets_point_into_the_original_text():
 def test_empty_text_and_zero_fragments():
     assert make_fragments("", frozenset({"x"}), tokens) == []
     assert make_fragments("teks", frozenset({"teks"}), tokens, fragments=0) == []
+
+
+def test_long_bodies_are_scanned_until_every_term_is_found():
+    filler = " ".join(["kata"] * 3000)  # ~15,000 characters before the second term
+    text = f"amazon amazon pembuka {filler} rusia di akhir"
+    frags = make_fragments(text, frozenset({"amazon", "rusia"}), tokens, fragments=2, chars=80)
+    marked = {text[s:e] for f in frags for s, e in f.matches}
+    assert marked == {"amazon", "rusia"}
+    # A term near a block boundary is never cut in two.
+    for width in range(2040, 2060):
+        text = "x" * width + " amazon " + "y " * 2000
+        frags = make_fragments(text, frozenset({"amazon"}), tokens, chars=60)
+        assert [text[s:e] for f in frags for s, e in f.matches] == ["amazon"]
