@@ -143,7 +143,10 @@ class WhooshStore:
             with self._lock:
                 self._all_searchers.append(searcher)
         elif stamp != local.stamp and not searcher.up_to_date():
-            fresh = searcher.refresh()
+            # Not searcher.refresh(): whoosh-reloaded 2.7.5 reuses readers by segment id, so
+            # it kept a segment's old deletions and the segments a merge had replaced.
+            fresh = self._ix.searcher(weighting=self._weighting)
+            searcher.close()
             with self._lock:
                 self._all_searchers.remove(searcher)
                 self._all_searchers.append(fresh)
