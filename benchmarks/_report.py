@@ -20,6 +20,8 @@ FLOOR = "analysis_floor"
 ENGINES = ("searchlib", "whoosh_stock", "fts5")
 SYSTEM_ORDER = (*ENGINES, FLOOR)
 TEXT = "text"
+#: A single-process build below this share of one core was slowed by something else.
+BUSY_SHARE = 0.85
 #: name -> (system, figure) / (system, figure), or (system, figure) / the corpus's text MB.
 RATIOS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "searchlib_build_vs_fts5": (("searchlib", "build_s"), ("fts5", "build_s")),
@@ -113,6 +115,7 @@ def markdown(doc: dict[str, Any], raws: dict[str, dict[str, Any] | None], querie
     head = [
         "system",
         "build s",
+        "build CPU s",
         "docs/s",
         "peak RSS MB",
         "index MB",
@@ -126,7 +129,9 @@ def markdown(doc: dict[str, Any], raws: dict[str, dict[str, Any] | None], querie
     for name in SYSTEM_ORDER:
         fig = doc["systems"][name]
         raw = raws.get(name) or {}
-        row = [name, *(_cell(fig.get(key)) for key in FIGURES)]
+        cpu = raw.get("build_cpu_s")
+        row = [name, _cell(fig.get("build_s")), _cell(None if cpu is None else round(cpu, 3))]
+        row += [_cell(fig.get(key)) for key in FIGURES[1:]]
         if "answered" in raw:
             row += [f"{raw['answered']}/{queries}", str(raw["fallbacks"])]
         else:
@@ -135,3 +140,18 @@ def markdown(doc: dict[str, Any], raws: dict[str, dict[str, Any] | None], querie
     lines += ["", "| ratio | value |", "|---|---|"]
     lines += [f"| {name} | {_cell(value)} |" for name, value in doc["ratios"].items()]
     return "\n".join(lines)
+
+
+def busy_warnings(raws: dict[str, dict[str, Any] | None], share: float = BUSY_SHARE) -> list[str]:
+    """Systems that got less than ``share`` of a core while building: on a busy machine (or a
+    build waiting on disk) the wall time is inflated and the ratios are unreliable."""
+    out = []
+    for name, raw in raws.items():
+        if raw and raw.get("build_cpu_s") is not None and raw["build_s"] > 0:
+            used = raw["build_cpu_s"] / raw["build_s"]
+            if used < share:
+                out.append(
+                    f"warning: {name} used {100 * used:.0f}% of a core while building; the "
+                    "machine was busy or the build waited on I/O, so its times are inflated"
+                )
+    return out

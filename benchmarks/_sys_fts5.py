@@ -8,10 +8,16 @@ holds what the other systems store. Queries are analyzed the same way; all terms
 field weights (FTS5's bm25 has k1=1.2, b=0.75 built in, as searchlib's defaults). The snippet is
 FTS5's ``snippet()`` over ``body_terms``: stemmed terms, not the original sentences, which is
 less work than the other systems' snippets of the original text.
+
+FTS5's unicode61 tokenizer would split a term such as ``#belamuslimindia`` or ``1.234`` again
+(and drop the ``#``), changing what matches; so each character of a term that is not a letter
+or digit is escaped as a private-use-delimited code (private-use characters are token
+characters to unicode61) and every term stays one FTS5 token, matching as in searchlib.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
@@ -21,6 +27,24 @@ from _system import Outcome, Searcher, Settings
 
 DB = "fts5.db"
 SNIPPET_TOKENS = 24
+_OPEN, _CLOSE = "\ue000", "\ue001"
+_NOT_ALNUM = re.compile(r"[\W_]")
+_ESCAPED = re.compile(f"{_OPEN}([0-9a-f]+){_CLOSE}")
+
+
+def encode(term: str) -> str:
+    """``term`` as one unicode61 token."""
+    if term.isalnum():
+        return term
+    return _NOT_ALNUM.sub(lambda m: f"{_OPEN}{ord(m.group()):x}{_CLOSE}", term)
+
+
+def decode(text: str) -> str:
+    return _ESCAPED.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
+def _terms(analyze: Any, text: str) -> str:
+    return " ".join(encode(t) for t in analyze(text))
 
 
 def unavailable() -> str | None:
@@ -50,7 +74,7 @@ def build(docs: Iterable[dict[str, Any]], path: Path, settings: Settings) -> Non
             body = str(doc.get("body") or "")
             db.execute(
                 "INSERT INTO docs (rowid, id, title_terms, body_terms) VALUES (?, ?, ?, ?)",
-                (rowid, str(doc["id"]), " ".join(analyze(title)), " ".join(analyze(body))),
+                (rowid, str(doc["id"]), _terms(analyze, title), _terms(analyze, body)),
             )
             db.execute("INSERT INTO articles VALUES (?, ?, ?)", (rowid, title, body))
     db.close()
@@ -77,7 +101,7 @@ class _Searcher:
         self._limit = settings.limit
 
     def search(self, query: str) -> Outcome:
-        terms = self._analyze(query)
+        terms = [encode(t) for t in self._analyze(query)]
         if not terms:
             return Outcome([], False)
         rows = self._db.execute(
@@ -88,7 +112,8 @@ class _Searcher:
             rows = self._db.execute(
                 self._sql, (_match(terms, "OR"), self._rank, self._limit)
             ).fetchall()
-        return Outcome([(str(i), str(t), str(s)) for i, t, s in rows], wider and bool(rows))
+        hits = [(str(i), str(t), decode(str(s))) for i, t, s in rows]
+        return Outcome(hits, wider and bool(rows))
 
     def _top(self, match: str) -> list[tuple[str, str, str]]:
         return self._db.execute(self._sql, (match, self._rank, self._limit)).fetchall()

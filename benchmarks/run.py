@@ -28,7 +28,7 @@ from typing import Any
 
 from _corpus import DEFAULT_SEED, Composer, CorpusError, find_source, words
 from _queries import DEFAULT_COUNT, derive_queries, stopwords
-from _report import SYSTEM_ORDER, document, markdown
+from _report import SYSTEM_ORDER, busy_warnings, document, markdown
 from check_thresholds import ThresholdsError, load_thresholds, regressions
 
 WORKER = Path(__file__).resolve().with_name("_worker.py")
@@ -172,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
     doc = document(args.docs, text_mb, corpus, raws)
     print()
     print(markdown(doc, raws, len(queries)))
+    for warning in busy_warnings(raws):
+        print(warning)
     print(f"\nwall time: {time.perf_counter() - started:.1f} s")
     if args.json:
         args.json.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -18,6 +18,7 @@ sys.path.insert(0, str(BENCH))
 import _corpus  # noqa: E402
 import _queries  # noqa: E402
 import _report  # noqa: E402
+import _sys_fts5  # noqa: E402
 import check_thresholds  # noqa: E402
 import run as bench_run  # noqa: E402
 
@@ -145,6 +146,7 @@ def test_project_stopwords_include_whoosh_english_ones() -> None:
 def _raw(build_s: float, latencies: list[float]) -> dict[str, Any]:
     return {
         "build_s": build_s,
+        "build_cpu_s": build_s * 0.99,
         "index_bytes": 3 * _report.MIB,
         "peak_rss_mb": 80.0,
         "latencies_ms": latencies,
@@ -176,6 +178,33 @@ def test_json_shape_and_ratios() -> None:
     assert doc["ratios"]["fts5_build_vs_floor"] == 2.0
     assert doc["ratios"]["searchlib_build_vs_fts5"] is None
     json.dumps(doc)
+
+
+def test_busy_machine_is_flagged() -> None:
+    raws: dict[str, dict[str, Any] | None] = {
+        "fts5": _raw(2.0, [1.0]),
+        "whoosh_stock": {**_raw(8.0, [1.0]), "build_cpu_s": 4.0},
+        "searchlib": None,
+    }
+    warnings = _report.busy_warnings(raws)
+    assert len(warnings) == 1 and "whoosh_stock used 50% of a core" in warnings[0]
+
+
+def test_fts5_keeps_each_analyzed_term_one_token() -> None:
+    import sqlite3
+
+    terms = ["#banjir", "1.234", "e-commerce", "jum'at", "kota"]
+    assert [_sys_fts5.decode(_sys_fts5.encode(t)) for t in terms] == terms
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE t USING fts5(a, tokenize='unicode61 remove_diacritics 0')")
+    db.execute("INSERT INTO t VALUES (?)", (" ".join(_sys_fts5.encode(t) for t in terms),))
+
+    def hits(term: str) -> int:
+        match = '"' + _sys_fts5.encode(term) + '"'
+        return len(db.execute("SELECT 1 FROM t WHERE t MATCH ?", (match,)).fetchall())
+
+    assert [hits(t) for t in terms] == [1] * len(terms)
+    assert [hits(t) for t in ("banjir", "234", "commerce", "jum")] == [0] * 4
 
 
 def test_threshold_checker_names_each_regressed_ratio() -> None:
