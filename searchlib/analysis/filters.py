@@ -3,6 +3,9 @@
 Analyzers are pickled into every Whoosh index, so these classes keep stable import paths and
 pickle only plain configuration: the stemmer (which holds a PyStemmer object and the root
 lexicon) is looked up lazily from a per-process cache, never stored in the pickled state.
+
+Both filters look at one token at a time and never change offsets; the fused analyzer
+(:mod:`searchlib.analysis.chain`) relies on that to memoize their output per chunk of text.
 """
 
 from __future__ import annotations
@@ -16,13 +19,59 @@ from searchlib.analysis.lexicon import shared_stemmer
 from searchlib.analysis.stemmer import IndonesianStemmer
 
 
+class StopwordFilter(Filter):
+    """Marks tokens whose text is in ``stopwords`` as stopped (removing them by default).
+
+    Kept tokens are renumbered consecutively, so a phrase query with its own stopwords
+    removed still matches: "presiden di Jakarta" and "presiden Jakarta" both become
+    ``presiden jakarta`` at adjacent positions. A stopped token that is kept
+    (``removestops=False``) carries the position the next kept token will get.
+    """
+
+    def __init__(self, stopwords: Iterable[str] = ()) -> None:
+        self.stopwords = frozenset(stopwords)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"stopwords": self.stopwords}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.stopwords = frozenset(state["stopwords"])
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.stopwords == self.stopwords
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.stopwords))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(<{len(self.stopwords)} words>)"
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        stopwords = self.stopwords
+        next_pos: int | None = None
+        for t in tokens:
+            if t.positions:
+                if next_pos is None:
+                    next_pos = t.pos
+                t.pos = next_pos
+            if t.text in stopwords:
+                if t.removestops:
+                    continue
+                t.stopped = True
+            elif t.positions:
+                next_pos += 1  # type: ignore[operator]
+            yield t
+
+
 class IndonesianStemFilter(Filter):
-    """Replaces each token's text with its stem, leaving protected tokens alone.
+    """Replaces each token's text with its stem, leaving protected and stopped tokens alone.
 
     A token is protected when the tokenizer marked it so (numbers, URLs, short all-caps
-    acronyms such as AS or UU) or when its text is in ``protected``. Offsets are never
-    changed, so highlighting still points at the surface form.
+    acronyms such as AS or UU) or when its text is in ``protected`` (the stemmer checks).
+    Offsets are never changed, so highlighting still points at the surface form.
     """
+
+    is_morph = True
 
     def __init__(
         self,
@@ -39,17 +88,22 @@ class IndonesianStemFilter(Filter):
         return {"mode": self.mode, "lexicon": self.lexicon, "protected": self.protected}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)
+        self.mode = state["mode"]
+        self.lexicon = state["lexicon"]
+        self.protected = frozenset(state["protected"])
         self._stemmer = None
 
     def __eq__(self, other: object) -> bool:
-        return (
-            type(other) is type(self)
-            and self.__getstate__() == other.__getstate__()  # type: ignore[attr-defined]
-        )
+        return type(other) is type(self) and self.__getstate__() == other.__getstate__()
 
     def __hash__(self) -> int:
         return hash((self.mode, self.lexicon, self.protected))
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(mode={self.mode!r}, lexicon={self.lexicon!r}, "
+            f"<{len(self.protected)} protected words>)"
+        )
 
     @property
     def stemmer(self) -> IndonesianStemmer:
@@ -61,5 +115,6 @@ class IndonesianStemFilter(Filter):
         stem = self.stemmer.stem
         for t in tokens:
             if not t.stopped and not getattr(t, "protected", False):
-                t.text = stem(t.text)
+                # A stemmer must never turn a word into nothing: keep the word instead.
+                t.text = stem(t.text) or t.text
             yield t

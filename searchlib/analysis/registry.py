@@ -14,17 +14,18 @@ from functools import lru_cache
 from typing import Any
 
 import yaml
-from whoosh.analysis import Analyzer, StopFilter
+from whoosh.analysis import Analyzer, Filter
 
 from searchlib._resources import analyzers_dir
-from searchlib.analysis.filters import IndonesianStemFilter
+from searchlib.analysis.chain import IndonesianAnalyzer
+from searchlib.analysis.filters import IndonesianStemFilter, StopwordFilter
 from searchlib.analysis.lexicon import load_wordlist
 from searchlib.analysis.tokenizer import IndonesianTokenizer
 from searchlib.errors import AnalyzerError
 
 #: Bump when tokenizer or stemmer code changes the terms it produces: indexes built with an
 #: older analysis then report a fingerprint mismatch instead of silently missing matches.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 STEMMER_MODES = ("full", "light", "none")
 
@@ -46,13 +47,13 @@ class AnalyzerSpec:
     protected: frozenset[str] = field(default_factory=frozenset)
 
     def build(self) -> Analyzer:
-        """The Whoosh analyzer: tokenizer | stopwords | stemmer."""
-        chain: Analyzer = IndonesianTokenizer(max_token_length=self.max_token_length)
+        """The Whoosh analyzer: tokenizer | stopwords | stemmer (picklable, fused)."""
+        filters: list[Filter] = []
         if self.stopwords:
-            chain = chain | StopFilter(stoplist=self.stopwords, minsize=1)
+            filters.append(StopwordFilter(self.stopwords))
         if self.stemmer_mode != "none":
-            chain = chain | IndonesianStemFilter(self.stemmer_mode, self.lexicon, self.protected)
-        return chain
+            filters.append(IndonesianStemFilter(self.stemmer_mode, self.lexicon, self.protected))
+        return IndonesianAnalyzer(IndonesianTokenizer(self.max_token_length), *filters)
 
     @property
     def fingerprint(self) -> str:
@@ -155,8 +156,7 @@ def _apply(spec: AnalyzerSpec, data: dict[str, Any], where: str) -> AnalyzerSpec
             mode = _expect(stem["mode"], str, "stemmer.mode", where)
             if mode not in STEMMER_MODES:
                 raise AnalyzerError(
-                    f"{where}: stemmer.mode must be one of {', '.join(STEMMER_MODES)}, "
-                    f"got {mode!r}"
+                    f"{where}: stemmer.mode must be one of {', '.join(STEMMER_MODES)}, got {mode!r}"
                 )
             changes["stemmer_mode"] = mode
         if "lexicon" in stem:

@@ -1,0 +1,279 @@
+"""The analyzer Whoosh calls for every indexed field and every query: a fused filter chain.
+
+``IndonesianAnalyzer`` is an ordinary Whoosh ``CompositeAnalyzer`` (tokenizer | stopwords |
+stemmer) and gives exactly the tokens that chain gives. Whoosh runs a chain as one Python
+generator per filter, which for a stop filter and a stemmer costs more than tokenizing and
+stemming themselves. Because the tokenizer works on whitespace-separated chunks and both
+filters look at one token at a time, the chain's output for a chunk depends on nothing but
+the chunk; so this class runs the real filters once per distinct chunk, memoizes the terms,
+and then only assigns positions and offsets -- one generator, one dict lookup per chunk.
+Chains it cannot prove chunk-local (other filters, ``no_morph``, ``tokenize=False``) run
+the plain Whoosh way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from whoosh.analysis import CompositeAnalyzer, Token
+
+from searchlib.analysis.filters import IndonesianStemFilter, StopwordFilter
+from searchlib.analysis.tokenizer import (
+    _EDGE_PUNCT,
+    _MAX_CACHED_CHUNK,
+    IndonesianTokenizer,
+    SubToken,
+    _blocks,
+    make_room,
+)
+from searchlib.errors import AnalyzerError
+
+__all__ = ["IndonesianAnalyzer"]
+
+#: Filters whose output for a token depends only on that token (and which leave offsets).
+_CHUNK_LOCAL_FILTERS = (StopwordFilter, IndonesianStemFilter)
+
+#: One term of a chunk: text, protected, stopped, start and end relative to the chunk.
+_Term = tuple[str, bool, bool, int, int]
+
+
+class IndonesianAnalyzer(CompositeAnalyzer):
+    """Tokenizer | filters, run fused when the chain allows (see the module docstring)."""
+
+    def __init__(self, *composables: Any) -> None:
+        super().__init__(*composables)
+        self._setup()
+
+    def _setup(self) -> None:
+        items = self.items
+        self._fusable = isinstance(items[0], IndonesianTokenizer) and all(
+            type(item) in _CHUNK_LOCAL_FILTERS for item in items[1:]
+        )
+        # chunk -> every term with its flags and offsets (highlighting, removestops=False)
+        self._full: dict[str, tuple[_Term, ...]] = {}
+        # chunk -> the kept terms only (indexing, queries): a bare str for the most common
+        # case, one ordinary unprotected term, else a tuple of (text, protected) pairs.
+        self._kept: dict[str, str | tuple[tuple[str, bool], ...]] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"items": self.items}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.items = state["items"]
+        self._setup()
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.items))
+
+    def chunk_terms(self, chunk: str) -> tuple[_Term, ...]:
+        """The chain's output for one whitespace-free chunk, computed by the real filters."""
+        tokenizer: IndonesianTokenizer = self.items[0]
+        stream: Iterator[Token] = _replay(tokenizer.chunk_tokens(chunk))
+        for item in self.items[1:]:
+            stream = item(stream)
+        return tuple((t.text, t.protected, t.stopped, t.startchar, t.endchar) for t in stream)
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        no_morph: bool = False,
+        **kwargs: Any,
+    ) -> Iterator[Token]:
+        if not self._fusable or not tokenize or no_morph:
+            return super().__call__(
+                value,
+                no_morph=no_morph,
+                positions=positions,
+                chars=chars,
+                keeporiginal=keeporiginal,
+                removestops=removestops,
+                start_pos=start_pos,
+                start_char=start_char,
+                tokenize=tokenize,
+                mode=mode,
+                **kwargs,
+            )
+        if not isinstance(value, str):
+            raise AnalyzerError(f"can only analyze text (str), got {type(value).__name__}")
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        token.boost = 1.0
+        token.stopped = False
+        if chars or keeporiginal or not removestops:
+            return self._full_loop(
+                value, token, positions, chars, keeporiginal, removestops, start_pos, start_char
+            )
+        return self._kept_loop(value, token, positions, start_pos)
+
+    def _fill(
+        self,
+        chunks: list[str],
+        memo: dict[str, Any],
+        convert: Callable[[list[_Term]], Any],
+        shift: Callable[[Any, int], Any],
+    ) -> None:
+        """Memoize the chain's output for every chunk of ``chunks`` not yet in ``memo``.
+
+        A chunk that is a word with punctuation around it ("Presiden," or "(Presiden") gives
+        the word's own terms, shifted by the leading punctuation, so it is analyzed as the
+        bare word once. All new words then go through the filters in one batch: setting up
+        Whoosh's generator chain per chunk would cost more than the filtering itself.
+        """
+        todo = dict.fromkeys([c for c in chunks if c not in memo])
+        users: dict[str, list[tuple[str, int]]] = {}
+        for chunk in todo:
+            if len(chunk) > _MAX_CACHED_CHUNK:
+                continue
+            key = core = chunk.strip(_EDGE_PUNCT)
+            if core.isalpha():
+                # Case only matters to the acronym test, so "Presiden" shares "presiden".
+                if core.isascii() and not (len(core) <= 5 and core.isupper()):
+                    key = core.lower()
+                lead = len(chunk) - len(chunk.lstrip(_EDGE_PUNCT))
+            else:
+                key, lead = chunk, 0
+            if key in users:
+                users[key].append((chunk, lead))
+            else:
+                users[key] = [(chunk, lead)]
+        keys = [key for key in users if key not in memo]
+        chunk_tokens = self.items[0].chunk_tokens
+        counts = []
+        subs: list[SubToken] = []
+        for key in keys:
+            found = chunk_tokens(key)
+            counts.append(len(found))
+            subs.extend(found)
+        stream: Iterator[Token] = _replay(subs)
+        for item in self.items[1:]:
+            stream = item(stream)
+        terms = [(t.text, t.protected, t.stopped, t.startchar, t.endchar) for t in stream]
+        if len(terms) != len(subs):  # chunk-local filters keep (and mark) every token
+            raise AnalyzerError("analysis filters dropped tokens while removestops=False")
+        make_room(memo, len(keys) + len(todo))
+        values = {key: memo[key] for key in users if key in memo}
+        at = 0
+        for key, count in zip(keys, counts, strict=True):
+            values[key] = memo[key] = convert(terms[at : at + count])
+            at += count
+        for key, chunk_users in users.items():
+            value = values[key]
+            for chunk, lead in chunk_users:
+                if chunk != key:
+                    memo[chunk] = shift(value, lead)
+
+    def _full_terms(self, chunk: str, chunks: list[str]) -> tuple[_Term, ...]:
+        self._fill(chunks, self._full, tuple, _shifted)
+        found = self._full.get(chunk)
+        return found if found is not None else self.chunk_terms(chunk)
+
+    def _kept_terms(self, chunk: str, chunks: list[str]) -> str | tuple[tuple[str, bool], ...]:
+        self._fill(chunks, self._kept, _kept, _unshifted)
+        found = self._kept.get(chunk)
+        return found if found is not None else _kept(self.chunk_terms(chunk))
+
+    # Two loops: the index and queries want kept terms (and positions), highlighting wants
+    # offsets; each test skipped per token is a measurable share of the time.
+
+    def _kept_loop(self, value: str, t: Token, positions: bool, pos: int) -> Iterator[Token]:
+        get = self._kept.get
+        miss = self._kept_terms
+        for _, block in _blocks(value):
+            chunks = block.split()
+            for chunk in chunks:
+                kept = get(chunk)
+                if kept is None:
+                    kept = miss(chunk, chunks)
+                if isinstance(kept, str):
+                    t.text = kept
+                    t.protected = False
+                    if positions:
+                        t.pos = pos
+                        pos += 1
+                    yield t
+                    continue
+                for text, protected in kept:
+                    t.text = text
+                    t.protected = protected
+                    if positions:
+                        t.pos = pos
+                        pos += 1
+                    yield t
+
+    def _full_loop(
+        self,
+        value: str,
+        t: Token,
+        positions: bool,
+        chars: bool,
+        keeporiginal: bool,
+        removestops: bool,
+        pos: int,
+        start_char: int,
+    ) -> Iterator[Token]:
+        get = self._full.get
+        miss = self._full_terms
+        for block_start, block in _blocks(value):
+            cursor = 0
+            chunks = block.split()
+            for chunk in chunks:
+                terms = get(chunk)
+                if terms is None:
+                    terms = miss(chunk, chunks)
+                offset = block.find(chunk, cursor)
+                cursor = offset + len(chunk)
+                offset += block_start + start_char
+                for text, protected, stopped, rel_start, rel_end in terms:
+                    if stopped and removestops:
+                        continue
+                    t.text = text
+                    t.protected = protected
+                    t.stopped = stopped
+                    if positions:
+                        t.pos = pos
+                        if not stopped:
+                            pos += 1
+                    if chars:
+                        t.startchar = offset + rel_start
+                        t.endchar = offset + rel_end
+                    if keeporiginal:
+                        t.original = chunk[rel_start:rel_end]
+                    yield t
+
+
+def _shifted(terms: tuple[_Term, ...], lead: int) -> tuple[_Term, ...]:
+    return tuple((t, p, s, start + lead, end + lead) for t, p, s, start, end in terms)
+
+
+def _unshifted(kept: Any, lead: int) -> Any:
+    return kept
+
+
+def _kept(terms: list[_Term] | tuple[_Term, ...]) -> str | tuple[tuple[str, bool], ...]:
+    if len(terms) == 1:
+        text, protected, stopped, _, _ = terms[0]
+        if stopped:
+            return ()
+        return ((text, True),) if protected else text
+    return tuple([(term[0], term[1]) for term in terms if not term[2]])
+
+
+def _replay(subs: list[SubToken] | tuple[SubToken, ...]) -> Iterator[Token]:
+    """Sub-tokens as the tokenizer would yield them (offsets relative to the chunk)."""
+    t = Token(positions=False, chars=True, removestops=False, mode="")
+    for rel_start, rel_end, norm, protected in subs:
+        t.text = norm
+        t.protected = protected
+        t.stopped = False
+        t.boost = 1.0
+        t.startchar = rel_start
+        t.endchar = rel_end
+        yield t
