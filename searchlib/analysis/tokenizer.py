@@ -61,7 +61,8 @@ _PART = rf"[^\W_]{_WCHAR}*(?:(?<=\d)[.,:]\d{_WCHAR}*|[{_APOSTROPHES}][^\W_]{_WCH
 _WORD = rf"{_PART}(?:[{_HYPHENS}]{_PART})*(?:(?<=\d)%)?"
 _ABBR = r"[^\W\d_](?:\.[^\W\d_](?!\w))+\.?"
 # Bounded repetitions keep matching linear even on adversarial input (no whitespace for MBs).
-_URL = r"(?i:https?://|www\.)\w[^\s<>\"'`]*"
+# Control characters and lone surrogates end a URL (a term must be encodable as UTF-8).
+_URL = r"(?i:https?://|www\.)\w[^\s<>\"'`\x00-\x1f\x7f\ud800-\udfff]*"
 _EMAIL = r"\w[\w.+-]{0,63}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"
 _TAG = r"[@#]\w+"
 
@@ -75,6 +76,7 @@ _HYPHEN_RE = re.compile(f"[{_HYPHENS}]")
 _DIGIT_RE = re.compile(r"\d")
 _CURRENCY_RE = re.compile(r"(?i)(rp)(?=\d)")
 _SPACE_RE = re.compile(r"\s")
+_UNSTORABLE_RE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 _URL_TRAILING = ".,;:!?)]}'\"\u2019\u201d"
 
 # Punctuation that may surround a word without changing how the regex tokenizes it: none
@@ -279,7 +281,7 @@ class IndonesianTokenizer(Tokenizer):
 
     def whole_value(self, value: str) -> SubToken | None:
         """``value`` as one token (Whoosh's ``tokenize=False``): normalized, not split."""
-        norm = normalize_word(value[: self.max_token_length * 4])
+        norm = _UNSTORABLE_RE.sub("", normalize_word(value[: self.max_token_length * 4]))
         if not norm:
             return None
         protected = (
