@@ -254,3 +254,14 @@ def test_extra_fields_are_indexed_with_their_types(tmp_path):
         assert stored["desk"] == "metro"
         assert ix.search("desk:metro").total == 1
         assert ix.search("ringkasan:cabai").total == 1
+
+
+def test_compact_positions_round_trip():
+    from searchlib._whoosh.formats import CompactPositions
+
+    fmt = CompactPositions()
+    for positions in ([0], [3], [0, 1, 2], [5, 130, 20_000, 2_000_000], list(range(0, 5000, 7))):
+        encoded = fmt.encode(positions)
+        assert fmt.decode_positions(encoded) == positions
+        assert fmt.decode_frequency(encoded) == len(positions)
+    assert len(fmt.encode([3])) == 2  # count + one delta, where Whoosh's pickle takes ~13

@@ -5,6 +5,7 @@ from __future__ import annotations
 from whoosh import fields
 from whoosh.analysis import IDTokenizer, LowercaseFilter
 
+from searchlib._whoosh.formats import CompactPositions
 from searchlib.analysis import get_analyzer
 from searchlib.config import Config
 
@@ -23,6 +24,7 @@ def build_schema(config: Config) -> fields.Schema:
         elif f.type == "text":
             analyzer = get_analyzer(config.analyzer_spec(f.analyzer))
             ftype = fields.TEXT(analyzer=analyzer, stored=f.stored)
+            ftype.format = CompactPositions(field_boost=ftype.format.field_boost)
         elif f.type == "keyword":
             ftype = fields.ID(stored=f.stored, sortable=True, analyzer=_KEYWORD_ANALYZER)
         elif f.type == "date":

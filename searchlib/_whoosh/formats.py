@@ -1,0 +1,82 @@
+"""A compact posting format for text fields.
+
+Whoosh's ``Positions`` stores each posting's positions as a 4-byte count plus a *pickled*
+list of deltas: about 13 bytes for a word that occurs once, and a ``pickle.dumps`` call per
+posting at build time. ``CompactPositions`` stores the same information as varints (one or
+two bytes for most postings) and encodes with table lookups. It is pickled into the index
+schema, so this import path is part of the index format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from whoosh.formats import Positions, tokens
+
+__all__ = ["CompactPositions"]
+
+# Precomputed varints for the small numbers nearly every position delta is.
+_SMALL = 1 << 14
+_VARINT = [bytes([n]) if n < 0x80 else bytes([(n & 0x7F) | 0x80, n >> 7]) for n in range(_SMALL)]
+
+
+def _varint(n: int) -> bytes:
+    if n < _SMALL:
+        return _VARINT[n]
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def _read_varints(data: bytes) -> Iterator[int]:
+    value = shift = 0
+    for byte in data:
+        value |= (byte & 0x7F) << shift
+        if byte & 0x80:
+            shift += 7
+        else:
+            yield value
+            value = shift = 0
+
+
+class CompactPositions(Positions):
+    """Frequency and positions as varints: count, then deltas between positions."""
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[tuple]:
+        fb = self.field_boost
+        poses: dict[str, list[int]] = {}
+        kwargs["positions"] = True
+        for t in tokens(value, analyzer, kwargs):
+            found = poses.get(t.text)
+            if found is None:
+                poses[t.text] = [t.pos]
+            else:
+                found.append(t.pos)
+        encode = self.encode
+        for word, poslist in poses.items():
+            yield (word, len(poslist), len(poslist) * fb, encode(poslist))
+
+    def encode(self, poslist: list[int]) -> bytes:
+        parts = [_varint(len(poslist))]
+        base = 0
+        for pos in poslist:
+            parts.append(_varint(pos - base))
+            base = pos
+        return b"".join(parts)
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        numbers = _read_varints(valuestring)
+        count = next(numbers, 0)
+        positions = []
+        position = 0
+        for _ in range(count):
+            position += next(numbers)
+            positions.append(position)
+        return positions
+
+    def decode_frequency(self, valuestring: bytes) -> int:
+        return next(_read_varints(valuestring), 0)
