@@ -20,6 +20,7 @@ from whoosh.writing import LockError
 
 from searchlib._backend import RawHit, RawResults, Transaction
 from searchlib._whoosh.compile import CompileContext, compile_query
+from searchlib._whoosh.recovery import remove_debris
 from searchlib._whoosh.schema import build_schema
 from searchlib.config import Config
 from searchlib.errors import IndexLockedError, QueryError, StorageError
@@ -127,6 +128,7 @@ class WhooshStore:
                 f"another writer is updating the index at {self.path} (waited {timeout:g} s)",
                 hint="wait for it to finish, or pass a longer timeout",
             ) from None
+        remove_debris(self._ix.storage)  # under the lock: only dead writers' leftovers
         tx = _WhooshTransaction(self, writer)
         try:
             yield tx
@@ -143,6 +145,7 @@ class WhooshStore:
             writer = self._ix.writer(timeout=timeout, delay=0.05)
         except LockError:
             raise IndexLockedError(f"another writer is updating the index at {self.path}") from None
+        remove_debris(self._ix.storage)
         writer.commit(optimize=True)
 
     # -- reading --------------------------------------------------------------------------

@@ -1,0 +1,38 @@
+"""Clearing what a writer killed mid-commit leaves in a Whoosh index directory.
+
+Whoosh publishes a commit by renaming a complete ``_MAIN_<gen>.toc.<time>`` to
+``_MAIN_<gen>.toc``, so a killed writer never leaves a half-visible generation: readers see
+the old generation or the new one. What it can leave is debris. Segment files no generation
+uses are deleted by the next commit's own clean-up, but a temporary TOC matches neither of
+Whoosh's clean-up patterns and stays forever, one per crash (tests/test_crash.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+
+from whoosh.filedb.filestore import Storage
+
+__all__ = ["remove_debris"]
+
+
+def _temporary_toc(indexname: str) -> re.Pattern[str]:
+    # TOC.write names its temporary file "<final name>.<time.time()>".
+    return re.compile(rf"^_{re.escape(indexname)}_\d+\.toc\.\d+(\.\d+)?(e[-+]?\d+)?$")
+
+
+def remove_debris(storage: Storage, indexname: str = "MAIN") -> list[str]:
+    """Delete temporary TOC files of dead writers; returns their names.
+
+    Call only while holding the index's write lock: a temporary TOC is then never a live
+    writer's, because the lock holder is the only writer.
+    """
+    pattern = _temporary_toc(indexname)
+    removed = []
+    for name in list(storage):
+        if pattern.match(name):
+            with contextlib.suppress(OSError):  # debris is harmless: never fail a commit on it
+                storage.delete_file(name)
+                removed.append(name)
+    return removed
