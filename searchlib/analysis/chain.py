@@ -26,6 +26,7 @@ from searchlib.analysis.tokenizer import (
     SubToken,
     _blocks,
     make_room,
+    trim,
 )
 from searchlib.errors import AnalyzerError
 
@@ -169,6 +170,7 @@ class IndonesianAnalyzer(CompositeAnalyzer):
             for chunk, lead in chunk_users:
                 if chunk != key:
                     memo[chunk] = shift(value, lead)
+        trim(memo)
 
     def _full_terms(self, chunk: str, chunks: list[str]) -> tuple[_Term, ...]:
         self._fill(chunks, self._full, tuple, _shifted)

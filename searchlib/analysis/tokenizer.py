@@ -352,3 +352,11 @@ def make_room(memo: dict[str, Any], needed: int = 1) -> None:
     if len(memo) + needed > _CACHE_SIZE:
         for old in list(memo)[: max(_CACHE_SIZE // 2, len(memo) + needed - _CACHE_SIZE)]:
             memo.pop(old, None)
+
+
+def trim(memo: dict[str, Any]) -> None:
+    """Drop the oldest entries beyond the memo's bound (a batch larger than the memo)."""
+    excess = len(memo) - _CACHE_SIZE
+    if excess > 0:
+        for old in list(memo)[:excess]:
+            memo.pop(old, None)

@@ -1,0 +1,532 @@
+"""Named analyzers and the public analysis API: YAML definitions, overrides, fingerprints,
+pickling, the fused chain (same tokens as Whoosh's plain chain), the stopword list, and
+analyze / analyze_tokens / stem / get_analyzer."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import fields
+from whoosh.analysis import CompositeAnalyzer, LowercaseFilter
+from whoosh.filedb.filestore import RamStorage
+from whoosh.highlight import Highlighter, WholeFragmenter
+from whoosh.qparser import QueryParser
+
+import searchlib
+from searchlib.analysis import AnalyzedToken, AnalyzerSpec, load_spec
+from searchlib.analysis.chain import IndonesianAnalyzer
+from searchlib.analysis.filters import IndonesianStemFilter, StopwordFilter
+from searchlib.analysis.lexicon import load_wordlist
+from searchlib.analysis.tokenizer import IndonesianTokenizer
+from searchlib.errors import AnalyzerError
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+NAMES = ["indonesian", "indonesian-light", "simple"]
+
+
+# --- definitions -------------------------------------------------------------------------
+
+
+def test_the_three_named_analyzers_ship() -> None:
+    assert set(NAMES) <= set(searchlib.available_analyzers())
+    default, light, simple = (load_spec(n) for n in NAMES)
+    assert (default.stemmer_mode, light.stemmer_mode, simple.stemmer_mode) == (
+        "full",
+        "light",
+        "none",
+    )
+    # light and simple extend the default: same tokenizer limit and stopwords
+    assert default.stopwords == light.stopwords == simple.stopwords
+    assert "yang" in default.stopwords and default.max_token_length == 64
+
+
+def test_unknown_analyzer_is_an_error_with_a_hint() -> None:
+    with pytest.raises(AnalyzerError, match="unknown analyzer 'klingon'") as info:
+        load_spec("klingon")
+    assert "indonesian" in (info.value.hint or "")
+    with pytest.raises(AnalyzerError):
+        load_spec("../analyzers/indonesian")
+
+
+def test_spec_is_frozen_and_hashable() -> None:
+    spec = load_spec("indonesian")
+    assert hash(spec) == hash(load_spec("indonesian"))
+    with pytest.raises(AttributeError):
+        spec.stemmer_mode = "light"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "check"),
+    [
+        ({"stopwords": {"add": ["Amazon"]}}, lambda s: "amazon" in s.stopwords),
+        ({"stopwords": {"remove": ["yang"]}}, lambda s: "yang" not in s.stopwords),
+        ({"stopwords": {"words": ["x", "y"]}}, lambda s: s.stopwords == {"x", "y"}),
+        (
+            {"stopwords": {"words": ["x"], "add": ["z"], "remove": ["x"]}},
+            lambda s: s.stopwords == {"z"},
+        ),
+        ({"stemmer": {"protected": ["Cimahi"]}}, lambda s: "cimahi" in s.protected),
+        ({"stemmer": {"mode": "light"}}, lambda s: s.stemmer_mode == "light"),
+        ({"max_token_length": 20}, lambda s: s.max_token_length == 20),
+        ({}, lambda s: s == load_spec("indonesian")),
+    ],
+)
+def test_overrides(overrides: dict, check) -> None:  # type: ignore[no-untyped-def]
+    assert check(load_spec("indonesian").with_overrides(overrides))
+
+
+def test_overrides_change_what_analyze_returns() -> None:
+    base = load_spec("indonesian")
+    text = "Amazon menghentikan layanan yang baru"
+    assert "amazon" in searchlib.analyze(text, base)
+    assert "amazon" not in searchlib.analyze(
+        text, base.with_overrides({"stopwords": {"add": ["amazon"]}})
+    )
+    assert "yang" in searchlib.analyze(
+        text, base.with_overrides({"stopwords": {"remove": ["yang"]}})
+    )
+    assert searchlib.analyze(text, base.with_overrides({"stopwords": {"words": []}}))[3] == "yang"
+    # a protected word is not stemmed
+    protected = base.with_overrides({"stemmer": {"protected": ["menghentikan"]}})
+    assert "menghentikan" in searchlib.analyze(text, protected)
+    assert "menghentikan" not in searchlib.analyze(text, base)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"stopword": {}}, "unknown key stopword"),
+        ({"stopwords": {"append": ["x"]}}, "unknown key stopwords.append"),
+        ({"stopwords": {"add": "x"}}, "stopwords.add must be list"),
+        ({"stopwords": {"add": [1]}}, r"stopwords.add\[\] must be str"),
+        ({"stemmer": {"mode": "heavy"}}, "stemmer.mode must be one of"),
+        ({"max_token_length": 0}, "max_token_length must be between"),
+        ({"max_token_length": True}, "max_token_length must be int"),
+        ({"stopwords": {"file": "no-such-list.txt"}}, "cannot read word list"),
+    ],
+)
+def test_bad_overrides_are_analyzer_errors(overrides: dict, message: str) -> None:
+    with pytest.raises(AnalyzerError, match=message):
+        load_spec("indonesian").with_overrides(overrides, where="searchlib.yaml")
+
+
+# --- fingerprints --------------------------------------------------------------------------
+
+
+def test_fingerprint_tracks_what_decides_the_terms() -> None:
+    base = load_spec("indonesian")
+    fp = base.fingerprint
+    assert len(fp) == 16 and fp == load_spec("indonesian").fingerprint
+    changed = [
+        base.with_overrides({"stopwords": {"add": ["amazon"]}}),
+        base.with_overrides({"stopwords": {"remove": ["yang"]}}),
+        base.with_overrides({"stemmer": {"protected": ["cimahi"]}}),
+        base.with_overrides({"max_token_length": 32}),
+        load_spec("indonesian-light"),
+        load_spec("simple"),
+    ]
+    prints = [spec.fingerprint for spec in changed]
+    assert fp not in prints and len(set(prints)) == len(prints)
+    # the content decides, not the name: the default switched to light mode is "light"
+    light = base.with_overrides({"stemmer": {"mode": "light"}})
+    assert light.fingerprint == load_spec("indonesian-light").fingerprint
+
+
+def test_fingerprint_ignores_what_does_not() -> None:
+    base = load_spec("indonesian")
+    same = [
+        base.with_overrides({"description": "another description"}),
+        base.with_overrides({"stopwords": {"add": ["yang"]}}),  # already there
+        base.with_overrides({"stopwords": {"remove": ["presiden"]}}),  # never there
+        AnalyzerSpec(**{**base.__dict__, "name": "renamed"}),
+        AnalyzerSpec(**{**base.__dict__, "stopwords": frozenset(sorted(base.stopwords))}),
+    ]
+    assert {spec.fingerprint for spec in same} == {base.fingerprint}
+
+
+def test_fingerprint_is_stable_across_processes() -> None:
+    code = (
+        "from searchlib.analysis import load_spec;"
+        "print(' '.join(load_spec(n).fingerprint for n in "
+        "('indonesian', 'indonesian-light', 'simple')))"
+    )
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout.strip()
+        for seed in ("1", "2")
+    }
+    assert runs == {" ".join(load_spec(n).fingerprint for n in NAMES)}
+
+
+# --- Whoosh analyzers: pickling, stable paths, fused == plain chain --------------------------
+
+_ALLOWED_MODULES = {
+    "searchlib.analysis.chain",
+    "searchlib.analysis.tokenizer",
+    "searchlib.analysis.filters",
+    "builtins",
+    "__builtin__",  # protocol 2 spells builtins this way
+    "copyreg",
+}
+
+
+def _globals(data: bytes) -> set[str]:
+    """The modules unpickling ``data`` imports from."""
+    found: set[str] = set()
+
+    class Recorder(pickle.Unpickler):
+        def find_class(self, module: str, name: str) -> object:
+            found.add(module)
+            return super().find_class(module, name)
+
+    Recorder(io.BytesIO(data)).load()
+    return found
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_named_analyzer_pickles_without_a_stemmer(name: str) -> None:
+    analyzer = searchlib.get_analyzer(name)
+    text = "Perusahaan itu menghentikan layanannya di Rusia, anak-anak berlari-lari."
+    before = searchlib.analyze(text, name)  # the stemmer is loaded now
+    for protocol in range(2, pickle.HIGHEST_PROTOCOL + 1):
+        data = pickle.dumps(analyzer, protocol=protocol)
+        assert b"Stemmer" not in data  # neither PyStemmer nor our stemmer object
+        assert _globals(data) <= _ALLOWED_MODULES
+        clone = pickle.loads(data)
+        assert type(clone) is IndonesianAnalyzer and clone == analyzer
+        assert [t.text for t in clone(text)] == before
+
+
+def test_pickled_state_is_plain_configuration() -> None:
+    analyzer = searchlib.get_analyzer("indonesian")
+    list(analyzer("isi semua memo dulu"))
+    state = analyzer.__getstate__()
+    assert set(state) == {"items"}
+    tokenizer, stop, stem = state["items"]
+    assert tokenizer.__getstate__() == {"max_token_length": 64}
+    assert set(stop.__getstate__()) == {"stopwords"}
+    assert stem.__getstate__() == {
+        "mode": "full",
+        "lexicon": "roots-id.txt",
+        "protected": load_spec("indonesian").protected,
+    }
+
+
+def test_build_gives_tokenizer_then_small_filters() -> None:
+    items = load_spec("indonesian").build().items
+    assert [type(i) for i in items] == [IndonesianTokenizer, StopwordFilter, IndonesianStemFilter]
+    assert [type(i) for i in load_spec("simple").build().items] == [
+        IndonesianTokenizer,
+        StopwordFilter,
+    ]
+    bare = AnalyzerSpec(name="bare", stemmer_mode="none").build()
+    assert [type(i) for i in bare.items] == [IndonesianTokenizer]
+
+
+def _plain(analyzer: IndonesianAnalyzer) -> CompositeAnalyzer:
+    """The same items run the ordinary Whoosh way, one generator per filter."""
+    return CompositeAnalyzer(*analyzer.items)
+
+
+def _run(analyzer, text: str, **kwargs) -> list[tuple]:  # type: ignore[no-untyped-def]
+    out = []
+    for t in analyzer(text, **kwargs):
+        row = [t.text, t.stopped, getattr(t, "protected", None), t.boost]
+        if kwargs.get("positions"):
+            row.append(t.pos)
+        if kwargs.get("chars"):
+            row += [t.startchar, t.endchar]
+        if kwargs.get("keeporiginal"):
+            row.append(t.original)
+        out.append(tuple(row))
+    return out
+
+
+_KWARGS = [
+    {},
+    {"positions": True, "mode": "index"},
+    {"positions": True, "chars": True, "start_pos": 3, "start_char": 7},
+    {"chars": True, "keeporiginal": True},
+    {"positions": True, "removestops": False},
+    {"positions": True, "chars": True, "removestops": False, "mode": "query"},
+]
+
+_WORDS = st.sampled_from(
+    [
+        "Presiden",
+        "presiden,",
+        "(Presiden",
+        "yang",
+        "YANG",
+        "di",
+        "Di.",
+        "menulis",
+        "ditulis",
+        "DPR",
+        "KPK-nya",
+        "anak-anak",
+        "sayur-mayur",
+        "Rp1.000",
+        "2,5%",
+        "https://x.id/a).",
+        "@jokowi",
+        "S.H.",
+        "Jum'at",
+        "Café",
+        "—",
+        ".",
+        "tidak",
+        "AS",
+        "berlari-lari",
+        "\ud800",
+        "😀",
+        "x" * 70,
+        "e-commerce",
+    ]
+)
+_SENTENCES = st.lists(
+    st.tuples(_WORDS, st.sampled_from([" ", "  ", "\n", "\u00a0", "\t"])), max_size=30
+).map(lambda pairs: "".join(w + s for w, s in pairs))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(_SENTENCES, st.text(max_size=60)))
+def test_fused_chain_gives_exactly_the_plain_whoosh_chain(text: str) -> None:
+    for name in NAMES:
+        fused = searchlib.get_analyzer(name)
+        plain = _plain(fused)
+        for kwargs in _KWARGS:
+            assert _run(fused, text, **kwargs) == _run(plain, text, **kwargs), (name, kwargs)
+
+
+def test_fused_chain_on_real_news_text() -> None:
+    corpus = SHARED / "corpus" / "detik-1000.jsonl"
+    if not corpus.is_file():
+        pytest.skip(f"{corpus} is absent (../shared is not checked out)")
+    with corpus.open(encoding="utf-8") as lines:
+        docs = [json.loads(line) for _, line in zip(range(40), lines, strict=False)]
+    fused = load_spec("indonesian").build()  # fresh memos
+    plain = _plain(fused)
+    for doc in docs:
+        for kwargs in ({"positions": True}, {"chars": True, "positions": True}):
+            assert _run(fused, doc["body"], **kwargs) == _run(plain, doc["body"], **kwargs)
+
+
+def test_other_chains_run_the_plain_whoosh_way() -> None:
+    analyzer = searchlib.get_analyzer("indonesian")
+    extended = analyzer | LowercaseFilter()
+    assert type(extended) is CompositeAnalyzer  # Whoosh flattens; no fusing assumed
+    assert [t.text for t in extended("Menulis DPR")] == searchlib.analyze("Menulis DPR")
+    no_morph = [t.text for t in analyzer("Menulis berita", no_morph=True)]
+    assert no_morph == ["menulis", "berita"]
+    whole = [t.text for t in analyzer("Menulis Berita", tokenize=False)]
+    assert whole == [searchlib.stem("menulis berita")]
+
+
+def test_stop_filter_renumbers_positions_and_marks_kept_stopwords() -> None:
+    analyzer = searchlib.get_analyzer("simple")
+    got = [(t.text, t.pos) for t in analyzer("Yang di Jakarta dan Bandung", positions=True)]
+    assert got == [("jakarta", 0), ("bandung", 1)]
+    kept = [
+        (t.text, t.pos, t.stopped)
+        for t in analyzer("yang Jakarta", positions=True, removestops=False)
+    ]
+    assert kept == [("yang", 0, True), ("jakarta", 0, False)]
+
+
+def test_memos_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from searchlib.analysis import tokenizer
+
+    monkeypatch.setattr(tokenizer, "_CACHE_SIZE", 50)
+    analyzer = load_spec("simple").build()
+    words = [f"kata{i}x" for i in range(400)]
+    text = " ".join(words)
+    assert [t.text for t in analyzer(text)] == words
+    assert len(analyzer._kept) <= 50
+    assert [t.text for t in analyzer(text)] == words  # evicted chunks are recomputed
+
+
+def test_whoosh_indexes_searches_and_highlights_with_the_analyzer() -> None:
+    analyzer = searchlib.get_analyzer("indonesian")
+    schema = fields.Schema(body=fields.TEXT(analyzer=analyzer, stored=True))
+    ix = RamStorage().create_index(schema)
+    body = "Amazon menghentikan layanan Prime di Rusia. Anak-anak kecewa."
+    with ix.writer() as writer:
+        writer.add_document(body=body)
+        writer.add_document(body="Harga beras naik di pasar.")
+    with ix.searcher() as searcher:
+        parser = QueryParser("body", ix.schema)
+        hits = searcher.search(parser.parse("penghentian layanan"))
+        assert len(hits) == 1
+        assert len(searcher.search(parser.parse('"layanan prime"'))) == 1  # phrase
+        assert len(searcher.search(parser.parse("anak"))) == 1
+        highlighter = Highlighter(fragmenter=WholeFragmenter())
+        marked = highlighter.highlight_hit(hits[0], "body")
+        assert "<b" in marked and "menghentikan</b>" in marked and "layanan</b>" in marked
+
+
+# --- the stopword list ----------------------------------------------------------------------
+
+
+def _stopword_sections() -> tuple[list[str], list[str]]:
+    derived: list[str] = []
+    additions: list[str] = []
+    target = derived
+    for line in (REPO / "analyzers" / "stopwords-id.txt").read_text("utf-8").splitlines():
+        if line.startswith("# our additions"):
+            target = additions
+        word = line.split("#", 1)[0].strip()
+        if word:
+            target.append(word)
+    return derived, additions
+
+
+def test_stopwords_are_unique_and_in_the_tokenizers_output_form() -> None:
+    derived, additions = _stopword_sections()
+    words = derived + additions
+    assert len(words) == len(set(words)) and set(words) == load_wordlist("stopwords-id.txt")
+    tokenizer = IndonesianTokenizer()
+    assert [w for w in words if [t.text for t in tokenizer(w)] != [w]] == []
+
+
+def test_stopwords_are_derived_from_the_four_source_lists() -> None:
+    sources = SHARED / "stopwords"
+    if not sources.is_dir():
+        pytest.skip(f"{sources} is absent (../shared is not checked out)")
+    union = set()
+    for path in sources.glob("*.txt"):
+        union |= {w.strip().lower() for w in path.read_text("utf-8").splitlines() if w.strip()}
+    derived, additions = _stopword_sections()
+    assert [w for w in derived if w not in union] == []
+    assert [w for w in additions if w in union] == []  # an "addition" really is ours
+
+
+@pytest.mark.parametrize(
+    "word",
+    # negation, time, numbers, and content words that peer lists stop but news needs
+    [
+        "tidak",
+        "tak",
+        "bukan",
+        "belum",
+        "jangan",
+        "tanpa",
+        "hari",
+        "bulan",
+        "tahun",
+        "pukul",
+        "lalu",
+        "depan",
+        "tengah",
+        "dua",
+        "tiga",
+        "pertama",
+        "baru",
+        "besar",
+        "luar",
+        "bawah",
+        "orang",
+        "ibu",
+        "kasus",
+        "masalah",
+        "naik",
+        "masuk",
+        "keluar",
+        "diri",
+        "presiden",
+        "umum",
+        "khusus",
+        "kali",
+    ],
+)
+def test_news_words_are_not_stopwords(word: str) -> None:
+    assert word not in load_spec("indonesian").stopwords
+    assert searchlib.analyze(word, "simple") == [word]
+
+
+def test_negation_survives_in_phrases() -> None:
+    assert searchlib.analyze("tidak bersalah", "simple") == ["tidak", "bersalah"]
+
+
+# --- public API -------------------------------------------------------------------------
+
+
+def test_analyze_returns_indexed_terms_in_order() -> None:
+    terms = searchlib.analyze("Perusahaan itu menghentikan layanannya")
+    assert terms == [searchlib.stem(w) for w in ("Perusahaan", "menghentikan", "layanannya")]
+    assert all(isinstance(t, str) for t in terms)
+    assert searchlib.analyze("Perusahaan itu", analyzer="simple") == ["perusahaan"]
+    assert searchlib.analyze("") == [] and searchlib.analyze("yang dan di") == []
+
+
+def test_analyze_tokens_gives_positions_offsets_and_surfaces() -> None:
+    text = "Perusahaan itu menghentikan layanannya"
+    got = searchlib.analyze_tokens(text)
+    assert [tuple(t)[:4] for t in got] == [
+        (0, 0, 10, "Perusahaan"),
+        (1, 15, 27, "menghentikan"),
+        (2, 28, 38, "layanannya"),
+    ]
+    assert all(isinstance(t, AnalyzedToken) for t in got)
+    assert [t.term for t in got] == searchlib.analyze(text)
+    assert all(text[t.start : t.end] == t.surface for t in got)
+
+
+@pytest.mark.parametrize(
+    "family",
+    [
+        ["tulis", "menulis", "ditulis", "penulis", "tulisan"],
+        ["main", "bermain", "memainkan", "permainan"],
+        ["kirim", "mengirim", "pengirim", "dikirim"],
+        ["setop", "menyetop", "disetop"],
+    ],
+)
+def test_conflation_holds_through_analyze(family: list[str]) -> None:
+    assert len(set(searchlib.analyze(" ".join(family)))) == 1
+    assert len({searchlib.stem(w) for w in family}) == 1
+
+
+def test_stem_accepts_any_case_and_leaves_protected_words() -> None:
+    assert searchlib.stem("MENULIS") == searchlib.stem("menulis") == searchlib.stem("Menulis")
+    assert searchlib.stem("Café") == searchlib.stem("cafe")
+
+
+def test_reduplication_through_analyze() -> None:
+    assert searchlib.analyze("anak-anak", "simple") == ["anak"]
+    assert searchlib.analyze("anak-anak") == searchlib.analyze("anak")
+    assert searchlib.analyze("buku-buku") == searchlib.analyze("buku")
+
+
+def test_get_analyzer_is_cached_and_accepts_a_spec() -> None:
+    assert searchlib.get_analyzer() is searchlib.get_analyzer("indonesian")
+    spec = load_spec("indonesian").with_overrides({"stopwords": {"add": ["amazon"]}})
+    assert searchlib.get_analyzer(spec) is searchlib.get_analyzer(spec)
+    assert searchlib.get_analyzer(spec) != searchlib.get_analyzer("indonesian")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text())
+def test_public_api_never_raises_and_is_stable(text: str) -> None:
+    for name in NAMES:
+        tokens = searchlib.analyze_tokens(text, analyzer=name)
+        assert [t.term for t in tokens] == searchlib.analyze(text, analyzer=name)
+        assert tokens == searchlib.analyze_tokens(text, analyzer=name)
+        for i, t in enumerate(tokens):
+            assert t.position == i and 0 <= t.start < t.end <= len(text)
+            assert text[t.start : t.end] == t.surface and t.term
+    searchlib.stem(text)
