@@ -530,3 +530,23 @@ def test_public_api_never_raises_and_is_stable(text: str) -> None:
             assert t.position == i and 0 <= t.start < t.end <= len(text)
             assert text[t.start : t.end] == t.surface and t.term
     searchlib.stem(text)
+
+
+def test_threads_sharing_one_analyzer_get_the_plain_chains_tokens(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from searchlib.analysis import tokenizer
+
+    monkeypatch.setattr(tokenizer, "_CACHE_SIZE", 64)  # evictions all the time
+    analyzer = load_spec("indonesian").build()
+    plain = _plain(analyzer)
+    words = ["Presiden", "menulis", "(ditulis", "DPR,", "anak-anak", "yang", "Rp1.000"]
+    texts = [" ".join(f"{w}{i % 97}" if i % 3 else w for w in words) * 5 for i in range(300)]
+    expected = [_run(plain, t, positions=True, chars=True) for t in texts]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        got = list(pool.map(lambda t: _run(analyzer, t, positions=True, chars=True), texts))
+        kept = list(pool.map(lambda t: [x.text for x in analyzer(t)], texts))
+    assert got == expected
+    assert kept == [[row[0] for row in rows if not row[1]] for rows in expected]

@@ -55,7 +55,8 @@ class IndonesianAnalyzer(CompositeAnalyzer):
         self._full: dict[str, tuple[_Term, ...]] = {}
         # chunk -> the kept terms only (indexing, queries): a bare str for the most common
         # case, one ordinary unprotected term, else a tuple of (text, protected) pairs.
-        self._kept: dict[str, str | tuple[tuple[str, bool], ...]] = {}
+        # (Typed Any: the loop tells the two apart by class, faster than isinstance.)
+        self._kept: dict[str, Any] = {}
 
     def __getstate__(self) -> dict[str, Any]:
         return {"items": self.items}
@@ -116,20 +117,24 @@ class IndonesianAnalyzer(CompositeAnalyzer):
 
     def _fill(
         self,
+        chunk: str,
         chunks: list[str],
         memo: dict[str, Any],
         convert: Callable[[list[_Term]], Any],
         shift: Callable[[Any, int], Any],
     ) -> None:
-        """Memoize the chain's output for every chunk of ``chunks`` not yet in ``memo``.
+        """Memoize the chain's output for ``chunk`` and every later chunk of ``chunks`` (its
+        block) not yet in ``memo``.
 
         A chunk that is a word with punctuation around it ("Presiden," or "(Presiden") gives
         the word's own terms, shifted by the leading punctuation, so it is analyzed as the
         bare word once. All new words then go through the filters in one batch: setting up
         Whoosh's generator chain per chunk would cost more than the filtering itself.
         """
-        todo = dict.fromkeys([c for c in chunks if c not in memo])
-        users: dict[str, list[tuple[str, int]]] = {}
+        # Chunks before the one that missed were all found (or are too long to keep).
+        todo = set(chunks[chunks.index(chunk) :]).difference(memo)
+        keys: dict[str, None] = {}  # words to analyze, in order, without duplicates
+        derived: list[tuple[str, str, int]] = []  # (chunk, key, lead) taking key's terms
         for chunk in todo:
             if len(chunk) > _MAX_CACHED_CHUNK:
                 continue
@@ -138,14 +143,12 @@ class IndonesianAnalyzer(CompositeAnalyzer):
                 # Case only matters to the acronym test, so "Presiden" shares "presiden".
                 if core.isascii() and not (len(core) <= 5 and core.isupper()):
                     key = core.lower()
-                lead = len(chunk) - len(chunk.lstrip(_EDGE_PUNCT))
+                if key != chunk:
+                    derived.append((chunk, key, len(chunk) - len(chunk.lstrip(_EDGE_PUNCT))))
             else:
-                key, lead = chunk, 0
-            if key in users:
-                users[key].append((chunk, lead))
-            else:
-                users[key] = [(chunk, lead)]
-        keys = [key for key in users if key not in memo]
+                key = chunk
+            if key not in memo:
+                keys[key] = None
         chunk_tokens = self.items[0].chunk_tokens
         counts = []
         subs: list[SubToken] = []
@@ -159,26 +162,29 @@ class IndonesianAnalyzer(CompositeAnalyzer):
         terms = [(t.text, t.protected, t.stopped, t.startchar, t.endchar) for t in stream]
         if len(terms) != len(subs):  # chunk-local filters keep (and mark) every token
             raise AnalyzerError("analysis filters dropped tokens while removestops=False")
-        make_room(memo, len(keys) + len(todo))
-        values = {key: memo[key] for key in users if key in memo}
+        make_room(memo, len(keys) + len(derived))
+        values = {}
         at = 0
         for key, count in zip(keys, counts, strict=True):
             values[key] = memo[key] = convert(terms[at : at + count])
             at += count
-        for key, chunk_users in users.items():
-            value = values[key]
-            for chunk, lead in chunk_users:
-                if chunk != key:
-                    memo[chunk] = shift(value, lead)
+        for derived_chunk, key, lead in derived:
+            value = values.get(key)
+            if value is None:  # analyzed by an earlier batch (or evicted by another thread)
+                value = memo.get(key)
+                if value is None:
+                    value = convert(list(self.chunk_terms(key)))
+                values[key] = value
+            memo[derived_chunk] = shift(value, lead)
         trim(memo)
 
     def _full_terms(self, chunk: str, chunks: list[str]) -> tuple[_Term, ...]:
-        self._fill(chunks, self._full, tuple, _shifted)
+        self._fill(chunk, chunks, self._full, tuple, _shifted)
         found = self._full.get(chunk)
         return found if found is not None else self.chunk_terms(chunk)
 
-    def _kept_terms(self, chunk: str, chunks: list[str]) -> str | tuple[tuple[str, bool], ...]:
-        self._fill(chunks, self._kept, _kept, _unshifted)
+    def _kept_terms(self, chunk: str, chunks: list[str]) -> Any:
+        self._fill(chunk, chunks, self._kept, _kept, _unshifted)
         found = self._kept.get(chunk)
         return found if found is not None else _kept(self.chunk_terms(chunk))
 
@@ -194,7 +200,7 @@ class IndonesianAnalyzer(CompositeAnalyzer):
                 kept = get(chunk)
                 if kept is None:
                     kept = miss(chunk, chunks)
-                if isinstance(kept, str):
+                if kept.__class__ is str:
                     t.text = kept
                     t.protected = False
                     if positions:
