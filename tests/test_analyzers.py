@@ -359,6 +359,11 @@ def test_memos_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert [t.text for t in analyzer(text)] == words
     assert len(analyzer._kept) <= 50
     assert [t.text for t in analyzer(text)] == words  # evicted chunks are recomputed
+    assert [t.text for t in analyzer(text, chars=True)] == words
+    assert len(analyzer._full) <= 50 // 4  # offsets cost more memory: a quarter
+    tokenizer_alone = IndonesianTokenizer()
+    assert [t.text for t in tokenizer_alone(text)] == words
+    assert len(tokenizer_alone._memo) <= 50 // 4
 
 
 def test_whoosh_indexes_searches_and_highlights_with_the_analyzer() -> None:

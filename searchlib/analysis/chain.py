@@ -122,6 +122,7 @@ class IndonesianAnalyzer(CompositeAnalyzer):
         memo: dict[str, Any],
         convert: Callable[[list[_Term]], Any],
         shift: Callable[[Any, int], Any],
+        share: int,
     ) -> None:
         """Memoize the chain's output for ``chunk`` and every later chunk of ``chunks`` (its
         block) not yet in ``memo``.
@@ -162,7 +163,7 @@ class IndonesianAnalyzer(CompositeAnalyzer):
         terms = [(t.text, t.protected, t.stopped, t.startchar, t.endchar) for t in stream]
         if len(terms) != len(subs):  # chunk-local filters keep (and mark) every token
             raise AnalyzerError("analysis filters dropped tokens while removestops=False")
-        make_room(memo, len(keys) + len(derived))
+        make_room(memo, len(keys) + len(derived), share)
         values = {}
         at = 0
         for key, count in zip(keys, counts, strict=True):
@@ -176,15 +177,15 @@ class IndonesianAnalyzer(CompositeAnalyzer):
                     value = convert(list(self.chunk_terms(key)))
                 values[key] = value
             memo[derived_chunk] = shift(value, lead)
-        trim(memo)
+        trim(memo, share)
 
     def _full_terms(self, chunk: str, chunks: list[str]) -> tuple[_Term, ...]:
-        self._fill(chunk, chunks, self._full, tuple, _shifted)
+        self._fill(chunk, chunks, self._full, tuple, _shifted, 4)
         found = self._full.get(chunk)
         return found if found is not None else self.chunk_terms(chunk)
 
     def _kept_terms(self, chunk: str, chunks: list[str]) -> Any:
-        self._fill(chunk, chunks, self._kept, _kept, _unshifted)
+        self._fill(chunk, chunks, self._kept, _kept, _unshifted, 1)
         found = self._kept.get(chunk)
         return found if found is not None else _kept(self.chunk_terms(chunk))
 

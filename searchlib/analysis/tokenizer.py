@@ -92,7 +92,9 @@ _NASAL_PREFIXES = ("mem", "men", "meng", "meny", "pem", "pen", "peng", "peny")
 
 #: Chunks longer than this are tokenized but not memoized (they are rare and unique).
 _MAX_CACHED_CHUNK = 100
-#: Memo size per tokenizer; when full, the older half is evicted.
+#: Memo size (chunks) of an analyzer's index-and-query memo, about 35 MB when full; memos
+#: that hold offsets too (highlighting) or serve the plain chain get a quarter of it. When a
+#: memo is full, its older half is evicted.
 _CACHE_SIZE = 1 << 18
 #: Long texts are tokenized in blocks of about this many characters, cut at whitespace, so
 #: a 10 MB document is never split into one giant list of chunks.
@@ -275,7 +277,7 @@ class IndonesianTokenizer(Tokenizer):
         if subs is None:
             subs = self._chunker.tokens(chunk)
             if len(chunk) <= _MAX_CACHED_CHUNK:
-                make_room(self._memo)
+                make_room(self._memo, share=4)
                 self._memo[chunk] = subs
         return subs
 
@@ -346,17 +348,18 @@ class IndonesianTokenizer(Tokenizer):
                     yield t
 
 
-def make_room(memo: dict[str, Any], needed: int = 1) -> None:
-    """Keep a memo bounded: when ``needed`` more entries would overflow it, evict the older
-    half (dicts keep insertion order, so this is first-in first-out)."""
-    if len(memo) + needed > _CACHE_SIZE:
-        for old in list(memo)[: max(_CACHE_SIZE // 2, len(memo) + needed - _CACHE_SIZE)]:
+def make_room(memo: dict[str, Any], needed: int = 1, share: int = 1) -> None:
+    """Keep a memo within ``_CACHE_SIZE // share`` entries: when ``needed`` more would
+    overflow it, evict the older half (dicts keep insertion order: first in, first out)."""
+    limit = _CACHE_SIZE // share
+    if len(memo) + needed > limit:
+        for old in list(memo)[: max(limit // 2, len(memo) + needed - limit)]:
             memo.pop(old, None)
 
 
-def trim(memo: dict[str, Any]) -> None:
-    """Drop the oldest entries beyond the memo's bound (a batch larger than the memo)."""
-    excess = len(memo) - _CACHE_SIZE
+def trim(memo: dict[str, Any], share: int = 1) -> None:
+    """Drop the oldest entries beyond the memo's bound (after a batch larger than it)."""
+    excess = len(memo) - _CACHE_SIZE // share
     if excess > 0:
         for old in list(memo)[:excess]:
             memo.pop(old, None)
