@@ -297,6 +297,11 @@ _WORDS = st.sampled_from(
         "😀",
         "x" * 70,
         "e-commerce",
+        "2025,",
+        "(G20).",
+        "g20",
+        "10.30.",
+        "www.",
     ]
 )
 _SENTENCES = st.lists(

@@ -140,8 +140,10 @@ class IndonesianAnalyzer(CompositeAnalyzer):
             if len(chunk) > _MAX_CACHED_CHUNK:
                 continue
             key = core = chunk.strip(_EDGE_PUNCT)
-            if core.isalpha():
-                # Case only matters to the acronym test, so "Presiden" shares "presiden".
+            if core.isalnum():
+                # Punctuation around a word or number never joins a token (the tokenizer's
+                # fast path relies on the same fact), and case only matters to the acronym
+                # test: "Presiden," and "(Presiden" share the terms of "presiden".
                 if core.isascii() and not (len(core) <= 5 and core.isupper()):
                     key = core.lower()
                 if key != chunk:
