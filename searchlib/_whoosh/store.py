@@ -22,6 +22,7 @@ from searchlib._backend import RawHit, RawResults, Transaction
 from searchlib._whoosh.compile import CompileContext, compile_query
 from searchlib._whoosh.recovery import remove_debris
 from searchlib._whoosh.schema import build_schema
+from searchlib._whoosh.writer import FastSegmentWriter
 from searchlib.config import Config
 from searchlib.errors import IndexLockedError, QueryError, StorageError
 from searchlib.query import Node
@@ -122,7 +123,7 @@ class WhooshStore:
         lock forever (measured too: no faster on this 2-core machine under load).
         """
         try:
-            writer = self._ix.writer(timeout=timeout, delay=0.05, limitmb=256)
+            writer = FastSegmentWriter(self._ix, timeout=timeout, delay=0.05, limitmb=256)
         except LockError:
             raise IndexLockedError(
                 f"another writer is updating the index at {self.path} (waited {timeout:g} s)",
