@@ -121,7 +121,7 @@ class IndonesianAnalyzer(CompositeAnalyzer):
         chunks: list[str],
         memo: dict[str, Any],
         convert: Callable[[list[_Term]], Any],
-        shift: Callable[[Any, int], Any],
+        shift: Callable[[Any, int], Any] | None,
         share: int,
     ) -> None:
         """Memoize the chain's output for ``chunk`` and every later chunk of ``chunks`` (its
@@ -129,27 +129,29 @@ class IndonesianAnalyzer(CompositeAnalyzer):
 
         A chunk that is a word with punctuation around it ("Presiden," or "(Presiden") gives
         the word's own terms, shifted by the leading punctuation, so it is analyzed as the
-        bare word once. All new words then go through the filters in one batch: setting up
-        Whoosh's generator chain per chunk would cost more than the filtering itself.
+        bare word once (``shift`` moves offsets; None when the memo holds none). All new
+        words then go through the filters in one batch: setting up Whoosh's generator chain
+        per chunk would cost more than the filtering itself.
         """
         # Chunks before the one that missed were all found (or are too long to keep).
         todo = set(chunks[chunks.index(chunk) :]).difference(memo)
         keys: dict[str, None] = {}  # words to analyze, in order, without duplicates
         derived: list[tuple[str, str, int]] = []  # (chunk, key, lead) taking key's terms
-        for chunk in todo:
-            if len(chunk) > _MAX_CACHED_CHUNK:
+        for new in todo:
+            if len(new) > _MAX_CACHED_CHUNK:
                 continue
-            key = core = chunk.strip(_EDGE_PUNCT)
+            key = core = new.strip(_EDGE_PUNCT)
             if core.isalnum():
                 # Punctuation around a word or number never joins a token (the tokenizer's
                 # fast path relies on the same fact), and case only matters to the acronym
                 # test: "Presiden," and "(Presiden" share the terms of "presiden".
                 if core.isascii() and not (len(core) <= 5 and core.isupper()):
                     key = core.lower()
-                if key != chunk:
-                    derived.append((chunk, key, len(chunk) - len(chunk.lstrip(_EDGE_PUNCT))))
+                if key != new:
+                    lead = len(new) - len(new.lstrip(_EDGE_PUNCT)) if shift else 0
+                    derived.append((new, key, lead))
             else:
-                key = chunk
+                key = new
             if key not in memo:
                 keys[key] = None
         chunk_tokens = self.items[0].chunk_tokens
@@ -178,7 +180,7 @@ class IndonesianAnalyzer(CompositeAnalyzer):
                 if value is None:
                     value = convert(list(self.chunk_terms(key)))
                 values[key] = value
-            memo[derived_chunk] = shift(value, lead)
+            memo[derived_chunk] = shift(value, lead) if shift else value
         trim(memo, share)
 
     def _full_terms(self, chunk: str, chunks: list[str]) -> tuple[_Term, ...]:
@@ -187,7 +189,7 @@ class IndonesianAnalyzer(CompositeAnalyzer):
         return found if found is not None else self.chunk_terms(chunk)
 
     def _kept_terms(self, chunk: str, chunks: list[str]) -> Any:
-        self._fill(chunk, chunks, self._kept, _kept, _unshifted, 1)
+        self._fill(chunk, chunks, self._kept, _kept, None, 1)
         found = self._kept.get(chunk)
         return found if found is not None else _kept(self.chunk_terms(chunk))
 
@@ -262,10 +264,6 @@ class IndonesianAnalyzer(CompositeAnalyzer):
 
 def _shifted(terms: tuple[_Term, ...], lead: int) -> tuple[_Term, ...]:
     return tuple((t, p, s, start + lead, end + lead) for t, p, s, start, end in terms)
-
-
-def _unshifted(kept: Any, lead: int) -> Any:
-    return kept
 
 
 def _kept(terms: list[_Term] | tuple[_Term, ...]) -> str | tuple[tuple[str, bool], ...]:
