@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["FORMATS", "Fragment", "make_fragments", "render"]
 
@@ -48,39 +50,60 @@ class Fragment:
         }
 
 
-def _matches(
-    text: str, terms: frozenset[str], tokens: TokenSource, enough: int
-) -> list[tuple[int, int, str]]:
-    """Matches of ``terms`` in ``text``, scanning block by block (each twice the last).
+def _fold_class(letter: str) -> str:
+    """A regex character class for ``letter`` and its accented forms (é, è, ê ... for e)."""
+    variants = [
+        chr(cp)
+        for cp in range(0xC0, 0x250)
+        if unicodedata.normalize("NFKD", chr(cp))[0].lower() == letter
+    ]
+    return f"[{letter}{''.join(variants)}]" if variants else re.escape(letter)
 
-    Stops once every term has been seen ``enough`` times: the lead of a news article usually
-    holds the query words, and analyzing a long body to its end for two short fragments is
-    most of the cost of a search.
+
+_FOLDED = {c: _fold_class(c) for c in "abcdefghijklmnopqrstuvwxyz"}
+
+
+@lru_cache(maxsize=4096)
+def _candidates(terms: frozenset[str]) -> re.Pattern[str]:
+    """Where a term's surface forms can be: Indonesian affixes wrap the root and meN-/peN-
+    change only its first letter (tulis: menulis, ditulis, penulisan), so every surface
+    form contains the term less its first letter."""
+    cores = {t[1:] if len(t) > 4 else t for t in terms}
+    alternatives = sorted(cores, key=len, reverse=True)
+    body = "|".join("".join(_FOLDED.get(c, re.escape(c)) for c in core) for core in alternatives)
+    return re.compile(body, re.IGNORECASE)
+
+
+def _chunk_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The whitespace-delimited chunk around ``text[start:end]`` (bounded for huge tokens)."""
+    lo = start
+    floor = max(0, start - 256)
+    while lo > floor and not text[lo - 1].isspace():
+        lo -= 1
+    hi = end
+    ceiling = min(len(text), end + 256)
+    while hi < ceiling and not text[hi].isspace():
+        hi += 1
+    return lo, hi
+
+
+def _matches(text: str, terms: frozenset[str], tokens: TokenSource) -> list[tuple[int, int, str]]:
+    """Matches of ``terms`` in ``text``.
+
+    Only the chunks a cheap regex finds as candidates are analyzed: analyzing every word of
+    every hit's body was most of the cost of a search.
     """
     found: list[tuple[int, int, str]] = []
-    seen = dict.fromkeys(terms, 0)
-    missing = len(terms)
-    pos, block, limit = 0, 2048, min(len(text), MAX_SCAN_CHARS)
-    while pos < limit:
-        end = limit if pos + block >= limit else _block_end(text, pos + block)
-        for start, stop, term in tokens(text[pos:end]):
-            if term in seen:
-                found.append((pos + start, pos + stop, term))
-                seen[term] += 1
-                if seen[term] == enough:
-                    missing -= 1
-        if not missing:
-            break
-        pos, block = end, block * 2
+    done = -1
+    for m in _candidates(terms).finditer(text, 0, min(len(text), MAX_SCAN_CHARS)):
+        if m.start() < done:
+            continue
+        lo, hi = _chunk_bounds(text, m.start(), m.end())
+        for start, stop, term in tokens(text[lo:hi]):
+            if term in terms:
+                found.append((lo + start, lo + stop, term))
+        done = hi
     return found
-
-
-def _block_end(text: str, pos: int) -> int:
-    """A block boundary at whitespace, so no token is cut in two."""
-    space = text.find(" ", pos)
-    newline = text.find("\n", pos)
-    cuts = [c for c in (space, newline) if c >= 0]
-    return min(cuts) if cuts else len(text)
 
 
 def _snap_start(text: str, pos: int) -> int:
@@ -118,7 +141,7 @@ def make_fragments(
     """
     if not text or fragments <= 0:
         return []
-    found = _matches(text, terms, tokens, fragments) if terms else []
+    found = _matches(text, terms, tokens) if terms else []
     if not found:
         end = _snap_end(text, chars)
         return [Fragment(field, 0, end, text[:end], ())]

@@ -91,3 +91,22 @@ def test_long_bodies_are_scanned_until_every_term_is_found():
         text = "x" * width + " amazon " + "y " * 2000
         frags = make_fragments(text, frozenset({"amazon"}), tokens, chars=60)
         assert [text[s:e] for f in frags for s, e in f.matches] == ["amazon"]
+
+
+def test_candidate_scan_finds_affixed_and_accented_surface_forms():
+    import unicodedata
+
+    def folding_tokens(text):
+        for m in WORD.finditer(text):
+            word = unicodedata.normalize("NFKD", m.group().lower())
+            word = "".join(c for c in word if not unicodedata.combining(c))
+            for prefix, initial in (("meny", "s"), ("men", "t"), ("di", ""), ("peny", "s")):
+                if word.startswith(prefix) and len(word) > 6:
+                    word = initial + word[len(prefix) :]
+                    break
+            yield m.start(), m.end(), word
+
+    text = "Pelé menulis, lalu surat ditulis. Mereka menyetop impor."
+    frags = make_fragments(text, frozenset({"pele", "tulis", "setop"}), folding_tokens, chars=200)
+    marked = [text[s:e] for f in frags for s, e in f.matches]
+    assert marked == ["Pelé", "menulis", "ditulis", "menyetop"]
