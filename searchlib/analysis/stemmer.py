@@ -402,7 +402,8 @@ class IndonesianStemmer:
         if a.suffix:
             # A confix (peN-an, ke-an, meN-kan, ...) is one morpheme, not two.
             cost += CONFIX_COST if (a.outer, a.suffix) in _CONFIXES else SUFFIX_COST
-        return cost - TIER_WEIGHT * self._tiers[a.root]
+        # A protected base (pemilunya -> pemilu) is not in the lexicon: rank it as common.
+        return cost - TIER_WEIGHT * self._tiers.get(a.root, 9)
 
     def analyses(self, word: str) -> Iterator[Analysis]:
         """Every reading of ``word`` whose root is in the lexicon (not the word itself)."""
