@@ -292,7 +292,6 @@ KNOWN_LIMITS = [
     ("mengalah", "kalah", "alah", "homograph: mengalahkan is kalah; alah is the rarer family"),
     ("mengalami", "alami", "alam", "alami (natural) is a root as frequent as alam"),
     ("pemohon", "pohon", "mohon", "p-restored pohon and m-root mohon are both common roots"),
-    ("ajakan", "aja", "ajak", "aja+kan and ajak+an tie; colloquial aja is more frequent"),
     ("keretakan", "kereta", "retak", "kereta+kan outranks the ke-an confix on rare retak"),
 ]
 
