@@ -16,6 +16,7 @@ Default suite: one exact kill at every step of a commit plus 20 random kills. Sl
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import random
@@ -40,7 +41,7 @@ from _crash_worker import (
 )
 from whoosh import index as windex
 
-from searchlib import Index
+from searchlib import Index, StorageError
 
 WORKER = Path(__file__).with_name("_crash_worker.py")
 #: The steps the worker announces, in the order a commit runs them.
@@ -272,3 +273,36 @@ def test_random_kills_slow(tmp_path):
     landed = {t.landed for t in trials}
     missing = {"begin", "merge", "flush", "assemble", "toc", "rename", "renamed", "unlink"}
     assert not missing - landed, f"no random kill landed at {missing - landed}"
+
+
+# -- commits that fail inside the process ---------------------------------------------------
+
+
+def test_segment_names_do_not_follow_the_global_random_seed(tmp_path):
+    """Applications seed ``random`` (notebooks, ML scripts); Whoosh named new segments with
+    it, so the same seed before two commits gave two segments one name, and the second
+    commit died on Whoosh's assertion that the segment's compound file did not exist yet."""
+    with Index.create(tmp_path / "ix") as ix:
+        random.seed(7)
+        ix.add([{"id": "a", "body": "isi pertama"}])
+        random.seed(7)
+        ix.add([{"id": "b", "body": "isi kedua"}])
+        assert len(ix) == 2
+        assert ix.search("isi").total == 2
+
+
+def test_a_commit_that_fails_releases_the_lock_and_keeps_the_last_commit(tmp_path, monkeypatch):
+    with Index.create(tmp_path / "ix") as ix:
+        ix.add([{"id": "a", "body": "isi pertama"}])
+
+        def disk_full(*args, **kwargs):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(windex.TOC, "write", disk_full)
+        with pytest.raises(StorageError, match="No space left"):
+            ix.add([{"id": "b", "body": "isi kedua"}])
+        monkeypatch.undo()
+        ix.lock_timeout = 0  # the failed writer must have let go of the lock
+        ix.add([{"id": "c", "body": "isi ketiga"}])
+        assert sorted(h.id for h in ix.search("isi").hits) == ["a", "c"]
+    assert _debris(tmp_path / "ix") == []
