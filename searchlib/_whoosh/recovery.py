@@ -1,18 +1,26 @@
-"""Clearing what a writer killed mid-commit leaves in a Whoosh index directory.
+"""Keeping a Whoosh index whole when a writer dies, fails or shares a process with others.
 
 Whoosh publishes a commit by renaming a complete ``_MAIN_<gen>.toc.<time>`` to
 ``_MAIN_<gen>.toc``, so a killed writer never leaves a half-visible generation: readers see
-the old generation or the new one. What it can leave is debris. Segment files no generation
-uses are deleted by the next commit's own clean-up, but a temporary TOC matches neither of
-Whoosh's clean-up patterns and stays forever, one per crash (tests/test_crash.py).
+the old generation or the new one. What it can leave is debris, and what a failing commit
+can keep is the lock (tests/test_crash.py proves each point):
+
+- segment files no generation uses are deleted by the next commit's own clean-up, but a
+  temporary TOC matches neither of Whoosh's clean-up patterns: :func:`remove_debris`;
+- new segments were named with the global ``random`` module, so an application that seeds
+  it (``random.seed(0)``) gave two commits the same segment name and the second failed on
+  a Whoosh assertion: segment names now come from :mod:`secrets` (installed on import).
 """
 
 from __future__ import annotations
 
 import contextlib
 import re
+import secrets
 
+from whoosh.codec.base import Segment
 from whoosh.filedb.filestore import Storage
+from whoosh.util import IDCHARS
 
 __all__ = ["remove_debris"]
 
@@ -36,3 +44,10 @@ def remove_debris(storage: Storage, indexname: str = "MAIN") -> list[str]:
                 storage.delete_file(name)
                 removed.append(name)
     return removed
+
+
+def _unique_segment_id(cls: type, size: int = 16) -> str:
+    return "".join(secrets.choice(IDCHARS) for _ in range(size))
+
+
+Segment._random_id = classmethod(_unique_segment_id)
