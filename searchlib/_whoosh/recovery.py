@@ -7,6 +7,8 @@ can keep is the lock (tests/test_crash.py proves each point):
 
 - segment files no generation uses are deleted by the next commit's own clean-up, but a
   temporary TOC matches neither of Whoosh's clean-up patterns: :func:`remove_debris`;
+- a commit that raises (a full disk) never reaches the step that releases the write lock,
+  so the process kept the index locked: :func:`abandon`;
 - new segments were named with the global ``random`` module, so an application that seeds
   it (``random.seed(0)``) gave two commits the same segment name and the second failed on
   a Whoosh assertion: segment names now come from :mod:`secrets` (installed on import).
@@ -17,12 +19,13 @@ from __future__ import annotations
 import contextlib
 import re
 import secrets
+from typing import Any
 
 from whoosh.codec.base import Segment
 from whoosh.filedb.filestore import Storage
 from whoosh.util import IDCHARS
 
-__all__ = ["remove_debris"]
+__all__ = ["abandon", "remove_debris"]
 
 
 def _temporary_toc(indexname: str) -> re.Pattern[str]:
@@ -44,6 +47,21 @@ def remove_debris(storage: Storage, indexname: str = "MAIN") -> list[str]:
                 storage.delete_file(name)
                 removed.append(name)
     return removed
+
+
+def abandon(writer: Any) -> None:
+    """Give up a writer whose commit raised: release its lock whatever state it is in.
+
+    Files it wrote are not in any generation; the next commit's clean-up deletes them.
+    """
+    with contextlib.suppress(Exception):
+        writer.cancel()
+    lock = getattr(writer, "writelock", None)
+    if lock is not None and getattr(lock, "fd", None) is not None:
+        with contextlib.suppress(Exception):
+            lock.release()
+    with contextlib.suppress(Exception):
+        writer._tempstorage.destroy()
 
 
 def _unique_segment_id(cls: type, size: int = 16) -> str:

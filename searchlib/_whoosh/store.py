@@ -20,7 +20,7 @@ from whoosh.writing import LockError
 
 from searchlib._backend import RawHit, RawResults, Transaction
 from searchlib._whoosh.compile import CompileContext, compile_query
-from searchlib._whoosh.recovery import remove_debris
+from searchlib._whoosh.recovery import abandon, remove_debris
 from searchlib._whoosh.schema import build_schema
 from searchlib._whoosh.writer import FastSegmentWriter
 from searchlib.config import Config
@@ -138,7 +138,7 @@ class WhooshStore:
             writer.cancel()
             raise
         tx.close()
-        writer.commit(merge=True)
+        _commit(writer, self.path, merge=True)
 
     def optimize(self, *, timeout: float) -> None:
         """Merge all segments into one (fastest queries; slow on big indexes)."""
@@ -147,7 +147,7 @@ class WhooshStore:
         except LockError:
             raise IndexLockedError(f"another writer is updating the index at {self.path}") from None
         remove_debris(self._ix.storage)
-        writer.commit(optimize=True)
+        _commit(writer, self.path, optimize=True)
 
     # -- reading --------------------------------------------------------------------------
 
@@ -325,6 +325,21 @@ class WhooshStore:
                 timespec="seconds"
             ),
         }
+
+
+def _commit(writer: Any, path: Path, **options: Any) -> None:
+    """Commit; a commit that fails releases the lock (and an OSError becomes StorageError)."""
+    try:
+        writer.commit(**options)
+    except OSError as error:
+        abandon(writer)
+        raise StorageError(
+            f"could not commit to the index at {path}: {error}",
+            hint="the index keeps its last complete commit (free disk space and retry)",
+        ) from error
+    except BaseException:
+        abandon(writer)
+        raise
 
 
 def _set_deadline(collector: Collector, seconds: float) -> None:
