@@ -274,7 +274,7 @@ def _parse_date(text: str, col: int, *, end: bool) -> datetime:
                 return start
             return datetime(year + (start.month == 12), start.month % 12 + 1, 1)
         return datetime(year + 1 if end else year, 1, 1)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: the day after 9999-12-31
         raise QueryError(f"impossible date {text!r} at column {col}") from None
 
 
@@ -318,7 +318,10 @@ def date_bound(value: str | date | datetime | None, *, end: bool, name: str) -> 
         return value
     if isinstance(value, date):
         start = datetime(value.year, value.month, value.day)
-        return start + timedelta(days=1) if end else start
+        try:
+            return start + timedelta(days=1) if end else start
+        except OverflowError:
+            raise QueryError(f"{name}: {value} has no next day; leave {name} out") from None
     if not isinstance(value, str):
         raise QueryError(f"{name} must be a date, got {type(value).__name__}")
     try:
