@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +15,14 @@ from searchlib.cli._options import index_options, open_for_reading
 from searchlib.results import SearchResults
 
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _shown(value: object, fmt: str) -> str:
+    """A stored field as printed: a document's control characters (terminal escape
+    sequences) never reach the terminal; in html format it is escaped like the snippet."""
+    text = _CONTROL.sub("", " ".join(str(value).split()))
+    return html.escape(text) if fmt == "html" else text
 
 
 def _format_option(func):
@@ -47,8 +57,9 @@ def _echo_results(results: SearchResults, fmt: str, as_json: bool) -> None:
             hit.fields.get("category"),
             hit.url,
         ]
-        click.echo(f"{hit.rank}. {bold}{hit.title or hit.id}{reset}  {dim}[{hit.score:.2f}]{reset}")
-        line = " · ".join(str(m) for m in meta if m)
+        title = _shown(hit.title or hit.id, fmt)
+        click.echo(f"{hit.rank}. {bold}{title}{reset}  {dim}[{hit.score:.2f}]{reset}")
+        line = " · ".join(_shown(m, fmt) for m in meta if m)
         if line:
             click.echo(f"   {dim}{line}{reset}")
         click.echo(f"   {hit.snippet}\n")
