@@ -339,7 +339,7 @@ def test_searches_stay_consistent_while_a_writer_commits(tmp_path):
 def test_searches_stay_consistent_while_a_writer_commits_for_a_minute(tmp_path):
     counts = _stress(tmp_path, seconds=60)
     print(f"\n60 s: {counts['commits']} commits of {BATCH}, {counts['searches']} searches")
-    assert counts["commits"] >= 20
+    assert counts["commits"] >= 6 and counts["searches"] >= 1000
 
 
 _COMMITTER = textwrap.dedent(

@@ -153,6 +153,7 @@ def test_extreme_dates_are_results_or_query_errors(small_index, bound, value):
 
 @examples(1000)
 @given(query=queries, plain=st.booleans(), fmt=st.sampled_from(["plain", "html", "ansi"]))
+@example(query="'~", plain=False, fmt="plain")  # found by the 100k run: fuzzy of nothing
 def test_any_string_searches_or_raises_query_error(small_index, query, plain, fmt):
     _search_or_query_error(
         small_index, query, syntax="plain" if plain else "query", snippet_format=fmt
