@@ -128,7 +128,7 @@ def _fuzzy(node: Fuzzy, ctx: CompileContext) -> wq.Query | None:
         if name in ctx.text_fields:
             bases.update(ctx.analyze(name, node.text))
         found: set[str] = set()
-        for base in bases:
+        for base in filter(None, bases):  # "'~" normalizes to "": Whoosh fails on ""
             for term in ctx.reader.terms_within(name, base, node.distance, prefix=1):
                 found.add(term)
                 if len(found) > ctx.max_expansions:
