@@ -20,6 +20,8 @@ from searchlib.errors import AnalyzerError, ConfigError
 __all__ = ["BUILTIN_FIELDS", "Config", "FieldConfig", "load_config"]
 
 FIELD_TYPES = ("text", "keyword", "date", "stored")
+#: Names searchlib uses inside the index.
+RESERVED_FIELDS = frozenset({"alltext"})
 
 #: The article schema. Text fields use the config's analyzer; keyword fields are exact-match
 #: facets (lowercased); ``stored`` fields are returned with hits but not searchable.
@@ -150,7 +152,11 @@ class Config:
             analyzer = ""
             if f.type == "text":
                 analyzer = self.analyzer_spec(f.analyzer).fingerprint
-            parts.append(f"{f.name}:{f.type}:{int(f.stored)}:{analyzer}")
+            # Default text fields are folded into one BM25F field with their boosts as
+            # index-time weights, so those boosts decide the index's contents too.
+            boost = f.boost if f.type == "text" and f.name in self.default_fields else ""
+            parts.append(f"{f.name}:{f.type}:{int(f.stored)}:{analyzer}:{boost}")
+        parts.append("default:" + ",".join(self.default_fields))
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
@@ -297,6 +303,8 @@ def _build(data: dict[str, Any], where: str) -> Config:
         key = f"fields.{name}"
         if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
             raise ConfigError(f"{where}: {key}: a field name must be a plain identifier")
+        if name in RESERVED_FIELDS:
+            raise ConfigError(f"{where}: {key}: {name!r} is reserved for searchlib's own use")
         if spec is None:
             spec = {}
         if not isinstance(spec, dict):
@@ -312,10 +320,12 @@ def _build(data: dict[str, Any], where: str) -> Config:
             raise ConfigError(f"{where}: {key}: the id field cannot be changed")
         boost = float(spec.get("boost", base.boost if base else 1.0))
         _positive(boost, f"{key}.boost", where)
-        analyzer = spec.get("analyzer")
+        # Keys a config leaves out keep the built-in field's settings.
+        analyzer = spec.get("analyzer", base.analyzer if base else None)
         if analyzer is not None and kind != "text":
             raise ConfigError(f"{where}: {key}.analyzer applies to text fields only")
-        fields[name] = FieldConfig(name, kind, boost, spec.get("stored", True), analyzer)
+        stored = spec.get("stored", base.stored if base else True)
+        fields[name] = FieldConfig(name, kind, boost, stored, analyzer)
     kw["fields"] = tuple(fields.values())
 
     if "default_fields" in data:

@@ -68,6 +68,7 @@ def test_yaml_file_round_trip(tmp_path):
         ({"analyzer": "klingon"}, "unknown analyzer 'klingon'"),
         ({"backend": "elastic"}, "backend must be one of"),
         ({"default_fields": ["url"]}, "'url' is not a searchable field"),
+        ({"fields": {"alltext": {"type": "text"}}}, "reserved"),
         ({"protected_words": ["ok", 3]}, "every item of protected_words must be a string"),
     ],
 )
@@ -95,7 +96,9 @@ def test_fingerprint_tracks_analysis_not_ranking():
     base = load_config({}).index_fingerprint()
     assert load_config({"bm25": {"k1": 2.0}}).index_fingerprint() == base
     assert load_config({"snippets": {"chars": 300}}).index_fingerprint() == base
-    assert load_config({"fields": {"title": {"boost": 9}}}).index_fingerprint() == base
+    # Title and body boosts are index-time weights of the combined BM25F field.
+    assert load_config({"fields": {"title": {"boost": 9}}}).index_fingerprint() != base
+    assert load_config({"fields": {"author": {"boost": 9}}}).index_fingerprint() == base
     assert load_config({"stopwords": {"add": ["amazon"]}}).index_fingerprint() != base
     assert load_config({"protected_words": ["cimahi"]}).index_fingerprint() != base
     assert load_config({"analyzer": "simple"}).index_fingerprint() != base

@@ -265,3 +265,29 @@ def test_compact_positions_round_trip():
         assert fmt.decode_positions(encoded) == positions
         assert fmt.decode_frequency(encoded) == len(positions)
     assert len(fmt.encode([3])) == 2  # count + one delta, where Whoosh's pickle takes ~13
+
+
+def test_posting_runs_spilled_to_disk_merge_correctly(tmp_path, monkeypatch):
+    from searchlib._whoosh import writer
+
+    monkeypatch.setattr(writer, "RUN_POSTINGS", 50)  # many runs, several chunks each
+    monkeypatch.setattr(writer, "CHUNK", 7)
+    with Index.create(tmp_path / "ix") as ix:
+        ix.add(doc(i, title=f"Judul unik{i}") for i in range(120))
+        assert len(ix) == 120
+        assert ix.search("harga beras").total == 120
+        assert [h.id for h in ix.search("unik7").hits] == ["d7"]
+        assert ix.search('"harga beras"').total == 120
+
+
+def test_title_boost_is_a_bm25f_weight(tmp_path):
+    docs = [
+        {"id": "judul", "title": "Gempa di Cianjur", "body": "Warga mengungsi ke tenda."},
+        {"id": "isi", "title": "Warga mengungsi", "body": "Gempa mengguncang Cianjur pagi ini."},
+    ]
+    with Index.create(tmp_path / "ix") as ix:
+        ix.add(docs)
+        assert [h.id for h in ix.search("gempa").hits] == ["judul", "isi"]
+        # body: searches the article text; title: only titles.
+        assert {h.id for h in ix.search("body:tenda").hits} == {"judul"}
+        assert [h.id for h in ix.search("title:gempa").hits] == ["judul"]

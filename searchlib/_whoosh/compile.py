@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 from whoosh.reading import IndexReader
 
+from searchlib._whoosh.schema import COMBINED_FIELD, COMBINED_ONLY
 from searchlib.analysis.tokenizer import normalize_word
 from searchlib.errors import QueryError
 from searchlib.query import And, DateRange, Fuzzy, Node, Not, Or, Phrase, Prefix, Word
@@ -27,13 +28,19 @@ class CompileContext:
     boosts: dict[str, float]
     text_fields: frozenset[str]
     max_expansions: int
+    #: The fields folded into the combined BM25F field (empty when the index has none).
+    combined: tuple[str, ...] = ()
     #: Every analyzed term per field, for highlighting and did-you-mean.
     terms: dict[str, set[str]] = field(default_factory=dict)
     #: Query words that analysis removed entirely (stopwords).
     dropped: list[str] = field(default_factory=list)
 
     def fields_for(self, name: str | None) -> Sequence[str]:
-        return [name] if name else self.default_fields
+        fields = [name] if name else list(self.default_fields)
+        # body has no postings of its own: body-only searches use the combined field too.
+        if self.combined and (set(self.combined) <= set(fields) or COMBINED_ONLY in fields):
+            return [COMBINED_FIELD] + [f for f in fields if f not in self.combined]
+        return fields
 
     def analyze(self, fieldname: str, text: str) -> list[str]:
         if fieldname in self.text_fields:
@@ -47,7 +54,8 @@ class CompileContext:
         return [word] if word else []
 
     def note(self, fieldname: str, terms: Sequence[str]) -> None:
-        self.terms.setdefault(fieldname, set()).update(terms)
+        for name in self.combined if fieldname == COMBINED_FIELD else (fieldname,):
+            self.terms.setdefault(name, set()).update(terms)
 
 
 def _any(queries: list[wq.Query]) -> wq.Query | None:

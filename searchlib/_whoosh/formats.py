@@ -14,7 +14,7 @@ from typing import Any
 
 from whoosh.formats import Positions, tokens
 
-__all__ = ["CompactPositions"]
+__all__ = ["CombinedPositions", "CompactPositions"]
 
 # Precomputed varints for the small numbers nearly every position delta is.
 _SMALL = 1 << 14
@@ -80,3 +80,42 @@ class CompactPositions(Positions):
 
     def decode_frequency(self, valuestring: bytes) -> int:
         return next(_read_varints(valuestring), 0)
+
+
+#: Positions between two texts of a combined field, so no phrase spans title and body.
+TEXT_GAP = 100
+
+
+class CombinedPositions(CompactPositions):
+    """One field built from several texts with their own weights: BM25F's combined field.
+
+    The value is a sequence of ``(text, weight)`` pairs (title and body). A term's posting
+    weight is its weighted frequency, so BM25 saturates the *sum* over fields, as BM25F
+    does, instead of adding up one saturated score per field.
+    """
+
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[tuple]:
+        if isinstance(value, str):
+            value = [(value, 1.0)]
+        fb = self.field_boost
+        poses: dict[str, list[int]] = {}
+        weights: dict[str, float] = {}
+        kwargs["positions"] = True
+        base = 0
+        for text, weight in value:
+            last = -1
+            for t in tokens(text, analyzer, kwargs):
+                pos = base + t.pos
+                found = poses.get(t.text)
+                if found is None:
+                    poses[t.text] = [pos]
+                    weights[t.text] = weight
+                else:
+                    found.append(pos)
+                    weights[t.text] += weight
+                last = pos
+            if last >= 0:
+                base = last + TEXT_GAP
+        encode = self.encode
+        for word, poslist in poses.items():
+            yield (word, len(poslist), weights[word] * fb, encode(poslist))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 import time
@@ -21,13 +22,23 @@ from whoosh.writing import LockError
 from searchlib._backend import RawHit, RawResults, Transaction
 from searchlib._whoosh.compile import CompileContext, compile_query
 from searchlib._whoosh.recovery import abandon, remove_debris
-from searchlib._whoosh.schema import build_schema
+from searchlib._whoosh.schema import (
+    COMBINED_FIELD,
+    COMBINED_ONLY,
+    build_schema,
+    combined_fields,
+)
 from searchlib._whoosh.writer import FastSegmentWriter
 from searchlib.config import Config
 from searchlib.errors import IndexLockedError, QueryError, StorageError
 from searchlib.query import Node
 
 FACET_FIELDS = ("category", "source")
+#: Terms of a document that ``similar`` searches for.
+SIMILAR_TERMS = 15
+#: Directory mtimes are coarse on some filesystems (1 s on ext3 and NFS), so two commits
+#: in one tick can leave the same stamp; a stamp younger than this is not trusted.
+RACY_NS = 2_000_000_000
 #: With a recency boost, this many BM25 candidates are re-ranked by date.
 RECENCY_CANDIDATES = 200
 
@@ -35,6 +46,7 @@ RECENCY_CANDIDATES = 200
 class _WhooshTransaction(Transaction):
     def __init__(self, store: WhooshStore, writer: Any) -> None:
         self._writer = writer
+        self._combined = [(name, store.boosts[name]) for name in store.combined]
         self._searcher = writer.searcher()
         # A new index (the common bulk build) needs no lookup per document.
         self._empty = self._searcher.doc_count_all() == 0
@@ -62,6 +74,10 @@ class _WhooshTransaction(Transaction):
                 fields[name] = str(value).strip().lower()
             else:
                 fields[name] = value
+        if self._combined:
+            fields[COMBINED_FIELD] = [
+                (doc[name], boost) for name, boost in self._combined if doc.get(name)
+            ]
         self._writer.add_document(**fields)
 
     def delete(self, doc_id: str) -> bool:
@@ -79,7 +95,11 @@ class WhooshStore:
         self.config = config
         self._ix = ix
         self.schema = ix.schema
-        self.text_fields = frozenset(f.name for f in config.fields if f.type == "text")
+        # Indexes keep the schema they were built with: use the combined field if it has one.
+        self.combined = combined_fields(config) if COMBINED_FIELD in ix.schema else ()
+        self.text_fields = frozenset(f.name for f in config.fields if f.type == "text") | (
+            {COMBINED_FIELD} if self.combined else set()
+        )
         self.keyword_fields = frozenset(
             f.name for f in config.fields if f.type == "keyword" and f.name != "id"
         )
@@ -169,7 +189,10 @@ class WhooshStore:
                 self._all_searchers.remove(searcher)
                 self._all_searchers.append(fresh)
             searcher = fresh
-        local.searcher, local.stamp = searcher, stamp
+        # A stamp taken within RACY_NS of its change may hide a later change in the same
+        # clock tick (coarse mtimes); keep checking the generation until it is older.
+        racy = time.time_ns() - stamp < RACY_NS
+        local.searcher, local.stamp = searcher, None if racy else stamp
         return searcher
 
     def doc_count(self) -> int:
@@ -186,6 +209,7 @@ class WhooshStore:
             reader=searcher.reader(),
             default_fields=fields or self.config.default_fields,
             boosts=self.boosts,
+            combined=self.combined,
             text_fields=self.text_fields,
             max_expansions=self.config.max_expansions,
         )
@@ -271,49 +295,63 @@ class WhooshStore:
             counts[name] = dict(sorted(pairs, key=lambda kv: (-kv[1], kv[0])))
         return counts
 
+    def posting_field(self, name: str) -> str:
+        """The field whose postings answer for ``name`` (body lives in the combined field)."""
+        return COMBINED_FIELD if self.combined and name == COMBINED_ONLY else name
+
     def similar(self, doc_id: str, limit: int) -> RawResults | None:
+        """Documents sharing the most distinctive terms (tf x idf) of ``doc_id``."""
         searcher = self._searcher()
         docnum = searcher.document_number(id=doc_id)
         if docnum is None:
             return None
-        keywords: list[tuple[str, float]] = []
+        stored = searcher.stored_fields(docnum)
+        field = self.posting_field("body")
+        analyzer = self.schema[field].analyzer
+        counts: dict[str, int] = {}
         for name in ("title", "body"):
-            if name in self.text_fields:
-                keywords.extend(searcher.key_terms([docnum], name, numterms=12))
-        terms = [
-            wq.Term(name, word, boost=weight) for name in ("body",) for word, weight in keywords
-        ]
-        q = wq.Or(terms) if terms else wq.NullQuery
-        results = searcher.search(q, limit=limit + 1, mask=wq.Term("id", doc_id))
+            text = stored.get(name)
+            if isinstance(text, str):
+                for token in analyzer(text):
+                    counts[token.text] = counts.get(token.text, 0) + 1
+        total = max(searcher.doc_count_all(), 1)
+        scored = []
+        for term, tf in counts.items():
+            df = searcher.doc_frequency(field, term)
+            if 1 < df < total:  # shared with some document, but not with every one
+                scored.append((tf * math.log(total / df), term))
+        keywords = sorted(scored, reverse=True)[:SIMILAR_TERMS]
+        q = wq.Or([wq.Term(field, term, boost=weight) for weight, term in keywords])
+        results = searcher.search(q, limit=limit, mask=wq.Term("id", doc_id))
         hits = [
             RawHit(docnum=hit.docnum, score=hit.score or 0.0, stored=dict(hit.fields()))
             for hit in results
-        ][:limit]
-        return RawResults(
-            collected=len(hits),
-            hits=hits,
-            terms={"body": {w for w, _ in keywords}},
-            dropped=[],
-        )
+        ]
+        terms = {term for _, term in keywords}
+        return RawResults(collected=len(hits), hits=hits, terms={"body": terms, "title": terms})
 
     def suggest(self, word: str, fieldname: str = "body") -> str | None:
         """The closest indexed term to ``word`` (already analyzed), if any is close."""
-        searcher = self._searcher()
-        if fieldname not in self.text_fields:
+        field = self.posting_field(fieldname)
+        if field not in self.text_fields:
             return None
-        corrector = searcher.corrector(fieldname)
+        corrector = self._searcher().corrector(field)
         found = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
         return found[0] if found else None
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
-        return self._searcher().doc_frequency(fieldname, term)
+        return self._searcher().doc_frequency(self.posting_field(fieldname), term)
 
     def stats(self) -> dict[str, Any]:
         searcher = self._searcher()
         reader = searcher.reader()
         size = sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
         segments = len(self._ix._segments()) if hasattr(self._ix, "_segments") else None
-        terms = {name: sum(1 for _ in reader.lexicon(name)) for name in sorted(self.text_fields)}
+        terms = {
+            name: sum(1 for _ in reader.lexicon(name))
+            for name in sorted(self.text_fields)
+            if self.schema[name].indexed
+        }
         return {
             "documents": searcher.doc_count(),
             "deleted": searcher.doc_count_all() - searcher.doc_count(),
