@@ -377,3 +377,36 @@ def test_a_search_sees_every_commit_another_process_finished_before_it(tmp_path)
                 proc.stdin.flush()
         finally:
             _finish(proc)
+
+
+def test_a_search_sees_a_commit_made_in_the_same_second_on_a_coarse_clock_filesystem(
+    tmp_path, monkeypatch
+):
+    """ext3, NFS and older kernels' ext4 stamp a directory's mtime coarsely (1 s, 4 ms), so
+    two changes in one tick leave the same mtime. A reader that trusted an unchanged stamp
+    missed a commit landing in the tick it last looked in, until some later change."""
+    path = tmp_path / "ix"
+    real_stat = os.stat
+
+    def one_second_stat(target, *args, **kwargs):
+        st = real_stat(target, *args, **kwargs)
+        if os.fspath(target) != str(path):
+            return st
+        fields = list(st[:10])
+        fields[8] = int(st.st_mtime)  # st_mtime as an int, like ext3
+        seconds = st.st_mtime_ns // 1_000_000_000
+        extra = {"st_mtime": float(seconds), "st_mtime_ns": seconds * 1_000_000_000}
+        return os.stat_result(fields, extra)
+
+    writer = Index.create(path)
+    reader = Index.open(path)
+    monkeypatch.setattr(os, "stat", one_second_stat)
+    for k in range(3):
+        # Start right after a second boundary, so all below happens within one second.
+        time.sleep(1.02 - time.time() % 1)
+        writer.add([{"id": f"a{k}", "body": "zqdetik pertama"}])
+        assert reader.search("zqdetik").total == 2 * k + 1
+        writer.add([{"id": f"b{k}", "body": "zqdetik kedua"}])
+        assert reader.search("zqdetik").total == 2 * k + 2
+    writer.close()
+    reader.close()
