@@ -110,10 +110,11 @@ def _snap_start(text: str, pos: int) -> int:
     """Move ``pos`` back to the start of the word it falls in."""
     if pos <= 0:
         return 0
-    space = text.rfind(" ", max(0, pos - 20), pos)
-    newline = text.rfind("\n", max(0, pos - 20), pos)
-    cut = max(space, newline)
-    return cut + 1 if cut >= 0 else pos
+    floor = max(0, pos - 20)
+    cut = max(text.rfind(" ", floor, pos), text.rfind("\n", floor, pos))
+    if cut >= 0:
+        return cut + 1
+    return 0 if floor == 0 else pos  # the text's first word, or a very long token
 
 
 def _snap_end(text: str, pos: int) -> int:

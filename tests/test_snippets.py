@@ -110,3 +110,10 @@ def test_candidate_scan_finds_affixed_and_accented_surface_forms():
     frags = make_fragments(text, frozenset({"pele", "tulis", "setop"}), folding_tokens, chars=200)
     marked = [text[s:e] for f in frags for s, e in f.matches]
     assert marked == ["Pelé", "menulis", "ditulis", "menyetop"]
+
+
+def test_fragment_never_starts_inside_the_first_word():
+    text = "Puluhan relawan memasang spanduk. " + "isi " * 100 + "setop sampah"
+    frags = make_fragments(text, frozenset({"relawan", "setop"}), tokens, fragments=2, chars=60)
+    assert frags[0].start == 0
+    assert render(frags, "plain", text_length=len(text)).startswith("Puluhan [relawan]")
