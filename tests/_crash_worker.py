@@ -152,22 +152,38 @@ def _instrument(points: _Points) -> None:
     from whoosh import writing
     from whoosh.filedb import filestore
 
+    inside: set[str] = set()  # an override calling super() announces its step once
+
     def around(owner: Any, attr: str, before: str, after: str | None = None) -> None:
         original: Callable[..., Any] = getattr(owner, attr)
 
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            points.reach(before)
-            result = original(*args, **kwargs)
+            if before in inside:
+                return original(*args, **kwargs)
+            inside.add(before)
+            try:
+                points.reach(before)
+                result = original(*args, **kwargs)
+            finally:
+                inside.discard(before)
             if after:
                 points.reach(after)
             return result
 
         setattr(owner, attr, wrapped)
 
-    sw = writing.SegmentWriter
-    around(sw, "add_reader", "merge")  # the merge policy folds an old segment in
-    around(sw, "_flush_segment", "flush", "flushed")  # postings of the new segment
-    around(sw, "_assemble_segment", "assemble", "assembled")  # the compound file
+    def writer_steps(attr: str, before: str, after: str | None = None) -> None:
+        # searchlib's own writer subclasses SegmentWriter and may override a step.
+        classes = [writing.SegmentWriter]
+        for cls in classes:
+            classes.extend(cls.__subclasses__())
+        for cls in classes:
+            if attr in vars(cls):
+                around(cls, attr, before, after)
+
+    writer_steps("add_reader", "merge")  # the merge policy folds an old segment in
+    writer_steps("_flush_segment", "flush", "flushed")  # postings of the new segment
+    writer_steps("_assemble_segment", "assemble", "assembled")  # the compound file
     around(windex.TOC, "write", "toc")  # the new generation's table of contents
     # _commit_toc imports clean_files from whoosh.index when it runs: patch it there.
     around(windex, "clean_files", "clean")  # delete what the new generation no longer uses
@@ -189,7 +205,7 @@ def _instrument(points: _Points) -> None:
         original_delete(self, name)
 
     fs.delete_file = delete
-    around(sw, "_finish", "finish")  # temp storage removed, lock released
+    writer_steps("_finish", "finish")  # temp storage removed, lock released
 
 
 def main(argv: list[str]) -> None:
@@ -198,9 +214,9 @@ def main(argv: list[str]) -> None:
     plan = json.loads(Path(plan_path).read_text())
     from searchlib import Index
 
+    ix = Index.open(index_path)  # first: it imports the writer classes to instrument
     points = _Points(die_at)
     _instrument(points)
-    ix = Index.open(index_path)
     _say("ready")
     for op_no, op in enumerate(plan):
         points.op, points.stage = op_no, ""
