@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -171,13 +172,14 @@ def test_json_array_bad_elements_are_reported_and_the_rest_read(tmp_path):
         b'  {"id": "j8", "body": "delapan"}\n'  # 8
         b"]\n"
     )
-    assert summary(read(path)) == [
+    got = summary(read(path))
+    # The json module's wording (and column) for a trailing comma differs across Python
+    # versions (3.13: "Illegal trailing comma before end of object"); the line may not.
+    kind, line, reason = got[1]
+    assert (kind, line) == ("bad", 3)
+    assert re.fullmatch(r"malformed JSON: .+ at column \d+", reason)
+    assert got[:1] + got[2:] == [
         ("doc", 2, "j1"),
-        (
-            "bad",
-            3,
-            "malformed JSON: Expecting property name enclosed in double quotes at column 31",
-        ),
         ("bad", 4, "expected a JSON object, got a number"),
         ("bad", 5, "expected a JSON object, got a string"),
         ("bad", 6, "not valid UTF-8 (save the file as UTF-8)"),
