@@ -5,10 +5,11 @@ stemmer) and gives exactly the tokens that chain gives. Whoosh runs a chain as o
 generator per filter, which for a stop filter and a stemmer costs more than tokenizing and
 stemming themselves. Because the tokenizer works on whitespace-separated chunks and both
 filters look at one token at a time, the chain's output for a chunk depends on nothing but
-the chunk; so this class runs the real filters once per distinct chunk, memoizes the terms,
-and then only assigns positions and offsets -- one generator, one dict lookup per chunk.
-Chains it cannot prove chunk-local (other filters, ``no_morph``, ``tokenize=False``) run
-the plain Whoosh way.
+the chunk; so this class applies the filters' per-token rules (stopword test, stem) once per
+distinct chunk, memoizes the terms, and then only assigns positions and offsets -- one
+generator, one dict lookup per chunk. Those rules are restated in ``_terms`` (a test checks
+the result equals Whoosh's plain chain on every kind of chunk). Chains it cannot prove
+chunk-local (other filters, ``no_morph``, ``tokenize=False``) run the plain Whoosh way.
 """
 
 from __future__ import annotations
@@ -23,10 +24,8 @@ from searchlib.analysis.tokenizer import (
     _EDGE_PUNCT,
     _MAX_CACHED_CHUNK,
     IndonesianTokenizer,
-    SubToken,
     _blocks,
     make_room,
-    trim,
 )
 from searchlib.errors import AnalyzerError
 
@@ -57,6 +56,10 @@ class IndonesianAnalyzer(CompositeAnalyzer):
         # case, one ordinary unprotected term, else a tuple of (text, protected) pairs.
         # (Typed Any: the loop tells the two apart by class, faster than isinstance.)
         self._kept: dict[str, Any] = {}
+        # Built on first use: they need the stemmer, which loads the lexicon.
+        self._steps: list[tuple[frozenset[str] | None, Callable[[str], str] | None]] | None = None
+        self._word_term: Callable[[str], Any] | None = None
+        self._plain_max = getattr(items[0], "max_token_length", 0)
 
     def __getstate__(self) -> dict[str, Any]:
         return {"items": self.items}
@@ -67,14 +70,6 @@ class IndonesianAnalyzer(CompositeAnalyzer):
 
     def __hash__(self) -> int:
         return hash(tuple(self.items))
-
-    def chunk_terms(self, chunk: str) -> tuple[_Term, ...]:
-        """The chain's output for one whitespace-free chunk, computed by the real filters."""
-        tokenizer: IndonesianTokenizer = self.items[0]
-        stream: Iterator[Token] = _replay(tokenizer.chunk_tokens(chunk))
-        for item in self.items[1:]:
-            stream = item(stream)
-        return tuple((t.text, t.protected, t.stopped, t.startchar, t.endchar) for t in stream)
 
     def __call__(
         self,
@@ -115,96 +110,104 @@ class IndonesianAnalyzer(CompositeAnalyzer):
             )
         return self._kept_loop(value, token, positions, start_pos)
 
-    def _fill(
+    def _terms(self, chunk: str) -> list[_Term]:
+        """The chain's output for one chunk: each filter's rule applied token by token."""
+        steps = self._steps
+        if steps is None:
+            steps = self._steps = [
+                (item.stopwords, None)
+                if type(item) is StopwordFilter
+                else (None, item.stemmer.stem)
+                for item in self.items[1:]
+            ]
+        out = []
+        for rel_start, rel_end, text, protected in self.items[0].chunk_tokens(chunk):
+            stopped = False
+            for stopwords, stem in steps:
+                if stopwords is not None:  # StopwordFilter
+                    if text in stopwords:
+                        stopped = True
+                elif not stopped and not protected:  # IndonesianStemFilter
+                    text = stem(text) or text  # type: ignore[misc]
+            out.append((text, protected, stopped, rel_start, rel_end))
+        return out
+
+    def _make_word_term(self) -> Callable[[str], Any]:
+        """The kept-terms value of a plain lowercase ASCII word: :meth:`_terms` for one
+        unprotected token, written out for the chains the registry builds."""
+        items = self.items[1:]
+        kinds = [type(item) for item in items]
+        if kinds == [StopwordFilter, IndonesianStemFilter]:
+            stopwords, stem = items[0].stopwords, items[1].stemmer.stem
+            return lambda word: () if word in stopwords else (stem(word) or word)
+        if kinds == [IndonesianStemFilter]:
+            stem = items[0].stemmer.stem
+            return lambda word: stem(word) or word
+        if not kinds:
+            return lambda word: word
+        return lambda word: _kept(self._terms(word))
+
+    def _memoize(
         self,
         chunk: str,
-        chunks: list[str],
         memo: dict[str, Any],
         convert: Callable[[list[_Term]], Any],
         shift: Callable[[Any, int], Any] | None,
         share: int,
-    ) -> None:
-        """Memoize the chain's output for ``chunk`` and every later chunk of ``chunks`` (its
-        block) not yet in ``memo``.
+    ) -> Any:
+        """The chain's output for a chunk ``memo`` lacks, ``convert``ed and memoized.
 
         A chunk that is a word with punctuation around it ("Presiden," or "(Presiden") gives
         the word's own terms, shifted by the leading punctuation, so it is analyzed as the
-        bare word once (``shift`` moves offsets; None when the memo holds none). All new
-        words then go through the filters in one batch: setting up Whoosh's generator chain
-        per chunk would cost more than the filtering itself.
+        bare word once (``shift`` moves offsets; None when the memo holds none). The filters'
+        rules run per token here, not as Whoosh's generator chain, whose set-up per chunk
+        would cost more than the filtering itself.
         """
-        # Chunks before the one that missed were all found (or are too long to keep).
-        todo = set(chunks[chunks.index(chunk) :]).difference(memo)
-        keys: dict[str, None] = {}  # words to analyze, in order, without duplicates
-        derived: list[tuple[str, str, int]] = []  # (chunk, key, lead) taking key's terms
-        for new in todo:
-            if len(new) > _MAX_CACHED_CHUNK:
-                continue
-            key = core = new.strip(_EDGE_PUNCT)
-            if core.isalnum():
-                # Punctuation around a word or number never joins a token (the tokenizer's
-                # fast path relies on the same fact), and case only matters to the acronym
-                # test: "Presiden," and "(Presiden" share the terms of "presiden".
-                if core.isascii() and not (len(core) <= 5 and core.isupper()):
-                    key = core.lower()
-                if key != new:
-                    lead = len(new) - len(new.lstrip(_EDGE_PUNCT)) if shift else 0
-                    derived.append((new, key, lead))
+        if len(chunk) > _MAX_CACHED_CHUNK:  # rare and unique: not worth keeping
+            return convert(self._terms(chunk))
+        make_room(memo, 2, share)
+        core = chunk.strip(_EDGE_PUNCT)
+        if not core.isalnum():
+            value = memo[chunk] = convert(self._terms(chunk))
+            return value
+        # Punctuation around a word or number never joins a token (the tokenizer's fast
+        # path relies on the same fact), and case only matters to the acronym test:
+        # "Presiden," and "(Presiden" share the terms of "presiden".
+        key = core
+        plain = False
+        if core.isascii() and not (len(core) <= 5 and core.isupper()):
+            key = core.lower()
+            # An ASCII letter word of at most max_token_length letters is one token,
+            # itself, unprotected (not an acronym once lowercased).
+            plain = shift is None and key.isalpha() and len(key) <= self._plain_max
+        value = memo.get(key)
+        if value is None:
+            if plain:
+                word_term = self._word_term
+                if word_term is None:
+                    word_term = self._word_term = self._make_word_term()
+                value = word_term(key)
             else:
-                key = new
-            if key not in memo:
-                keys[key] = None
-        chunk_tokens = self.items[0].chunk_tokens
-        counts = []
-        subs: list[SubToken] = []
-        for key in keys:
-            found = chunk_tokens(key)
-            counts.append(len(found))
-            subs.extend(found)
-        stream: Iterator[Token] = _replay(subs)
-        for item in self.items[1:]:
-            stream = item(stream)
-        terms = [(t.text, t.protected, t.stopped, t.startchar, t.endchar) for t in stream]
-        if len(terms) != len(subs):  # chunk-local filters keep (and mark) every token
-            raise AnalyzerError("analysis filters dropped tokens while removestops=False")
-        make_room(memo, len(keys) + len(derived), share)
-        values = {}
-        at = 0
-        for key, count in zip(keys, counts, strict=True):
-            values[key] = memo[key] = convert(terms[at : at + count])
-            at += count
-        for derived_chunk, key, lead in derived:
-            value = values.get(key)
-            if value is None:  # analyzed by an earlier batch (or evicted by another thread)
-                value = memo.get(key)
-                if value is None:
-                    value = convert(list(self.chunk_terms(key)))
-                values[key] = value
-            memo[derived_chunk] = shift(value, lead) if shift else value
-        trim(memo, share)
-
-    def _full_terms(self, chunk: str, chunks: list[str]) -> tuple[_Term, ...]:
-        self._fill(chunk, chunks, self._full, tuple, _shifted, 4)
-        found = self._full.get(chunk)
-        return found if found is not None else self.chunk_terms(chunk)
-
-    def _kept_terms(self, chunk: str, chunks: list[str]) -> Any:
-        self._fill(chunk, chunks, self._kept, _kept, None, 1)
-        found = self._kept.get(chunk)
-        return found if found is not None else _kept(self.chunk_terms(chunk))
+                value = convert(self._terms(key))
+            memo[key] = value
+        if key != chunk:
+            if shift is not None:
+                value = shift(value, len(chunk) - len(chunk.lstrip(_EDGE_PUNCT)))
+            memo[chunk] = value
+        return value
 
     # Two loops: the index and queries want kept terms (and positions), highlighting wants
     # offsets; each test skipped per token is a measurable share of the time.
 
     def _kept_loop(self, value: str, t: Token, positions: bool, pos: int) -> Iterator[Token]:
-        get = self._kept.get
-        miss = self._kept_terms
+        memo = self._kept
+        get = memo.get
+        memoize = self._memoize
         for _, block in _blocks(value):
-            chunks = block.split()
-            for chunk in chunks:
+            for chunk in block.split():
                 kept = get(chunk)
                 if kept is None:
-                    kept = miss(chunk, chunks)
+                    kept = memoize(chunk, memo, _kept, None, 1)
                 if kept.__class__ is str:
                     t.text = kept
                     t.protected = False
@@ -232,15 +235,15 @@ class IndonesianAnalyzer(CompositeAnalyzer):
         pos: int,
         start_char: int,
     ) -> Iterator[Token]:
-        get = self._full.get
-        miss = self._full_terms
+        memo = self._full
+        get = memo.get
+        memoize = self._memoize
         for block_start, block in _blocks(value):
             cursor = 0
-            chunks = block.split()
-            for chunk in chunks:
+            for chunk in block.split():
                 terms = get(chunk)
                 if terms is None:
-                    terms = miss(chunk, chunks)
+                    terms = memoize(chunk, memo, tuple, _shifted, 4)
                 offset = block.find(chunk, cursor)
                 cursor = offset + len(chunk)
                 offset += block_start + start_char
@@ -273,16 +276,3 @@ def _kept(terms: list[_Term] | tuple[_Term, ...]) -> str | tuple[tuple[str, bool
             return ()
         return ((text, True),) if protected else text
     return tuple([(term[0], term[1]) for term in terms if not term[2]])
-
-
-def _replay(subs: list[SubToken] | tuple[SubToken, ...]) -> Iterator[Token]:
-    """Sub-tokens as the tokenizer would yield them (offsets relative to the chunk)."""
-    t = Token(positions=False, chars=True, removestops=False, mode="")
-    for rel_start, rel_end, norm, protected in subs:
-        t.text = norm
-        t.protected = protected
-        t.stopped = False
-        t.boost = 1.0
-        t.startchar = rel_start
-        t.endchar = rel_end
-        yield t
