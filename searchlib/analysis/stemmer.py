@@ -143,6 +143,14 @@ _ONSETS = frozenset(
 _MAX_PREFIXES = 3
 _MIN_ROOT = 3
 
+# Quick tests that let most words skip the general search (speed only; the results are the
+# ones the search would give). A word can only lose a prefix when it begins as one of
+# _prefix_splits' cases does (a two-letter head, kau-, a reduplicated or infixed first
+# syllable), and only an ending below can be an inflection or a suffix.
+_PREFIX_HEADS = frozenset({"di", "ke", "se", "me", "pe", "be", "te", "ku"})
+_INFIX_HEADS = frozenset({"el", "em", "er", "in"})
+_ENDINGS = ("lah", "kah", "tah", "pun", "nya", "ku", "mu", "an", "i", "isme", "is")
+
 
 class Analysis(NamedTuple):
     """One reading of a word: its root and the affixes taken off to reach it."""
@@ -211,6 +219,18 @@ def _nasal_variants(rest: str) -> Iterator[tuple[str, float]]:
     # menganga): after the readings that restore a dropped consonant, which are commoner.
     if first in ("m", "n"):
         yield rest, 0.0
+
+
+def _may_have_prefix(word: str) -> bool:
+    """False when ``_prefix_splits`` yields nothing for ``word`` or any word it begins."""
+    if len(word) < 5:
+        return False
+    if word[:2] in _PREFIX_HEADS:
+        return True
+    first = word[0]
+    return first not in _VOWELS and (
+        (word[1] == "e" and word[2] == first) or word[1:3] in _INFIX_HEADS or word[1:3] == "au"
+    )
 
 
 def _prefix_splits(word: str, outermost: bool) -> Iterator[tuple[str, str, float]]:
@@ -306,10 +326,11 @@ class IndonesianStemmer:
     def _stem_uncached(self, word: str) -> str:
         if self.mode == "none" or not word or word in self.protected:
             return word
-        if any(c.isdigit() for c in word):
-            return word
-        if "-" in word:
-            return self._stem_hyphenated(word)
+        if not word.isalpha():  # letters only (most words) means no digit and no hyphen
+            if any(c.isdigit() for c in word):
+                return word
+            if "-" in word:
+                return self._stem_hyphenated(word)
         if self.mode == "light":
             return self._light(word)
         return self._full(word)
@@ -377,7 +398,7 @@ class IndonesianStemmer:
 
     def best_analysis(self, word: str) -> Analysis | None:
         """The most plausible reading of ``word`` other than ``word`` itself, if any."""
-        found = list(self.analyses(word))
+        found = self.analyses(word)
         if not found:
             return None
         # Prefixes that make confixes with -an: when one reading strips -an after such a
@@ -407,8 +428,43 @@ class IndonesianStemmer:
         # A protected base (pemilunya -> pemilu) is not in the lexicon: rank it as common.
         return cost - TIER_WEIGHT * self._tiers.get(a.root, 9)
 
-    def analyses(self, word: str) -> Iterator[Analysis]:
+    def analyses(self, word: str) -> list[Analysis]:
         """Every reading of ``word`` whose root is in the lexicon (not the word itself)."""
+        if _may_have_prefix(word):
+            return list(self._search(word))
+        if not word.endswith(_ENDINGS):
+            return []
+        return self._suffix_analyses(word)
+
+    def _suffix_analyses(self, word: str) -> list[Analysis]:
+        """:meth:`_search` for a word no prefix can be taken from: only its endings vary."""
+        tiers = self._tiers
+        found = []
+        for base, inflections, particle in self._strip_inflection(word):
+            if inflections and (base in self.protected or base in tiers):
+                found.append(Analysis(base, 0, "", inflections, "", 0, 0.0))
+                continue
+            for suffix in _SUFFIXES:
+                if suffix:
+                    if not base.endswith(suffix):
+                        continue
+                    root = base[: -len(suffix)]
+                elif inflections:
+                    root = base
+                else:
+                    continue  # the word itself
+                if len(root) < _MIN_ROOT or root not in tiers:
+                    continue
+                if suffix in _LOAN_SUFFIXES and len(root) < 5:
+                    continue
+                penalty = _SUFFIX_PENALTY.get(suffix, 0.0)
+                if particle == "tah":
+                    penalty += RARE_PENALTY
+                found.append(Analysis(root, 0, suffix, inflections, "", 0, penalty))
+        return found
+
+    def _search(self, word: str) -> Iterator[Analysis]:
+        """Every reading of ``word``: each inflection, suffix and chain of prefixes."""
         tiers = self._tiers
         protected = self.protected
         for base, inflections, particle in self._strip_inflection(word):
@@ -473,7 +529,7 @@ class IndonesianStemmer:
         base = word
         if word.endswith("nya") and len(word) >= 7:
             base = word[:-3]
-        if base in self.protected or base in self._tiers:
+        if base in self.protected or base in self._tiers or not _may_have_prefix(base):
             return base
         rest, outer, last = base, "", ""
         for depth in range(2):
