@@ -55,7 +55,7 @@ def test_golden(word: str, expected: str, group: str) -> None:
 def test_golden_covers_every_rule_group() -> None:
     groups = {group for _, _, group in GOLDEN}
     assert groups >= {"root", "nasal", "overstem", "confix", "ber-ter", "clitic", "redup"}
-    assert groups >= {"name", "unknown", "digits", "light"}
+    assert groups >= {"name", "unknown", "digits", "light", "misspelt"}
 
 
 CONFLATION_SETS = [

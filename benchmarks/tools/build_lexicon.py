@@ -35,8 +35,10 @@ DEFAULT_OUT = REPO / "analyzers" / "roots-id.txt"
 
 #: Words searchlib treats as roots that nlp-id's list lacks, chosen by hand: lexicalized
 #: derivatives that news uses as words of their own and that a rule would otherwise read
-#: wrongly (relawan is not r-el-awan, the -el- infix reading of rawan).
-EXTRA_ROOTS = frozenset({"relawan"})
+#: wrongly (relawan is not r-el-awan, the -el- infix reading of rawan), and roots missing
+#: from it whose families are common in news (beritahu, written solid in memberitahukan and
+#: pemberitahuan, is not ber- + itahu; rinci, of merinci and rincian; nlp-id lists perinci).
+EXTRA_ROOTS = frozenset({"relawan", "beritahu", "rinci"})
 
 #: Corpora whose licences permit shipping statistics derived from them.
 CORPORA = ("idwiki-tydiqa-passages.jsonl", "indonli-premises.jsonl", "smsa-reviews.jsonl")

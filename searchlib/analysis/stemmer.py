@@ -7,8 +7,8 @@ confixes, clitics, possessives). Analyses whose root is in the lexicon compete; 
 the one a reader would choose first: inflection before derivation, suffix before prefix,
 fewer affixes before more, and between equally plausible roots the more frequent family
 (the lexicon's frequency tier). Only when no analysis is in the lexicon does the word fall
-back to conservative rules (and PyStemmer's Snowball for clearly prefixed words), so names
-and loanwords that merely look affixed are not cut to pieces.
+back to conservative rules (only unmistakable prefixes and confixes go), so names and
+loanwords that merely look affixed are not cut to pieces.
 
 The lexicon is passed in (``lexicon.py`` loads it): one root per entry, optionally followed
 by a space and a frequency tier (0-9). There is no I/O here.
@@ -44,11 +44,15 @@ RARE_PENALTY = 2.5
 TIER_WEIGHT = 0.1
 MENGE_PENALTY = 0.3
 PROCLITIC_PENALTY = 0.3
-#: A root that still ends in -an after peN-/meN-/di-/ter- while another reading takes -an
+#: The common misspelling of -kkan as -kan (menunjukan for menunjukkan).
+KK_PENALTY = 0.5
+#: A common non-standard allomorph (peng- before l or r).
+NONSTANDARD_PENALTY = 0.3
+#: A root that still ends in -an after peN-/meN-/ter- while another reading takes -an
 #: off as a suffix (pengawasan: peng+kawasan against peng+awas+an) is the less likely
 #: reading. After ke- it is only somewhat less likely (kedelapan is ke+delapan, but
 #: kejujuran is ke+jujur+an); ber- attaches to such nouns freely (berperan, berkenan).
-_BARE_AN_PENALTY = {"peN": 1.0, "meN": 1.0, "di": 1.0, "ter": 1.0, "ke": 0.5}
+_BARE_AN_PENALTY = {"peN": 1.0, "meN": 1.0, "ter": 1.0, "ke": 0.5}
 _BARE_AN_PREFIXES = frozenset(_BARE_AN_PENALTY)
 _SUFFIX_PENALTY = {"isasi": RARE_PENALTY, "isme": RARE_PENALTY, "is": RARE_PENALTY}
 
@@ -75,7 +79,8 @@ _CONFIXES = frozenset(
 )
 
 #: Prefix + suffix pairs Indonesian does not form as a confix (ECS's disallowed pairs):
-#: an analysis with one of these as its outermost prefix and its suffix is rejected.
+#: an analysis with one of these as its outermost prefix and its suffix is rejected, unless
+#: it reads as one of the common misspellings ``_search`` names (at a cost).
 _DISALLOWED = frozenset(
     {
         ("ber", "i"),
@@ -140,6 +145,11 @@ _ONSETS = frozenset(
     }
 )
 
+#: Letters no Indonesian root ends in (merinci is not meN- + rinc + -i).
+_NO_FINAL = frozenset("cjqvwx")
+#: Loan nouns in -asi/-isi/-usi keep their -i when unknown (divalidasi, distandarisasi).
+_LOAN_SI = ("as", "is", "us")
+
 _MAX_PREFIXES = 3
 _MIN_ROOT = 3
 
@@ -196,6 +206,8 @@ def _nasal_variants(rest: str) -> Iterator[tuple[str, float]]:
             yield tail, 0.0  # menggali, menghajar, mengkritik (unassimilated k)
             if tail[:1] == "h":
                 yield "k" + tail, 0.0  # menghianati -> khianat
+        elif tail[:1] in ("l", "r"):
+            yield tail, NONSTANDARD_PENALTY  # penglihatan, pengrajin: for pe-/me- before l, r
     elif rest.startswith("ny"):
         tail = rest[2:]
         if tail[:1] in _VOWELS:
@@ -260,6 +272,8 @@ def _prefix_splits(word: str, outermost: bool) -> Iterator[tuple[str, str, float
                 yield "per", rest, 0.0  # perumahan -> rumah (per + r-root)
         elif rest.startswith("lajar"):
             yield "per", rest[1:], 0.0  # pelajar, mempelajari: per- is pel- before ajar
+        elif rest[1:3] == "er" and rest[:1] not in _VOWELS:
+            yield "per", rest, 0.0  # mempekerjakan: per- is pe- before a first syllable in -er
     elif head2 == "be":
         rest = word[2:]
         if rest.startswith("r"):
@@ -488,12 +502,24 @@ class IndonesianStemmer:
                         continue
                     if not prefixes and not suffix and not inflections:
                         continue
+                    kind = suffix
                     if (outer, suffix) in _DISALLOWED:
-                        continue
+                        if suffix == "an" and root[-1] == "k" and (outer, "kan") not in _DISALLOWED:
+                            # -kkan written -kan after a root in k (menunjukan, dimasukan):
+                            # read as -kan, which these prefixes take, not the barred -an.
+                            kind, extra = "kan", extra + KK_PENALTY
+                        elif outer == "di" and suffix == "an" and prefixes == 1:
+                            # The preposition written onto a noun (dijalanan, dibagian).
+                            extra += RARE_PENALTY
+                        elif outer == "ke" and suffix == "i":
+                            # Colloquial ke- for ku-/di- before -i (ketahui, kehendaki).
+                            extra += RARE_PENALTY
+                        else:
+                            continue
                     if suffix in _LOAN_SUFFIXES and (prefixes or len(root) < 5):
                         continue  # idealis -> ideal; not menangis -> menang
                     yield Analysis(
-                        root, prefixes, suffix, inflections, outer, variant, penalty + extra
+                        root, prefixes, kind, inflections, outer, variant, penalty + extra
                     )
 
     def _unprefix(self, stem: str) -> Iterator[tuple[str, int, str, int, float]]:
@@ -541,10 +567,13 @@ class IndonesianStemmer:
                 break
         if outer:
             for suffix in ("kan", "an", "i"):
+                root = rest[: -len(suffix)]
                 if (
                     rest.endswith(suffix)
                     and (outer, suffix) in _CONFIXES
-                    and len(rest) - len(suffix) >= 4
+                    and len(root) >= 4
+                    and root[-1] not in _NO_FINAL
+                    and not (suffix == "i" and root.endswith(_LOAN_SI))
                 ):
-                    return rest[: -len(suffix)]
+                    return root
         return rest
