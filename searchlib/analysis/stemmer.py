@@ -417,8 +417,13 @@ class IndonesianStemmer:
             return None
         # Prefixes that make confixes with -an: when one reading strips -an after such a
         # prefix, a reading that keeps -an on the root (peng+kawasan against
-        # peng+awas+an) is the less likely one.
-        an_confix = {a.outer for a in found if a.suffix == "an" and a.outer in _BARE_AN_PREFIXES}
+        # peng+awas+an) is the less likely one -- unless stripping -an leaves a root of
+        # three letters, which is too often a chance match (pemeran is not pe+per+an).
+        an_confix = {
+            a.outer
+            for a in found
+            if a.suffix == "an" and a.outer in _BARE_AN_PREFIXES and len(a.root) > _MIN_ROOT
+        }
         best = found[0]
         best_key = (float("inf"), 0, 0)
         for a in found:
