@@ -44,6 +44,8 @@ RARE_PENALTY = 2.5
 TIER_WEIGHT = 0.1
 MENGE_PENALTY = 0.3
 PROCLITIC_PENALTY = 0.3
+#: memper-/diper- is one prefix (causative), not meN-/di- on a per- word.
+MEMPER_DISCOUNT = 0.6
 #: The common misspelling of -kkan as -kan (menunjukan for menunjukkan).
 KK_PENALTY = 0.5
 #: A common non-standard allomorph (peng- before l or r).
@@ -540,6 +542,8 @@ class IndonesianStemmer:
                 if kind not in allowed or len(rest) < _MIN_ROOT:
                     continue
                 new_outer = outer or kind
+                if kind == "per" and last in ("meN", "di"):
+                    extra -= MEMPER_DISCOUNT
                 item = (rest, depth + 1, new_outer, variant + rank, penalty + extra)
                 yield item[0], item[1], item[2], item[3], item[4]
                 if kind in _STACKABLE:
