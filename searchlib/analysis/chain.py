@@ -19,6 +19,7 @@ from typing import Any
 
 from whoosh.analysis import CompositeAnalyzer, Token
 
+from searchlib.analysis import tokenizer as _tokenizer
 from searchlib.analysis.filters import IndonesianStemFilter, StopwordFilter
 from searchlib.analysis.tokenizer import (
     _EDGE_PUNCT,
@@ -174,25 +175,41 @@ class IndonesianAnalyzer(CompositeAnalyzer):
         # path relies on the same fact), and case only matters to the acronym test:
         # "Presiden," and "(Presiden" share the terms of "presiden".
         key = core
-        plain = False
         if core.isascii() and not (len(core) <= 5 and core.isupper()):
             key = core.lower()
-            # An ASCII letter word of at most max_token_length letters is one token,
-            # itself, unprotected (not an acronym once lowercased).
-            plain = shift is None and key.isalpha() and len(key) <= self._plain_max
         value = memo.get(key)
         if value is None:
-            if plain:
-                word_term = self._word_term
-                if word_term is None:
-                    word_term = self._word_term = self._make_word_term()
-                value = word_term(key)
-            else:
-                value = convert(self._terms(key))
-            memo[key] = value
+            value = memo[key] = convert(self._terms(key))
         if key != chunk:
             if shift is not None:
                 value = shift(value, len(chunk) - len(chunk.lstrip(_EDGE_PUNCT)))
+            memo[chunk] = value
+        return value
+
+    def _kept_miss(self, chunk: str) -> Any:
+        """:meth:`_memoize` for the kept-terms memo, with a short path for most new chunks:
+        an ASCII letter word, perhaps capitalized or with punctuation around it."""
+        core = chunk.strip(_EDGE_PUNCT)
+        if not (
+            core.isalpha()
+            and core.isascii()
+            and len(core) <= self._plain_max
+            and len(chunk) <= _MAX_CACHED_CHUNK
+            and not (len(core) <= 5 and core.isupper())  # an acronym: protected
+        ):
+            return self._memoize(chunk, self._kept, _kept, None, 1)
+        # One token: the word lowercased, unprotected (as _memoize would find it).
+        memo = self._kept
+        if len(memo) + 2 > _tokenizer._CACHE_SIZE:
+            make_room(memo, 2)
+        key = core if core.islower() else core.lower()
+        value = memo.get(key)
+        if value is None:
+            word_term = self._word_term
+            if word_term is None:
+                word_term = self._word_term = self._make_word_term()
+            value = memo[key] = word_term(key)
+        if key != chunk:
             memo[chunk] = value
         return value
 
@@ -200,14 +217,13 @@ class IndonesianAnalyzer(CompositeAnalyzer):
     # offsets; each test skipped per token is a measurable share of the time.
 
     def _kept_loop(self, value: str, t: Token, positions: bool, pos: int) -> Iterator[Token]:
-        memo = self._kept
-        get = memo.get
-        memoize = self._memoize
+        get = self._kept.get
+        miss = self._kept_miss
         for _, block in _blocks(value):
             for chunk in block.split():
                 kept = get(chunk)
                 if kept is None:
-                    kept = memoize(chunk, memo, _kept, None, 1)
+                    kept = miss(chunk)
                 if kept.__class__ is str:
                     t.text = kept
                     t.protected = False

@@ -33,6 +33,11 @@ _PARTICLES = ("lah", "kah", "tah", "pun")
 _POSSESSIVES = ("nya", "ku", "mu")
 _LOAN_SUFFIXES = ("isasi", "isme", "is")
 _SUFFIXES = ("", "kan", "an", "i", *_LOAN_SUFFIXES)
+#: The suffixes a word ending in a given letter may carry, in _SUFFIXES order (speed only).
+_SUFFIXES_BY_LAST = {
+    last: tuple(s for s in _SUFFIXES if not s or s[-1] == last) for last in {"n", "i", "e", "s"}
+}
+_NO_SUFFIX = ("",)
 _CLITIC_HALVES = frozenset(_PARTICLES + _POSSESSIVES)
 
 # Costs of an analysis (see IndonesianStemmer._cost). Each prefix, clitic or suffix costs
@@ -110,6 +115,13 @@ _INNER: dict[str, frozenset[str]] = {
     "se": frozenset({"ke", "per", "ber", "peN"}),
 }
 _STACKABLE = frozenset(_INNER) - {""}
+#: The two letters an inner prefix of each kind begins with: a remainder that begins
+#: otherwise cannot lose another prefix after that kind (speed only).
+_HEAD_OF = {"ke": "ke", "se": "se", "peN": "pe", "per": "pe", "ber": "be", "ter": "te"}
+_INNER_HEADS = {
+    kind: frozenset(_HEAD_OF[inner] for inner in inners if inner in _HEAD_OF)
+    for kind, inners in _INNER.items()
+}
 
 #: Prefixes the fallback never strips from an unknown word: ke- and se- rarely make new
 #: words on their own, yet begin many names (Kediri, Kemenkes, Selandia, Seattle).
@@ -247,6 +259,46 @@ def _may_have_prefix(word: str) -> bool:
     )
 
 
+#: A prefix split as a template: (prefix kind, restored letters, letters cut, penalty);
+#: the remainder is ``restored + word[cut:]``.
+_Template = tuple[tuple[str, str, int, float], ...]
+#: Templates kept per stemmer before the store is emptied (distinct word heads).
+_TEMPLATE_LIMIT = 1 << 16
+
+
+def _template_key(word: str, outermost: bool) -> str | None:
+    """The part of ``word`` its prefix splits depend on, as a memo key (None: no memo).
+
+    ``_prefix_splits`` reads at most the first five letters, except for the lajar test of
+    pe-/be- (seven letters) and menge-/penge-, which asks whether the rest is one syllable.
+    """
+    head = word[:5]
+    if len(head) < 5:
+        return None
+    if head[2] == "l" and head[:2] in ("pe", "be"):
+        if len(word) < 7:
+            return None
+        head = word[:7]
+    elif head[2:5] == "nge":
+        head += "1" if _monosyllabic(word[5:]) else "0"
+    return head + ("+" if outermost else "-")
+
+
+def _template(word: str, outermost: bool) -> _Template:
+    """``_prefix_splits(word, outermost)`` as templates valid for every word with the same
+    template key: no cut reaches past the letters the key holds."""
+    out = []
+    for kind, rest, extra in _prefix_splits(word, outermost):
+        for restored in range(3):
+            cut = len(word) - len(rest) + restored
+            if 0 <= cut <= 5 and rest[restored:] == word[cut:]:
+                out.append((kind, rest[:restored], cut, extra))
+                break
+        else:  # pragma: no cover - every split restores at most two letters
+            raise AssertionError(f"prefix split {kind} {rest!r} of {word!r} has no template")
+    return tuple(out)
+
+
 def _prefix_splits(word: str, outermost: bool) -> Iterator[tuple[str, str, float]]:
     """(prefix kind, remainder, penalty) for each prefix ``word`` may start with."""
     if len(word) < 5:
@@ -326,6 +378,8 @@ class IndonesianStemmer:
             word, _, tier = entry.partition(" ")
             tiers[word] = int(tier) if tier.isdigit() else 0
         self._tiers = tiers
+        # Prefix splits by word head (see _template_key): most words share their heads.
+        self._templates: dict[str, _Template] = {}
         self.stem: Callable[[str], str] = functools.lru_cache(maxsize=CACHE_SIZE)(
             self._stem_uncached
         )
@@ -347,6 +401,8 @@ class IndonesianStemmer:
                 return word
             if "-" in word:
                 return self._stem_hyphenated(word)
+        if word in self._tiers or not (word.endswith(_ENDINGS) or _may_have_prefix(word)):
+            return word  # a root, or a word with nothing to take off (most names)
         if self.mode == "light":
             return self._light(word)
         return self._full(word)
@@ -376,21 +432,25 @@ class IndonesianStemmer:
 
     # -- light mode ----------------------------------------------------------------------
 
-    def _strip_inflection(self, word: str) -> Iterator[tuple[str, int, str]]:
+    def _strip_inflection(self, word: str) -> list[tuple[str, int, str]]:
         """(base, inflectional affixes removed, particle), outermost particle first."""
-        yield word, 0, ""
+        found = [(word, 0, "")]
         bases = [(word, "")]
-        for particle in _PARTICLES:
-            if word.endswith(particle) and len(word) - len(particle) >= 3:
-                base = word[: -len(particle)]
-                bases.append((base, particle))
-                yield base, 1, particle
-                break
+        if word.endswith(_PARTICLES):
+            for particle in _PARTICLES:
+                if word.endswith(particle) and len(word) - len(particle) >= 3:
+                    base = word[: -len(particle)]
+                    bases.append((base, particle))
+                    found.append((base, 1, particle))
+                    break
         for i, (base, particle) in enumerate(bases):
+            if not base.endswith(_POSSESSIVES):
+                continue
             for possessive in _POSSESSIVES:
                 if base.endswith(possessive) and len(base) - len(possessive) >= 3:
-                    yield base[: -len(possessive)], i + 1, particle
+                    found.append((base[: -len(possessive)], i + 1, particle))
                     break
+        return found
 
     def _light(self, word: str) -> str:
         if word in self._tiers or word in self.protected:
@@ -452,7 +512,7 @@ class IndonesianStemmer:
     def analyses(self, word: str) -> list[Analysis]:
         """Every reading of ``word`` whose root is in the lexicon (not the word itself)."""
         if _may_have_prefix(word):
-            return list(self._search(word))
+            return self._search(word)
         if not word.endswith(_ENDINGS):
             return []
         return self._suffix_analyses(word)
@@ -465,7 +525,7 @@ class IndonesianStemmer:
             if inflections and (base in self.protected or base in tiers):
                 found.append(Analysis(base, 0, "", inflections, "", 0, 0.0))
                 continue
-            for suffix in _SUFFIXES:
+            for suffix in _SUFFIXES_BY_LAST.get(base[-1:], _NO_SUFFIX):
                 if suffix:
                     if not base.endswith(suffix):
                         continue
@@ -484,15 +544,16 @@ class IndonesianStemmer:
                 found.append(Analysis(root, 0, suffix, inflections, "", 0, penalty))
         return found
 
-    def _search(self, word: str) -> Iterator[Analysis]:
+    def _search(self, word: str) -> list[Analysis]:
         """Every reading of ``word``: each inflection, suffix and chain of prefixes."""
         tiers = self._tiers
         protected = self.protected
+        found = []
         for base, inflections, particle in self._strip_inflection(word):
             if inflections and (base in protected or base in tiers):
-                yield Analysis(base, 0, "", inflections, "", 0, 0.0)
+                found.append(Analysis(base, 0, "", inflections, "", 0, 0.0))
                 continue
-            for suffix in _SUFFIXES:
+            for suffix in _SUFFIXES_BY_LAST.get(base[-1:], _NO_SUFFIX):
                 if suffix:
                     if not base.endswith(suffix):
                         continue
@@ -505,8 +566,6 @@ class IndonesianStemmer:
                 if particle == "tah":
                     penalty += RARE_PENALTY  # archaic particle: apatah, not membantah
                 for root, prefixes, outer, variant, extra in self._unprefix(stem):
-                    if root not in tiers or len(root) < _MIN_ROOT:
-                        continue
                     if not prefixes and not suffix and not inflections:
                         continue
                     kind = suffix
@@ -525,31 +584,51 @@ class IndonesianStemmer:
                             continue
                     if suffix in _LOAN_SUFFIXES and (prefixes or len(root) < 5):
                         continue  # idealis -> ideal; not menangis -> menang
-                    yield Analysis(
-                        root, prefixes, kind, inflections, outer, variant, penalty + extra
+                    found.append(
+                        Analysis(root, prefixes, kind, inflections, outer, variant, penalty + extra)
                     )
+        return found
 
-    def _unprefix(self, stem: str) -> Iterator[tuple[str, int, str, int, float]]:
-        """(root, prefixes removed, outermost prefix, variant rank, penalty) for ``stem``."""
-        yield stem, 0, "", 0, 0.0
+    def _unprefix(self, stem: str) -> list[tuple[str, int, str, int, float]]:
+        """(root, prefixes removed, outermost prefix, variant rank, penalty) for each way of
+        taking prefixes off ``stem`` that leaves a root in the lexicon (``stem`` itself
+        first, then in the order the prefix splits are found)."""
+        tiers = self._tiers
+        found = [(stem, 0, "", 0, 0.0)] if stem in tiers else []
         frontier: list[tuple[str, int, str, str, int, float]] = [(stem, 0, "", "", 0, 0.0)]
+        templates = self._templates
         while frontier:
             current, depth, outer, last, variant, penalty = frontier.pop()
             if depth >= _MAX_PREFIXES:
                 continue
             allowed = _INNER[last]
-            for rank, (kind, rest, extra) in enumerate(_prefix_splits(current, depth == 0)):
+            key = _template_key(current, depth == 0)
+            splits = templates.get(key) if key is not None else None
+            if splits is None:
+                splits = _template(current, depth == 0)
+                if key is not None:
+                    if len(templates) >= _TEMPLATE_LIMIT:
+                        templates.clear()
+                    templates[key] = splits
+            for rank, (kind, restored, cut, extra) in enumerate(splits):
+                rest = restored + current[cut:]
                 if kind not in allowed or len(rest) < _MIN_ROOT:
                     continue
                 new_outer = outer or kind
                 if kind == "per" and last in ("meN", "di"):
                     extra -= MEMPER_DISCOUNT
-                item = (rest, depth + 1, new_outer, variant + rank, penalty + extra)
-                yield item[0], item[1], item[2], item[3], item[4]
-                if kind in _STACKABLE:
+                if rest in tiers:
+                    found.append((rest, depth + 1, new_outer, variant + rank, penalty + extra))
+                if (
+                    depth + 1 < _MAX_PREFIXES
+                    and kind in _STACKABLE
+                    and len(rest) >= 5
+                    and rest[:2] in _INNER_HEADS[kind]
+                ):
                     frontier.append(
                         (rest, depth + 1, new_outer, kind, variant + rank, penalty + extra)
                     )
+        return found
 
     def _fallback(self, word: str) -> str:
         """A word no analysis explains: strip -nya and the prefixes that are unmistakable.
