@@ -589,45 +589,54 @@ class IndonesianStemmer:
                     )
         return found
 
+    def _splits(self, word: str, outermost: bool) -> _Template:
+        """``_prefix_splits`` of ``word`` as templates, memoized by word head."""
+        key = _template_key(word, outermost)
+        if key is None:
+            return _template(word, outermost)
+        templates = self._templates
+        splits = templates.get(key)
+        if splits is None:
+            splits = _template(word, outermost)
+            if len(templates) >= _TEMPLATE_LIMIT:
+                templates.clear()
+            templates[key] = splits
+        return splits
+
     def _unprefix(self, stem: str) -> list[tuple[str, int, str, int, float]]:
         """(root, prefixes removed, outermost prefix, variant rank, penalty) for each way of
         taking prefixes off ``stem`` that leaves a root in the lexicon (``stem`` itself
         first, then in the order the prefix splits are found)."""
         tiers = self._tiers
         found = [(stem, 0, "", 0, 0.0)] if stem in tiers else []
-        frontier: list[tuple[str, int, str, str, int, float]] = [(stem, 0, "", "", 0, 0.0)]
-        templates = self._templates
+        frontier: list[tuple[str, int, str, str, int, float]] = []
+        # The outermost prefix (any kind may be outermost), then the ones inside it.
+        for rank, (kind, restored, cut, extra) in enumerate(self._splits(stem, True)):
+            rest = restored + stem[cut:]
+            if len(rest) < _MIN_ROOT:
+                continue
+            if rest in tiers:
+                found.append((rest, 1, kind, rank, extra))
+            if kind in _STACKABLE and len(rest) >= 5 and rest[:2] in _INNER_HEADS[kind]:
+                frontier.append((rest, 1, kind, kind, rank, extra))
         while frontier:
             current, depth, outer, last, variant, penalty = frontier.pop()
-            if depth >= _MAX_PREFIXES:
-                continue
             allowed = _INNER[last]
-            key = _template_key(current, depth == 0)
-            splits = templates.get(key) if key is not None else None
-            if splits is None:
-                splits = _template(current, depth == 0)
-                if key is not None:
-                    if len(templates) >= _TEMPLATE_LIMIT:
-                        templates.clear()
-                    templates[key] = splits
-            for rank, (kind, restored, cut, extra) in enumerate(splits):
+            for rank, (kind, restored, cut, extra) in enumerate(self._splits(current, False)):
                 rest = restored + current[cut:]
                 if kind not in allowed or len(rest) < _MIN_ROOT:
                     continue
-                new_outer = outer or kind
                 if kind == "per" and last in ("meN", "di"):
                     extra -= MEMPER_DISCOUNT
                 if rest in tiers:
-                    found.append((rest, depth + 1, new_outer, variant + rank, penalty + extra))
+                    found.append((rest, depth + 1, outer, variant + rank, penalty + extra))
                 if (
                     depth + 1 < _MAX_PREFIXES
                     and kind in _STACKABLE
                     and len(rest) >= 5
                     and rest[:2] in _INNER_HEADS[kind]
                 ):
-                    frontier.append(
-                        (rest, depth + 1, new_outer, kind, variant + rank, penalty + extra)
-                    )
+                    frontier.append((rest, depth + 1, outer, kind, variant + rank, penalty + extra))
         return found
 
     def _fallback(self, word: str) -> str:
