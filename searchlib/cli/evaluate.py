@@ -1,4 +1,4 @@
-"""``searchlib eval``: score analyzers on a retrieval test collection."""
+"""``searchlib eval``: score analyzers (and reference rows) on a retrieval test collection."""
 
 from __future__ import annotations
 
@@ -10,12 +10,16 @@ import click
 from searchlib.analysis import available_analyzers
 from searchlib.config import load_config
 from searchlib.evaluation.runner import (
+    Collection,
+    System,
     format_table,
     load_qrels,
     load_queries,
-    run_collection,
+    run_systems,
+    split_of,
     write_trec_run,
 )
+from searchlib.evaluation.systems import available_peers, reference_systems
 
 
 @click.command("eval")
@@ -56,6 +60,20 @@ from searchlib.evaluation.runner import (
     type=click.Path(path_type=Path),
     help="Write TREC run files here (one per analyzer: FILE.<analyzer>).",
 )
+@click.option(
+    "--reference/--no-reference",
+    default=False,
+    help="Also run the reference rows: textbook BM25 any-word ranking with no stemming, "
+    "raw Snowball and the nlp-id lemmatizer (when installed), same stopwords and boosts.",
+)
+@click.option(
+    "--splits",
+    is_flag=True,
+    help="Also score the tuning and held-out halves of the queries (split by id hash).",
+)
+@click.option(
+    "--jobs", "-j", type=click.IntRange(1, 64), default=1, help="Worker processes (default 1)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 def evaluate_cmd(
     docs: Path,
@@ -64,21 +82,46 @@ def evaluate_cmd(
     analyzers: tuple[str, ...],
     config_path: Path | None,
     run_out: Path | None,
+    reference: bool,
+    splits: bool,
+    jobs: int,
     as_json: bool,
 ) -> None:
     """Build a temporary index per analyzer, run every query, print nDCG/MRR/recall."""
     base = load_config(config_path).to_dict() if config_path else {}
     base.pop("index_path", None)
-    query_texts = load_queries(queries)
-    judgments = load_qrels(qrels)
-    results = []
-    for name in analyzers or available_analyzers():
-        config = dict(base, analyzer=name)
-        result = run_collection(name, docs, query_texts, judgments, config)
-        results.append(result)
-        if run_out is not None:
-            write_trec_run(run_out.with_name(f"{run_out.name}.{name}"), result)
+    collection = Collection(docs.stem, docs, load_queries(queries), load_qrels(qrels))
+    systems = [
+        System(name, dict(base, analyzer=name)) for name in analyzers or available_analyzers()
+    ]
+    if reference:
+        peers, notes = available_peers()
+        for note in notes:
+            click.echo(note, err=True)
+        systems += reference_systems(base, peers)
+    results = run_systems(collection, systems, jobs=jobs)
+    if run_out is not None:
+        for system, result in zip(systems, results, strict=True):
+            tag = _file_tag(system.name)
+            write_trec_run(run_out.with_name(f"{run_out.name}.{tag}"), result, tag)
+    halves: dict[str, list[str]] = {}
+    if splits:
+        for qid in collection.qrels:
+            halves.setdefault(split_of(qid), []).append(qid)
+        halves = {name: halves.get(name, []) for name in ("tuning", "held-out")}
     if as_json:
-        click.echo(json.dumps({r.name: r.scores for r in results}))
+        payload = {}
+        for r in results:
+            entry: dict[str, object] = dict(r.scores)
+            for name, qids in halves.items():
+                entry[name] = r.scores_for(qids)
+            payload[r.name] = entry
+        click.echo(json.dumps(payload))
     else:
-        click.echo(format_table(results))
+        click.echo(format_table(results, splits=halves))
+
+
+def _file_tag(name: str) -> str:
+    """A row name as a file-name suffix and TREC run tag ("reference: BM25, x" -> ...)."""
+    kept = "".join(c if c.isalnum() or c in "-." else " " for c in name)
+    return "_".join(kept.split())

@@ -8,9 +8,9 @@ has no answer for score 0, as trec_eval does with ``-c``.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-__all__ = ["evaluate", "mrr_at", "ndcg_at", "recall_at"]
+__all__ = ["METRICS", "evaluate", "mean_scores", "mrr_at", "ndcg_at", "per_query", "recall_at"]
 
 Run = Mapping[str, Sequence[str]]
 Qrels = Mapping[str, Mapping[str, int]]
@@ -40,19 +40,37 @@ def ndcg_at(ranked: Sequence[str], relevant: Mapping[str, int], k: int) -> float
     return dcg / idcg if idcg else 0.0
 
 
+#: The reported metrics: name -> (function, cutoff).
+METRICS = {
+    "ndcg@10": (ndcg_at, 10),
+    "mrr@10": (mrr_at, 10),
+    "recall@10": (recall_at, 10),
+    "recall@100": (recall_at, 100),
+}
+
+
+def per_query(run: Run, qrels: Qrels) -> dict[str, dict[str, float]]:
+    """Every metric for every judged query (one with at least one relevant document)."""
+    scores: dict[str, dict[str, float]] = {}
+    for qid, relevant in qrels.items():
+        if not any(g > 0 for g in relevant.values()):
+            continue
+        ranked = list(run.get(qid, ()))
+        scores[qid] = {name: metric(ranked, relevant, k) for name, (metric, k) in METRICS.items()}
+    return scores
+
+
+def mean_scores(
+    scores: Mapping[str, Mapping[str, float]], qids: Iterable[str] | None = None
+) -> dict[str, float]:
+    """The mean of each metric over ``qids`` (default: every query in ``scores``), with the
+    number of queries averaged under ``"queries"``."""
+    chosen = list(scores) if qids is None else [q for q in qids if q in scores]
+    n = len(chosen)
+    means = {name: (sum(scores[q][name] for q in chosen) / n if n else 0.0) for name in METRICS}
+    return means | {"queries": n}
+
+
 def evaluate(run: Run, qrels: Qrels) -> dict[str, float]:
     """Mean nDCG@10, MRR@10, Recall@10 and Recall@100 over the judged queries."""
-    names = {
-        "ndcg@10": (ndcg_at, 10),
-        "mrr@10": (mrr_at, 10),
-        "recall@10": (recall_at, 10),
-        "recall@100": (recall_at, 100),
-    }
-    totals = dict.fromkeys(names, 0.0)
-    judged = [q for q, rel in qrels.items() if any(g > 0 for g in rel.values())]
-    for qid in judged:
-        ranked = list(run.get(qid, ()))
-        for name, (metric, k) in names.items():
-            totals[name] += metric(ranked, qrels[qid], k)
-    n = len(judged)
-    return {name: (total / n if n else 0.0) for name, total in totals.items()} | {"queries": n}
+    return mean_scores(per_query(run, qrels))

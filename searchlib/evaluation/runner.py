@@ -1,20 +1,83 @@
-"""Running a retrieval test collection through the public search API."""
+"""Running a retrieval test collection through the public search API.
+
+A :class:`System` is one row of a results table: a searchlib config, how queries are put to
+the index (``search``: :meth:`Index.search` with plain syntax -- all words, then any word
+when none matches, as a search box does; ``any``: one ranked any-word query, as BM25 peers
+rank), and optionally a reference stemmer applied to documents and queries
+(:mod:`searchlib.evaluation.peers`). Systems whose indexes would hold the same terms share
+one temporary index, opened with each system's own ranking settings.
+"""
 
 from __future__ import annotations
 
 import csv
+import json
 import tempfile
 import time
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from searchlib.config import load_config
 from searchlib.errors import IngestError, QueryError
-from searchlib.evaluation.metrics import evaluate
+from searchlib.evaluation.metrics import mean_scores, per_query
+from searchlib.evaluation.peers import BASE_ANALYZER, peer_mapper
 from searchlib.index import Index
+from searchlib.query import Word, parse_plain
 
-__all__ = ["EvalResult", "load_qrels", "load_queries", "run_collection"]
+__all__ = [
+    "QUERY_MODES",
+    "Collection",
+    "EvalResult",
+    "System",
+    "format_table",
+    "load_qrels",
+    "load_queries",
+    "run_collection",
+    "run_systems",
+    "split_of",
+    "write_trec_run",
+]
+
+QUERY_MODES = ("search", "any")
+DEPTH = 100
+
+
+@dataclass(frozen=True)
+class System:
+    """One evaluated configuration (a row of the results table)."""
+
+    name: str
+    config: Mapping[str, Any] = field(default_factory=dict)
+    query_mode: str = "search"
+    #: A reference stemmer (``snowball``, ``nlp-id``) applied to the text; its rows index
+    #: with the ``simple`` analyzer, so the config's own analyzer is replaced.
+    peer: str | None = None
+
+    def resolved_config(self) -> dict[str, Any]:
+        config = dict(self.config)
+        config.pop("index_path", None)
+        if self.peer is not None:
+            config["analyzer"] = BASE_ANALYZER
+        return config
+
+    def index_key(self) -> tuple[str | None, str]:
+        """Systems with equal keys can share one index (same terms, same stored text)."""
+        return self.peer, load_config(self.resolved_config()).index_fingerprint()
+
+
+@dataclass
+class Collection:
+    """Documents (a JSONL file), queries and relevance judgments."""
+
+    name: str
+    docs: Path
+    queries: dict[str, str]
+    qrels: dict[str, dict[str, int]]
+    description: str = ""
 
 
 @dataclass
@@ -24,6 +87,20 @@ class EvalResult:
     run: dict[str, list[tuple[str, float]]]
     build_s: float
     query_s: float
+    per_query: dict[str, dict[str, float]] = field(default_factory=dict)
+    #: Queries the index refused (a QueryError, e.g. only stopwords): scored as no answer.
+    refused: int = 0
+
+    def scores_for(self, qids: Iterable[str]) -> dict[str, float]:
+        return mean_scores(self.per_query, qids)
+
+
+def split_of(qid: str) -> str:
+    """``tuning`` or ``held-out``: a fixed split by a hash of the query id (even: tuning)."""
+    return "tuning" if zlib.crc32(qid.encode("utf-8")) % 2 == 0 else "held-out"
+
+
+# -- loading --------------------------------------------------------------------------------
 
 
 def load_queries(path: str | Path) -> dict[str, str]:
@@ -59,6 +136,9 @@ def load_qrels(path: str | Path) -> dict[str, dict[str, int]]:
     return qrels
 
 
+# -- running ---------------------------------------------------------------------------------
+
+
 def run_collection(
     name: str,
     docs: Path,
@@ -66,28 +146,126 @@ def run_collection(
     qrels: Mapping[str, Mapping[str, int]],
     config: Mapping[str, Any],
     *,
-    depth: int = 100,
+    depth: int = DEPTH,
     workdir: Path | None = None,
 ) -> EvalResult:
     """Index ``docs`` with ``config`` in a temporary index and score every query."""
+    collection = Collection(name, docs, dict(queries), {q: dict(r) for q, r in qrels.items()})
+    return run_systems(collection, [System(name, config)], depth=depth, workdir=workdir)[0]
+
+
+def run_systems(
+    collection: Collection,
+    systems: Sequence[System],
+    *,
+    depth: int = DEPTH,
+    jobs: int = 1,
+    workdir: Path | None = None,
+) -> list[EvalResult]:
+    """Every system on ``collection``, in the order given; ``jobs`` worker processes."""
+    for system in systems:
+        if system.query_mode not in QUERY_MODES:
+            raise ValueError(f"query_mode must be one of {QUERY_MODES}, not {system.query_mode!r}")
+    groups: dict[tuple[str | None, str], list[int]] = {}
+    for i, system in enumerate(systems):
+        groups.setdefault(system.index_key(), []).append(i)
+    batches = [[systems[i] for i in members] for members in groups.values()]
+    results: dict[str, EvalResult] = {}
+    if jobs > 1 and len(batches) > 1:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(batches))) as pool:
+            futures = [
+                pool.submit(_run_group, collection, batch, depth, workdir) for batch in batches
+            ]
+            for future in futures:
+                for result in future.result():
+                    results[result.name] = result
+    else:
+        for batch in batches:
+            for result in _run_group(collection, batch, depth, workdir):
+                results[result.name] = result
+    return [results[s.name] for s in systems]
+
+
+def _run_group(
+    collection: Collection, systems: Sequence[System], depth: int, workdir: Path | None
+) -> list[EvalResult]:
+    """Build one index for systems that share it, then run each system's queries."""
+    peer = systems[0].peer
+    mapper = peer_mapper(peer) if peer is not None else None
+    out = []
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         started = time.perf_counter()
-        with Index.create(Path(tmp) / "ix", dict(config)) as ix:
+        docs = collection.docs
+        if mapper is not None:
+            docs = Path(tmp) / "docs.jsonl"
+            _write_mapped(collection.docs, docs, mapper.text)
+        path = Path(tmp) / "ix"
+        with Index.create(path, systems[0].resolved_config()) as ix:
             ix.add_files([docs])
-            build_s = time.perf_counter() - started
-            started = time.perf_counter()
-            run = {qid: _ranked(ix, text, depth) for qid, text in queries.items()}
-            query_s = time.perf_counter() - started
-    ranked = {qid: [doc for doc, _ in hits] for qid, hits in run.items()}
-    return EvalResult(name, evaluate(ranked, qrels), run, build_s, query_s)
+        build_s = time.perf_counter() - started
+        for system in systems:
+            with Index.open(path, system.resolved_config()) as ix:
+                started = time.perf_counter()
+                run: dict[str, list[tuple[str, float]]] = {}
+                refused = 0
+                for qid, text in collection.queries.items():
+                    if mapper is not None:
+                        text = mapper.text(text)
+                    try:
+                        run[qid] = _ranked(ix, text, system.query_mode, depth)
+                    except QueryError:  # e.g. a question made only of stopwords
+                        run[qid] = []
+                        refused += 1
+                query_s = time.perf_counter() - started
+            ranked = {qid: [doc for doc, _ in hits] for qid, hits in run.items()}
+            scores = per_query(ranked, collection.qrels)
+            out.append(
+                EvalResult(
+                    system.name,
+                    mean_scores(scores),
+                    run,
+                    build_s,
+                    query_s,
+                    per_query=scores,
+                    refused=refused,
+                )
+            )
+    return out
 
 
-def _ranked(ix: Index, text: str, depth: int) -> list[tuple[str, float]]:
-    try:
+def any_word_query(text: str) -> str:
+    """The words of ``text`` as one ranked any-word query (each word quoted literally)."""
+    node = parse_plain(text, max_chars=len(text))
+    words = [node] if isinstance(node, Word) else list(getattr(node, "children", ()))
+    return " OR ".join(f'"{w.text}"' for w in words if isinstance(w, Word))
+
+
+def _ranked(ix: Index, text: str, mode: str, depth: int) -> list[tuple[str, float]]:
+    if mode == "any":
+        results = ix.search(any_word_query(text), limit=depth, syntax="query")
+    else:
         results = ix.search(text, limit=depth, syntax="plain")
-    except QueryError:  # e.g. a question made only of stopwords
-        return []
     return [(hit.id, hit.score) for hit in results.hits]
+
+
+def _write_mapped(source: Path, target: Path, rewrite: Any) -> None:
+    """A copy of a JSONL document file with title and body rewritten by a reference stemmer."""
+    with open(source, encoding="utf-8") as src, open(target, "w", encoding="utf-8") as dst:
+        for line in _lines(src):
+            doc = json.loads(line)
+            for key in ("title", "body"):
+                if isinstance(doc.get(key), str):
+                    doc[key] = rewrite(doc[key])
+            dst.write(json.dumps(doc, ensure_ascii=False) + "\n")
+
+
+def _lines(fh: Iterable[str]) -> Iterator[str]:
+    for line in fh:  # iterating splits on "\n" only: bodies may hold U+2028
+        if line.strip():
+            yield line
+
+
+# -- output ------------------------------------------------------------------------------------
 
 
 def write_trec_run(path: Path, result: EvalResult, tag: str | None = None) -> None:
@@ -97,16 +275,32 @@ def write_trec_run(path: Path, result: EvalResult, tag: str | None = None) -> No
                 fh.write(f"{qid} Q0 {doc} {rank} {score:.4f} {tag or result.name}\n")
 
 
-def format_table(results: Iterable[EvalResult]) -> str:
-    rows = [
-        "| analyzer | nDCG@10 | MRR@10 | R@10 | R@100 | queries | build s | query ms |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-    ]
+def format_table(
+    results: Iterable[EvalResult], *, splits: Mapping[str, Sequence[str]] | None = None
+) -> str:
+    """A Markdown table: one row per result; ``splits`` (name -> query ids) adds nDCG@10 and
+    MRR@10 columns for each named subset of the queries."""
+    splits = splits or {}
+    head = ["system", "nDCG@10", "MRR@10", "R@10", "R@100", "queries"]
+    for split in splits:
+        head += [f"nDCG@10 {split}", f"MRR@10 {split}"]
+    head += ["build s", "query ms"]
+    rows = ["| " + " | ".join(head) + " |", "| --- |" + " ---: |" * (len(head) - 1)]
     for r in results:
         s = r.scores
-        per_query = 1000 * r.query_s / max(int(s["queries"]), 1)
-        rows.append(
-            f"| {r.name} | {s['ndcg@10']:.4f} | {s['mrr@10']:.4f} | {s['recall@10']:.4f} | "
-            f"{s['recall@100']:.4f} | {int(s['queries'])} | {r.build_s:.1f} | {per_query:.1f} |"
-        )
+        n = int(s["queries"])
+        cells = [
+            r.name,
+            f"{s['ndcg@10']:.4f}",
+            f"{s['mrr@10']:.4f}",
+            f"{s['recall@10']:.4f}",
+            f"{s['recall@100']:.4f}",
+            str(n),
+        ]
+        for qids in splits.values():
+            part = r.scores_for(qids)
+            cells += [f"{part['ndcg@10']:.4f}", f"{part['mrr@10']:.4f}"]
+        per_query_ms = 1000 * r.query_s / max(len(r.run), 1)
+        cells += [f"{r.build_s:.1f}", f"{per_query_ms:.1f}"]
+        rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
