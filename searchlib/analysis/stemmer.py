@@ -657,6 +657,15 @@ class IndonesianStemmer:
         rest, outer, last = base, "", ""
         for depth in range(2):
             for kind, remainder, _ in _prefix_splits(rest, depth == 0):
+                if (
+                    kind in ("ber", "ter")
+                    and remainder == rest[2:]
+                    and rest[2:3] != "r"
+                    and not any(remainder[:k] in self._tiers for k in range(4, len(remainder)))
+                ):
+                    # be-/te- before a first syllable in -er only on a known root, as in the
+                    # compound bekerjasama; not beneran, beverage.
+                    continue
                 if kind in _INNER[last] and kind not in _NOT_FALLBACK and _pronounceable(remainder):
                     rest, outer, last = remainder, outer or kind, kind
                     break
