@@ -33,6 +33,7 @@ __all__ = [
     "Collection",
     "EvalResult",
     "System",
+    "filled",
     "format_table",
     "load_qrels",
     "load_queries",
@@ -90,6 +91,8 @@ class EvalResult:
     per_query: dict[str, dict[str, float]] = field(default_factory=dict)
     #: Queries the index refused (a QueryError, e.g. only stopwords): scored as no answer.
     refused: int = 0
+    #: Queries answered by the any-word fallback (``search`` mode only).
+    fell_back: frozenset[str] = frozenset()
 
     def scores_for(self, qids: Iterable[str]) -> dict[str, float]:
         return mean_scores(self.per_query, qids)
@@ -170,6 +173,15 @@ def run_systems(
     for i, system in enumerate(systems):
         groups.setdefault(system.index_key(), []).append(i)
     batches = [[systems[i] for i in members] for members in groups.values()]
+    # Idle workers take half of the largest batch: a second copy of an index is cheap next
+    # to answering every query again.
+    while jobs > 1 and len(batches) < jobs:
+        largest = max(batches, key=len)
+        if len(largest) < 2:
+            break
+        batches.remove(largest)
+        half = len(largest) // 2
+        batches += [largest[:half], largest[half:]]
     results: dict[str, EvalResult] = {}
     if jobs > 1 and len(batches) > 1:
         with ProcessPoolExecutor(max_workers=min(jobs, len(batches))) as pool:
@@ -208,14 +220,18 @@ def _run_group(
                 started = time.perf_counter()
                 run: dict[str, list[tuple[str, float]]] = {}
                 refused = 0
+                fell_back = set()
                 for qid, text in collection.queries.items():
                     if mapper is not None:
                         text = mapper.text(text)
                     try:
-                        run[qid] = _ranked(ix, text, system.query_mode, depth)
+                        run[qid], fallback = _ranked(ix, text, system.query_mode, depth)
                     except QueryError:  # e.g. a question made only of stopwords
                         run[qid] = []
                         refused += 1
+                        continue
+                    if fallback:
+                        fell_back.add(qid)
                 query_s = time.perf_counter() - started
             ranked = {qid: [doc for doc, _ in hits] for qid, hits in run.items()}
             scores = per_query(ranked, collection.qrels)
@@ -228,6 +244,7 @@ def _run_group(
                     query_s,
                     per_query=scores,
                     refused=refused,
+                    fell_back=frozenset(fell_back),
                 )
             )
     return out
@@ -240,12 +257,44 @@ def any_word_query(text: str) -> str:
     return " OR ".join(f'"{w.text}"' for w in words if isinstance(w, Word))
 
 
-def _ranked(ix: Index, text: str, mode: str, depth: int) -> list[tuple[str, float]]:
+def _ranked(ix: Index, text: str, mode: str, depth: int) -> tuple[list[tuple[str, float]], bool]:
     if mode == "any":
         results = ix.search(any_word_query(text), limit=depth, syntax="query")
     else:
         results = ix.search(text, limit=depth, syntax="plain")
-    return [(hit.id, hit.score) for hit in results.hits]
+    return [(hit.id, hit.score) for hit in results.hits], results.fallback
+
+
+def filled(
+    name: str,
+    all_words: EvalResult,
+    any_word: EvalResult,
+    qrels: Mapping[str, Mapping[str, int]],
+    depth: int = DEPTH,
+) -> EvalResult:
+    """What an all-words search would score if any-word matches filled the rest of the
+    ranking (instead of being used only when nothing matches all words): the all-words
+    hits in their order, then the any-word hits not among them, in theirs. Built from two
+    runs of the same config, so it costs no further queries."""
+    run: dict[str, list[tuple[str, float]]] = {}
+    for qid, hits in all_words.run.items():
+        if qid in all_words.fell_back or not hits:
+            run[qid] = list(any_word.run.get(qid, hits))
+            continue
+        seen = {doc for doc, _ in hits}
+        rest = [(doc, score) for doc, score in any_word.run.get(qid, []) if doc not in seen]
+        run[qid] = (list(hits) + rest)[:depth]
+    ranked = {qid: [doc for doc, _ in hits] for qid, hits in run.items()}
+    scores = per_query(ranked, qrels)
+    return EvalResult(
+        name,
+        mean_scores(scores),
+        run,
+        all_words.build_s,
+        all_words.query_s + any_word.query_s,
+        per_query=scores,
+        refused=all_words.refused,
+    )
 
 
 def _write_mapped(source: Path, target: Path, rewrite: Any) -> None:

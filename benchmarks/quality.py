@@ -1,0 +1,196 @@
+"""Retrieval quality: searchlib's default configuration against reference rows, per task.
+
+    python benchmarks/quality.py [--shared PATH] [--tasks facqa,detik-headline,detik-lead]
+                                 [--jobs 2] [--ablation] [--json FILE]
+    python benchmarks/quality.py --tune [--tasks ...]
+
+Each task (see _eval_tasks.py for how the detik tasks are built and why they are fair) is
+run through searchlib's public API (``searchlib.evaluation``): one temporary index per
+distinct analysis, every query answered 100 deep. Rows:
+
+* ``searchlib default``: ``Config()`` exactly as shipped (analyzer, BM25 k1/b, title boost,
+  all-words-then-any-word query handling).
+* ``reference: BM25, ...``: peer-style BM25 -- textbook k1 1.2 / b 0.75, each query ranked as
+  one any-word query -- with no stemming, raw Snowball, or the nlp-id lemmatizer (skipped
+  with a note when nlp-id is not installed: ``pip install .[bench]``). Same tokenizer,
+  stopwords and field boosts as the default.
+* ``searchlib default, any word``: the same config, each query ranked as one any-word query
+  like the reference rows, so the two differ only in analysis and ranking settings.
+* ``searchlib default, any word fills``: computed from the two rows above, no further
+  queries: the all-words hits first, then the any-word hits not among them -- what the
+  default would score if the any-word reading filled the ranking instead of being used only
+  when no document has every word.
+* with ``--ablation``, ``same ranking, ...``: the default's ranking and query handling with
+  only the stemmer swapped, to show what the stemmer alone contributes.
+
+``--tune`` instead sweeps one setting at a time away from the shipped default (BM25 k1 and b,
+title boost, analyzer / stemmer mode, fallback) on the *tuning* half of each task's queries
+only, and prints MRR@10 and nDCG@10 per task and their mean over tasks.
+
+Scores are over all queries, and over two fixed halves split by a hash of the query id:
+``tuning`` (the half defaults were chosen on) and ``held-out``. The verdict line says whether
+the default beats every reference row on MRR@10 and nDCG@10, on all queries and held-out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import _eval_tasks
+
+from searchlib.evaluation.runner import (
+    Collection,
+    EvalResult,
+    System,
+    filled,
+    format_table,
+    run_systems,
+    split_of,
+)
+from searchlib.evaluation.systems import available_peers, reference_systems, same_ranking_systems
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_SHARED = REPO.parent / "shared"
+DEFAULT_ROW = "searchlib default"
+ANY_ROW = "searchlib default, any word"
+FILL_ROW = "searchlib default, any word fills"
+#: Tasks whose documents have titles: the only ones a title boost can change.
+TITLED_TASKS = {"detik-lead"}
+
+#: --tune: each setting's values, tried one at a time with everything else as shipped.
+SWEEPS: dict[str, list[tuple[str, dict[str, Any]]]] = {
+    "bm25.k1": [(f"k1 {v}", {"bm25": {"k1": v}}) for v in (0.9, 1.2, 1.5, 1.8)],
+    "bm25.b": [(f"b {v}", {"bm25": {"b": v}}) for v in (0.6, 0.75, 0.9)],
+    "title boost": [
+        (f"title {v}", {"fields": {"title": {"boost": v}}}) for v in (1.0, 1.5, 2.5, 4.0)
+    ],
+    "analyzer": [
+        (f"analyzer {v}", {"analyzer": v}) for v in ("indonesian", "indonesian-light", "simple")
+    ],
+    "fallback": [(f"fallback {v}", {"search": {"fallback": v}}) for v in (True, False)],
+}
+
+
+def halves(collection: Collection) -> dict[str, list[str]]:
+    parts: dict[str, list[str]] = {"tuning": [], "held-out": []}
+    for qid in collection.qrels:
+        parts[split_of(qid)].append(qid)
+    return parts
+
+
+def verdict(results: list[EvalResult], parts: dict[str, list[str]], row: str) -> str:
+    """Whether ``row`` beats every reference row on MRR@10 and nDCG@10."""
+    default = next(r for r in results if r.name == row)
+    references = [r for r in results if r.name.startswith("reference:")]
+    lines = []
+    for label, qids in (("all queries", None), ("held-out", parts["held-out"])):
+
+        def score(r: EvalResult, metric: str, qids: list[str] | None = qids) -> float:
+            return r.scores[metric] if qids is None else r.scores_for(qids)[metric]
+
+        losses = [
+            f"{r.name} {metric} {score(r, metric):.4f} >= {score(default, metric):.4f}"
+            for r in references
+            for metric in ("mrr@10", "ndcg@10")
+            if score(r, metric) >= score(default, metric)
+        ]
+        state = "yes" if not losses else "NO (" + "; ".join(losses) + ")"
+        lines.append(f"{row} beats every reference row ({label}): {state}")
+    return "\n".join(lines)
+
+
+def compare(collections: list[Collection], args: argparse.Namespace) -> dict[str, Any]:
+    peers, notes = available_peers()
+    for note in notes:
+        print(f"note: {note}")
+    report: dict[str, Any] = {}
+    for collection in collections:
+        rows = [System(DEFAULT_ROW, {}), System(ANY_ROW, {}, query_mode="any")]
+        rows += reference_systems({}, peers)
+        if args.ablation:
+            rows += same_ranking_systems({}, peers)
+        results = run_systems(collection, rows, jobs=args.jobs)
+        results.insert(2, filled(FILL_ROW, results[0], results[1], collection.qrels))
+        parts = halves(collection)
+        print(f"\n## {collection.name}: {collection.description}\n")
+        print(format_table(results, splits=parts))
+        refused = {r.name: r.refused for r in results if r.refused}
+        if refused:
+            print(f"queries refused (only stopwords): {refused}")
+        for row in (DEFAULT_ROW, ANY_ROW, FILL_ROW):
+            print(verdict(results, parts, row))
+        report[collection.name] = {
+            "description": collection.description,
+            "rows": {
+                r.name: {"all": r.scores, **{k: r.scores_for(v) for k, v in parts.items()}}
+                for r in results
+            },
+        }
+    return report
+
+
+def tune(collections: list[Collection], args: argparse.Namespace) -> dict[str, Any]:
+    """One-at-a-time sweeps on the tuning half of every task."""
+    tuning = []
+    for c in collections:
+        qids = [q for q in c.qrels if split_of(q) == "tuning"]
+        queries = {q: c.queries[q] for q in qids if q in c.queries}
+        qrels = {q: c.qrels[q] for q in qids}
+        tuning.append(Collection(c.name, c.docs, queries, qrels, c.description))
+    report: dict[str, Any] = {}
+    for setting, values in SWEEPS.items():
+        rows = [System(label, override) for label, override in values]
+        tasks = [c for c in tuning if setting != "title boost" or c.name in TITLED_TASKS]
+        per_task = {c.name: run_systems(c, rows, jobs=args.jobs) for c in tasks}
+        if not per_task:
+            continue
+        head = ["value"] + [f"{t} MRR@10 / nDCG@10" for t in per_task] + ["mean MRR@10"]
+        print(f"\n### {setting} (tuning half)\n")
+        print("| " + " | ".join(head) + " |")
+        print("| --- |" + " ---: |" * (len(head) - 1))
+        for i, (label, _) in enumerate(values):
+            cells = [label]
+            mrrs = []
+            for results in per_task.values():
+                s = results[i].scores
+                cells.append(f"{s['mrr@10']:.4f} / {s['ndcg@10']:.4f}")
+                mrrs.append(s["mrr@10"])
+            cells.append(f"{sum(mrrs) / len(mrrs):.4f}")
+            print("| " + " | ".join(cells) + " |", flush=True)
+            report.setdefault(setting, {})[label] = {t: r[i].scores for t, r in per_task.items()}
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    parser.add_argument("--tasks", default=",".join(_eval_tasks.TASKS))
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument("--ablation", action="store_true", help="add the same-ranking rows")
+    parser.add_argument("--tune", action="store_true", help="sweep settings on the tuning half")
+    parser.add_argument("--json", type=Path, help="also write every score as JSON here")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        collections = []
+        for name in args.tasks.split(","):
+            try:
+                collections.append(_eval_tasks.build(name, args.shared, Path(tmp)))
+            except _eval_tasks.TaskUnavailable as error:
+                print(f"{name}: skipped ({error})")
+        report = (tune if args.tune else compare)(collections, args)
+    print(f"\n{len(collections)} task(s), {time.perf_counter() - started:.0f} s")
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
