@@ -13,6 +13,10 @@ directory on every run.
   article with that sentence removed and its title kept, so title and body both count (the
   task where the title boost matters). Articles whose rest is shorter than 300 characters
   are left out.
+* detik-middle: like detik-lead, but the query is the middle sentence of the body (of those
+  with at least 8 words), which a headline summarizes less often than the lead: a check
+  that a title weight tuned on detik-lead does not just reward headline-like queries. Not
+  in the default run (``--tasks`` names it).
 
 Both detik tasks are fair to every row: all rows index the same documents and run the same
 queries, the query text never occurs verbatim in the indexed document, and the judgments
@@ -28,6 +32,7 @@ from pathlib import Path
 from searchlib.evaluation.runner import Collection, load_qrels, load_queries
 
 TASKS = ("facqa", "detik-headline", "detik-lead")
+EXTRA_TASKS = ("detik-middle",)
 
 #: A sentence ends at . ! or ? (and a closing quote) before a space and a capital, digit or
 #: opening quote; "Rp 1.000" and "5,12%" have no space after the point.
@@ -107,28 +112,48 @@ def split_lead(body: str) -> tuple[str, str] | None:
     return None
 
 
-def detik_lead(shared: Path, workdir: Path) -> Collection:
+def split_middle(body: str) -> tuple[str, str] | None:
+    """The middle sentence of ``body`` (of those with at least MIN_LEAD_WORDS words) and the
+    body without it."""
+    starts = [0] + [m.end() for m in _SENTENCE_END.finditer(body)]
+    spans = [(a, b) for a, b in zip(starts, [*starts[1:], len(body)], strict=True)]
+    long = [(a, b) for a, b in spans if len(body[a:b].split()) >= MIN_LEAD_WORDS]
+    if len(long) < 3:
+        return None
+    a, b = long[len(long) // 2]
+    return body[a:b].strip(), (body[:a] + body[b:]).strip()
+
+
+def _cut_task(name: str, shared: Path, workdir: Path, cut, what: str) -> Collection:
     docs, queries, qrels = [], {}, {}
     articles = detik_articles(shared)
     for a in articles:
-        parts = split_lead(a["body"])
+        parts = cut(a["body"])
         if parts is None or len(parts[1]) < MIN_REST_CHARS:
             continue
-        lead, rest = parts
+        sentence, rest = parts
         docs.append({"id": a["id"], "title": a["title"], "body": rest})
-        queries[f"l-{a['id']}"] = lead
-        qrels[f"l-{a['id']}"] = {a["id"]: 1}
+        queries[f"{name[6]}-{a['id']}"] = sentence
+        qrels[f"{name[6]}-{a['id']}"] = {a["id"]: 1}
     return Collection(
-        "detik-lead",
-        _write(workdir / "detik-lead.jsonl", docs),
+        name,
+        _write(workdir / f"{name}.jsonl", docs),
         queries,
         qrels,
         description=(
-            f"detik-1000 lead sentence -> article: {len(docs)} of {len(articles)} articles "
-            "indexed with title and body minus their first sentence; each first sentence is "
+            f"detik-1000 {what} sentence -> article: {len(docs)} of {len(articles)} articles "
+            f"indexed with title and body minus their {what} sentence; each such sentence is "
             "a query whose one relevant document is its own article"
         ),
     )
+
+
+def detik_lead(shared: Path, workdir: Path) -> Collection:
+    return _cut_task("detik-lead", shared, workdir, split_lead, "first")
+
+
+def detik_middle(shared: Path, workdir: Path) -> Collection:
+    return _cut_task("detik-middle", shared, workdir, split_middle, "middle")
 
 
 def build(name: str, shared: Path, workdir: Path) -> Collection:
@@ -138,4 +163,6 @@ def build(name: str, shared: Path, workdir: Path) -> Collection:
         return detik_headline(shared, workdir)
     if name == "detik-lead":
         return detik_lead(shared, workdir)
-    raise ValueError(f"unknown task {name!r}; known: {', '.join(TASKS)}")
+    if name == "detik-middle":
+        return detik_middle(shared, workdir)
+    raise ValueError(f"unknown task {name!r}; known: {', '.join(TASKS + EXTRA_TASKS)}")
