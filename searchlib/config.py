@@ -27,7 +27,7 @@ RESERVED_FIELDS = frozenset({"alltext"})
 #: facets (lowercased); ``stored`` fields are returned with hits but not searchable.
 BUILTIN_FIELDS: dict[str, tuple[str, float]] = {
     "id": ("keyword", 1.0),
-    "title": ("text", 2.5),
+    "title": ("text", 8.0),
     "body": ("text", 1.0),
     "url": ("stored", 1.0),
     "source": ("keyword", 1.0),
