@@ -354,6 +354,18 @@ def test_stop_filter_renumbers_positions_and_marks_kept_stopwords() -> None:
     assert kept == [("yang", 0, True), ("jakarta", 0, False)]
 
 
+@pytest.mark.parametrize("name", ["indonesian", "indonesian-light", "simple"])
+def test_function_words_with_a_clitic_particle_are_stopwords(name: str) -> None:
+    # "Di pulau manakah ..." must not search for "mana"; "masalah" is a noun, not masa+lah.
+    analyzer = searchlib.get_analyzer(name)
+    text = "Siapakah itulah apapun manakah adakah di pulau manakah masalah sekolah"
+    terms = [t.text for t in analyzer(text)]
+    assert "mana" not in terms and "manakah" not in terms and "siapa" not in terms
+    assert terms[0] == "pulau" and len(terms) == 3
+    fused_is_plain = [t.text for t in _plain(analyzer)(text)] if name == "indonesian" else terms
+    assert fused_is_plain == terms
+
+
 def test_memos_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     from searchlib.analysis import tokenizer
 

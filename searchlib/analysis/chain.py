@@ -35,6 +35,8 @@ __all__ = ["IndonesianAnalyzer"]
 #: Filters whose output for a token depends only on that token (and which leave offsets).
 _CHUNK_LOCAL_FILTERS = (StopwordFilter, IndonesianStemFilter)
 
+#: One filter's rule: a stopword test or a stem function.
+_Step = tuple[Callable[[str], bool] | None, Callable[[str], str] | None]
 #: One term of a chunk: text, protected, stopped, start and end relative to the chunk.
 _Term = tuple[str, bool, bool, int, int]
 
@@ -58,7 +60,7 @@ class IndonesianAnalyzer(CompositeAnalyzer):
         # (Typed Any: the loop tells the two apart by class, faster than isinstance.)
         self._kept: dict[str, Any] = {}
         # Built on first use: they need the stemmer, which loads the lexicon.
-        self._steps: list[tuple[frozenset[str] | None, Callable[[str], str] | None]] | None = None
+        self._steps: list[_Step] | None = None
         self._word_term: Callable[[str], Any] | None = None
         self._plain_max = getattr(items[0], "max_token_length", 0)
 
@@ -116,7 +118,7 @@ class IndonesianAnalyzer(CompositeAnalyzer):
         steps = self._steps
         if steps is None:
             steps = self._steps = [
-                (item.stopwords, None)
+                (item.is_stopword, None)
                 if type(item) is StopwordFilter
                 else (None, item.stemmer.stem)
                 for item in self.items[1:]
@@ -124,9 +126,9 @@ class IndonesianAnalyzer(CompositeAnalyzer):
         out = []
         for rel_start, rel_end, text, protected in self.items[0].chunk_tokens(chunk):
             stopped = False
-            for stopwords, stem in steps:
-                if stopwords is not None:  # StopwordFilter
-                    if text in stopwords:
+            for is_stopword, stem in steps:
+                if is_stopword is not None:  # StopwordFilter
+                    if is_stopword(text):
                         stopped = True
                 elif not stopped and not protected:  # IndonesianStemFilter
                     text = stem(text) or text  # type: ignore[misc]
@@ -139,8 +141,8 @@ class IndonesianAnalyzer(CompositeAnalyzer):
         items = self.items[1:]
         kinds = [type(item) for item in items]
         if kinds == [StopwordFilter, IndonesianStemFilter]:
-            stopwords, stem = items[0].stopwords, items[1].stemmer.stem
-            return lambda word: () if word in stopwords else (stem(word) or word)
+            is_stopword, stem = items[0].is_stopword, items[1].stemmer.stem
+            return lambda word: () if is_stopword(word) else (stem(word) or word)
         if kinds == [IndonesianStemFilter]:
             stem = items[0].stemmer.stem
             return lambda word: stem(word) or word

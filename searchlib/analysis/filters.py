@@ -18,9 +18,18 @@ from whoosh.analysis import Filter, Token
 from searchlib.analysis.lexicon import shared_stemmer
 from searchlib.analysis.stemmer import IndonesianStemmer
 
+#: Particles that attach to any word without changing what it is: a function word with
+#: one of them is still a function word ("manakah", "siapakah", "itulah", "apapun").
+CLITIC_PARTICLES = ("kah", "lah", "pun", "tah")
+
 
 class StopwordFilter(Filter):
     """Marks tokens whose text is in ``stopwords`` as stopped (removing them by default).
+
+    A stopword with a clitic particle (``manakah`` from ``mana``) is a stopword too: the
+    stemmer would strip the particle and leave the function word as a term. Content words
+    that merely end in the same letters (``masalah``, ``sekolah``) are untouched, since
+    their remainder is not a stopword.
 
     Kept tokens are renumbered consecutively, so a phrase query with its own stopwords
     removed still matches: "presiden di Jakarta" and "presiden Jakarta" both become
@@ -46,15 +55,21 @@ class StopwordFilter(Filter):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(<{len(self.stopwords)} words>)"
 
-    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+    def is_stopword(self, text: str) -> bool:
         stopwords = self.stopwords
+        return text in stopwords or (
+            text[-3:] in CLITIC_PARTICLES and len(text) > 5 and text[:-3] in stopwords
+        )
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        is_stopword = self.is_stopword
         next_pos: int | None = None
         for t in tokens:
             if t.positions:
                 if next_pos is None:
                     next_pos = t.pos
                 t.pos = next_pos
-            if t.text in stopwords:
+            if is_stopword(t.text):
                 if t.removestops:
                     continue
                 t.stopped = True

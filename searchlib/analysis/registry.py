@@ -25,7 +25,7 @@ from searchlib.errors import AnalyzerError
 
 #: Bump when tokenizer or stemmer code changes the terms it produces: indexes built with an
 #: older analysis then report a fingerprint mismatch instead of silently missing matches.
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 
 STEMMER_MODES = ("full", "light", "none")
 
