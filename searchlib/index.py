@@ -23,7 +23,16 @@ from searchlib.errors import (
     StorageError,
 )
 from searchlib.ingest import Problem, Record, normalize_document, read_documents
-from searchlib.query import DateRange, Node, Or, Word, date_bound, parse_plain, parse_query
+from searchlib.query import (
+    DateRange,
+    Node,
+    Or,
+    Word,
+    any_word,
+    date_bound,
+    parse_plain,
+    parse_query,
+)
 from searchlib.query.parser import And, Fuzzy, Not, Phrase, Prefix
 from searchlib.results import AddSummary, Hit, SearchResults, Skipped
 from searchlib.snippets import FORMATS, make_fragments, render
@@ -312,8 +321,13 @@ class Index:
         All words must match; when no document has them all, the any-word reading is used
         and ``fallback`` is set. ``filters`` restricts keyword fields (category, source,
         tags: a value or a list of alternatives); ``since``/``until`` bound the date
-        (inclusive days). ``syntax="plain"`` takes the text literally (no operators), for
-        search boxes fed with prose.
+        (inclusive days).
+
+        ``syntax="plain"`` is for prose (a question, a sentence, a pasted headline): the
+        text is taken literally (no operators) and ranked as one any-word query, so the
+        documents with more of its rarer words come first but one missing word does not
+        hide a document. Requiring every word of a sentence lost the right document too
+        often (README, Retrieval quality).
         """
         started = time.perf_counter()
         self._check_paging(limit, page)
@@ -328,6 +342,7 @@ class Index:
             )
         elif syntax == "plain":
             node = parse_plain(query, max_chars=self.config.max_query_chars)
+            node = any_word(node) or node
         else:
             raise QueryError(f"syntax must be 'query' or 'plain', not {syntax!r}")
         filter_nodes = self._filters(filters, since, until)
@@ -340,9 +355,7 @@ class Index:
             )
         fallback = False
         if raw.collected == 0 and self.config.fallback:
-            from searchlib._whoosh.compile import any_word_fallback
-
-            wider = any_word_fallback(node)
+            wider = any_word(node)
             if wider is not None:
                 raw = run(wider, filter_nodes, limit, page, sort)
                 fallback = raw.collected > 0

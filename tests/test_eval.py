@@ -111,13 +111,16 @@ def test_any_word_query_quotes_each_word_literally():
 
 def test_run_systems_scores_rows_and_shares_an_index(collection: Collection):
     rows = [
-        System("all words", {}),
+        System("plain", {}),
         System("any word", {}, query_mode="any"),
         System("simple", {"analyzer": "simple"}),
+        System("all words", {}, query_mode="all"),
     ]
     assert rows[0].index_key() == rows[1].index_key() != rows[2].index_key()
     results = run_systems(collection, rows)
-    assert [r.name for r in results] == ["all words", "any word", "simple"]
+    assert [r.name for r in results] == ["plain", "any word", "simple", "all words"]
+    # Plain syntax ranks prose as one any-word query: the same run as the explicit one.
+    assert [d for d, _ in results[0].run["q1"]] == [d for d, _ in results[1].run["q1"]]
     for r in results:
         assert r.scores["queries"] == 5
         assert r.refused == 1 and r.run["q5"] == []

@@ -174,18 +174,3 @@ def compile_query(node: Node, ctx: CompileContext) -> wq.Query | None:
             return parts[0]
         return wq.And(parts) if isinstance(node, And) else wq.Or(parts)
     raise TypeError(f"unknown query node {node!r}")
-
-
-def any_word_fallback(node: Node) -> Node | None:
-    """The ranked any-word reading of an all-words query, or None if there is none.
-
-    Only a top-level AND of two or more positive parts falls back; NOT parts stay required
-    exclusions.
-    """
-    if not isinstance(node, And):
-        return None
-    positive = [c for c in node.children if not isinstance(c, (Not, DateRange))]
-    required = [c for c in node.children if isinstance(c, (Not, DateRange))]
-    if len(positive) < 2:
-        return None
-    return And((Or(tuple(positive)), *required)) if required else Or(tuple(positive))

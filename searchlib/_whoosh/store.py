@@ -14,7 +14,7 @@ from typing import Any
 
 from whoosh import index as windex
 from whoosh import query as wq
-from whoosh import scoring, sorting
+from whoosh import sorting
 from whoosh.collectors import Collector, TimeLimit
 from whoosh.searching import Searcher
 from whoosh.writing import LockError
@@ -28,6 +28,7 @@ from searchlib._whoosh.schema import (
     build_schema,
     combined_fields,
 )
+from searchlib._whoosh.scoring import BM25
 from searchlib._whoosh.writer import FastSegmentWriter
 from searchlib.config import Config
 from searchlib.errors import IndexLockedError, QueryError, StorageError
@@ -105,7 +106,7 @@ class WhooshStore:
         )
         self.list_fields = frozenset({"tags"})
         self.boosts = {f.name: f.boost for f in config.fields}
-        self._weighting = scoring.BM25F(B=config.bm25_b, K1=config.bm25_k1)
+        self._weighting = BM25(B=config.bm25_b, K1=config.bm25_k1)
         self._local = threading.local()
         self._all_searchers: list[Searcher] = []
         self._lock = threading.Lock()

@@ -1,9 +1,10 @@
 """Running a retrieval test collection through the public search API.
 
 A :class:`System` is one row of a results table: a searchlib config, how queries are put to
-the index (``search``: :meth:`Index.search` with plain syntax -- all words, then any word
-when none matches, as a search box does; ``any``: one ranked any-word query, as BM25 peers
-rank), and optionally a reference stemmer applied to documents and queries
+the index (``search``: :meth:`Index.search` with plain syntax, which ranks prose as one
+any-word query; ``any``: the same reading written in the query language, as BM25 peers
+rank; ``all``: the query language's own handling -- every word required, any word only
+when no document has them all), and optionally a reference stemmer applied to documents and queries
 (:mod:`searchlib.evaluation.peers`). Systems whose indexes would hold the same terms share
 one temporary index, opened with each system's own ranking settings.
 """
@@ -43,7 +44,7 @@ __all__ = [
     "write_trec_run",
 ]
 
-QUERY_MODES = ("search", "any")
+QUERY_MODES = ("search", "any", "all")
 DEPTH = 100
 
 
@@ -252,14 +253,25 @@ def _run_group(
 
 def any_word_query(text: str) -> str:
     """The words of ``text`` as one ranked any-word query (each word quoted literally)."""
+    return " OR ".join(f'"{w.text}"' for w in _words(text))
+
+
+def all_words_query(text: str) -> str:
+    """The words of ``text`` as one all-words query (each word quoted literally)."""
+    return " ".join(f'"{w.text}"' for w in _words(text))
+
+
+def _words(text: str) -> list[Word]:
     node = parse_plain(text, max_chars=len(text))
     words = [node] if isinstance(node, Word) else list(getattr(node, "children", ()))
-    return " OR ".join(f'"{w.text}"' for w in words if isinstance(w, Word))
+    return [w for w in words if isinstance(w, Word)]
 
 
 def _ranked(ix: Index, text: str, mode: str, depth: int) -> tuple[list[tuple[str, float]], bool]:
     if mode == "any":
         results = ix.search(any_word_query(text), limit=depth, syntax="query")
+    elif mode == "all":
+        results = ix.search(all_words_query(text), limit=depth, syntax="query")
     else:
         results = ix.search(text, limit=depth, syntax="plain")
     return [(hit.id, hit.score) for hit in results.hits], results.fallback

@@ -14,6 +14,7 @@ from searchlib.query.parser import (
     parse_plain,
     parse_query,
 )
+from searchlib.query.rewrite import any_word
 
 __all__ = [
     "And",
@@ -25,6 +26,7 @@ __all__ = [
     "Phrase",
     "Prefix",
     "Word",
+    "any_word",
     "date_bound",
     "parse_plain",
     "parse_query",
