@@ -8,7 +8,7 @@ turn into a query over half the vocabulary.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
@@ -64,24 +64,12 @@ def _any(queries: list[wq.Query]) -> wq.Query | None:
     return queries[0] if len(queries) == 1 else wq.Or(queries)
 
 
-def _word(node: Word, ctx: CompileContext) -> wq.Query | None:
-    per_field: list[wq.Query] = []
-    for name in ctx.fields_for(node.field):
-        terms = ctx.analyze(name, node.text)
-        if not terms:
-            continue
-        ctx.note(name, terms)
-        boost = ctx.boosts.get(name, 1.0)
-        if len(terms) == 1:
-            per_field.append(wq.Term(name, terms[0], boost=boost))
-        else:  # one query word that analyzes to several terms (e.g. a split compound)
-            per_field.append(wq.Phrase(name, terms, boost=boost))
-    if not per_field:
-        ctx.dropped.append(node.text)
-    return _any(per_field)
+def _words(node: Word | Phrase, ctx: CompileContext) -> wq.Query | None:
+    """A word, or a quoted phrase, in each field it is searched in.
 
-
-def _phrase(node: Phrase, ctx: CompileContext) -> wq.Query | None:
+    A word that analyzes to several terms (a split compound) is a phrase of them; in a
+    keyword field a phrase is one exact value.
+    """
     per_field: list[wq.Query] = []
     for name in ctx.fields_for(node.field):
         terms = ctx.analyze(name, node.text)
@@ -108,43 +96,48 @@ def _expansions(name: str, found: list[str], what: str, ctx: CompileContext) -> 
     return found
 
 
-def _prefix(node: Prefix, ctx: CompileContext) -> wq.Query | None:
-    raw = normalize_word(node.text)
-    per_field: list[wq.Query] = []
-    for name in ctx.fields_for(node.field):
-        # Index terms are stems: look for the typed prefix and for the prefix's own stem
-        # ("pengirim*" should still reach "kirim").
-        prefixes = {raw}
-        if name in ctx.text_fields:
-            prefixes.update(ctx.analyze(name, node.text))
-        found: list[str] = []
-        for prefix in sorted(prefixes):
-            for term in ctx.reader.expand_prefix(name, prefix):
-                found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
-                if len(found) > ctx.max_expansions:
-                    break
-        words = _expansions(name, sorted(set(found)), f"prefix {node.text}*", ctx)
-        boost = ctx.boosts.get(name, 1.0)
-        per_field.extend(wq.Term(name, w, boost=boost) for w in words)
-    return _any(per_field) or wq.NullQuery
-
-
-def _fuzzy(node: Fuzzy, ctx: CompileContext) -> wq.Query | None:
+def _expanded(
+    node: Prefix | Fuzzy, ctx: CompileContext, expand: Callable[[str, set[str]], list[str]]
+) -> wq.Query:
+    """``node`` as the index terms ``expand`` finds per field, from the typed form and
+    from its stem (index terms are stems: "pengirim*" should still reach "kirim")."""
+    what = f"prefix {node.text}*" if isinstance(node, Prefix) else f"fuzzy {node.text}~"
     per_field: list[wq.Query] = []
     for name in ctx.fields_for(node.field):
         bases = {normalize_word(node.text)}
         if name in ctx.text_fields:
             bases.update(ctx.analyze(name, node.text))
-        found: set[str] = set()
-        for base in filter(None, bases):  # "'~" normalizes to "": Whoosh fails on ""
-            for term in ctx.reader.terms_within(name, base, node.distance, prefix=1):
-                found.add(term)
-                if len(found) > ctx.max_expansions:
-                    break
-        words = _expansions(name, sorted(found), f"fuzzy {node.text}~", ctx)
+        bases.discard("")  # "'~" normalizes to "": Whoosh fails on ""
+        words = _expansions(name, sorted(set(expand(name, bases))), what, ctx)
         boost = ctx.boosts.get(name, 1.0)
         per_field.extend(wq.Term(name, w, boost=boost) for w in words)
     return _any(per_field) or wq.NullQuery
+
+
+def _prefix(node: Prefix, ctx: CompileContext) -> wq.Query:
+    def expand(name: str, prefixes: set[str]) -> list[str]:
+        found: list[str] = []
+        for prefix in sorted(prefixes):
+            for term in ctx.reader.expand_prefix(name, prefix):
+                found.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+                if len(found) > ctx.max_expansions:
+                    return found
+        return found
+
+    return _expanded(node, ctx, expand)
+
+
+def _fuzzy(node: Fuzzy, ctx: CompileContext) -> wq.Query:
+    def expand(name: str, bases: set[str]) -> list[str]:
+        found: list[str] = []
+        for base in sorted(bases):
+            for term in ctx.reader.terms_within(name, base, node.distance, prefix=1):
+                found.append(term)
+                if len(found) > ctx.max_expansions:
+                    return found
+        return found
+
+    return _expanded(node, ctx, expand)
 
 
 def date_range(fieldname: str, start, end) -> wq.Query:
@@ -153,10 +146,8 @@ def date_range(fieldname: str, start, end) -> wq.Query:
 
 def compile_query(node: Node, ctx: CompileContext) -> wq.Query | None:
     """A Whoosh query, or None when analysis left nothing to search for."""
-    if isinstance(node, Word):
-        return _word(node, ctx)
-    if isinstance(node, Phrase):
-        return _phrase(node, ctx)
+    if isinstance(node, (Word, Phrase)):
+        return _words(node, ctx)
     if isinstance(node, Prefix):
         return _prefix(node, ctx)
     if isinstance(node, Fuzzy):
