@@ -83,6 +83,41 @@ def test_query_without_an_index_uses_the_built_in_sample(runner):
     assert "building" not in again.stderr
 
 
+def test_plain_takes_prose_literally_and_ranks_by_any_word(runner, articles):
+    runner.invoke(cli, ["index", str(articles)])
+    # As a query, "OR" and "-" would be operators and "Bekasi" would be required.
+    text = "Kenapa Amazon -- OR Netflix -- berhenti di Rusia, bukan Bekasi?"
+    result = runner.invoke(cli, ["query", "--plain", text, "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert not data["fallback"]
+    assert [h["id"] for h in data["hits"]][:2] in (["a1", "a3"], ["a3", "a1"])
+    assert "a2" in {h["id"] for h in data["hits"]}
+
+
+def test_a_closed_pipe_ends_the_command_quietly(tmp_path):
+    # `searchlib query ... | head` must not print an internal error when head exits.
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, SEARCHLIB_CACHE=str(tmp_path / "cache"))
+    code = "from searchlib.cli import main; main()"
+    with subprocess.Popen(
+        [sys.executable, "-c", code, "query", "Amazon OR Rusia", "--limit", "50"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        cwd=tmp_path,
+    ) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()  # before the command has written anything
+        err = proc.stderr.read().decode()
+        proc.wait(timeout=120)
+    assert "internal error" not in err and "Traceback" not in err, err
+    assert proc.returncode in (0, 141)
+
+
 def test_index_query_stats_delete_round_trip(runner, articles):
     result = runner.invoke(cli, ["index", str(articles)])
     assert result.exit_code == 0, result.output

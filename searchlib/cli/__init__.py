@@ -45,6 +45,11 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted; the index keeps its last commit.", err=True)
             sys.exit(130)
+        except BrokenPipeError:
+            # The reader went away (`searchlib query ... | head`): nothing left to say, and
+            # Python must not complain again when it flushes stdout at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except Exception as error:  # a bug: still one line, traceback on request

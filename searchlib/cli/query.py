@@ -25,13 +25,26 @@ def _shown(value: object, fmt: str) -> str:
     return html.escape(text) if fmt == "html" else text
 
 
-def _format_option(func):
+def _output_options(func):
+    """``--format`` and ``--json``, shared by the commands that print hits."""
+    func = click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")(func)
     return click.option(
         "--format",
         "fmt",
         type=click.Choice(["ansi", "plain", "html"]),
         help="Snippet markup (default: ansi colors on a terminal, plain otherwise).",
     )(func)
+
+
+def _limit_option(help_text: str):
+    return click.option(
+        "--limit",
+        "-n",
+        default=10,
+        show_default=True,
+        type=click.IntRange(1, 1000),
+        help=help_text,
+    )
 
 
 def _echo_results(results: SearchResults, fmt: str, as_json: bool) -> None:
@@ -76,14 +89,7 @@ def _resolve_format(fmt: str | None) -> str:
 @click.command()
 @click.argument("text")
 @index_options
-@click.option(
-    "--limit",
-    "-n",
-    default=10,
-    show_default=True,
-    type=click.IntRange(1, 1000),
-    help="Hits per page.",
-)
+@_limit_option("Hits per page.")
 @click.option(
     "--page",
     "-p",
@@ -109,8 +115,12 @@ def _resolve_format(fmt: str | None) -> str:
     type=click.Choice(["score", "date"]),
     help="Rank by relevance or newest first.",
 )
-@_format_option
-@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+@click.option(
+    "--plain",
+    is_flag=True,
+    help="TEXT is prose (a question, a sentence): no operators, ranked by any of its words.",
+)
+@_output_options
 def query(
     text: str,
     index_path: Path | None,
@@ -123,13 +133,14 @@ def query(
     since: str | None,
     until: str | None,
     sort: str,
+    plain: bool,
     fmt: str | None,
     as_json: bool,
 ) -> None:
     """Search for TEXT: all words must match (any word if none has them all).
 
     Supports "phrases", OR, NOT / -word, field:word, date:2022-03-01..2022-03-31,
-    prefix* and fuzzy~.
+    prefix* and fuzzy~. With --plain, TEXT is taken literally and ranked by any word.
     """
     filters: dict[str, list[str]] = {}
     if category:
@@ -148,6 +159,7 @@ def query(
             until=until,
             sort=sort,
             snippet_format=fmt,
+            syntax="plain" if plain else "query",
         )
     _echo_results(results, fmt, as_json)
 
@@ -155,16 +167,8 @@ def query(
 @click.command()
 @click.argument("doc_id")
 @index_options
-@click.option(
-    "--limit",
-    "-n",
-    default=10,
-    show_default=True,
-    type=click.IntRange(1, 1000),
-    help="How many similar documents.",
-)
-@_format_option
-@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+@_limit_option("How many similar documents.")
+@_output_options
 def similar(
     doc_id: str,
     index_path: Path | None,
