@@ -6,7 +6,7 @@ import math
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +21,7 @@ from whoosh.writing import LockError
 
 from searchlib._backend import RawHit, RawResults, Transaction
 from searchlib._whoosh.compile import CompileContext, compile_query
+from searchlib._whoosh.fastpath import TooSlow, top_k
 from searchlib._whoosh.recovery import abandon, remove_debris
 from searchlib._whoosh.schema import (
     COMBINED_FIELD,
@@ -242,14 +243,24 @@ class WhooshStore:
         kwargs: dict[str, Any] = {"limit": max(top, 1), "filter": filter_q}
         if sort == "date":
             kwargs["sortedby"] = sorting.FieldFacet("date", reverse=True)
-        results = self._run(searcher, q, kwargs)
-        collected = results.scored_length()
-        count = None
-        if collected >= kwargs["limit"]:  # more may match: count only if someone asks
-            count = lambda: self._count(q, filter_q)  # noqa: E731
-        scored = [
-            (results.score(i) or 0.0, results.docnum(i)) for i in range(results.scored_length())
-        ]
+        fast = None
+        if sort == "score" and not filters:
+            try:
+                fast = top_k(searcher, q, kwargs["limit"], seconds=self.config.search_timeout_s)
+            except TooSlow:
+                raise self._too_slow() from None
+        count: Callable[[], int] | None = None
+        if fast is not None:
+            scored, matched = fast
+            collected = len(scored)
+            if collected >= kwargs["limit"]:  # more may match
+                count = (lambda: matched) if matched is not None else lambda: self._count(q, None)
+        else:
+            results = self._run(searcher, q, kwargs)
+            collected = results.scored_length()
+            if collected >= kwargs["limit"]:  # more may match: count only if someone asks
+                count = lambda: self._count(q, filter_q)  # noqa: E731
+            scored = [(results.score(i) or 0.0, results.docnum(i)) for i in range(collected)]
         if recency:
             scored = _recency_rerank(searcher, scored, recency)
         hits = [
@@ -271,11 +282,14 @@ class WhooshStore:
         try:
             searcher.search_with_collector(q, collector)
         except TimeLimit:
-            raise QueryError(
-                f"the search took longer than {self.config.search_timeout_s:g} s and was stopped",
-                hint="make the query more specific, or raise limits.search_timeout_s",
-            ) from None
+            raise self._too_slow() from None
         return collector.results()
+
+    def _too_slow(self) -> QueryError:
+        return QueryError(
+            f"the search took longer than {self.config.search_timeout_s:g} s and was stopped",
+            hint="make the query more specific, or raise limits.search_timeout_s",
+        )
 
     def _count(self, q: wq.Query, filter_q: wq.Query | None) -> int:
         """Every match, counted unscored on this thread's current searcher."""

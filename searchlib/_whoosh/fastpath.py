@@ -1,0 +1,304 @@
+"""Top-k BM25 for plain word queries, a block of postings at a time.
+
+Most searches are a few words that must all match, in one field: ``And([Term, Term])``, or
+one ``Term``, or the ``Or`` of the any-word fallback. Whoosh answers them through a tree of
+matcher objects that costs several Python calls per posting (``next``, ``id``, ``skip_to``,
+``score``, a field-length lookup), which was most of a query's time. Here the same BM25
+scores come from whole decoded blocks with set and dict operations:
+
+* AND: the rarest term's documents are the candidates; each further term decodes only the
+  blocks that can hold a candidate (block boundaries come from the block headers), so a
+  common word costs a few blocks, not its whole posting list.
+* one term: blocks whose best possible score (block max weight, min length) cannot enter
+  the top k are skipped without decoding.
+* OR: every posting is scored (the fallback is rare, and its lists are the same lists).
+
+Scores and order equal Whoosh's (``tests/test_fastpath.py`` checks them against it on
+random queries): the same BM25 with the weighting's own idf and average length, documents
+of equal score in index order. Anything else -- phrases, prefixes, NOT, filters, date sort,
+other codecs -- returns None and goes through Whoosh.
+
+This reads Whoosh 2.7's block matcher (``W3LeafMatcher``) below its public API; the version
+is pinned, and a matcher of any other class also returns None.
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_right
+from functools import lru_cache
+from time import monotonic
+from typing import Any, NamedTuple
+from weakref import WeakKeyDictionary
+
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.util.numeric import byte_to_length
+
+#: Queries with more terms than this go through Whoosh (pasted paragraphs).
+MAX_TERMS = 32
+
+#: Per segment reader and field: the field length byte of every document.
+_LENGTH_BYTES: WeakKeyDictionary[Any, dict[str, bytes]] = WeakKeyDictionary()
+_BYTE_LENGTHS = [byte_to_length(i) for i in range(256)]
+
+
+class TooSlow(Exception):
+    """The search passed its deadline."""
+
+
+class Unsupported(Exception):
+    """The index or query is not one this path reads; Whoosh answers instead."""
+
+
+def plain_terms(q: wq.Query) -> tuple[bool, list[wq.Term]] | None:
+    """``(all_required, terms)`` when ``q`` is terms of one field joined by AND or OR."""
+    if type(q) is wq.Term:
+        return True, [q]
+    if type(q) not in (wq.And, wq.Or) or q.boost != 1.0:
+        return None
+    subs = q.subqueries
+    if not 1 < len(subs) <= MAX_TERMS or any(type(s) is not wq.Term for s in subs):
+        return None
+    if len({s.fieldname for s in subs}) != 1:
+        return None
+    if type(q) is wq.Or and (q.minmatch or q.scale):
+        return None
+    return type(q) is wq.And, list(subs)
+
+
+def _length_bytes(reader: Any, fieldname: str) -> bytes:
+    per_reader = _LENGTH_BYTES.get(reader)
+    if per_reader is None:
+        per_reader = _LENGTH_BYTES[reader] = {}
+    found = per_reader.get(fieldname)
+    if found is None:
+        perdoc = getattr(reader, "_perdoc", None)
+        column = getattr(perdoc, "_cached_reader", None)
+        col = column(_lenfield(fieldname), LENGTHS_COLUMN) if column else None
+        if col is None or not hasattr(col, "_dbfile") or col._fixedlen != 1:
+            raise Unsupported("no one-byte length column")
+        doccount = reader.doc_count_all()
+        stored = min(col._count, doccount)
+        found = bytes(col._dbfile.get(col._basepos, stored)) + bytes(doccount - stored)
+        per_reader[fieldname] = found
+    return found
+
+
+def _blocks(reader: Any, fieldname: str, btext: bytes) -> W3LeafMatcher | None:
+    if (fieldname, btext) not in reader:
+        return None
+    m = reader.postings(fieldname, btext)
+    m = getattr(m, "child", m)  # FilterMatcher over deleted documents: we filter ourselves
+    if type(m) is not W3LeafMatcher:
+        raise Unsupported(f"postings matcher {type(m).__name__}")
+    return m
+
+
+def _decode(m: W3LeafMatcher, deadline: float) -> tuple[Any, Any]:
+    if monotonic() > deadline:
+        raise TooSlow
+    m._read_ids()
+    m._read_weights()
+    return m._ids, m._weights
+
+
+class Factor(NamedTuple):
+    btext: bytes
+    idf: float
+    boost: float
+
+
+class _Segment(NamedTuple):
+    reader: Any
+    fieldname: str
+    norms: list[float]
+    k1p1: float
+    lengths: bytes
+    deleted: Any
+    deadline: float
+
+
+def top_k(
+    searcher: Any, q: wq.Query, k: int, *, seconds: float
+) -> tuple[list[tuple[float, int]], int | None] | None:
+    """The ``k`` best ``(score, docnum)`` and, when known without more work, the number of
+    matching documents; None when ``q`` is not a plain terms query this path answers.
+    Raises :class:`TooSlow` after ``seconds`` (checked once per decoded block)."""
+    shape = plain_terms(q)
+    if shape is None:
+        return None
+    required, terms = shape
+    try:
+        return _top_k(searcher, required, terms, k, monotonic() + seconds)
+    except Unsupported:
+        return None
+
+
+def _top_k(
+    searcher: Any, required: bool, terms: list[wq.Term], k: int, deadline: float
+) -> tuple[list[tuple[float, int]], int | None]:
+    fieldname = terms[0].fieldname
+    field = searcher.schema[fieldname]
+    if not field.scorable:
+        raise Unsupported("unscored field")
+    weighting = searcher.weighting
+    parent = searcher.get_parent()
+    k1, b = weighting.K1, weighting.B
+    if getattr(weighting, "_field_B", {}).get(fieldname) is not None:
+        b = weighting._field_B[fieldname]
+    avgfl = parent.avg_field_length(fieldname) or 1
+    norms = _norms(k1, b, avgfl)
+    k1p1 = k1 + 1
+    # Per term: (text, idf, boost); a posting scores idf * (tf * (k1 + 1)) / (tf + norm) *
+    # boost, the arithmetic of Whoosh's bm25() and boost wrapper, in their order.
+    factors = []
+    for t in terms:
+        btext = field.to_bytes(t.text)
+        factors.append(Factor(btext, parent.idf(fieldname, btext), t.boost))
+
+    scored: list[tuple[float, int]] = []
+    matched: int | None = 0
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        lengths = _length_bytes(reader, fieldname)
+        deleted = reader.deleted_docs_set if reader.has_deletions() else None
+        ctx = _Segment(reader, fieldname, norms, k1p1, lengths, deleted, deadline)
+        part: tuple[list[tuple[int, float]], int | None] | None
+        if len(factors) == 1:
+            part = _single(ctx, factors[0], k, scored)
+        elif required:
+            part = _and(ctx, factors)
+        else:
+            part = _or(ctx, factors)
+        if part is None:
+            continue
+        docs, count = part
+        matched = matched + count if count is not None and matched is not None else None
+        scored.extend((score, offset + doc) for doc, score in docs)
+        if len(scored) > k:
+            scored = heapq.nsmallest(k, scored, key=_order)
+    scored.sort(key=_order)
+    return scored[:k], matched
+
+
+@lru_cache(maxsize=64)
+def _norms(k1: float, b: float, avgfl: float) -> list[float]:
+    """BM25's length normalization per length byte: 256 values, not one per posting."""
+    return [k1 * ((1 - b) + b * fl / avgfl) for fl in _BYTE_LENGTHS]
+
+
+def _order(item: tuple[float, int]) -> tuple[float, int]:
+    return (-item[0], item[1])
+
+
+def _and(seg: _Segment, factors: list[Factor]) -> tuple[list[tuple[int, float]], int] | None:
+    reader, norms, k1p1, lengths = seg.reader, seg.norms, seg.k1p1, seg.lengths
+    matchers = []
+    for f in factors:
+        m = _blocks(reader, seg.fieldname, f.btext)
+        if m is None:
+            return None  # a required word this segment lacks
+        matchers.append((reader.doc_frequency(seg.fieldname, f.btext), m, f))
+    matchers.sort(key=lambda x: x[0])
+    _, first, f = matchers[0]
+    # docnum -> score so far, for the rarest term's documents
+    scores: dict[int, float] = {}
+    idf, boost = f.idf, f.boost
+    while first.is_active():
+        ids, weights = _decode(first, seg.deadline)
+        for doc, tf in zip(ids, weights, strict=True):
+            scores[doc] = idf * ((tf * k1p1) / (tf + norms[lengths[doc]])) * boost
+        first._next_block()
+    if seg.deleted:
+        for doc in seg.deleted.intersection(scores):
+            del scores[doc]
+    for _, m, f in matchers[1:]:
+        if not scores:
+            return None
+        idf, boost = f.idf, f.boost
+        candidates = sorted(scores)
+        kept: dict[int, float] = {}
+        i, n = 0, len(candidates)
+        while i < n and m.is_active():
+            maxid = m._maxid
+            if candidates[i] > maxid:
+                m._next_block()  # no candidate in this block: header only, no decoding
+                continue
+            ids, weights = _decode(m, seg.deadline)
+            block = dict(zip(ids, weights, strict=True))
+            while i < n and candidates[i] <= maxid:
+                doc = candidates[i]
+                tf = block.get(doc)
+                if tf is not None:
+                    term = idf * ((tf * k1p1) / (tf + norms[lengths[doc]])) * boost
+                    kept[doc] = scores[doc] + term
+                i += 1
+            m._next_block()
+        scores = kept
+    return list(scores.items()), len(scores)
+
+
+def _single(
+    seg: _Segment, f: Factor, k: int, so_far: list[tuple[float, int]]
+) -> tuple[list[tuple[int, float]], int | None] | None:
+    """One term: blocks whose best possible score cannot enter the top k are skipped."""
+    norms, k1p1, lengths, deleted = seg.norms, seg.k1p1, seg.lengths, seg.deleted
+    idf, boost = f.idf, f.boost
+    m = _blocks(seg.reader, seg.fieldname, f.btext)
+    if m is None:
+        return None
+    # The k best so far (earlier segments included) as a min-heap of (score, -docnum).
+    heap = heapq.nsmallest(k, ((score, -doc) for score, doc in so_far), key=_order_heap)
+    heapq.heapify(heap)
+    out: list[tuple[int, float]] = []
+    skipped = False
+    while m.is_active():
+        if len(heap) >= k:
+            # No document of the block has a higher weight or a shorter length than
+            # its header says; a block that cannot beat the k-th score is never decoded.
+            best = m._maxweight
+            norm = norms[max(0, bisect_right(_BYTE_LENGTHS, m._minlength) - 1)]
+            if idf * ((best * k1p1) / (best + norm)) * boost < heap[0][0]:
+                m._next_block()
+                skipped = True
+                continue
+        ids, weights = _decode(m, seg.deadline)
+        for doc, tf in zip(ids, weights, strict=True):
+            if deleted and doc in deleted:
+                continue
+            score = idf * ((tf * k1p1) / (tf + norms[lengths[doc]])) * boost
+            out.append((doc, score))
+            if len(heap) < k:
+                heapq.heappush(heap, (score, -doc))
+            elif score > heap[0][0]:
+                heapq.heapreplace(heap, (score, -doc))
+        m._next_block()
+    return out, (None if skipped else len(out))
+
+
+def _order_heap(item: tuple[float, int]) -> tuple[float, int]:
+    return (-item[0], -item[1])
+
+
+def _or(seg: _Segment, factors: list[Factor]) -> tuple[list[tuple[int, float]], int] | None:
+    norms, k1p1, lengths = seg.norms, seg.k1p1, seg.lengths
+    scores: dict[int, float] = {}
+    get = scores.get
+    for f in factors:
+        m = _blocks(seg.reader, seg.fieldname, f.btext)
+        if m is None:
+            continue
+        idf, boost = f.idf, f.boost
+        while m.is_active():
+            ids, weights = _decode(m, seg.deadline)
+            for doc, tf in zip(ids, weights, strict=True):
+                term = idf * ((tf * k1p1) / (tf + norms[lengths[doc]])) * boost
+                scores[doc] = get(doc, 0.0) + term
+            m._next_block()
+    if seg.deleted:
+        for doc in seg.deleted.intersection(scores):
+            del scores[doc]
+    if not scores:
+        return None
+    return list(scores.items()), len(scores)

@@ -1,0 +1,110 @@
+"""The plain-words fast path returns exactly what Whoosh's own matchers return.
+
+The index is synthetic on purpose: a Zipf-like vocabulary over a few thousand documents
+gives posting lists of many blocks (Whoosh writes 128 postings per block) next to rare
+words, in several segments, with deleted and replaced documents -- every case the fast
+path treats specially (block skipping, segment offsets, deletions).
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from whoosh import query as wq
+
+from searchlib import Index
+from searchlib._whoosh.fastpath import plain_terms, top_k
+from searchlib._whoosh.schema import COMBINED_FIELD
+
+WORDS = [f"kata{i}" for i in range(400)]
+WEIGHTS = [1.0 / (i + 1) for i in range(len(WORDS))]
+
+
+def _doc(rng: random.Random, i: int) -> dict[str, str]:
+    n = rng.randint(5, 120)
+    body = " ".join(rng.choices(WORDS, WEIGHTS, k=n))
+    title = " ".join(rng.choices(WORDS, WEIGHTS, k=rng.randint(1, 8)))
+    return {"id": f"d{i}", "title": title, "body": body}
+
+
+@pytest.fixture(scope="module")
+def ix(tmp_path_factory):
+    rng = random.Random(7)
+    path = tmp_path_factory.mktemp("fast") / "ix"
+    with Index.create(path, {"analyzer": "simple"}) as index:
+        for batch in range(3):  # three commits: several segments
+            index.add([_doc(rng, batch * 1500 + i) for i in range(1500)])
+        index.delete([f"d{i}" for i in range(0, 4500, 7)])
+        index.add([_doc(rng, i) for i in range(3, 600, 11)])  # replacements
+        yield index
+
+
+def _whoosh(searcher, q, k):
+    results = searcher.search(q, limit=k)
+    return [(hit.score, hit.docnum) for hit in results], len(results)
+
+
+def _queries(rng: random.Random, count: int):
+    for _ in range(count):
+        n = rng.choice([1, 1, 2, 2, 3, 4])
+        # Mix common and rare words: the rare ones decide AND, the common ones are long lists.
+        words = [WORDS[min(int(rng.expovariate(1 / 40)), len(WORDS) - 1)] for _ in range(n)]
+        terms = [wq.Term(COMBINED_FIELD, w) for w in words]
+        if n == 1:
+            yield terms[0]
+        else:
+            yield rng.choice([wq.And, wq.Or])(terms)
+
+
+def _same(fast, slow):
+    assert len(fast) == len(slow)
+    for (fs, fd), (ss, sd) in zip(fast, slow, strict=True):
+        assert fs == pytest.approx(ss, rel=1e-9)
+        if fd != sd:  # only documents of equal score may trade places
+            assert fs == pytest.approx(ss, rel=1e-9)
+            assert dict((d, s) for s, d in slow).get(fd) == pytest.approx(fs, rel=1e-9)
+
+
+@pytest.mark.parametrize("k", [1, 10, 100])
+def test_fast_path_equals_whoosh(ix, k):
+    store = ix._backend
+    searcher = store._searcher()
+    assert len(searcher.leaf_searchers()) > 1 and searcher.reader().has_deletions()
+    rng = random.Random(k)
+    answered = 0
+    for q in _queries(rng, 150):
+        fast = top_k(searcher, q, k, seconds=60)
+        assert fast is not None, q  # plain word queries must take the fast path
+        answered += 1
+        scored, matched = fast
+        slow, total = _whoosh(searcher, q, k)
+        _same(scored, slow)
+        if matched is not None:
+            assert matched == total, q
+    assert answered == 150
+
+
+def test_search_results_are_the_same_with_and_without_the_fast_path(ix, monkeypatch):
+    queries = ["kata3 kata50", "kata1", "kata7 OR kata300", "kata0 kata1 kata2", "kata399"]
+    fast = [ix.search(q, limit=20) for q in queries]
+    monkeypatch.setattr("searchlib._whoosh.store.top_k", lambda *a, **kw: None)
+    slow = [ix.search(q, limit=20) for q in queries]
+    for f, s in zip(fast, slow, strict=True):
+        assert [h.score for h in f.hits] == pytest.approx([h.score for h in s.hits], rel=1e-9)
+        assert f.total == s.total
+        assert f.fallback == s.fallback
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        wq.Phrase(COMBINED_FIELD, ["kata1", "kata2"]),
+        wq.And([wq.Term(COMBINED_FIELD, "kata1"), wq.Not(wq.Term(COMBINED_FIELD, "kata2"))]),
+        wq.Or([wq.Term(COMBINED_FIELD, "kata1"), wq.Term("category", "x")]),
+        wq.And([wq.Term(COMBINED_FIELD, "kata1"), wq.Term(COMBINED_FIELD, "kata2")], boost=2.0),
+        wq.Prefix(COMBINED_FIELD, "kata1"),
+    ],
+)
+def test_other_shapes_go_through_whoosh(q):
+    assert plain_terms(q) is None
