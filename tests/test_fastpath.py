@@ -96,6 +96,39 @@ def test_search_results_are_the_same_with_and_without_the_fast_path(ix, monkeypa
         assert f.fallback == s.fallback
 
 
+def test_words_found_in_one_document(tmp_path):
+    # Words of one or two documents, in one segment and after Whoosh's own merge.
+    rng = random.Random(3)
+    docs = [_doc(rng, i) for i in range(300)]
+    docs[17]["body"] += " satusatunya"
+    docs[40]["body"] += " satusatunya"
+    docs[41]["body"] += " sekalisaja"
+    with Index.create(tmp_path / "ix", {"analyzer": "simple"}) as index:
+        index.add(docs[:150])
+        index.add(docs[150:])
+        _check_rare_words(index)
+        index.optimize()
+        _check_rare_words(index)
+
+
+def _check_rare_words(index):
+    searcher = index._backend._searcher()
+    for words, required in (
+        (["sekalisaja"], True),
+        (["sekalisaja", "kata0"], True),
+        (["satusatunya", "kata1"], True),
+        (["sekalisaja", "satusatunya"], False),
+    ):
+        terms = [wq.Term(COMBINED_FIELD, w) for w in words]
+        q = terms[0] if len(terms) == 1 else (wq.And if required else wq.Or)(terms)
+        fast = top_k(searcher, q, 10, seconds=60)
+        assert fast is not None
+        slow, total = _whoosh(searcher, q, 10)
+        _same(fast[0], slow)
+        assert fast[0], words
+        assert fast[1] in (None, total)
+
+
 @pytest.mark.parametrize(
     "q",
     [

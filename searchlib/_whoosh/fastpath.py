@@ -85,17 +85,18 @@ def _length_bytes(reader: Any, fieldname: str) -> bytes:
     return found
 
 
-def _blocks(reader: Any, fieldname: str, btext: bytes) -> W3LeafMatcher | None:
+def _blocks(reader: Any, fieldname: str, btext: bytes) -> Any:
+    """The term's postings as a block reader, or None when the segment lacks the term."""
     if (fieldname, btext) not in reader:
         return None
     m = reader.postings(fieldname, btext)
     m = getattr(m, "child", m)  # FilterMatcher over deleted documents: we filter ourselves
-    if type(m) is not W3LeafMatcher:
+    if type(m) is not W3LeafMatcher:  # e.g. a list Whoosh inlined in the term index
         raise Unsupported(f"postings matcher {type(m).__name__}")
     return m
 
 
-def _decode(m: W3LeafMatcher, deadline: float) -> tuple[Any, Any]:
+def _decode(m: Any, deadline: float) -> tuple[Any, Any]:
     if monotonic() > deadline:
         raise TooSlow
     m._read_ids()
