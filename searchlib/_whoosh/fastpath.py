@@ -91,7 +91,7 @@ def _blocks(reader: Any, fieldname: str, btext: bytes) -> Any:
         return None
     m = reader.postings(fieldname, btext)
     m = getattr(m, "child", m)  # FilterMatcher over deleted documents: we filter ourselves
-    if type(m) is not W3LeafMatcher:  # e.g. a list Whoosh inlined in the term index
+    if not isinstance(m, W3LeafMatcher):  # e.g. a list Whoosh inlined in the term index
         raise Unsupported(f"postings matcher {type(m).__name__}")
     return m
 

@@ -20,6 +20,7 @@ from whoosh.searching import Searcher
 from whoosh.writing import LockError
 
 from searchlib._backend import RawHit, RawResults, Transaction
+from searchlib._whoosh.codec import SearchlibCodec
 from searchlib._whoosh.compile import CompileContext, compile_query
 from searchlib._whoosh.fastpath import TooSlow, top_k
 from searchlib._whoosh.recovery import abandon, remove_debris
@@ -145,7 +146,9 @@ class WhooshStore:
         lock forever (measured too: no faster on this 2-core machine under load).
         """
         try:
-            writer = FastSegmentWriter(self._ix, timeout=timeout, delay=0.05, limitmb=256)
+            writer = FastSegmentWriter(
+                self._ix, timeout=timeout, delay=0.05, limitmb=256, codec=SearchlibCodec()
+            )
         except LockError:
             raise IndexLockedError(
                 f"another writer is updating the index at {self.path} (waited {timeout:g} s)",
@@ -165,7 +168,7 @@ class WhooshStore:
     def optimize(self, *, timeout: float) -> None:
         """Merge all segments into one (fastest queries; slow on big indexes)."""
         try:
-            writer = self._ix.writer(timeout=timeout, delay=0.05)
+            writer = self._ix.writer(timeout=timeout, delay=0.05, codec=SearchlibCodec())
         except LockError:
             raise IndexLockedError(f"another writer is updating the index at {self.path}") from None
         remove_debris(self._ix.storage)
