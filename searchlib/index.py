@@ -78,6 +78,8 @@ class Index:
     ) -> Index:
         """A new, empty index at ``path`` (config: a YAML path, a dict, or None for defaults)."""
         cfg = load_config(config)
+        if cfg.backend != "whoosh":
+            return cls._remote(path, cfg, create=True, overwrite=overwrite)
         root = Path(path)
         if (root / META_FILE).exists():
             if not overwrite:
@@ -112,6 +114,8 @@ class Index:
         """Open an existing index. A ``config`` whose analysis differs from the index's is an
         :class:`IndexMismatchError`; its query-time settings (ranking, snippets, limits) apply.
         """
+        if config is not None and load_config(config).backend != "whoosh":
+            return cls._remote(path, load_config(config), create=False)
         root = Path(path)
         meta_path = root / META_FILE
         try:
@@ -150,6 +154,16 @@ class Index:
         from searchlib._whoosh.store import WhooshStore
 
         return cls(root, cfg, WhooshStore.open(root, cfg))
+
+    @classmethod
+    def _remote(
+        cls, path: str | os.PathLike[str], cfg: Config, *, create: bool, overwrite: bool = False
+    ) -> Index:
+        """An index in a search cluster (backend sphinxql): the nodes hold the data and
+        the metadata; ``path`` only names it."""
+        from searchlib._sphinx.store import SphinxStore
+
+        return cls(Path(path), cfg, SphinxStore.attach(cfg, create=create, overwrite=overwrite))
 
     @staticmethod
     def exists(path: str | os.PathLike[str]) -> bool:
@@ -339,6 +353,7 @@ class Index:
                 hint="add a word that carries meaning",
             )
         fallback = False
+        warnings = list(raw.warnings)
         if raw.collected == 0 and self.config.fallback:
             from searchlib._whoosh.compile import any_word_fallback
 
@@ -346,6 +361,7 @@ class Index:
             if wider is not None:
                 raw = run(wider, filter_nodes, limit, page, sort)
                 fallback = raw.collected > 0
+                warnings += [w for w in raw.warnings if w not in warnings]
         few = raw.collected < SUGGEST_BELOW and (raw.count is None or raw.count() < SUGGEST_BELOW)
         suggestion = self._suggest(query, node) if few else None
         hits = self._hits(raw, offset=(page - 1) * limit, fmt=snippet_format)
@@ -360,6 +376,7 @@ class Index:
             _facets=raw.facets,
             suggestion=suggestion,
             fallback=fallback,
+            warnings=tuple(warnings),
         )
 
     def similar(
@@ -378,6 +395,7 @@ class Index:
             limit=limit,
             took_ms=(time.perf_counter() - started) * 1000.0,
             hits=self._hits(raw, offset=0, fmt=snippet_format),
+            warnings=tuple(raw.warnings),
         )
 
     # -- helpers --------------------------------------------------------------------------

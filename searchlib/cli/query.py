@@ -35,6 +35,8 @@ def _format_option(func):
 
 
 def _echo_results(results: SearchResults, fmt: str, as_json: bool) -> None:
+    for warning in results.warnings:
+        click.echo(f"warning: partial results: {warning}", err=True)
     if as_json:
         data = results.to_dict()
         click.echo(json.dumps(data, ensure_ascii=False, default=str))

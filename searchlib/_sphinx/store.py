@@ -1,0 +1,689 @@
+"""SphinxStore: searchlib's storage interface over a cluster of Sphinx 2.2 / Manticore nodes.
+
+Writes go to the node that owns the document (a stable hash of its id), in one engine
+transaction per node with multi-row REPLACEs; searches go to a node's distributed index,
+which asks every shard and merges. Ranking is the engine's BM25F over the same weighted
+fields as the embedded index (title weight and k1/b from the config), with plain
+``log(N/n)`` IDF computed per shard: documents are spread by a hash, so every shard is a
+random sample of the archive and its term statistics are close to the whole's (the
+README gives the measured agreement with the embedded backend).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from datetime import datetime
+from typing import Any
+
+from searchlib._backend import RawHit, RawResults, Transaction
+from searchlib._sphinx.client import NodeDownError, connect, engine_error, pymysql_module
+from searchlib._sphinx.compile import Analyze, Compiled, compile_query, epoch
+from searchlib._sphinx.ids import doc_key, encode_term, shard_of
+from searchlib._sphinx.schema import (
+    ALL_FIELD,
+    ALL_TOKEN,
+    NO_DATE,
+    EngineSchema,
+    engine_schema,
+    ftname,
+)
+from searchlib._version import __version__
+from searchlib.analysis import get_analyzer
+from searchlib.config import Config
+from searchlib.errors import (
+    ConfigError,
+    IndexMismatchError,
+    IndexNotFoundError,
+    QueryError,
+    StorageError,
+)
+from searchlib.query import Node
+
+#: Rows per multi-row REPLACE, and the bytes at which a batch is sent early (well under
+#: the node's max_packet_size of 128 MB, and under Sphinx's 8 MB default for other nodes).
+BATCH_ROWS = 500
+BATCH_BYTES = 4_000_000
+#: WEIGHT() is an integer: BM25F (a float) is scaled by 1000x this; scores are WEIGHT()
+#: divided by this.
+SCORE_SCALE = 1_000_000
+SIMILAR_TERMS = 15
+RECENCY_CANDIDATES = 200
+META_ID = 1
+
+
+def _combined(config: Config) -> tuple[str, ...]:
+    names = tuple(n for n in config.default_fields if config.field(n).type == "text")
+    analyzers = {config.field(n).analyzer for n in names}
+    return names if len(names) >= 2 and len(analyzers) == 1 else ()
+
+
+class SphinxStore:
+    def __init__(self, config: Config, schema: EngineSchema) -> None:
+        self.config = config
+        self.schema = schema
+        self.nodes = list(config.sphinxql_nodes)
+        self._analyzers: dict[str, Analyze] = {
+            f.name: _terms(get_analyzer(config.analyzer_spec(f.analyzer)))
+            for f in config.fields
+            if f.type == "text"
+        }
+        self._keywords = frozenset(schema.keyword_fields)
+        self._dates = frozenset(schema.date_fields)
+        self._stored = {f.name for f in config.fields if f.stored or f.name in ("id", "body")}
+        self._combined = _combined(config)
+        weights = []
+        for f in config.fields:
+            if f.type == "text":
+                weights.append(f"{ftname(f.name)}={f.boost:g}")
+            elif f.name in self._keywords:
+                weights.append(f"{ftname(f.name)}=0")  # filters restrict, never score
+        weights.append(f"{ALL_FIELD}=0")
+        bm25f = f"bm25f({config.bm25_k1:g},{config.bm25_b:g},{{{','.join(weights)}}})"
+        # Sphinx's bm25f() is 0.5 plus a small sum: keep the sum, scaled to WEIGHT()'s
+        # integer range.
+        ranker = f"{SCORE_SCALE * 1000}*({bm25f}-0.5)"
+        self._options = f"ranker=expr('{ranker}'), idf='plain,tfidf_unnormalized'"
+        self._local = threading.local()
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    @classmethod
+    def attach(cls, config: Config, *, create: bool, overwrite: bool = False) -> SphinxStore:
+        """Check every node against ``config`` (schema, shard number, analysis fingerprint).
+
+        ``create`` marks empty nodes as this index's shards (every node must be up);
+        ``overwrite`` empties them first. Opening tolerates down nodes (searches then
+        report partial results) but not nodes that hold something else.
+        """
+        store = cls(config, engine_schema(config, config.sphinxql_index))
+        down: list[NodeDownError] = []
+        for shard, address in enumerate(store.nodes):
+            try:
+                conn = store._conn(address)
+            except NodeDownError as error:
+                if create:
+                    raise
+                down.append(error)
+                continue
+            store._check_schema(address, conn)
+            meta = store._read_meta(address, conn)
+            where = config.source_file or "the config"
+            if meta is not None and (meta.get("shard"), meta.get("shards")) != (
+                shard,
+                len(store.nodes),
+            ):
+                raise ConfigError(
+                    f"node {address} holds shard {meta.get('shard')} of {meta.get('shards')}, "
+                    f"but {where} lists it as node {shard} of {len(store.nodes)}",
+                    hint="list sphinxql.nodes in shard order, every node once",
+                )
+            fingerprint = None if meta is None else meta.get("fingerprint")
+            if meta is not None and fingerprint != config.index_fingerprint() and not overwrite:
+                raise IndexMismatchError(
+                    f"node {address}: {where} analyzes text differently from the index "
+                    f"built there (searchlib {meta.get('searchlib_version')})",
+                    hint="rebuild it: searchlib index SOURCE... --config CONFIG --rebuild",
+                )
+            if meta is None and not create:
+                raise IndexNotFoundError(
+                    f"node {address} holds no searchlib index yet",
+                    hint="build one with: searchlib index FILE --config CONFIG",
+                )
+            if create and (overwrite or meta is None):
+                store._execute(address, f"TRUNCATE RTINDEX {store.schema.rt_index}")
+                store._write_meta(address, shard)
+        if len(down) == len(store.nodes):
+            raise down[0]
+        return store
+
+    def _check_schema(self, address: str, conn: Any) -> None:
+        rows = self._run(address, conn, f"DESCRIBE {self.schema.rt_index}")
+        fulltext = set(self.schema.fulltext())
+        # Sphinx lists index_field_lengths' <field>_len attributes; Manticore says "text"
+        # where Sphinx says "field".
+        found = [
+            (str(r[0]), "field" if str(r[1]) in ("field", "text") else str(r[1]))
+            for r in rows
+            if not (str(r[0]).endswith("_len") and str(r[0])[:-4] in fulltext)
+        ]
+        expected = self.schema.describe()
+        if not found:
+            raise StorageError(f"node {address} has no RT index {self.schema.rt_index!r}")
+        # Engines order attributes their own way (Sphinx: numbers before strings).
+        if sorted(found) != sorted(expected):
+            missing = [n for n, _ in expected if n not in dict(found)]
+            extra = [n for n, _ in found if n not in dict(expected)]
+            detail = "; ".join(
+                part
+                for part in (
+                    f"missing {', '.join(missing)}" if missing else "",
+                    f"unexpected {', '.join(extra)}" if extra else "",
+                )
+                if part
+            )
+            raise IndexMismatchError(
+                f"node {address}: index {self.schema.rt_index} does not have the schema "
+                f"the config needs ({detail or 'columns differ in type'})",
+                hint="regenerate the node's index section from this config "
+                "(searchlib cluster init) and rebuild",
+            )
+
+    def _read_meta(self, address: str, conn: Any) -> dict[str, Any] | None:
+        rows = self._run(
+            address, conn, f"SELECT value FROM {self.schema.meta_index} WHERE id = {META_ID}"
+        )
+        if not rows:
+            return None
+        try:
+            meta = json.loads(rows[0][0])
+        except ValueError:
+            raise StorageError(f"node {address}: unreadable searchlib metadata") from None
+        return meta if isinstance(meta, dict) else None
+
+    def _write_meta(self, address: str, shard: int) -> None:
+        meta = {
+            "fingerprint": self.config.index_fingerprint(),
+            "searchlib_version": __version__,
+            "shard": shard,
+            "shards": len(self.nodes),
+            "created": datetime.now().isoformat(timespec="seconds"),
+        }
+        self._execute(
+            address,
+            f"REPLACE INTO {self.schema.meta_index} (id, unused, value) VALUES (%s, '', %s)",
+            (META_ID, json.dumps(meta)),
+        )
+
+    def close(self) -> None:
+        conns = getattr(self._local, "conns", {})
+        for conn in conns.values():
+            with suppress(Exception):
+                conn.close()
+        self._local = threading.local()
+
+    # -- connections ----------------------------------------------------------------------
+
+    def _conn(self, address: str) -> Any:
+        """This thread's connection to ``address`` (pymysql connections are not shared)."""
+        conns = self._local.__dict__.setdefault("conns", {})
+        conn = conns.get(address)
+        if conn is None:
+            conn = conns[address] = connect(address)
+        return conn
+
+    def _drop(self, address: str) -> None:
+        conn = self._local.__dict__.setdefault("conns", {}).pop(address, None)
+        if conn is not None:
+            with suppress(Exception):
+                conn.close()
+
+    def _run(self, address: str, conn: Any, sql: str, args: Any = None) -> list[Any]:
+        pymysql = pymysql_module()
+        try:
+            with conn.cursor() as cur:
+                cur.execute(sql, args)
+                return list(cur.fetchall())
+        except pymysql.err.MySQLError as error:
+            if isinstance(error, (pymysql.err.OperationalError, pymysql.err.InterfaceError)):
+                self._drop(address)
+            raise engine_error(address, error) from None
+
+    def _execute(self, address: str, sql: str, args: Any = None) -> list[Any]:
+        return self._run(address, self._conn(address), sql, args)
+
+    def _node_for(self, doc_id: str) -> tuple[int, str]:
+        key = doc_key(doc_id)
+        return key, self.nodes[shard_of(key, len(self.nodes))]
+
+    def _search_sql(self, sql: str, args: Any = None) -> tuple[list[Any], dict[str, str], str]:
+        """Run a search on the first node that answers; rows, its SHOW META, the node."""
+        last: StorageError | None = None
+        pymysql = pymysql_module()
+        for address in self.nodes:
+            try:
+                conn = self._conn(address)
+                with conn.cursor() as cur:
+                    cur.execute(sql, args)
+                    rows = list(cur.fetchall())
+                    cur.execute("SHOW META")
+                    meta: dict[str, str] = {}
+                    for name, value in cur.fetchall():
+                        key = str(name)
+                        meta[key] = f"{meta[key]}; {value}" if key in meta else str(value)
+                return rows, meta, address
+            except NodeDownError as error:
+                last = error
+            except (pymysql.err.OperationalError, pymysql.err.InterfaceError) as error:
+                self._drop(address)
+                last = engine_error(address, error)
+            except pymysql.err.MySQLError as error:
+                message = str(engine_error(address, error))
+                if "syntax error" in message or "non-computable" in message:
+                    raise QueryError(
+                        f"the engine cannot run this query ({message})",
+                        hint="a query of only exclusions inside OR is not supported by "
+                        "this backend",
+                    ) from None
+                raise engine_error(address, error) from None
+        assert last is not None
+        raise last
+
+    # -- writing --------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self, *, timeout: float) -> Iterator[Transaction]:
+        tx = _SphinxTransaction(self)
+        try:
+            yield tx
+        except BaseException:
+            tx.rollback()
+            raise
+        tx.commit()
+
+    def row(self, doc: dict[str, Any], key: int) -> tuple[Any, ...]:
+        """One REPLACE row: id, full-text fields, then attributes (schema order)."""
+        values: list[Any] = [key]
+        for name in self.schema.text_fields:
+            value = doc.get(name)
+            text = value if isinstance(value, str) else ("" if value is None else str(value))
+            values.append(" ".join(encode_term(t) for t in self._analyzers[name](text)))
+        for name in self.schema.keyword_fields:
+            values.append(" ".join(encode_term(v) for v in _keyword_values(doc.get(name))))
+        values.append(ALL_TOKEN)
+        values.append(doc["id"])
+        values.append(json.dumps(self._stored_fields(doc), ensure_ascii=False, default=_iso))
+        for name in self.schema.date_fields:
+            value = doc.get(name)
+            values.append(epoch(value) if isinstance(value, datetime) else NO_DATE)
+        for name in self.schema.facet_fields:
+            found = _keyword_values(doc.get(name))
+            values.append(found[0] if found else "")
+        return tuple(values)
+
+    def _stored_fields(self, doc: dict[str, Any]) -> dict[str, Any]:
+        """What the embedded backend stores for ``doc`` (and so returns in ``Hit.fields``)."""
+        out: dict[str, Any] = {}
+        for name in sorted(doc):
+            value = doc[name]
+            if value is None or value == "" or value == [] or name not in self._stored:
+                continue
+            if isinstance(value, list) and name in self._keywords:
+                value = [str(v).strip().lower() for v in value]
+            elif name in self._keywords:
+                value = str(value).strip().lower()
+            out[name] = value
+        return out
+
+    def decode(self, text: str) -> dict[str, Any]:
+        stored = json.loads(text)
+        for name in self._dates:
+            value = stored.get(name)
+            if isinstance(value, str):
+                with suppress(ValueError):
+                    stored[name] = datetime.fromisoformat(value)
+        return stored
+
+    @property
+    def columns(self) -> str:
+        names = ["id", *self.schema.fulltext(), *(n for n, _ in self.schema.attributes())]
+        return ", ".join(names)
+
+    def optimize(self, *, timeout: float) -> None:
+        for address in self.nodes:
+            self._execute(address, f"OPTIMIZE INDEX {self.schema.rt_index}")
+
+    # -- reading --------------------------------------------------------------------------
+
+    def _compile(self, node: Node, filters: Sequence[Node], fields: Sequence[str] | None):
+        return compile_query(
+            node,
+            filters,
+            analyzers=self._analyzers,
+            keyword_fields=self._keywords,
+            date_fields=self._dates,
+            default_fields=fields or self.config.default_fields,
+            combined=self._combined,
+        )
+
+    def _select(
+        self, compiled: Compiled, columns: str, tail: str, *, extra_where: str = ""
+    ) -> tuple[list[Any], dict[str, str], str]:
+        select = [columns]
+        where = []
+        args: list[Any] = []
+        if compiled.match is not None:
+            where.append("MATCH(%s)")
+            args.append(compiled.match)
+        for i, condition in enumerate(compiled.conditions):
+            select.append(f"{condition} AS _c{i}")
+            where.append(f"_c{i} = 1")
+        if extra_where:
+            where.append(extra_where)
+        sql = f"SELECT {', '.join(select)} FROM {self.schema.dist_index}"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        return self._search_sql(sql + " " + tail, args)
+
+    def search(
+        self,
+        node: Node,
+        *,
+        filters: Sequence[Node],
+        limit: int,
+        page: int,
+        sort: str,
+        fields: Sequence[str] | None = None,
+    ) -> RawResults:
+        compiled = self._compile(node, filters, fields)
+        if compiled.empty:
+            return RawResults(collected=0, hits=[], terms=compiled.terms, dropped=compiled.dropped)
+        offset = (page - 1) * limit
+        recency = self.config.recency_half_life_days if sort == "score" else None
+        wanted = offset + limit
+        if recency:
+            first, count = 0, max(wanted, RECENCY_CANDIDATES)
+        else:
+            first, count = offset, limit
+        order = "ORDER BY w DESC, id ASC"
+        if sort == "date" and "date" in self._dates:
+            order = "ORDER BY d_date DESC, id ASC"
+        timeout_ms = int(self.config.search_timeout_s * 1000)
+        tail = (
+            f"{order} LIMIT {first}, {count} OPTION {self._options}, "
+            f"max_matches={max(1000, first + count)}, max_query_time={timeout_ms}"
+        )
+        date_col = ", d_date" if recency and "date" in self._dates else ""
+        rows, meta, _address = self._select(compiled, f"id, WEIGHT() AS w, doc{date_col}", tail)
+        warnings = _warnings(meta)
+        if any("max_query_time" in w or "time limit" in w for w in warnings):
+            raise QueryError(
+                f"the search took longer than {self.config.search_timeout_s:g} s and was stopped",
+                hint="make the query more specific, or raise limits.search_timeout_s",
+            )
+        scored = [(int(r[1]) / SCORE_SCALE, r) for r in rows]
+        if recency and date_col:
+            scored = _recency_rerank(scored, recency)[offset:wanted]
+        hits = [
+            RawHit(docnum=int(r[0]), score=score, stored=self.decode(r[2])) for score, r in scored
+        ]
+        return RawResults(
+            collected=int(meta.get("total_found", len(rows))),
+            hits=hits,
+            facets=lambda: self._facets(compiled),
+            terms=compiled.terms,
+            dropped=compiled.dropped,
+            warnings=warnings,
+        )
+
+    def _facets(self, compiled: Compiled) -> dict[str, dict[str, int]]:
+        counts = {}
+        for name in self.schema.facet_fields:
+            rows, _meta, _ = self._select(
+                compiled,
+                f"f_{name}, COUNT(*) AS n",
+                f"GROUP BY f_{name} ORDER BY n DESC LIMIT 1000 OPTION max_matches=1000",
+            )
+            pairs = ((str(k), int(v)) for k, v in rows if k)
+            counts[name] = dict(sorted(pairs, key=lambda kv: (-kv[1], kv[0])))
+        return counts
+
+    def get(self, doc_id: str) -> dict[str, Any] | None:
+        key, address = self._node_for(doc_id)
+        rows = self._execute(
+            address, f"SELECT sid, doc FROM {self.schema.rt_index} WHERE id = {key}"
+        )
+        if not rows or rows[0][0] != doc_id:
+            return None
+        return self.decode(rows[0][1])
+
+    def node_counts(self) -> list[int]:
+        return [
+            int(self._execute(a, f"SELECT COUNT(*) FROM {self.schema.rt_index}")[0][0])
+            for a in self.nodes
+        ]
+
+    def doc_count(self) -> int:
+        return sum(self.node_counts())
+
+    def similar(self, doc_id: str, limit: int) -> RawResults | None:
+        """Documents sharing the most distinctive terms (tf x idf) of ``doc_id``."""
+        stored = self.get(doc_id)
+        if stored is None:
+            return None
+        analyze = self._analyzers.get("body") or next(iter(self._analyzers.values()))
+        counts: dict[str, int] = {}
+        for name in ("title", "body"):
+            text = stored.get(name)
+            if isinstance(text, str):
+                for term in analyze(text):
+                    counts[term] = counts.get(term, 0) + 1
+        frequencies = self._doc_frequencies(list(counts))
+        total = max(self.doc_count(), 1)
+        scored = []
+        for term, tf in counts.items():
+            df = frequencies.get(encode_term(term), 0)
+            if 1 < df < total:
+                scored.append((tf * math.log(total / df), term))
+        keywords = [term for _, term in sorted(scored, reverse=True)[:SIMILAR_TERMS]]
+        terms = {"body": set(keywords), "title": set(keywords)}
+        if not keywords:
+            return RawResults(collected=0, hits=[], terms=terms)
+        fields = list(self._combined or ("body",))
+        cols = ",".join(ftname(n) for n in fields)
+        match = f"@({cols}) ({' | '.join(encode_term(t) for t in keywords)})"
+        compiled = Compiled(match)
+        key = doc_key(doc_id)
+        rows, meta, _ = self._select(
+            compiled,
+            "id, WEIGHT() AS w, doc",
+            f"ORDER BY w DESC, id ASC LIMIT 0, {limit} OPTION {self._options}",
+            extra_where=f"id != {key}",
+        )
+        hits = [RawHit(int(r[0]), int(r[1]) / SCORE_SCALE, self.decode(r[2])) for r in rows]
+        return RawResults(collected=len(hits), hits=hits, terms=terms, warnings=_warnings(meta))
+
+    def _doc_frequencies(self, terms: list[str]) -> dict[str, int]:
+        """Documents per encoded term over all shards (CALL KEYWORDS with statistics)."""
+        found: dict[str, int] = {}
+        text = " ".join(encode_term(t) for t in terms)
+        for address in self.nodes:
+            rows = self._execute(address, "CALL KEYWORDS(%s, %s, 1)", (text, self.schema.rt_index))
+            for row in rows:
+                found[str(row[2])] = found.get(str(row[2]), 0) + int(row[3])
+        return found
+
+    def suggest(self, word: str, fieldname: str = "body") -> str | None:
+        # Sphinx 2.2 has no term-list API to find near spellings (Manticore's CALL SUGGEST
+        # is not in Sphinx): no did-you-mean on this backend.
+        return None
+
+    def doc_frequency(self, fieldname: str, term: str) -> int:
+        return self._doc_frequencies([term]).get(encode_term(term), 0)
+
+    def stats(self) -> dict[str, Any]:
+        from searchlib._sphinx.client import node_status
+
+        nodes = [node_status(self.config, a) for a in self.nodes]
+        complete = all(n["docs"] is not None for n in nodes)
+        return {
+            "documents": sum(n["docs"] for n in nodes) if complete else None,
+            "shards": len(nodes),
+            "index": self.schema.rt_index,
+            "nodes": {n["address"]: n["docs"] if n["up"] else "down" for n in nodes},
+        }
+
+
+class _SphinxTransaction:
+    """Writes buffered per node and sent in multi-row REPLACEs inside one engine
+    transaction per node; committed node by node at the end.
+
+    A node that is down fails the write that is routed to it, before anything is
+    committed anywhere. Sphinx has no two-phase commit: if a node dies between the
+    first node's COMMIT and its own, the error says which nodes committed; running the
+    same batch again completes it (REPLACE is idempotent).
+    """
+
+    def __init__(self, store: SphinxStore) -> None:
+        self._store = store
+        self._begun: list[str] = []
+        self._rows: dict[str, list[tuple[Any, ...]]] = {}
+        self._bytes: dict[str, int] = {}
+        self._deletes: dict[str, list[int]] = {}
+        self._keys: dict[int, str] = {}
+        self._checked_empty: dict[str, bool] = {}
+        self._sql = f"REPLACE INTO {store.schema.rt_index} ({store.columns}) VALUES "
+        self._width = len(store.columns.split(", "))
+
+    def _begin(self, address: str) -> None:
+        if address not in self._begun:
+            self._store._execute(address, "BEGIN")
+            self._begun.append(address)
+
+    def _empty(self, address: str) -> bool:
+        if address not in self._checked_empty:
+            rows = self._store._execute(
+                address, f"SELECT COUNT(*) FROM {self._store.schema.rt_index}"
+            )
+            self._checked_empty[address] = int(rows[0][0]) == 0
+        return self._checked_empty[address]
+
+    def _stored_id(self, key: int, address: str) -> str | None:
+        if self._empty(address):  # a new shard (the common bulk build): no lookups
+            return None
+        rows = self._store._execute(
+            address, f"SELECT sid FROM {self._store.schema.rt_index} WHERE id = {key}"
+        )
+        return str(rows[0][0]) if rows else None
+
+    def _key(self, doc_id: str) -> tuple[int, str]:
+        key, address = self._store._node_for(doc_id)
+        other = self._keys.setdefault(key, doc_id)
+        if other != doc_id:
+            raise StorageError(_collision(doc_id, other))
+        return key, address
+
+    def exists(self, doc_id: str) -> bool:
+        key, address = self._key(doc_id)
+        stored = self._stored_id(key, address)
+        if stored is not None and stored != doc_id:
+            raise StorageError(_collision(doc_id, stored))
+        return stored is not None and key not in self._deletes.get(address, ())
+
+    def upsert(self, doc: dict[str, Any], *, existed: bool) -> None:
+        key, address = self._key(doc["id"])
+        row = self._store.row(doc, key)
+        self._begin(address)
+        rows = self._rows.setdefault(address, [])
+        rows.append(row)
+        size = self._bytes.get(address, 0) + sum(len(v) for v in row if isinstance(v, str))
+        self._bytes[address] = size
+        if len(rows) >= BATCH_ROWS or size >= BATCH_BYTES:
+            self._flush(address)
+
+    def delete(self, doc_id: str) -> bool:
+        key, address = self._key(doc_id)
+        if self._stored_id(key, address) != doc_id:
+            return False
+        self._begin(address)
+        self._flush(address)
+        self._store._execute(address, f"DELETE FROM {self._store.schema.rt_index} WHERE id = {key}")
+        self._deletes.setdefault(address, []).append(key)
+        return True
+
+    def _flush(self, address: str) -> None:
+        rows = self._rows.get(address)
+        if not rows:
+            return
+        one = "(" + ", ".join(["%s"] * self._width) + ")"
+        sql = self._sql + ", ".join([one] * len(rows))
+        self._store._execute(address, sql, [v for row in rows for v in row])
+        self._rows[address] = []
+        self._bytes[address] = 0
+
+    def commit(self) -> None:
+        try:
+            for address in self._begun:
+                self._flush(address)
+        except BaseException:
+            self.rollback()
+            raise
+        committed: list[str] = []
+        for address in self._begun:
+            try:
+                self._store._execute(address, "COMMIT")
+            except StorageError as error:
+                self._begun = [a for a in self._begun if a not in committed]
+                self.rollback()
+                done = ", ".join(committed) or "none"
+                raise StorageError(
+                    f"{error}; nodes that committed this batch: {done}",
+                    hint="run the same batch again when the node is back (upserts are idempotent)"
+                    if committed
+                    else None,
+                ) from None
+            committed.append(address)
+        self._begun = []
+
+    def rollback(self) -> None:
+        for address in self._begun:
+            # A node that went away has dropped its transaction with the connection.
+            with suppress(StorageError):
+                self._store._execute(address, "ROLLBACK")
+        self._begun = []
+
+
+def _terms(analyzer: Any) -> Analyze:
+    def analyze(text: str) -> list[str]:
+        return [t.text for t in analyzer(text)]
+
+    return analyze
+
+
+def _collision(doc_id: str, other: str) -> str:
+    return (
+        f"ids {doc_id!r} and {other!r} map to the same engine document id "
+        f"({doc_key(doc_id)}); not overwriting {other!r}"
+    )
+
+
+def _keyword_values(value: Any) -> list[str]:
+    values = value if isinstance(value, list) else [value]
+    out = []
+    for v in values:
+        if v is None:
+            continue
+        text = str(v).strip().lower()
+        if text:
+            out.append(text)
+    return out
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__}")
+
+
+def _warnings(meta: dict[str, str]) -> list[str]:
+    warning = meta.get("warning")
+    return [w.strip() for w in warning.split("; ")] if warning else []
+
+
+def _recency_rerank(scored: list[tuple[float, Any]], half_life: float) -> list[tuple[float, Any]]:
+    """As the embedded backend: score x (1 + 0.5^(age/half_life))."""
+    now = time.time()
+    out = []
+    for score, row in scored:
+        boost = 1.0
+        value = int(row[3])
+        if value != NO_DATE:
+            age_days = max(0.0, (now - value) / 86400.0)
+            boost = 1.0 + 0.5 ** (age_days / half_life)
+        out.append((score * boost, row))
+    out.sort(key=lambda sr: -sr[0])
+    return out
