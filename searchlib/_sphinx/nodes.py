@@ -13,6 +13,8 @@ import shutil
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -240,3 +242,38 @@ def _last_error(output: str, log: Path) -> str:
         tail = log.read_text(encoding="utf-8", errors="replace").splitlines()[-20:]
         lines = [line.strip() for line in tail if "FATAL" in line or "ERROR" in line]
     return lines[-1] if lines else "no error message (see its searchd.log)"
+
+
+def free_base_port(nodes: int, *, host: str = "127.0.0.1") -> int:
+    """A base port with ``2 * nodes`` consecutive free ports (for throwaway clusters)."""
+    import random
+
+    rng = random.Random()
+    for _ in range(200):
+        base = rng.randrange(20000, 60000, 2)
+        if all(_bindable(host, base + k) for k in range(2 * nodes)):
+            return base
+    raise StorageError(f"found no {2 * nodes} consecutive free ports on {host}")
+
+
+def _bindable(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+@contextmanager
+def temporary_cluster(
+    directory: Path, nodes: int = 2, *, base_config: Path | None = None
+) -> Iterator[Path]:
+    """A cluster started in ``directory`` (new), stopped on exit even after an error;
+    yields the path of its searchlib.yaml."""
+    target = init(directory, nodes, base_port=free_base_port(nodes), base_config=base_config)
+    try:
+        start(directory)
+        yield target
+    finally:
+        stop(directory)
