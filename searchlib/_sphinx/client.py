@@ -43,12 +43,14 @@ def connect(address: str, *, timeout: float = CONNECT_TIMEOUT_S) -> Any:
             charset="utf8",
         )
     except pymysql.err.OperationalError as error:
-        raise NodeDownError(address, _reason(error), hint=_hint(error)) from None
+        reason = _reason(error)
+        if reason == "unknown host":  # a wrong address, not a node that is down
+            raise StorageError(f"node {address}: {reason}", hint="fix sphinxql.nodes") from None
+        raise NodeDownError(address, reason, hint=_hint(error)) from None
     except (pymysql.err.MySQLError, OSError) as error:
         # e.g. the agent port, or another service: it answered, but not in SphinxQL.
-        raise NodeDownError(
-            address,
-            f"does not speak SphinxQL ({error})",
+        raise StorageError(
+            f"node {address}: does not speak SphinxQL ({error})",
             hint="sphinxql.nodes lists each node's mysql41 listen address",
         ) from None
 
@@ -86,7 +88,7 @@ def node_status(config: Config, address: str) -> dict[str, Any]:
     """``{"address", "up", "docs"}`` (docs is None when the node is down)."""
     try:
         conn = connect(address, timeout=1.0)
-    except NodeDownError as error:
+    except StorageError as error:
         return {"address": address, "up": False, "docs": None, "error": str(error)}
     try:
         with conn.cursor() as cur:
