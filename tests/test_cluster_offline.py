@@ -137,7 +137,8 @@ def test_cluster_init_writes_node_configs_and_searchlib_yaml(tmp_path):
     conf = (tmp_path / "c" / "node1" / NODE_CONF).read_text()
     assert "listen = 127.0.0.1:19002:mysql41" in conf
     assert (
-        "agent = 127.0.0.1:19001:searchlib" in conf and "agent = 127.0.0.1:19005:searchlib" in conf
+        "agent_persistent = 127.0.0.1:19001:searchlib" in conf
+        and "agent_persistent = 127.0.0.1:19005:searchlib" in conf
     )
     assert "rt_field = t_title" in conf and "rt_attr_string = doc" in conf
     again = runner.invoke(cli, ["cluster", "init", str(tmp_path / "c"), "--nodes", "2"])

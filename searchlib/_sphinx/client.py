@@ -41,6 +41,8 @@ def connect(address: str, *, timeout: float = CONNECT_TIMEOUT_S) -> Any:
             read_timeout=60,
             write_timeout=60,
             charset="utf8",
+            # A search and its SHOW META go in one round trip.
+            client_flag=pymysql.constants.CLIENT.MULTI_STATEMENTS,
         )
     except pymysql.err.OperationalError as error:
         reason = _reason(error)

@@ -125,6 +125,7 @@ def init(
                 f"    binlog_path = {node_dir}/data",
                 "    workers = threads",
                 "    max_packet_size = 128M",
+                "    persistent_connections_limit = 8",
                 f"    expansion_limit = {config.max_expansions}",
                 "}",
                 "",

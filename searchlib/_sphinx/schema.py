@@ -108,7 +108,8 @@ def index_sections(
         "    type = distributed",
         f"    local = {schema.rt_index}",
     ]
-    lines += [f"    agent = {agent}:{schema.rt_index}" for agent in agents]
+    # Persistent: a new agent connection per search costs the remote node a thread start.
+    lines += [f"    agent_persistent = {agent}:{schema.rt_index}" for agent in agents]
     lines += [
         "    agent_connect_timeout = 500",
         f"    agent_query_timeout = {agent_query_timeout_ms}",

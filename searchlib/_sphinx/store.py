@@ -248,9 +248,9 @@ class SphinxStore:
             try:
                 conn = self._conn(address)
                 with conn.cursor() as cur:
-                    cur.execute(sql, args)
+                    cur.execute(sql + "; SHOW META", args)
                     rows = list(cur.fetchall())
-                    cur.execute("SHOW META")
+                    cur.nextset()
                     meta: dict[str, str] = {}
                     for name, value in cur.fetchall():
                         key = str(name)
