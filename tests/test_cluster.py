@@ -213,6 +213,24 @@ def test_pagination_fallback_sort_and_stopwords(built):
     assert result.exit_code == 1 and "not supported by this backend" in result.stderr
 
 
+def test_query_time_settings_apply_as_in_the_embedded_index(cluster, built, tmp_path):
+    directory, config = cluster
+    _remote, embedded, _ = built
+    recency = {"ranking": {"recency_half_life_days": 30}, "snippets": {"chars": 80}}
+    variant = _write_config(tmp_path / "recency.yaml", config, **recency)
+    data = yaml.safe_load(variant.read_text())
+    data.pop("sphinxql"), data.pop("backend"), data.pop("index_path")
+    with Index.open(directory, variant) as a, Index.open(embedded.path, data) as b:
+        for query in ("pemerintah", "harga beras", "presiden"):
+            ra, rb = a.search(query, limit=20), b.search(query, limit=20)
+            assert ra.total == rb.total
+            assert {h.id for h in ra.hits} & {h.id for h in rb.hits}
+            same = {h.id: h.snippet for h in rb.hits}
+            for hit in ra.hits:
+                if hit.id in same:
+                    assert hit.snippet == same[hit.id]
+
+
 def test_similar(built, source):
     remote, _embedded, _ = built
     doc_id = _docs(source)[0]["id"]
