@@ -114,8 +114,9 @@ class Index:
         """Open an existing index. A ``config`` whose analysis differs from the index's is an
         :class:`IndexMismatchError`; its query-time settings (ranking, snippets, limits) apply.
         """
-        if config is not None and load_config(config).backend != "whoosh":
-            return cls._remote(path, load_config(config), create=False)
+        given = None if config is None else load_config(config)
+        if given is not None and given.backend != "whoosh":
+            return cls._remote(path, given, create=False)
         root = Path(path)
         meta_path = root / META_FILE
         try:
@@ -142,8 +143,8 @@ class Index:
                 hint=f"rebuild it: {rebuild}",
             )
         cfg = stored
-        if config is not None:
-            cfg = load_config(config)
+        if given is not None:
+            cfg = given
             if cfg.index_fingerprint() != meta["fingerprint"]:
                 source = cfg.source_file or "the given config"
                 raise IndexMismatchError(
