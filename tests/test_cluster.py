@@ -333,6 +333,18 @@ def test_a_stopped_node_gives_partial_results_and_clear_write_errors(cluster, bu
         after.close()
 
 
+def test_start_refuses_a_port_another_process_holds(cluster, tmp_path):
+    _directory, config = cluster
+    port = int(yaml.safe_load(config.read_text())["sphinxql"]["nodes"][0].rsplit(":", 1)[1])
+    init(tmp_path / "other", 1, base_port=port)
+    message = _one_line_error(["cluster", "start", str(tmp_path / "other")])
+    assert "in use by another process" in message
+    assert (
+        "not running"
+        in CliRunner().invoke(cli, ["cluster", "stop", str(tmp_path / "other")]).output
+    )
+
+
 def test_no_searchd_left_running_by_stop(cluster):
     directory, _config = cluster
     assert shutil.which("searchd") or os.environ.get("SEARCHLIB_SEARCHD")

@@ -174,9 +174,14 @@ def start(directory: Path, number: int | None = None) -> list[str]:
     searchd = find_searchd()
     report = []
     for node in _chosen(directory, number):
-        if listening(node.host, node.port):
+        if _running(node):
             report.append(f"node {node.number} ({node.address}): already running")
             continue
+        if listening(node.host, node.port):
+            raise StorageError(
+                f"node {node.number} ({node.address}): the port is in use by another process",
+                hint="stop it, or init the cluster with another --base-port",
+            )
         proc = subprocess.run(
             [searchd, "--config", str(node.conf)],
             capture_output=True,
@@ -196,12 +201,22 @@ def start(directory: Path, number: int | None = None) -> list[str]:
     return report
 
 
+def _running(node: LocalNode) -> bool:
+    """Whether this node's own searchd (by its pid file) is alive."""
+    try:
+        pid = int(node.pid_file.read_text().strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
 def stop(directory: Path, number: int | None = None) -> list[str]:
     """Stop the cluster's nodes (or one) and wait until each has exited."""
     searchd = find_searchd()
     report = []
     for node in _chosen(directory, number):
-        if not node.pid_file.exists() and not listening(node.host, node.port):
+        if not _running(node):
             report.append(f"node {node.number} ({node.address}): not running")
             continue
         subprocess.run(
