@@ -195,6 +195,18 @@ def test_matching_filters_and_fields_behave_the_same(built, query, kw):
     assert _all_ids(remote, query, **kw) == _all_ids(embedded, query, **kw)
 
 
+@pytest.mark.parametrize("query", ["layan*", "harga ber*", "title:pemerin*", "presiden kab*"])
+def test_prefix_matches_are_highlighted_as_in_the_embedded_index(built, query):
+    remote, embedded, _ = built
+    a, b = embedded.search(query, limit=20), remote.search(query, limit=20)
+    assert a.total == b.total
+    theirs = {h.id: h for h in b.hits}
+    common = [h for h in a.hits if h.id in theirs]
+    assert common
+    for hit in common:
+        assert hit.snippet == theirs[hit.id].snippet
+
+
 def test_pagination_fallback_sort_and_stopwords(built):
     remote, embedded, _ = built
     whole = [h.id for h in remote.search("pemerintah", limit=10).hits]

@@ -32,6 +32,9 @@ class Compiled:
     dropped: list[str] = field(default_factory=list)
     #: Analysis left nothing to search for (only stopwords): nothing matches.
     empty: bool = False
+    #: Prefixes searched per field: the engine does not say what they expanded to, so the
+    #: terms to highlight are found in the hits' own text (see SphinxStore.search).
+    prefixes: dict[str, set[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -43,6 +46,7 @@ class _Context:
     combined: tuple[str, ...]
     terms: dict[str, set[str]] = field(default_factory=dict)
     dropped: list[str] = field(default_factory=list)
+    prefixes: dict[str, set[str]] = field(default_factory=dict)
 
     def fields_for(self, name: str | None) -> list[str]:
         fields = [name] if name else list(self.default_fields)
@@ -107,7 +111,7 @@ def _prefix(node: Prefix, ctx: _Context) -> str | None:
         prefixes = {raw} if raw else set()
         if name in ctx.analyzers:
             prefixes.update(ctx.analyze(name, node.text))
-        ctx.terms.setdefault(name, set()).update(prefixes)
+        ctx.prefixes.setdefault(name, set()).update(p for p in prefixes if len(p) >= 2)
         options = [encode_term(p) + "*" for p in sorted(prefixes) if len(p) >= 2]
         if options:
             parts.append(_limit([name], _any(options) or ""))
@@ -199,7 +203,7 @@ def compile_query(
     if negative and not positive:
         positive.append(_limit_all())
     match = " ".join(positive + negative) if positive else None
-    return Compiled(match, conditions, terms, dropped)
+    return Compiled(match, conditions, terms, dropped, prefixes=ctx.prefixes)
 
 
 def _limit_all() -> str:

@@ -415,10 +415,37 @@ class SphinxStore:
             collected=int(meta.get("total_found", len(rows))),
             hits=hits,
             facets=lambda: self._facets(compiled),
-            terms=compiled.terms,
+            terms=self._expanded(compiled, hits),
             dropped=compiled.dropped,
             warnings=warnings,
         )
+
+    def _expanded(self, compiled: Compiled, hits: list[RawHit]) -> dict[str, set[str]]:
+        """The query's terms plus every term of the hits that a prefix matched.
+
+        The embedded backend highlights a prefix's expansions from the whole index; only
+        those in a hit's own text can be marked in its snippet, so these are the same
+        marks."""
+        if not compiled.prefixes:
+            return compiled.terms
+        terms = {name: set(found) for name, found in compiled.terms.items()}
+        for name, prefixes in compiled.prefixes.items():
+            analyze = self._analyzers.get(name)
+            starts = tuple(prefixes)
+            for hit in hits:
+                value = hit.stored.get(name)
+                if isinstance(value, list):
+                    candidates = [str(v) for v in value]
+                elif analyze is not None and isinstance(value, str):
+                    candidates = analyze(value)
+                elif isinstance(value, str):
+                    candidates = [value]
+                else:
+                    continue
+                found = {t for t in candidates if t.startswith(starts)}
+                if found:
+                    terms.setdefault(name, set()).update(found)
+        return terms
 
     def _facets(self, compiled: Compiled) -> dict[str, dict[str, int]]:
         counts = {}
