@@ -393,9 +393,11 @@ class SphinxStore:
         if sort == "date" and "date" in self._dates:
             order = "ORDER BY d_date DESC, id ASC"
         timeout_ms = int(self.config.search_timeout_s * 1000)
+        # max_matches is what every shard sends back, stored article included: no more than
+        # the page needs (the default 1000 made each search ship up to 1000 articles).
         tail = (
             f"{order} LIMIT {first}, {count} OPTION {self._options}, "
-            f"max_matches={max(1000, first + count)}, max_query_time={timeout_ms}"
+            f"max_matches={first + count}, max_query_time={timeout_ms}"
         )
         date_col = ", d_date" if recency and "date" in self._dates else ""
         rows, meta, _address = self._select(compiled, f"id, WEIGHT() AS w, doc{date_col}", tail)
@@ -508,7 +510,7 @@ class SphinxStore:
         rows, meta, _ = self._select(
             compiled,
             "id, WEIGHT() AS w, doc",
-            f"ORDER BY w DESC, id ASC LIMIT 0, {limit} OPTION {self._options}",
+            f"ORDER BY w DESC, id ASC LIMIT 0, {limit} OPTION {self._options}, max_matches={limit}",
             extra_where=f"id != {key}",
         )
         hits = [RawHit(int(r[0]), int(r[1]) / SCORE_SCALE, self.decode(r[2])) for r in rows]
