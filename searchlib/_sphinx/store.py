@@ -22,16 +22,11 @@ from typing import Any
 
 from searchlib._backend import RawHit, RawResults, Transaction
 from searchlib._sphinx.client import NodeDownError, connect, engine_error, pymysql_module
-from searchlib._sphinx.compile import Analyze, Compiled, compile_query, epoch
+from searchlib._sphinx.compile import Analyze, Compiled, compile_query
+from searchlib._sphinx.documents import DocumentCodec
 from searchlib._sphinx.ids import doc_key, encode_term, shard_of
-from searchlib._sphinx.schema import (
-    ALL_FIELD,
-    ALL_TOKEN,
-    NO_DATE,
-    EngineSchema,
-    engine_schema,
-    ftname,
-)
+from searchlib._sphinx.schema import ALL_FIELD, NO_DATE, EngineSchema, engine_schema, ftname
+from searchlib._sphinx.writer import SphinxTransaction
 from searchlib._version import __version__
 from searchlib.analysis import get_analyzer
 from searchlib.config import Config
@@ -44,10 +39,6 @@ from searchlib.errors import (
 )
 from searchlib.query import Node
 
-#: Rows per multi-row REPLACE, and the bytes at which a batch is sent early (well under
-#: the node's max_packet_size of 128 MB, and under Sphinx's 8 MB default for other nodes).
-BATCH_ROWS = 500
-BATCH_BYTES = 4_000_000
 #: WEIGHT() is an integer: BM25F (a float) is scaled by 1000x this; scores are WEIGHT()
 #: divided by this.
 SCORE_SCALE = 1_000_000
@@ -74,7 +65,7 @@ class SphinxStore:
         }
         self._keywords = frozenset(schema.keyword_fields)
         self._dates = frozenset(schema.date_fields)
-        self._stored = {f.name for f in config.fields if f.stored or f.name in ("id", "body")}
+        self.codec = DocumentCodec(config, schema, self._analyzers)
         self._combined = _combined(config)
         weights = []
         for f in config.fields:
@@ -277,61 +268,13 @@ class SphinxStore:
 
     @contextmanager
     def transaction(self, *, timeout: float) -> Iterator[Transaction]:
-        tx = _SphinxTransaction(self)
+        tx = SphinxTransaction(self)
         try:
             yield tx
         except BaseException:
             tx.rollback()
             raise
         tx.commit()
-
-    def row(self, doc: dict[str, Any], key: int) -> tuple[Any, ...]:
-        """One REPLACE row: id, full-text fields, then attributes (schema order)."""
-        values: list[Any] = [key]
-        for name in self.schema.text_fields:
-            value = doc.get(name)
-            text = value if isinstance(value, str) else ("" if value is None else str(value))
-            values.append(" ".join(encode_term(t) for t in self._analyzers[name](text)))
-        for name in self.schema.keyword_fields:
-            values.append(" ".join(encode_term(v) for v in _keyword_values(doc.get(name))))
-        values.append(ALL_TOKEN)
-        values.append(doc["id"])
-        values.append(json.dumps(self._stored_fields(doc), ensure_ascii=False, default=_iso))
-        for name in self.schema.date_fields:
-            value = doc.get(name)
-            values.append(epoch(value) if isinstance(value, datetime) else NO_DATE)
-        for name in self.schema.facet_fields:
-            found = _keyword_values(doc.get(name))
-            values.append(found[0] if found else "")
-        return tuple(values)
-
-    def _stored_fields(self, doc: dict[str, Any]) -> dict[str, Any]:
-        """What the embedded backend stores for ``doc`` (and so returns in ``Hit.fields``)."""
-        out: dict[str, Any] = {}
-        for name in sorted(doc):
-            value = doc[name]
-            if value is None or value == "" or value == [] or name not in self._stored:
-                continue
-            if isinstance(value, list) and name in self._keywords:
-                value = [str(v).strip().lower() for v in value]
-            elif name in self._keywords:
-                value = str(value).strip().lower()
-            out[name] = value
-        return out
-
-    def decode(self, text: str) -> dict[str, Any]:
-        stored = json.loads(text)
-        for name in self._dates:
-            value = stored.get(name)
-            if isinstance(value, str):
-                with suppress(ValueError):
-                    stored[name] = datetime.fromisoformat(value)
-        return stored
-
-    @property
-    def columns(self) -> str:
-        names = ["id", *self.schema.fulltext(), *(n for n, _ in self.schema.attributes())]
-        return ", ".join(names)
 
     def optimize(self, *, timeout: float) -> None:
         for address in self.nodes:
@@ -411,7 +354,8 @@ class SphinxStore:
         if recency and date_col:
             scored = _recency_rerank(scored, recency)[offset:wanted]
         hits = [
-            RawHit(docnum=int(r[0]), score=score, stored=self.decode(r[2])) for score, r in scored
+            RawHit(docnum=int(r[0]), score=score, stored=self.codec.decode(r[2]))
+            for score, r in scored
         ]
         return RawResults(
             collected=int(meta.get("total_found", len(rows))),
@@ -468,7 +412,7 @@ class SphinxStore:
         )
         if not rows or rows[0][0] != doc_id:
             return None
-        return self.decode(rows[0][1])
+        return self.codec.decode(rows[0][1])
 
     def node_counts(self) -> list[int]:
         return [
@@ -513,7 +457,7 @@ class SphinxStore:
             f"ORDER BY w DESC, id ASC LIMIT 0, {limit} OPTION {self._options}, max_matches={limit}",
             extra_where=f"id != {key}",
         )
-        hits = [RawHit(int(r[0]), int(r[1]) / SCORE_SCALE, self.decode(r[2])) for r in rows]
+        hits = [RawHit(int(r[0]), int(r[1]) / SCORE_SCALE, self.codec.decode(r[2])) for r in rows]
         return RawResults(collected=len(hits), hits=hits, terms=terms, warnings=_warnings(meta))
 
     def _doc_frequencies(self, terms: list[str]) -> dict[str, int]:
@@ -547,155 +491,11 @@ class SphinxStore:
         }
 
 
-class _SphinxTransaction:
-    """Writes buffered per node and sent in multi-row REPLACEs inside one engine
-    transaction per node; committed node by node at the end.
-
-    A node that is down fails the write that is routed to it, before anything is
-    committed anywhere. Sphinx has no two-phase commit: if a node dies between the
-    first node's COMMIT and its own, the error says which nodes committed; running the
-    same batch again completes it (REPLACE is idempotent).
-    """
-
-    def __init__(self, store: SphinxStore) -> None:
-        self._store = store
-        self._begun: list[str] = []
-        self._rows: dict[str, list[tuple[Any, ...]]] = {}
-        self._bytes: dict[str, int] = {}
-        self._deletes: dict[str, list[int]] = {}
-        self._keys: dict[int, str] = {}
-        self._checked_empty: dict[str, bool] = {}
-        self._sql = f"REPLACE INTO {store.schema.rt_index} ({store.columns}) VALUES "
-        self._width = len(store.columns.split(", "))
-
-    def _begin(self, address: str) -> None:
-        if address not in self._begun:
-            self._store._execute(address, "BEGIN")
-            self._begun.append(address)
-
-    def _empty(self, address: str) -> bool:
-        if address not in self._checked_empty:
-            rows = self._store._execute(
-                address, f"SELECT COUNT(*) FROM {self._store.schema.rt_index}"
-            )
-            self._checked_empty[address] = int(rows[0][0]) == 0
-        return self._checked_empty[address]
-
-    def _stored_id(self, key: int, address: str) -> str | None:
-        if self._empty(address):  # a new shard (the common bulk build): no lookups
-            return None
-        rows = self._store._execute(
-            address, f"SELECT sid FROM {self._store.schema.rt_index} WHERE id = {key}"
-        )
-        return str(rows[0][0]) if rows else None
-
-    def _key(self, doc_id: str) -> tuple[int, str]:
-        key, address = self._store._node_for(doc_id)
-        other = self._keys.setdefault(key, doc_id)
-        if other != doc_id:
-            raise StorageError(_collision(doc_id, other))
-        return key, address
-
-    def exists(self, doc_id: str) -> bool:
-        key, address = self._key(doc_id)
-        stored = self._stored_id(key, address)
-        if stored is not None and stored != doc_id:
-            raise StorageError(_collision(doc_id, stored))
-        return stored is not None and key not in self._deletes.get(address, ())
-
-    def upsert(self, doc: dict[str, Any], *, existed: bool) -> None:
-        key, address = self._key(doc["id"])
-        row = self._store.row(doc, key)
-        self._begin(address)
-        rows = self._rows.setdefault(address, [])
-        rows.append(row)
-        size = self._bytes.get(address, 0) + sum(len(v) for v in row if isinstance(v, str))
-        self._bytes[address] = size
-        if len(rows) >= BATCH_ROWS or size >= BATCH_BYTES:
-            self._flush(address)
-
-    def delete(self, doc_id: str) -> bool:
-        key, address = self._key(doc_id)
-        if self._stored_id(key, address) != doc_id:
-            return False
-        self._begin(address)
-        self._flush(address)
-        self._store._execute(address, f"DELETE FROM {self._store.schema.rt_index} WHERE id = {key}")
-        self._deletes.setdefault(address, []).append(key)
-        return True
-
-    def _flush(self, address: str) -> None:
-        rows = self._rows.get(address)
-        if not rows:
-            return
-        one = "(" + ", ".join(["%s"] * self._width) + ")"
-        sql = self._sql + ", ".join([one] * len(rows))
-        self._store._execute(address, sql, [v for row in rows for v in row])
-        self._rows[address] = []
-        self._bytes[address] = 0
-
-    def commit(self) -> None:
-        try:
-            for address in self._begun:
-                self._flush(address)
-        except BaseException:
-            self.rollback()
-            raise
-        committed: list[str] = []
-        for address in self._begun:
-            try:
-                self._store._execute(address, "COMMIT")
-            except StorageError as error:
-                self._begun = [a for a in self._begun if a not in committed]
-                self.rollback()
-                done = ", ".join(committed) or "none"
-                raise StorageError(
-                    f"{error}; nodes that committed this batch: {done}",
-                    hint="run the same batch again when the node is back (upserts are idempotent)"
-                    if committed
-                    else None,
-                ) from None
-            committed.append(address)
-        self._begun = []
-
-    def rollback(self) -> None:
-        for address in self._begun:
-            # A node that went away has dropped its transaction with the connection.
-            with suppress(StorageError):
-                self._store._execute(address, "ROLLBACK")
-        self._begun = []
-
-
 def _terms(analyzer: Any) -> Analyze:
     def analyze(text: str) -> list[str]:
         return [t.text for t in analyzer(text)]
 
     return analyze
-
-
-def _collision(doc_id: str, other: str) -> str:
-    return (
-        f"ids {doc_id!r} and {other!r} map to the same engine document id "
-        f"({doc_key(doc_id)}); not overwriting {other!r}"
-    )
-
-
-def _keyword_values(value: Any) -> list[str]:
-    values = value if isinstance(value, list) else [value]
-    out = []
-    for v in values:
-        if v is None:
-            continue
-        text = str(v).strip().lower()
-        if text:
-            out.append(text)
-    return out
-
-
-def _iso(value: Any) -> str:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    raise TypeError(f"cannot store {type(value).__name__}")
 
 
 def _warnings(meta: dict[str, str]) -> list[str]:
