@@ -17,7 +17,7 @@ FIGURES = (
 )
 #: analysis_floor indexes nothing and answers no queries: only its build time is a figure.
 FLOOR = "analysis_floor"
-ENGINES = ("searchlib", "whoosh_stock", "fts5")
+ENGINES = ("searchlib", "whoosh_stock", "fts5", "sphinx_2node")
 SYSTEM_ORDER = (*ENGINES, FLOOR)
 TEXT = "text"
 #: A single-process build below this share of one core was slowed by something else.
@@ -48,6 +48,17 @@ RATIOS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "whoosh_index_vs_text": (("whoosh_stock", "index_mb"), (TEXT, "text_mb")),
     "fts5_index_vs_text": (("fts5", "index_mb"), (TEXT, "text_mb")),
     "fts5_build_vs_floor": (("fts5", "build_s"), (FLOOR, "build_s")),
+    # The sphinxql backend on a local 2-node cluster against the embedded backend (issue 10
+    # targets: build <= 1.5x, query p50 <= 2x).
+    "sphinx_build_vs_searchlib": (("sphinx_2node", "build_s"), ("searchlib", "build_s")),
+    "sphinx_query_p50_vs_searchlib": (
+        ("sphinx_2node", "query_p50_ms"),
+        ("searchlib", "query_p50_ms"),
+    ),
+    "sphinx_query_p95_vs_searchlib": (
+        ("sphinx_2node", "query_p95_ms"),
+        ("searchlib", "query_p95_ms"),
+    ),
 }
 
 

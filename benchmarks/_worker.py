@@ -20,7 +20,7 @@ from typing import Any
 
 from _system import Settings, System
 
-SYSTEMS = ("analysis_floor", "whoosh_stock", "fts5", "searchlib")
+SYSTEMS = ("analysis_floor", "whoosh_stock", "fts5", "searchlib", "sphinx_2node")
 
 
 def load_system(name: str) -> System:

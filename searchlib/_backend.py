@@ -40,6 +40,8 @@ class RawResults:
     terms: dict[str, set[str]] = field(default_factory=dict)
     #: Query words analysis removed (stopwords).
     dropped: list[str] = field(default_factory=list)
+    #: The engine's warnings when some shard did not answer: the results are partial.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def exact_total(self) -> int | None:

@@ -71,6 +71,9 @@ class Config:
     max_expansions: int = 256
     search_timeout_s: float = 5.0
     max_doc_bytes: int = 5_000_000
+    #: backend sphinxql: the nodes' SphinxQL addresses (host:port), in shard order.
+    sphinxql_nodes: tuple[str, ...] = ()
+    sphinxql_index: str = "searchlib"
     source_file: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
@@ -141,7 +144,11 @@ class Config:
                 "search_timeout_s": self.search_timeout_s,
                 "max_doc_bytes": self.max_doc_bytes,
             },
-        }
+        } | (
+            {"sphinxql": {"nodes": list(self.sphinxql_nodes), "index": self.sphinxql_index}}
+            if self.backend == "sphinxql"
+            else {}
+        )
 
     def index_fingerprint(self) -> str:
         """What decides the index's contents: fields, their types and analyzers."""
@@ -190,6 +197,7 @@ _SCHEMA: dict[str, Any] = {
         "search_timeout_s": (int, float),
         "max_doc_bytes": int,
     },
+    "sphinxql": {"nodes": list, "index": str},
 }
 _FIELD_KEYS: dict[str, Any] = {
     "type": str,
@@ -197,7 +205,7 @@ _FIELD_KEYS: dict[str, Any] = {
     "stored": bool,
     "analyzer": (str, type(None)),
 }
-BACKENDS = ("whoosh",)
+BACKENDS = ("whoosh", "sphinxql")
 
 
 def load_config(source: str | os.PathLike[str] | Mapping[str, Any] | Config | None) -> Config:
@@ -291,6 +299,21 @@ def _build(data: dict[str, Any], where: str) -> Config:
     if kw.get("backend", "whoosh") not in BACKENDS:
         raise ConfigError(
             f"{where}: backend must be one of {', '.join(BACKENDS)}, got {kw['backend']!r}"
+        )
+    sphinxql = data.get("sphinxql", {})
+    kw["sphinxql_nodes"] = _strings(sphinxql.get("nodes", []), "sphinxql.nodes", where)
+    for node in kw["sphinxql_nodes"]:
+        host, _, port = node.rpartition(":")
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise ConfigError(f"{where}: sphinxql.nodes: {node!r} is not host:port")
+    if "index" in sphinxql:
+        if not sphinxql["index"].isidentifier():
+            raise ConfigError(f"{where}: sphinxql.index must be a plain identifier")
+        kw["sphinxql_index"] = sphinxql["index"]
+    if kw.get("backend") == "sphinxql" and not kw["sphinxql_nodes"]:
+        raise ConfigError(
+            f"{where}: backend sphinxql needs sphinxql.nodes (host:port of each node)",
+            hint="searchlib cluster init DIR --nodes 2 writes a config for local nodes",
         )
     if "protected_words" in data:
         kw["protected_words"] = _strings(data["protected_words"], "protected_words", where)

@@ -87,6 +87,8 @@ class Index:
     ) -> Index:
         """A new, empty index at ``path`` (config: a YAML path, a dict, or None for defaults)."""
         cfg = load_config(config)
+        if cfg.backend != "whoosh":
+            return cls._remote(path, cfg, create=True, overwrite=overwrite)
         root = Path(path)
         if (root / META_FILE).exists():
             if not overwrite:
@@ -121,6 +123,9 @@ class Index:
         """Open an existing index. A ``config`` whose analysis differs from the index's is an
         :class:`IndexMismatchError`; its query-time settings (ranking, snippets, limits) apply.
         """
+        given = None if config is None else load_config(config)
+        if given is not None and given.backend != "whoosh":
+            return cls._remote(path, given, create=False)
         root = Path(path)
         meta_path = root / META_FILE
         try:
@@ -147,8 +152,8 @@ class Index:
                 hint=f"rebuild it: {rebuild}",
             )
         cfg = stored
-        if config is not None:
-            cfg = load_config(config)
+        if given is not None:
+            cfg = given
             if cfg.index_fingerprint() != meta["fingerprint"]:
                 source = cfg.source_file or "the given config"
                 raise IndexMismatchError(
@@ -159,6 +164,16 @@ class Index:
         from searchlib._whoosh.store import WhooshStore
 
         return cls(root, cfg, WhooshStore.open(root, cfg))
+
+    @classmethod
+    def _remote(
+        cls, path: str | os.PathLike[str], cfg: Config, *, create: bool, overwrite: bool = False
+    ) -> Index:
+        """An index in a search cluster (backend sphinxql): the nodes hold the data and
+        the metadata; ``path`` only names it."""
+        from searchlib._sphinx.store import SphinxStore
+
+        return cls(Path(path), cfg, SphinxStore.attach(cfg, create=create, overwrite=overwrite))
 
     @staticmethod
     def exists(path: str | os.PathLike[str]) -> bool:
@@ -354,11 +369,13 @@ class Index:
                 hint="add a word that carries meaning",
             )
         fallback = False
+        warnings = list(raw.warnings)
         if raw.collected == 0 and self.config.fallback:
             wider = any_word(node)
             if wider is not None:
                 raw = run(wider, filter_nodes, limit, page, sort)
                 fallback = raw.collected > 0
+                warnings += [w for w in raw.warnings if w not in warnings]
         few = raw.collected < SUGGEST_BELOW and (raw.count is None or raw.count() < SUGGEST_BELOW)
         suggestion = self._suggest(query, node) if few else None
         hits = self._hits(raw, offset=(page - 1) * limit, fmt=snippet_format)
@@ -373,6 +390,7 @@ class Index:
             _facets=raw.facets,
             suggestion=suggestion,
             fallback=fallback,
+            warnings=tuple(warnings),
         )
 
     def similar(
@@ -391,6 +409,7 @@ class Index:
             limit=limit,
             took_ms=(time.perf_counter() - started) * 1000.0,
             hits=self._hits(raw, offset=0, fmt=snippet_format),
+            warnings=tuple(raw.warnings),
         )
 
     # -- helpers --------------------------------------------------------------------------

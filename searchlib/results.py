@@ -67,6 +67,13 @@ class SearchResults:
     )
     _total: int | None = field(default=None, repr=False, compare=False)
     _count: Callable[[], int] | None = field(default=None, repr=False, compare=False)
+    #: Set when part of a cluster did not answer (the engine's warnings): hits and total
+    #: then cover only the shards that did.
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.warnings)
 
     @property
     def total(self) -> int:
@@ -112,7 +119,7 @@ class SearchResults:
             "fallback": self.fallback,
             "suggestion": self.suggestion,
             "hits": [h.to_dict() for h in self.hits],
-        }
+        } | ({"partial": True, "warnings": list(self.warnings)} if self.warnings else {})
 
 
 @dataclass(frozen=True)

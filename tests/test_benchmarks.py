@@ -165,7 +165,13 @@ def test_json_shape_and_ratios() -> None:
     }
     doc = _report.document(100, 1.5, "invented", raws)
     assert set(doc) == {"docs", "text_mb", "corpus", "systems", "ratios"}
-    assert set(doc["systems"]) == {"searchlib", "whoosh_stock", "fts5", "analysis_floor"}
+    assert set(doc["systems"]) == {
+        "searchlib",
+        "whoosh_stock",
+        "fts5",
+        "analysis_floor",
+        "sphinx_2node",
+    }
     for name in ("searchlib", "whoosh_stock", "fts5"):
         assert tuple(doc["systems"][name]) == _report.FIGURES
     assert doc["systems"]["analysis_floor"] == {"build_s": 1.0}

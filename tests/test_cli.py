@@ -52,23 +52,25 @@ def articles(tmp_path):
     return path
 
 
-def _commands(group: click.Group):
+def _commands(group: click.Group, path: tuple[str, ...] = ()):
     for name, command in group.commands.items():
-        yield name, command
+        yield (*path, name), command
         if isinstance(command, click.Group):
-            yield from _commands(command)
+            yield from _commands(command, (*path, name))
 
 
 def test_every_command_has_help_text(runner):
     result = runner.invoke(cli, ["--help"])
     assert result.exit_code == 0
-    for name, command in _commands(cli):
+    for path, command in _commands(cli):
+        name = " ".join(path)
         assert command.help and command.help.strip(), f"{name} has no help text"
-        assert name in result.output
+        parent = runner.invoke(cli, [*path[:-1], "--help"])
+        assert path[-1] in parent.output
         for param in command.params:
             if isinstance(param, click.Option):
                 assert param.help, f"{name} {param.opts} has no help text"
-        sub = runner.invoke(cli, [name, "--help"])
+        sub = runner.invoke(cli, [*path, "--help"])
         assert sub.exit_code == 0 and "Usage:" in sub.output
 
 

@@ -77,6 +77,7 @@ def main() -> None:
 
 # Commands in help order; each module holds one concern.
 from searchlib.cli import analyze as _analyze  # noqa: E402
+from searchlib.cli import cluster as _cluster  # noqa: E402
 from searchlib.cli import evaluate as _evaluate  # noqa: E402
 from searchlib.cli import index as _index  # noqa: E402
 from searchlib.cli import manage as _manage  # noqa: E402
@@ -90,5 +91,6 @@ for _command in (
     _manage.delete,
     _analyze.analyze,
     _evaluate.evaluate_cmd,
+    _cluster.cluster,
 ):
     cli.add_command(_command)

@@ -55,7 +55,8 @@ def open_for_reading(index_path: Path | None, config_path: Path | None) -> Index
     if index_path is not None:
         return Index.open(index_path, config)
     path = target_path(None, config or Config())
-    if Index.exists(path) or (config is not None and config.index_path):
+    remote = config is not None and config.backend != "whoosh"
+    if Index.exists(path) or (config is not None and config.index_path) or remote:
         return Index.open(path, config)
     if not Index.exists(sample_path()):
         click.echo(

@@ -48,6 +48,8 @@ def _limit_option(help_text: str):
 
 
 def _echo_results(results: SearchResults, fmt: str, as_json: bool) -> None:
+    for warning in results.warnings:
+        click.echo(f"warning: partial results: {warning}", err=True)
     if as_json:
         data = results.to_dict()
         click.echo(json.dumps(data, ensure_ascii=False, default=str))
