@@ -1,0 +1,72 @@
+"""The Starlette application: routes, error handlers and the headers every response carries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from searchlib.errors import SearchlibError
+from searchlib.index import Index
+from searchlib.web import api, page
+from searchlib.web.body import DEFAULT_MAX_BODY_BYTES
+from searchlib.web.errors import (
+    ApiError,
+    api_error_handler,
+    http_error_handler,
+    library_error_handler,
+)
+from searchlib.web.security import SecurityHeaders
+from searchlib.web.state import AppState
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+#: A write token shorter than this is refused: it would be guessable.
+MIN_TOKEN_CHARS = 16
+
+
+def create_app(
+    index: Index,
+    *,
+    allow_writes: bool = False,
+    token: str | None = None,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+) -> Starlette:
+    """The search page and JSON API over ``index`` (shared by every request).
+
+    ``allow_writes`` enables ``POST /api/docs`` and ``DELETE /api/docs/{id}`` for requests
+    carrying ``Authorization: Bearer <token>``; without it they answer 403.
+    """
+    if allow_writes and (not token or len(token) < MIN_TOKEN_CHARS):
+        raise ValueError(f"allow_writes needs a token of at least {MIN_TOKEN_CHARS} characters")
+    if max_body_bytes < 1:
+        raise ValueError("max_body_bytes must be positive")
+    routes = [
+        Route("/", page.search_page, methods=["GET"]),
+        Route("/healthz", api.health, methods=["GET"]),
+        Route("/api/search", api.search, methods=["GET"]),
+        Route("/api/stats", api.stats, methods=["GET"]),
+        Route("/api/docs", api.add_documents, methods=["POST"]),
+        Route("/api/docs/{doc_id:path}", api.document, methods=["GET", "DELETE"]),
+        Route("/api/similar/{doc_id:path}", api.similar, methods=["GET"]),
+        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={
+            HTTPException: http_error_handler,
+            ApiError: api_error_handler,
+            SearchlibError: library_error_handler,
+        },
+    )
+    app.state.searchlib = AppState(
+        index=index,
+        allow_writes=allow_writes,
+        token=token if allow_writes else None,
+        max_body_bytes=max_body_bytes,
+    )
+    return app
