@@ -8,6 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from searchlib.errors import IngestError
 from searchlib.index import Index
 from searchlib.web.body import parse_documents, read_capped
 from searchlib.web.errors import JSON, ApiError
@@ -93,10 +94,16 @@ async def add_documents(request: Request) -> Response:
     """Upsert by id: one atomic commit; any bad document refuses the whole body."""
     st = state_of(request)
     st.require_writes(request)
-    docs = parse_documents(await read_capped(request, st.max_body_bytes))
+    docs, places = parse_documents(await read_capped(request, st.max_body_bytes))
 
     def run() -> dict[str, Any]:
-        summary = st.index.add(docs)
+        try:
+            summary = st.index.add(docs)
+        except IngestError as error:
+            # The library numbers documents within the call; say where that is in the body.
+            n = error.line
+            place = places[n - 1] if n is not None and 0 < n <= len(places) else "the body"
+            raise ApiError(400, "bad_document", f"{place}: {error.reason}") from None
         return {
             "added": summary.added,
             "replaced": summary.replaced,

@@ -41,10 +41,11 @@ def _bad(message: str) -> ApiError:
     return ApiError(400, "bad_document", message)
 
 
-def parse_documents(raw: bytes) -> list[dict[str, Any]]:
+def parse_documents(raw: bytes) -> tuple[list[dict[str, Any]], list[str]]:
     """Documents from a JSON array, or from JSONL (one object per line; a body holding a
     single object is JSONL of one line). The content type is not trusted: the first
-    character decides."""
+    character decides. Also returns where each document is, for error messages ("item 3",
+    "line 7")."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -58,9 +59,11 @@ def parse_documents(raw: bytes) -> list[dict[str, Any]]:
             docs = json.loads(stripped)
         except ValueError as error:
             raise _bad(f"invalid JSON: {error}") from None
-        where = "item"
+        if not isinstance(docs, list):
+            raise _bad("the body is not a JSON array")
+        places = [f"item {n}" for n in range(1, len(docs) + 1)]
     else:
-        docs = []
+        docs, places = [], []
         for number, line in enumerate(text.splitlines(), 1):
             if not line.strip():
                 continue
@@ -68,10 +71,10 @@ def parse_documents(raw: bytes) -> list[dict[str, Any]]:
                 docs.append(json.loads(line))
             except ValueError as error:
                 raise _bad(f"line {number}: invalid JSON: {error}") from None
-        where = "document"
+            places.append(f"line {number}")
     if not docs:
         raise _bad("no documents in the body")
-    for number, doc in enumerate(docs, 1):
+    for place, doc in zip(places, docs, strict=True):
         if not isinstance(doc, dict):
-            raise _bad(f"{where} {number} is not a JSON object")
-    return docs
+            raise _bad(f"{place} is not a JSON object")
+    return docs, places
