@@ -609,6 +609,36 @@ def test_serve_runs_uvicorn_on_loopback_with_the_sample(runner, monkeypatch):
     assert "read-only" in result.stderr
 
 
+def test_serve_with_workers_hands_the_index_to_each_worker(runner, monkeypatch, tmp_path):
+    import uvicorn
+
+    from searchlib.web import app as web_app
+
+    for name in (web_app.ENV_INDEX, web_app.ENV_CONFIG, web_app.ENV_WRITES, web_app.ENV_MAX_BODY):
+        monkeypatch.delenv(name, raising=False)  # restored after the test
+    with Index.create(tmp_path / "own") as index:
+        index.add([{"id": "a", "title": "judul", "body": "isi zqpekerja"}])
+    seen = {}
+
+    def fake_run(target, **options):
+        seen["target"], seen["options"] = target, options
+        worker_app = web_app.app_from_environment()  # what each worker process does
+        with TestClient(worker_app) as c:
+            seen["hits"] = c.get("/api/search", params={"q": "zqpekerja"}).json()["total"]
+            seen["writes"] = c.post("/api/docs", json=[{"id": "b", "body": "x"}]).status_code
+
+    monkeypatch.setattr(uvicorn, "run", fake_run)
+    monkeypatch.setenv("SEARCHLIB_TOKEN", TOKEN)
+    args = ["serve", "--index", str(tmp_path / "own"), "--workers", "2", "--allow-writes"]
+    result = runner.invoke(cli, [*args, "--max-body-mb", "2"])
+    assert result.exit_code == 0, result.output
+    assert seen["target"] == "searchlib.web.app:app_from_environment"
+    assert seen["options"]["factory"] is True and seen["options"]["workers"] == 2
+    assert seen["options"]["host"] == "127.0.0.1"
+    assert seen["hits"] == 1 and seen["writes"] == 401  # writes on, token still required
+    assert web_app.os.environ[web_app.ENV_MAX_BODY] == str(2 * 1024 * 1024)
+
+
 def test_web_dependencies_load_only_for_serve():
     code = (
         "import sys, searchlib, searchlib.cli\n"

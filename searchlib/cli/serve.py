@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -43,6 +44,13 @@ WEB_EXTRA = "pip install 'searchlib[web]'"
     type=click.IntRange(1, 1024),
     help="Largest POST body accepted, in MiB (larger: 413).",
 )
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes, each with the index open (up to the number of cores).",
+)
 @click.option("--access-log", is_flag=True, help="Log every request (off by default).")
 def serve(
     index_path: Path | None,
@@ -51,6 +59,7 @@ def serve(
     port: int,
     allow_writes: bool,
     max_body_mb: int,
+    workers: int,
     access_log: bool,
 ) -> None:
     """Serve a search page at / and a JSON API under /api/ (needs the web extra).
@@ -60,7 +69,7 @@ def serve(
     try:
         import uvicorn
 
-        from searchlib.web import create_app
+        from searchlib.web import app as web_app
     except ImportError as error:
         missing = error.name or "a web dependency"
         raise click.ClickException(
@@ -78,27 +87,38 @@ def serve(
                 "--allow-writes needs an index of your own (--index DIR): "
                 "the built-in sample is read-only"
             )
+        options: dict[str, Any] = {
+            "host": host,
+            "port": port,
+            "log_level": "warning",
+            "access_log": access_log,
+            "server_header": False,
+        }
+        max_body = max_body_mb * 1024 * 1024
         try:
-            app = create_app(
-                index,
-                allow_writes=allow_writes,
-                token=token,
-                max_body_bytes=max_body_mb * 1024 * 1024,
+            app = web_app.create_app(
+                index, allow_writes=allow_writes, token=token, max_body_bytes=max_body
             )
         except ValueError as error:
             raise click.ClickException(f"{error} (set {TOKEN_ENV})") from None
         writes = "writes enabled" if allow_writes else "read-only"
         click.echo(
-            f"searchlib serve: {index.path} ({writes}) on http://{host}:{port}/ (Ctrl+C to stop)",
+            f"searchlib serve: {index.path} ({writes}, {workers} worker"
+            f"{'s' if workers > 1 else ''}) on http://{host}:{port}/ (Ctrl+C to stop)",
             err=True,
         )
+        if workers == 1:
+            uvicorn.run(app, **options)
+            return
+        # Several processes: uvicorn starts each from an import string, so the settings
+        # travel in the environment and every worker opens the index itself.
+        os.environ[web_app.ENV_INDEX] = str(index.path.resolve())
+        os.environ[web_app.ENV_CONFIG] = str(config_path.resolve()) if config_path else ""
+        os.environ[web_app.ENV_WRITES] = "1" if allow_writes else ""
+        os.environ[web_app.ENV_MAX_BODY] = str(max_body)
+        index.close()
         uvicorn.run(
-            app,
-            host=host,
-            port=port,
-            log_level="warning",
-            access_log=access_log,
-            server_header=False,
+            "searchlib.web.app:app_from_environment", factory=True, workers=workers, **options
         )
     finally:
         index.close()

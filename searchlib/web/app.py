@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -24,6 +25,12 @@ from searchlib.web.security import SecurityHeaders
 from searchlib.web.state import AppState
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+#: How ``searchlib serve --workers N`` hands its settings to uvicorn's worker processes.
+ENV_INDEX = "SEARCHLIB_SERVE_INDEX"
+ENV_CONFIG = "SEARCHLIB_SERVE_CONFIG"
+ENV_WRITES = "SEARCHLIB_SERVE_WRITES"
+ENV_MAX_BODY = "SEARCHLIB_SERVE_MAX_BODY"
+ENV_TOKEN = "SEARCHLIB_TOKEN"
 #: A write token shorter than this is refused: it would be guessable.
 MIN_TOKEN_CHARS = 16
 
@@ -70,3 +77,18 @@ def create_app(
         max_body_bytes=max_body_bytes,
     )
     return app
+
+
+def app_from_environment() -> Starlette:
+    """The app for one of uvicorn's worker processes (``searchlib serve --workers N``).
+
+    Each worker opens the index itself (the serve command resolved which one and put it in
+    the environment); commits by any process show up in every worker.
+    """
+    index = Index.open(os.environ[ENV_INDEX], os.environ.get(ENV_CONFIG) or None)
+    return create_app(
+        index,
+        allow_writes=os.environ.get(ENV_WRITES) == "1",
+        token=os.environ.get(ENV_TOKEN) or None,
+        max_body_bytes=int(os.environ.get(ENV_MAX_BODY) or DEFAULT_MAX_BODY_BYTES),
+    )
