@@ -59,12 +59,26 @@ def _free_port() -> int:
 
 
 def _cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process so far (Linux /proc), else None."""
+    """User + system CPU time of a process and its children so far (Linux /proc: the
+    worker processes of ``--workers N``), else None."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        pids = [pid, *_children(pid)]
+        total = 0
+        for p in pids:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+    return total / CLK_TCK
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children = (task / "children").read_text().split()
+        for child in children:
+            found += [int(child), *_children(int(child))]
+    return found
 
 
 def prepare(args: argparse.Namespace, workdir: Path) -> tuple[Path, list[str], dict[str, Any]]:
@@ -105,12 +119,13 @@ def prepare(args: argparse.Namespace, workdir: Path) -> tuple[Path, list[str], d
 
 
 class Server:
-    def __init__(self, index_dir: Path, log: Path) -> None:
+    def __init__(self, index_dir: Path, log: Path, workers: int) -> None:
         self.port = _free_port()
         command = [sys.executable, "-c", "from searchlib.cli import main; main()", "serve"]
+        options = ["--index", str(index_dir), "--port", str(self.port), "--workers", str(workers)]
         with log.open("w") as out:
             self.proc = subprocess.Popen(
-                [*command, "--index", str(index_dir), "--port", str(self.port)],
+                [*command, *options],
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
@@ -248,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=5.0, help="untimed seconds first")
     parser.add_argument("--max-requests", type=int, default=1_000_000, help="cap on requests")
     parser.add_argument("--endpoint", choices=("api", "page"), default="api")
+    parser.add_argument("--workers", type=int, default=1, help="searchlib serve --workers")
     parser.add_argument("--queries", type=int, default=DEFAULT_COUNT)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--shared", type=Path, help="corpus directory (default: ../shared/corpus)")
@@ -260,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     try:
         index_dir, queries, meta = prepare(args, workdir)
-        server = Server(index_dir, workdir / "serve.log")
+        server = Server(index_dir, workdir / "serve.log", args.workers)
         try:
             figures = load(args, server.port, queries, server.proc.pid)
         finally:
@@ -275,11 +291,13 @@ def main(argv: list[str] | None = None) -> int:
         documents=meta["documents"],
         build_s=meta["build_s"],
         queries=len(queries),
+        workers=args.workers,
         cpus=os.cpu_count(),
     )
     print(
         f"\n{figures['documents']:,} documents, {len(queries)} title-word queries, "
-        f"{args.clients} clients, {figures['seconds']} s on {figures['endpoint']} "
+        f"{args.clients} clients, {figures['seconds']} s on {figures['endpoint']}, "
+        f"{args.workers} server worker{'s' if args.workers > 1 else ''} "
         f"({os.cpu_count()} CPUs, clients on the same machine)"
     )
     print("| requests | requests/s | p50 ms | p95 ms | p99 ms | max ms | errors | server CPU |")
