@@ -614,7 +614,8 @@ def test_serve_with_workers_hands_the_index_to_each_worker(runner, monkeypatch, 
 
     from searchlib.web import app as web_app
 
-    for name in (web_app.ENV_INDEX, web_app.ENV_CONFIG, web_app.ENV_WRITES, web_app.ENV_MAX_BODY):
+    names = (web_app.ENV_INDEX, web_app.ENV_CONFIG, web_app.ENV_WRITES, web_app.ENV_MAX_BODY)
+    for name in (*names, web_app.ENV_THREADS):
         monkeypatch.delenv(name, raising=False)  # restored after the test
     with Index.create(tmp_path / "own") as index:
         index.add([{"id": "a", "title": "judul", "body": "isi zqpekerja"}])

@@ -51,6 +51,13 @@ WEB_EXTRA = "pip install 'searchlib[web]'"
     type=click.IntRange(1, 64),
     help="Server processes, each with the index open (up to the number of cores).",
 )
+@click.option(
+    "--threads",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Searches run at once per worker (more only contend for Python's GIL).",
+)
 @click.option("--access-log", is_flag=True, help="Log every request (off by default).")
 def serve(
     index_path: Path | None,
@@ -60,6 +67,7 @@ def serve(
     allow_writes: bool,
     max_body_mb: int,
     workers: int,
+    threads: int,
     access_log: bool,
 ) -> None:
     """Serve a search page at / and a JSON API under /api/ (needs the web extra).
@@ -97,7 +105,11 @@ def serve(
         max_body = max_body_mb * 1024 * 1024
         try:
             app = web_app.create_app(
-                index, allow_writes=allow_writes, token=token, max_body_bytes=max_body
+                index,
+                allow_writes=allow_writes,
+                token=token,
+                max_body_bytes=max_body,
+                search_threads=threads,
             )
         except ValueError as error:
             raise click.ClickException(f"{error} (set {TOKEN_ENV})") from None
@@ -116,6 +128,7 @@ def serve(
         os.environ[web_app.ENV_CONFIG] = str(config_path.resolve()) if config_path else ""
         os.environ[web_app.ENV_WRITES] = "1" if allow_writes else ""
         os.environ[web_app.ENV_MAX_BODY] = str(max_body)
+        os.environ[web_app.ENV_THREADS] = str(threads)
         index.close()
         uvicorn.run(
             "searchlib.web.app:app_from_environment", factory=True, workers=workers, **options

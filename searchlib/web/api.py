@@ -35,14 +35,14 @@ async def search(request: Request) -> Response:
     ix = state_of(request).index
 
     def run() -> dict[str, Any]:
-        # Total and facets are computed lazily by the library: do it here, in the worker
+        # Total and facets are computed lazily by the library: do it here, on the search
         # thread, not on the event loop.
         results = ix.search(p.q, snippet_format=p.format, **p.search_kwargs())
         data = results.to_dict()
         data["facets"] = results.facets
         return data
 
-    return JSON(await run_in_threadpool(run))
+    return JSON(await state_of(request).read(run))
 
 
 async def document(request: Request) -> Response:
@@ -50,12 +50,13 @@ async def document(request: Request) -> Response:
     st = state_of(request)
     if request.method == "DELETE":
         st.require_writes(request)
+        # Writes wait for the index lock: Starlette's thread pool, not the search threads.
         deleted = await run_in_threadpool(st.index.delete, [doc_id])
         if not deleted:
             raise _not_found(doc_id)
         return JSON({"deleted": doc_id, "documents": await run_in_threadpool(len, st.index)})
     check_known(request.query_params, (), ())
-    doc = await run_in_threadpool(st.index.get, doc_id)
+    doc = await st.read(st.index.get, doc_id)
     if doc is None:
         raise _not_found(doc_id)
     return JSON(doc)
@@ -74,7 +75,7 @@ async def similar(request: Request) -> Response:
             return None
         return ix.similar(doc_id, limit=limit, snippet_format=fmt).to_dict()
 
-    data = await run_in_threadpool(run)
+    data = await state_of(request).read(run)
     if data is None:
         raise _not_found(doc_id)
     return JSON(data)
@@ -82,11 +83,13 @@ async def similar(request: Request) -> Response:
 
 async def stats(request: Request) -> Response:
     check_known(request.query_params, (), ())
-    return JSON(await run_in_threadpool(state_of(request).index.stats))
+    st = state_of(request)
+    return JSON(await st.read(st.index.stats))
 
 
 async def health(request: Request) -> Response:
-    count = await run_in_threadpool(len, state_of(request).index)
+    st = state_of(request)
+    count = await st.read(len, st.index)
     return JSON({"status": "ok", "documents": count})
 
 

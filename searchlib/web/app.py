@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -22,7 +24,7 @@ from searchlib.web.errors import (
     library_error_handler,
 )
 from searchlib.web.security import SecurityHeaders
-from searchlib.web.state import AppState
+from searchlib.web.state import DEFAULT_SEARCH_THREADS, AppState
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 #: How ``searchlib serve --workers N`` hands its settings to uvicorn's worker processes.
@@ -30,6 +32,7 @@ ENV_INDEX = "SEARCHLIB_SERVE_INDEX"
 ENV_CONFIG = "SEARCHLIB_SERVE_CONFIG"
 ENV_WRITES = "SEARCHLIB_SERVE_WRITES"
 ENV_MAX_BODY = "SEARCHLIB_SERVE_MAX_BODY"
+ENV_THREADS = "SEARCHLIB_SERVE_THREADS"
 ENV_TOKEN = "SEARCHLIB_TOKEN"
 #: A write token shorter than this is refused: it would be guessable.
 MIN_TOKEN_CHARS = 16
@@ -41,16 +44,18 @@ def create_app(
     allow_writes: bool = False,
     token: str | None = None,
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    search_threads: int = DEFAULT_SEARCH_THREADS,
 ) -> Starlette:
     """The search page and JSON API over ``index`` (shared by every request).
 
     ``allow_writes`` enables ``POST /api/docs`` and ``DELETE /api/docs/{id}`` for requests
-    carrying ``Authorization: Bearer <token>``; without it they answer 403.
+    carrying ``Authorization: Bearer <token>``; without it they answer 403. Reads of the
+    index run on ``search_threads`` threads (see :data:`DEFAULT_SEARCH_THREADS`).
     """
     if allow_writes and (not token or len(token) < MIN_TOKEN_CHARS):
         raise ValueError(f"allow_writes needs a token of at least {MIN_TOKEN_CHARS} characters")
-    if max_body_bytes < 1:
-        raise ValueError("max_body_bytes must be positive")
+    if max_body_bytes < 1 or search_threads < 1:
+        raise ValueError("max_body_bytes and search_threads must be positive")
     routes = [
         Route("/", page.search_page, methods=["GET"]),
         Route("/healthz", api.health, methods=["GET"]),
@@ -61,8 +66,22 @@ def create_app(
         Route("/api/similar/{doc_id:path}", api.similar, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]
+    state = AppState(
+        index=index,
+        allow_writes=allow_writes,
+        token=token if allow_writes else None,
+        max_body_bytes=max_body_bytes,
+        search_threads=search_threads,
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        state.close()
+
     app = Starlette(
         routes=routes,
+        lifespan=lifespan,
         middleware=[Middleware(SecurityHeaders)],
         exception_handlers={
             HTTPException: http_error_handler,
@@ -70,12 +89,7 @@ def create_app(
             SearchlibError: library_error_handler,
         },
     )
-    app.state.searchlib = AppState(
-        index=index,
-        allow_writes=allow_writes,
-        token=token if allow_writes else None,
-        max_body_bytes=max_body_bytes,
-    )
+    app.state.searchlib = state
     return app
 
 
@@ -91,4 +105,5 @@ def app_from_environment() -> Starlette:
         allow_writes=os.environ.get(ENV_WRITES) == "1",
         token=os.environ.get(ENV_TOKEN) or None,
         max_body_bytes=int(os.environ.get(ENV_MAX_BODY) or DEFAULT_MAX_BODY_BYTES),
+        search_threads=int(os.environ.get(ENV_THREADS) or DEFAULT_SEARCH_THREADS),
     )

@@ -16,7 +16,6 @@ from urllib.parse import urlencode, urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -216,12 +215,13 @@ def render(view: View, root: str = "") -> str:
 
 
 async def search_page(request: Request) -> Response:
-    index = state_of(request).index
+    st = state_of(request)
+    index = st.index
     root = request.scope.get("root_path", "")
 
     def run() -> tuple[str, int]:
         view = build_view(index, request.query_params)
         return render(view, root), view.status
 
-    body, status = await run_in_threadpool(run)
+    body, status = await st.read(run)
     return HTMLResponse(body, status_code=status)
