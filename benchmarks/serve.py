@@ -119,10 +119,11 @@ def prepare(args: argparse.Namespace, workdir: Path) -> tuple[Path, list[str], d
 
 
 class Server:
-    def __init__(self, index_dir: Path, log: Path, workers: int) -> None:
+    def __init__(self, index_dir: Path, log: Path, workers: int, threads: int) -> None:
         self.port = _free_port()
         command = [sys.executable, "-c", "from searchlib.cli import main; main()", "serve"]
-        options = ["--index", str(index_dir), "--port", str(self.port), "--workers", str(workers)]
+        options = ["--index", str(index_dir), "--port", str(self.port)]
+        options += ["--workers", str(workers), "--threads", str(threads)]
         with log.open("w") as out:
             self.proc = subprocess.Popen(
                 [*command, *options],
@@ -264,6 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-requests", type=int, default=1_000_000, help="cap on requests")
     parser.add_argument("--endpoint", choices=("api", "page"), default="api")
     parser.add_argument("--workers", type=int, default=1, help="searchlib serve --workers")
+    parser.add_argument("--threads", type=int, default=2, help="searchlib serve --threads")
     parser.add_argument("--queries", type=int, default=DEFAULT_COUNT)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--shared", type=Path, help="corpus directory (default: ../shared/corpus)")
@@ -276,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     try:
         index_dir, queries, meta = prepare(args, workdir)
-        server = Server(index_dir, workdir / "serve.log", args.workers)
+        server = Server(index_dir, workdir / "serve.log", args.workers, args.threads)
         try:
             figures = load(args, server.port, queries, server.proc.pid)
         finally:
@@ -292,12 +294,14 @@ def main(argv: list[str] | None = None) -> int:
         build_s=meta["build_s"],
         queries=len(queries),
         workers=args.workers,
+        threads=args.threads,
         cpus=os.cpu_count(),
     )
     print(
         f"\n{figures['documents']:,} documents, {len(queries)} title-word queries, "
         f"{args.clients} clients, {figures['seconds']} s on {figures['endpoint']}, "
-        f"{args.workers} server worker{'s' if args.workers > 1 else ''} "
+        f"{args.workers} server worker{'s' if args.workers > 1 else ''} x "
+        f"{args.threads} search thread{'s' if args.threads > 1 else ''} "
         f"({os.cpu_count()} CPUs, clients on the same machine)"
     )
     print("| requests | requests/s | p50 ms | p95 ms | p99 ms | max ms | errors | server CPU |")
