@@ -18,7 +18,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from searchlib import Index
+from searchlib import Index, IndexLockedError, StorageError
 from searchlib._sample import sample_articles
 from searchlib.cli import cli
 from searchlib.web import create_app
@@ -492,6 +492,26 @@ def test_bad_bodies_are_400_and_commit_nothing(writable, body, needle):
     assert len(index) == 1 and index.get("a") is None
 
 
+@pytest.mark.parametrize(
+    ("error", "status", "type_"),
+    [
+        (IndexLockedError("another writer is updating the index"), 503, "index_locked"),
+        (StorageError("could not commit: disk full"), 500, "storage_error"),
+    ],
+)
+def test_storage_errors_on_write(writable, monkeypatch, error, status, type_):
+    c, index = writable
+
+    def failing(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(index, "add", failing)
+    response = c.post("/api/docs", json=[{"id": "x", "body": "y"}], headers=AUTH)
+    assert str(error) in _error(response, status, type_)
+    if status == 503:
+        assert response.headers["retry-after"].isdigit()
+
+
 def test_oversized_bodies_are_413(tmp_path):
     with Index.create(tmp_path / "ix") as index:
         app = create_app(index, allow_writes=True, token=TOKEN, max_body_bytes=1000)
@@ -547,7 +567,7 @@ def test_commits_by_another_process_show_up_without_a_restart(tmp_path):
             assert c.get("/healthz").json()["documents"] == 1
             script = textwrap.dedent(
                 f"""
-                from searchlib import Index
+                from searchlib import Index, IndexLockedError, StorageError
                 with Index.open({str(tmp_path / "ix")!r}) as ix:
                     ix.add([{{"id": "b", "title": "proses lain", "body": "zqlain"}}])
                 """

@@ -163,6 +163,12 @@ def _search(browser, text: str) -> None:
     box.send_keys(text + Keys.ENTER)  # the keyboard submits the plain GET form
 
 
+def _console_errors(browser) -> list[str]:
+    """Errors the page caused: a Content-Security-Policy violation (inline script or style,
+    an outside asset) or a missing resource is reported here."""
+    return [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+
+
 def _wait_for(browser, condition, timeout: float = 10.0) -> None:
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -208,6 +214,7 @@ def test_search_facet_and_next_page(driver, sample_server, tmp_path):
     categories = {e.text for e in browser.find_elements(By.CSS_SELECTOR, "li.hit .category")}
     assert {c.lower() for c in categories} == {"kesehatan"}
     assert browser.find_element(By.CSS_SELECTOR, "ol.hits").get_attribute("start") == "3"
+    assert _console_errors(browser) == []
 
     # The screenshot for the README: a search with several hits, facets and pages.
     browser.get(sample_server.url + "/?q=Amazon+OR+Rusia&limit=4")
@@ -251,6 +258,7 @@ def test_hostile_document_shows_as_text_and_runs_nothing(driver, tmp_path):
         except NoAlertPresentException:
             pass
         assert browser.execute_script("return document.scripts.length") == 0
+        assert _console_errors(browser) == []
     finally:
         server.stop()
         shutil.rmtree(tmp_path / "cache", ignore_errors=True)
