@@ -8,8 +8,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from searchlib.errors import IngestError
-from searchlib.index import Index
+from searchlib import Index, IngestError
 from searchlib.web.body import parse_documents, read_capped
 from searchlib.web.errors import JSON, ApiError
 from searchlib.web.params import (

@@ -13,8 +13,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from searchlib.errors import SearchlibError
-from searchlib.index import Index
+from searchlib import Index, SearchlibError
 from searchlib.web import api, page
 from searchlib.web.body import DEFAULT_MAX_BODY_BYTES
 from searchlib.web.errors import (

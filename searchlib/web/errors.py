@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from searchlib.errors import (
+from searchlib import (
     IndexLockedError,
     IngestError,
     QueryError,

@@ -20,9 +20,7 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from searchlib.errors import SearchlibError
-from searchlib.index import Index
-from searchlib.results import Hit, SearchResults
+from searchlib import Hit, Index, SearchlibError, SearchResults
 from searchlib.web.errors import ApiError, from_library
 from searchlib.web.params import SearchParams, parse_search
 from searchlib.web.state import state_of

@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from starlette.requests import Request
 
-from searchlib.index import Index
+from searchlib import Index
 from searchlib.web.errors import ApiError
 from searchlib.web.security import check_token
 
