@@ -658,6 +658,10 @@ def test_serve_with_workers_hands_the_index_to_each_worker(runner, monkeypatch, 
     assert seen["options"]["host"] == "127.0.0.1"
     assert seen["hits"] == 1 and seen["writes"] == 401  # writes on, token still required
     assert web_app.os.environ[web_app.ENV_MAX_BODY] == str(2 * 1024 * 1024)
+    assert "warning" not in result.stderr
+    exposed = runner.invoke(cli, [*args, "--host", "0.0.0.0"])
+    assert exposed.exit_code == 0 and seen["options"]["host"] == "0.0.0.0"
+    assert "warning: the write token crosses the network in clear text" in exposed.stderr
 
 
 def test_web_dependencies_load_only_for_serve():

@@ -18,6 +18,7 @@ from searchlib.cli._options import index_options, open_for_reading
 
 TOKEN_ENV = "SEARCHLIB_TOKEN"
 WEB_EXTRA = "pip install 'searchlib[web]'"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 @click.command()
@@ -113,6 +114,12 @@ def serve(
             )
         except ValueError as error:
             raise click.ClickException(f"{error} (set {TOKEN_ENV})") from None
+        if allow_writes and host not in LOOPBACK:
+            click.echo(
+                "warning: the write token crosses the network in clear text over plain HTTP; "
+                "put a TLS proxy in front of this server",
+                err=True,
+            )
         writes = "writes enabled" if allow_writes else "read-only"
         click.echo(
             f"searchlib serve: {index.path} ({writes}, {workers} worker"
