@@ -82,6 +82,7 @@ from searchlib.cli import evaluate as _evaluate  # noqa: E402
 from searchlib.cli import index as _index  # noqa: E402
 from searchlib.cli import manage as _manage  # noqa: E402
 from searchlib.cli import query as _query  # noqa: E402
+from searchlib.cli import serve as _serve  # noqa: E402
 
 for _command in (
     _query.query,
@@ -91,6 +92,7 @@ for _command in (
     _manage.delete,
     _analyze.analyze,
     _evaluate.evaluate_cmd,
+    _serve.serve,
     _cluster.cluster,
 ):
     cli.add_command(_command)

@@ -1,0 +1,144 @@
+"""``searchlib serve``: the search page and JSON API over HTTP (Starlette + uvicorn).
+
+Thin on purpose: options, the same index resolution as ``searchlib query``, then the app
+from :mod:`searchlib.web`. Starlette, Jinja2 and uvicorn are imported only when the command
+runs, so other commands (and ``import searchlib``) do not pay for them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+
+from searchlib._sample import sample_path
+from searchlib.cli._options import index_options, open_for_reading
+
+TOKEN_ENV = "SEARCHLIB_TOKEN"
+WEB_EXTRA = "pip install 'searchlib[web]'"
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+@click.command()
+@index_options
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (loopback only unless you say otherwise).",
+)
+@click.option(
+    "--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="TCP port."
+)
+@click.option(
+    "--allow-writes",
+    is_flag=True,
+    help=f"Enable POST /api/docs and DELETE /api/docs/ID for requests with "
+    f"'Authorization: Bearer ${TOKEN_ENV}' (refuses to start without that variable).",
+)
+@click.option(
+    "--max-body-mb",
+    default=16,
+    show_default=True,
+    type=click.IntRange(1, 1024),
+    help="Largest POST body accepted, in MiB (larger: 413).",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes, each with the index open (up to the number of cores).",
+)
+@click.option(
+    "--threads",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Searches run at once per worker (more only contend for Python's GIL).",
+)
+@click.option("--access-log", is_flag=True, help="Log every request (off by default).")
+def serve(
+    index_path: Path | None,
+    config_path: Path | None,
+    host: str,
+    port: int,
+    allow_writes: bool,
+    max_body_mb: int,
+    workers: int,
+    threads: int,
+    access_log: bool,
+) -> None:
+    """Serve a search page at / and a JSON API under /api/ (needs the web extra).
+
+    With no index configured it serves the built-in sample, like `searchlib query`.
+    """
+    try:
+        import uvicorn
+
+        from searchlib.web import app as web_app
+    except ImportError as error:
+        missing = error.name or "a web dependency"
+        raise click.ClickException(
+            f"searchlib serve needs the web extra ({missing} is not installed): {WEB_EXTRA}"
+        ) from None
+    token = os.environ.get(TOKEN_ENV) or None
+    if allow_writes and not token:
+        raise click.ClickException(
+            f"--allow-writes needs a write token: set {TOKEN_ENV} (at least 16 characters)"
+        )
+    index = open_for_reading(index_path, config_path)
+    try:
+        if allow_writes and index.path.resolve() == sample_path().resolve():
+            raise click.ClickException(
+                "--allow-writes needs an index of your own (--index DIR): "
+                "the built-in sample is read-only"
+            )
+        options: dict[str, Any] = {
+            "host": host,
+            "port": port,
+            "log_level": "warning",
+            "access_log": access_log,
+            "server_header": False,
+        }
+        max_body = max_body_mb * 1024 * 1024
+        try:
+            app = web_app.create_app(
+                index,
+                allow_writes=allow_writes,
+                token=token,
+                max_body_bytes=max_body,
+                search_threads=threads,
+            )
+        except ValueError as error:
+            raise click.ClickException(f"{error} (set {TOKEN_ENV})") from None
+        if allow_writes and host not in LOOPBACK:
+            click.echo(
+                "warning: the write token crosses the network in clear text over plain HTTP; "
+                "put a TLS proxy in front of this server",
+                err=True,
+            )
+        writes = "writes enabled" if allow_writes else "read-only"
+        click.echo(
+            f"searchlib serve: {index.path} ({writes}, {workers} worker"
+            f"{'s' if workers > 1 else ''}) on http://{host}:{port}/ (Ctrl+C to stop)",
+            err=True,
+        )
+        if workers == 1:
+            uvicorn.run(app, **options)
+            return
+        # Several processes: uvicorn starts each from an import string, so the settings
+        # travel in the environment and every worker opens the index itself.
+        os.environ[web_app.ENV_INDEX] = str(index.path.resolve())
+        os.environ[web_app.ENV_CONFIG] = str(config_path.resolve()) if config_path else ""
+        os.environ[web_app.ENV_WRITES] = "1" if allow_writes else ""
+        os.environ[web_app.ENV_MAX_BODY] = str(max_body)
+        os.environ[web_app.ENV_THREADS] = str(threads)
+        index.close()
+        uvicorn.run(
+            "searchlib.web.app:app_from_environment", factory=True, workers=workers, **options
+        )
+    finally:
+        index.close()
