@@ -21,11 +21,19 @@ WORDS = [f"kata{i}" for i in range(400)]
 WEIGHTS = [1.0 / (i + 1) for i in range(len(WORDS))]
 
 
+CATEGORIES = ["Ekonomi", "politik", "Olah Raga", "teknologi", ""]
+SOURCES = [f"Sumber {i}" for i in range(30)]
+
+
 def _doc(rng: random.Random, i: int) -> dict[str, str]:
     n = rng.randint(5, 120)
     body = " ".join(rng.choices(WORDS, WEIGHTS, k=n))
     title = " ".join(rng.choices(WORDS, WEIGHTS, k=rng.randint(1, 8)))
-    return {"id": f"d{i}", "title": title, "body": body}
+    doc = {"id": f"d{i}", "title": title, "body": body, "source": rng.choice(SOURCES)}
+    category = rng.choice(CATEGORIES)
+    if category:  # some documents have none
+        doc["category"] = category
+    return doc
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +49,10 @@ def ix(tmp_path_factory):
 
 
 def _whoosh(searcher, q, k):
-    results = searcher.search(q, limit=k)
-    return [(hit.score, hit.docnum) for hit in results], len(results)
+    # optimize=False: Whoosh scores every match. Its block-quality pruning (optimize=True)
+    # was seen to drop the best document of an AND query here, which this path must not.
+    results = searcher.search(q, limit=None, optimize=False)
+    return [(hit.score, hit.docnum) for hit in results][:k], results.scored_length()
 
 
 def _queries(rng: random.Random, count: int):
@@ -58,12 +68,14 @@ def _queries(rng: random.Random, count: int):
 
 
 def _same(fast, slow):
+    """Same scores rank by rank; the same documents, except that among documents tied
+    with the k-th score either may be the one kept."""
     assert len(fast) == len(slow)
-    for (fs, fd), (ss, sd) in zip(fast, slow, strict=True):
+    for (fs, _), (ss, _) in zip(fast, slow, strict=True):
         assert fs == pytest.approx(ss, rel=1e-9)
-        if fd != sd:  # only documents of equal score may trade places
-            assert fs == pytest.approx(ss, rel=1e-9)
-            assert dict((d, s) for s, d in slow).get(fd) == pytest.approx(fs, rel=1e-9)
+    if slow:
+        cut = slow[-1][0] * (1 + 1e-9)
+        assert {d for s, d in fast if s > cut} == {d for s, d in slow if s > cut}
 
 
 @pytest.mark.parametrize("k", [1, 10, 100])
@@ -127,6 +139,19 @@ def _check_rare_words(index):
         _same(fast[0], slow)
         assert fast[0], words
         assert fast[1] in (None, total)
+
+
+def test_totals_and_facets_equal_whoosh(ix, monkeypatch):
+    from searchlib._whoosh import store as store_module
+
+    backend = ix._backend
+    rng = random.Random(11)
+    queries = list(_queries(rng, 60))
+    fast = [(backend._count(q, None), backend._facets(q, None)) for q in queries]
+    monkeypatch.setattr(store_module, "match_sets", lambda *a, **kw: None)
+    slow = [(backend._count(q, None), backend._facets(q, None)) for q in queries]
+    assert fast == slow
+    assert any(f[1]["category"] and f[1]["source"] for f in fast)
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from whoosh.writing import LockError
 from searchlib._backend import RawHit, RawResults, Transaction
 from searchlib._whoosh.codec import SearchlibCodec
 from searchlib._whoosh.compile import CompileContext, compile_query
+from searchlib._whoosh.fastcount import facet_counts, match_sets
 from searchlib._whoosh.fastpath import TooSlow, top_k
 from searchlib._whoosh.recovery import abandon, remove_debris
 from searchlib._whoosh.schema import (
@@ -296,13 +297,25 @@ class WhooshStore:
 
     def _count(self, q: wq.Query, filter_q: wq.Query | None) -> int:
         """Every match, counted unscored on this thread's current searcher."""
+        matches = self._match_sets(q) if filter_q is None else None
+        if matches is not None:
+            return sum(len(found) for _, found in matches)
         return len(self._run(self._searcher(), q, {"limit": 1, "filter": filter_q}))
+
+    def _match_sets(self, q: wq.Query) -> list[tuple[Any, set[int]]] | None:
+        try:
+            return match_sets(self._searcher(), q, seconds=self.config.search_timeout_s)
+        except TooSlow:
+            raise self._too_slow() from None
 
     def _facets(self, q: wq.Query, filter_q: wq.Query | None) -> dict[str, dict[str, int]]:
         """Counts by category and source over every document the query matches."""
         names = [name for name in FACET_FIELDS if name in self.keyword_fields]
         if not names:
             return {}
+        matches = self._match_sets(q) if filter_q is None else None
+        if matches is not None:
+            return facet_counts(matches, names)
         groupedby = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in names}
         results = self._run(
             self._searcher(), q, {"limit": 1, "filter": filter_q, "groupedby": groupedby}
