@@ -89,7 +89,9 @@ def test_fast_path_equals_whoosh(ix, k):
         fast = top_k(searcher, q, k, seconds=60)
         assert fast is not None, q  # plain word queries must take the fast path
         answered += 1
-        scored, matched = fast
+        scored, matched, segments = fast
+        if segments is not None:
+            assert sum(len(docs) for _, docs in segments) == matched
         slow, total = _whoosh(searcher, q, k)
         _same(scored, slow)
         if matched is not None:
@@ -101,11 +103,13 @@ def test_search_results_are_the_same_with_and_without_the_fast_path(ix, monkeypa
     queries = ["kata3 kata50", "kata1", "kata7 OR kata300", "kata0 kata1 kata2", "kata399"]
     fast = [ix.search(q, limit=20) for q in queries]
     monkeypatch.setattr("searchlib._whoosh.store.top_k", lambda *a, **kw: None)
+    monkeypatch.setattr("searchlib._whoosh.store.match_sets", lambda *a, **kw: None)
     slow = [ix.search(q, limit=20) for q in queries]
     for f, s in zip(fast, slow, strict=True):
         assert [h.score for h in f.hits] == pytest.approx([h.score for h in s.hits], rel=1e-9)
         assert f.total == s.total
         assert f.fallback == s.fallback
+        assert f.facets == s.facets
 
 
 def test_words_found_in_one_document(tmp_path):

@@ -23,6 +23,9 @@ from searchlib._whoosh.fastpath import TooSlow, Unsupported, _blocks, plain_term
 
 #: Per segment reader and keyword field: each value's set of document numbers.
 _VALUE_SETS: WeakKeyDictionary[Any, dict[str, dict[str, frozenset[int]]]] = WeakKeyDictionary()
+#: Per segment reader and keyword field: each document's single value, or None for a field
+#: where some document has several.
+_SINGLE_VALUES: WeakKeyDictionary[Any, dict[str, list[str | None] | None]] = WeakKeyDictionary()
 
 
 def match_sets(searcher: Any, q: wq.Query, *, seconds: float) -> list[tuple[Any, set[int]]] | None:
@@ -76,20 +79,47 @@ def facet_counts(
     matches: list[tuple[Any, set[int]]], names: list[str]
 ) -> dict[str, dict[str, int]]:
     """Per keyword field, value -> number of matching documents, most frequent first."""
-    counts: dict[str, Counter[str]] = {name: Counter() for name in names}
+    counts: dict[str, Counter[str | None]] = {name: Counter() for name in names}
     for reader, found in matches:
         if not found:
             continue
         for name in names:
             tally = counts[name]
+            single = _value_of_doc(reader, name)
+            if single is not None:  # one value per document: count by lookup, in C
+                tally.update(map(single.__getitem__, found))
+                continue
             for value, docs in _value_sets(reader, name).items():
                 n = len(docs & found) if len(docs) < len(found) else len(found & docs)
                 if n:
                     tally[value] += n
-    return {
-        name: dict(sorted(tally.items(), key=lambda kv: (-kv[1], kv[0])))
-        for name, tally in counts.items()
-    }
+    out: dict[str, dict[str, int]] = {}
+    for name, tally in counts.items():
+        tally.pop(None, None)
+        pairs = [(str(value), n) for value, n in tally.items()]
+        out[name] = dict(sorted(pairs, key=lambda kv: (-kv[1], kv[0])))
+    return out
+
+
+def _value_of_doc(reader: Any, fieldname: str) -> list[str | None] | None:
+    """Each document's one value (None for none), or None if some document has several."""
+    per_reader = _SINGLE_VALUES.get(reader)
+    if per_reader is None:
+        per_reader = _SINGLE_VALUES[reader] = {}
+    if fieldname in per_reader:
+        return per_reader[fieldname]
+    values: list[str | None] | None = [None] * reader.doc_count_all()
+    for value, docs in _value_sets(reader, fieldname).items():
+        assert values is not None
+        for doc in docs:
+            if values[doc] is not None:
+                values = None
+                break
+            values[doc] = value
+        if values is None:
+            break
+    per_reader[fieldname] = values
+    return values
 
 
 def _value_sets(reader: Any, fieldname: str) -> dict[str, frozenset[int]]:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_right
 from functools import lru_cache
+from operator import itemgetter
 from time import monotonic
 from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
@@ -120,12 +121,20 @@ class _Segment(NamedTuple):
     deadline: float
 
 
-def top_k(
-    searcher: Any, q: wq.Query, k: int, *, seconds: float
-) -> tuple[list[tuple[float, int]], int | None] | None:
-    """The ``k`` best ``(score, docnum)`` and, when known without more work, the number of
-    matching documents; None when ``q`` is not a plain terms query this path answers.
-    Raises :class:`TooSlow` after ``seconds`` (checked once per decoded block)."""
+class TopK(NamedTuple):
+    #: The k best (score, docnum), best first.
+    scored: list[tuple[float, int]]
+    #: How many documents match, when known without more work.
+    matched: int | None
+    #: Per segment, its reader and every matching (docnum, score) -- for totals and
+    #: facets -- when every match was seen (not after a single word's block skipping).
+    segments: list[tuple[Any, list[tuple[int, float]]]] | None
+
+
+def top_k(searcher: Any, q: wq.Query, k: int, *, seconds: float) -> TopK | None:
+    """The ``k`` best matches of ``q``, or None when ``q`` is not a plain terms query this
+    path answers. Raises :class:`TooSlow` after ``seconds`` (checked once per decoded
+    block)."""
     shape = plain_terms(q)
     if shape is None:
         return None
@@ -138,7 +147,7 @@ def top_k(
 
 def _top_k(
     searcher: Any, required: bool, terms: list[wq.Term], k: int, deadline: float
-) -> tuple[list[tuple[float, int]], int | None]:
+) -> TopK:
     fieldname = terms[0].fieldname
     field = searcher.schema[fieldname]
     if not field.scorable:
@@ -160,6 +169,7 @@ def _top_k(
 
     scored: list[tuple[float, int]] = []
     matched: int | None = 0
+    segments: list[tuple[Any, list[tuple[int, float]]]] | None = []
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
         lengths = _length_bytes(reader, fieldname)
@@ -176,11 +186,14 @@ def _top_k(
             continue
         docs, count = part
         matched = matched + count if count is not None and matched is not None else None
-        scored.extend((score, offset + doc) for doc, score in docs)
-        if len(scored) > k:
-            scored = heapq.nsmallest(k, scored, key=_order)
+        if segments is not None:
+            segments = [*segments, (reader, docs)] if count is not None else None
+        # docs are in document order and nlargest is stable: equal scores keep the lower
+        # document number first, as Whoosh orders them.
+        best = heapq.nlargest(k, docs, key=itemgetter(1)) if len(docs) > k else docs
+        scored.extend((score, offset + doc) for doc, score in best)
     scored.sort(key=_order)
-    return scored[:k], matched
+    return TopK(scored[:k], matched, segments)
 
 
 @lru_cache(maxsize=64)
@@ -302,4 +315,4 @@ def _or(seg: _Segment, factors: list[Factor]) -> tuple[list[tuple[int, float]], 
             del scores[doc]
     if not scores:
         return None
-    return list(scores.items()), len(scores)
+    return sorted(scores.items()), len(scores)

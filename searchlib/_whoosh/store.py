@@ -254,11 +254,14 @@ class WhooshStore:
             except TooSlow:
                 raise self._too_slow() from None
         count: Callable[[], int] | None = None
+        facets = lambda: self._facets(q, filter_q)  # noqa: E731
         if fast is not None:
-            scored, matched = fast
+            scored, matched, segments = fast
             collected = len(scored)
             if collected >= kwargs["limit"]:  # more may match
                 count = (lambda: matched) if matched is not None else lambda: self._count(q, None)
+            if segments is not None:  # every match was seen: count facets from them
+                facets = lambda: self._facets_of(segments)  # noqa: E731
         else:
             results = self._run(searcher, q, kwargs)
             collected = results.scored_length()
@@ -275,7 +278,7 @@ class WhooshStore:
             collected=collected,
             hits=hits,
             count=count,
-            facets=lambda: self._facets(q, filter_q),
+            facets=facets,
             terms=ctx.terms,
             dropped=ctx.dropped,
         )
@@ -307,6 +310,13 @@ class WhooshStore:
             return match_sets(self._searcher(), q, seconds=self.config.search_timeout_s)
         except TooSlow:
             raise self._too_slow() from None
+
+    def _facets_of(
+        self, segments: list[tuple[Any, list[tuple[int, float]]]]
+    ) -> dict[str, dict[str, int]]:
+        names = [name for name in FACET_FIELDS if name in self.keyword_fields]
+        matches = [(reader, {doc for doc, _ in docs}) for reader, docs in segments]
+        return facet_counts(matches, names) if names else {}
 
     def _facets(self, q: wq.Query, filter_q: wq.Query | None) -> dict[str, dict[str, int]]:
         """Counts by category and source over every document the query matches."""
