@@ -145,9 +145,7 @@ def top_k(searcher: Any, q: wq.Query, k: int, *, seconds: float) -> TopK | None:
         return None
 
 
-def _top_k(
-    searcher: Any, required: bool, terms: list[wq.Term], k: int, deadline: float
-) -> TopK:
+def _top_k(searcher: Any, required: bool, terms: list[wq.Term], k: int, deadline: float) -> TopK:
     fieldname = terms[0].fieldname
     field = searcher.schema[fieldname]
     if not field.scorable:
