@@ -99,17 +99,44 @@ def test_fast_path_equals_whoosh(ix, k):
     assert answered == 150
 
 
+def test_keyword_filters_equal_whoosh(ix):
+    from searchlib._whoosh.fastcount import filter_sets
+
+    searcher = ix._backend._searcher()
+    rng = random.Random(5)
+    filters = [
+        wq.Term("category", "ekonomi"),
+        wq.Or([wq.Term("category", "politik"), wq.Term("category", "olah raga")]),
+        wq.And([wq.Term("category", "teknologi"), wq.Term("source", "sumber 3")]),
+        wq.Term("source", "tidak ada"),
+    ]
+    for q in _queries(rng, 80):
+        for f in filters:
+            allowed = filter_sets(f)
+            assert allowed is not None
+            fast = top_k(searcher, q, 10, seconds=60, allowed=allowed)
+            assert fast is not None
+            results = searcher.search(q, filter=f, limit=None, optimize=False)
+            slow = [(hit.score, hit.docnum) for hit in results][:10]
+            _same(fast.scored, slow)
+            if fast.matched is not None:
+                assert fast.matched == results.scored_length()
+    assert filter_sets(wq.DateRange("date", None, None)) is None
+
+
 def test_search_results_are_the_same_with_and_without_the_fast_path(ix, monkeypatch):
     queries = ["kata3 kata50", "kata1", "kata7 OR kata300", "kata0 kata1 kata2", "kata399"]
-    fast = [ix.search(q, limit=20) for q in queries]
+    filters = [None, {"category": "Ekonomi"}, {"category": ["politik", "teknologi"]}]
+    runs = [(q, f) for q in queries for f in filters]
+    fast = [ix.search(q, limit=20, filters=f) for q, f in runs]
+    computed = [(r.total, r.facets) for r in fast]  # now, while the fast path is there
     monkeypatch.setattr("searchlib._whoosh.store.top_k", lambda *a, **kw: None)
     monkeypatch.setattr("searchlib._whoosh.store.match_sets", lambda *a, **kw: None)
-    slow = [ix.search(q, limit=20) for q in queries]
-    for f, s in zip(fast, slow, strict=True):
+    slow = [ix.search(q, limit=20, filters=f) for q, f in runs]
+    for f, s, (total, facets) in zip(fast, slow, computed, strict=True):
         assert [h.score for h in f.hits] == pytest.approx([h.score for h in s.hits], rel=1e-9)
-        assert f.total == s.total
+        assert (total, facets) == (s.total, s.facets)
         assert f.fallback == s.fallback
-        assert f.facets == s.facets
 
 
 def test_words_found_in_one_document(tmp_path):

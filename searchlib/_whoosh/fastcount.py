@@ -13,6 +13,7 @@ when documents are added.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from time import monotonic
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -59,6 +60,39 @@ def match_sets(searcher: Any, q: wq.Query, *, seconds: float) -> list[tuple[Any,
     except Unsupported:
         return None
     return out
+
+
+def filter_sets(q: wq.Query | None) -> Callable[[Any], frozenset[int]] | None:
+    """Per segment reader, the documents a filter of keyword values lets through -- a
+    value, values joined by OR, filters joined by AND -- or None for any other filter
+    (dates, text) or none."""
+    if q is None:
+        return None
+    if type(q) is wq.Term:
+        term = q
+
+        def one(reader: Any) -> frozenset[int]:
+            return _value_sets(reader, term.fieldname).get(term.text, frozenset())
+
+        return one
+    if type(q) in (wq.Or, wq.And) and q.subqueries:
+        parts = [filter_sets(sub) for sub in q.subqueries]
+        if any(p is None for p in parts):
+            return None
+        funcs = [p for p in parts if p is not None]
+        if type(q) is wq.Or:
+
+            def union(reader: Any) -> frozenset[int]:
+                return frozenset().union(*(f(reader) for f in funcs))
+
+            return union
+
+        def intersection(reader: Any) -> frozenset[int]:
+            sets = sorted((f(reader) for f in funcs), key=len)
+            return sets[0].intersection(*sets[1:])
+
+        return intersection
+    return None
 
 
 def _ids(reader: Any, fieldname: str, btext: bytes, deadline: float) -> set[int]:

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_right
+from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from operator import itemgetter
 from time import monotonic
@@ -119,6 +121,8 @@ class _Segment(NamedTuple):
     lengths: bytes
     deleted: Any
     deadline: float
+    #: The only documents that may match (a filter), or None for all.
+    allowed: AbstractSet[int] | None
 
 
 class TopK(NamedTuple):
@@ -131,21 +135,36 @@ class TopK(NamedTuple):
     segments: list[tuple[Any, list[tuple[int, float]]]] | None
 
 
-def top_k(searcher: Any, q: wq.Query, k: int, *, seconds: float) -> TopK | None:
+def top_k(
+    searcher: Any,
+    q: wq.Query,
+    k: int,
+    *,
+    seconds: float,
+    allowed: Callable[[Any], AbstractSet[int]] | None = None,
+) -> TopK | None:
     """The ``k`` best matches of ``q``, or None when ``q`` is not a plain terms query this
-    path answers. Raises :class:`TooSlow` after ``seconds`` (checked once per decoded
-    block)."""
+    path answers. ``allowed`` gives, per segment reader, the only documents that may match
+    (a category or source filter). Raises :class:`TooSlow` after ``seconds`` (checked once
+    per decoded block)."""
     shape = plain_terms(q)
     if shape is None:
         return None
     required, terms = shape
     try:
-        return _top_k(searcher, required, terms, k, monotonic() + seconds)
+        return _top_k(searcher, required, terms, k, monotonic() + seconds, allowed)
     except Unsupported:
         return None
 
 
-def _top_k(searcher: Any, required: bool, terms: list[wq.Term], k: int, deadline: float) -> TopK:
+def _top_k(
+    searcher: Any,
+    required: bool,
+    terms: list[wq.Term],
+    k: int,
+    deadline: float,
+    allowed: Callable[[Any], AbstractSet[int]] | None,
+) -> TopK:
     fieldname = terms[0].fieldname
     field = searcher.schema[fieldname]
     if not field.scorable:
@@ -172,7 +191,8 @@ def _top_k(searcher: Any, required: bool, terms: list[wq.Term], k: int, deadline
         reader = leaf.reader()
         lengths = _length_bytes(reader, fieldname)
         deleted = reader.deleted_docs_set if reader.has_deletions() else None
-        ctx = _Segment(reader, fieldname, norms, k1p1, lengths, deleted, deadline)
+        only = allowed(reader) if allowed is not None else None
+        ctx = _Segment(reader, fieldname, norms, k1p1, lengths, deleted, deadline, only)
         part: tuple[list[tuple[int, float]], int | None] | None
         if len(factors) == 1:
             part = _single(ctx, factors[0], k, scored)
@@ -225,6 +245,9 @@ def _and(seg: _Segment, factors: list[Factor]) -> tuple[list[tuple[int, float]],
     if seg.deleted:
         for doc in seg.deleted.intersection(scores):
             del scores[doc]
+    if seg.allowed is not None:
+        allowed = seg.allowed
+        scores = {doc: score for doc, score in scores.items() if doc in allowed}
     for _, m, f in matchers[1:]:
         if not scores:
             return None
@@ -256,6 +279,7 @@ def _single(
 ) -> tuple[list[tuple[int, float]], int | None] | None:
     """One term: blocks whose best possible score cannot enter the top k are skipped."""
     norms, k1p1, lengths, deleted = seg.norms, seg.k1p1, seg.lengths, seg.deleted
+    allowed = seg.allowed
     idf, boost = f.idf, f.boost
     m = _blocks(seg.reader, seg.fieldname, f.btext)
     if m is None:
@@ -277,7 +301,7 @@ def _single(
                 continue
         ids, weights = _decode(m, seg.deadline)
         for doc, tf in zip(ids, weights, strict=True):
-            if deleted and doc in deleted:
+            if (deleted and doc in deleted) or (allowed is not None and doc not in allowed):
                 continue
             score = idf * ((tf * k1p1) / (tf + norms[lengths[doc]])) * boost
             out.append((doc, score))
@@ -311,6 +335,9 @@ def _or(seg: _Segment, factors: list[Factor]) -> tuple[list[tuple[int, float]], 
     if seg.deleted:
         for doc in seg.deleted.intersection(scores):
             del scores[doc]
+    if seg.allowed is not None:
+        allowed = seg.allowed
+        scores = {doc: score for doc, score in scores.items() if doc in allowed}
     if not scores:
         return None
     return sorted(scores.items()), len(scores)

@@ -22,7 +22,7 @@ from whoosh.writing import LockError
 from searchlib._backend import RawHit, RawResults, Transaction
 from searchlib._whoosh.codec import SearchlibCodec
 from searchlib._whoosh.compile import CompileContext, compile_query
-from searchlib._whoosh.fastcount import facet_counts, match_sets
+from searchlib._whoosh.fastcount import facet_counts, filter_sets, match_sets
 from searchlib._whoosh.fastpath import TooSlow, top_k
 from searchlib._whoosh.recovery import abandon, remove_debris
 from searchlib._whoosh.schema import (
@@ -248,9 +248,16 @@ class WhooshStore:
         if sort == "date":
             kwargs["sortedby"] = sorting.FieldFacet("date", reverse=True)
         fast = None
-        if sort == "score" and not filters:
+        allowed = filter_sets(filter_q)
+        if sort == "score" and (filter_q is None or allowed is not None):
             try:
-                fast = top_k(searcher, q, kwargs["limit"], seconds=self.config.search_timeout_s)
+                fast = top_k(
+                    searcher,
+                    q,
+                    kwargs["limit"],
+                    seconds=self.config.search_timeout_s,
+                    allowed=allowed,
+                )
             except TooSlow:
                 raise self._too_slow() from None
         count: Callable[[], int] | None = None
@@ -259,7 +266,9 @@ class WhooshStore:
             scored, matched, segments = fast
             collected = len(scored)
             if collected >= kwargs["limit"]:  # more may match
-                count = (lambda: matched) if matched is not None else lambda: self._count(q, None)
+                count = (
+                    (lambda: matched) if matched is not None else lambda: self._count(q, filter_q)
+                )
             if segments is not None:  # every match was seen: count facets from them
                 facets = lambda: self._facets_of(segments)  # noqa: E731
         else:
