@@ -244,7 +244,10 @@ class WhooshStore:
         recency = self.config.recency_half_life_days if sort == "score" else None
         wanted = offset + limit
         top = max(wanted, RECENCY_CANDIDATES) if recency else wanted
-        kwargs: dict[str, Any] = {"limit": max(top, 1), "filter": filter_q}
+        # optimize=False: Whoosh's block-quality pruning was seen to drop the best document
+        # of an AND query (tests/test_fastpath.py); scoring every match cost no measurable
+        # time on the queries that still come here (phrases, prefixes, dates, NOT).
+        kwargs: dict[str, Any] = {"limit": max(top, 1), "filter": filter_q, "optimize": False}
         if sort == "date":
             kwargs["sortedby"] = sorting.FieldFacet("date", reverse=True)
         fast = None
