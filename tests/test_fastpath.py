@@ -9,11 +9,13 @@ path treats specially (block skipping, segment offsets, deletions).
 from __future__ import annotations
 
 import random
+from datetime import datetime
 
 import pytest
 from whoosh import query as wq
 
 from searchlib import Index
+from searchlib._whoosh.compile import date_range
 from searchlib._whoosh.fastpath import plain_terms, top_k
 from searchlib._whoosh.schema import COMBINED_FIELD
 
@@ -30,6 +32,8 @@ def _doc(rng: random.Random, i: int) -> dict[str, str]:
     body = " ".join(rng.choices(WORDS, WEIGHTS, k=n))
     title = " ".join(rng.choices(WORDS, WEIGHTS, k=rng.randint(1, 8)))
     doc = {"id": f"d{i}", "title": title, "body": body, "source": rng.choice(SOURCES)}
+    if rng.random() < 0.9:  # some documents have no date
+        doc["date"] = f"{rng.randint(2015, 2025)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
     category = rng.choice(CATEGORIES)
     if category:  # some documents have none
         doc["category"] = category
@@ -109,6 +113,9 @@ def test_keyword_filters_equal_whoosh(ix):
         wq.Or([wq.Term("category", "politik"), wq.Term("category", "olah raga")]),
         wq.And([wq.Term("category", "teknologi"), wq.Term("source", "sumber 3")]),
         wq.Term("source", "tidak ada"),
+        date_range("date", datetime(2018, 1, 1), datetime(2020, 6, 1)),
+        date_range("date", None, datetime(2016, 1, 1)),
+        wq.And([wq.Term("category", "ekonomi"), date_range("date", datetime(2021, 1, 1), None)]),
     ]
     for q in _queries(rng, 80):
         for f in filters:
@@ -121,18 +128,18 @@ def test_keyword_filters_equal_whoosh(ix):
             _same(fast.scored, slow)
             if fast.matched is not None:
                 assert fast.matched == results.scored_length()
-    assert filter_sets(wq.DateRange("date", None, None)) is None
+    assert filter_sets(None) is None
 
 
 def test_search_results_are_the_same_with_and_without_the_fast_path(ix, monkeypatch):
     queries = ["kata3 kata50", "kata1", "kata7 OR kata300", "kata0 kata1 kata2", "kata399"]
     filters = [None, {"category": "Ekonomi"}, {"category": ["politik", "teknologi"]}]
-    runs = [(q, f) for q in queries for f in filters]
-    fast = [ix.search(q, limit=20, filters=f) for q, f in runs]
+    runs = [(q, f, since) for q in queries for f in filters for since in (None, "2019-03-01")]
+    fast = [ix.search(q, limit=20, filters=f, since=since) for q, f, since in runs]
     computed = [(r.total, r.facets) for r in fast]  # now, while the fast path is there
     monkeypatch.setattr("searchlib._whoosh.store.top_k", lambda *a, **kw: None)
     monkeypatch.setattr("searchlib._whoosh.store.match_sets", lambda *a, **kw: None)
-    slow = [ix.search(q, limit=20, filters=f) for q, f in runs]
+    slow = [ix.search(q, limit=20, filters=f, since=since) for q, f, since in runs]
     for f, s, (total, facets) in zip(fast, slow, computed, strict=True):
         assert [h.score for h in f.hits] == pytest.approx([h.score for h in s.hits], rel=1e-9)
         assert (total, facets) == (s.total, s.facets)
@@ -143,9 +150,9 @@ def test_words_found_in_one_document(tmp_path):
     # Words of one or two documents, in one segment and after Whoosh's own merge.
     rng = random.Random(3)
     docs = [_doc(rng, i) for i in range(300)]
-    docs[17]["body"] += " satusatunya"
+    docs[17]["body"] += " satusatunya kata1"
     docs[40]["body"] += " satusatunya"
-    docs[41]["body"] += " sekalisaja"
+    docs[41]["body"] += " sekalisaja kata0"
     with Index.create(tmp_path / "ix", {"analyzer": "simple"}) as index:
         index.add(docs[:150])
         index.add(docs[150:])

@@ -12,18 +12,23 @@ when documents are added.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from time import monotonic
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from whoosh import fields
 from whoosh import query as wq
 
 from searchlib._whoosh.fastpath import TooSlow, Unsupported, _blocks, plain_terms
 
 #: Per segment reader and keyword field: each value's set of document numbers.
 _VALUE_SETS: WeakKeyDictionary[Any, dict[str, dict[str, frozenset[int]]]] = WeakKeyDictionary()
+#: Per segment reader: the documents of the last few other filters (date ranges).
+_FILTER_DOCS: WeakKeyDictionary[Any, OrderedDict[wq.Query, frozenset[int]]] = WeakKeyDictionary()
+FILTER_CACHE = 16
 #: Per segment reader and keyword field: each document's single value, or None for a field
 #: where some document has several.
 _SINGLE_VALUES: WeakKeyDictionary[Any, dict[str, list[str | None] | None]] = WeakKeyDictionary()
@@ -62,37 +67,55 @@ def match_sets(searcher: Any, q: wq.Query, *, seconds: float) -> list[tuple[Any,
     return out
 
 
-def filter_sets(q: wq.Query | None) -> Callable[[Any], frozenset[int]] | None:
-    """Per segment reader, the documents a filter of keyword values lets through -- a
-    value, values joined by OR, filters joined by AND -- or None for any other filter
-    (dates, text) or none."""
+def filter_sets(q: wq.Query | None) -> Callable[[Any], AbstractSet[int]] | None:
+    """Per segment searcher, the documents a filter lets through, or None for no filter.
+
+    Keyword values (a value, values joined by OR) come from the cached value sets; any
+    other filter (a date range) is answered once by Whoosh per segment and kept for the
+    next searches with the same filter, as a search page asks for page after page.
+    """
     if q is None:
         return None
     if type(q) is wq.Term:
         term = q
 
-        def one(reader: Any) -> frozenset[int]:
-            return _value_sets(reader, term.fieldname).get(term.text, frozenset())
+        def one(leaf: Any) -> AbstractSet[int]:
+            if not isinstance(leaf.schema[term.fieldname], (fields.ID, fields.KEYWORD)):
+                return _whoosh_docs(leaf, term)
+            return _value_sets(leaf.reader(), term.fieldname).get(term.text, frozenset())
 
         return one
     if type(q) in (wq.Or, wq.And) and q.subqueries:
-        parts = [filter_sets(sub) for sub in q.subqueries]
-        if any(p is None for p in parts):
-            return None
-        funcs = [p for p in parts if p is not None]
+        funcs = [f for f in (filter_sets(sub) for sub in q.subqueries) if f is not None]
         if type(q) is wq.Or:
 
-            def union(reader: Any) -> frozenset[int]:
-                return frozenset().union(*(f(reader) for f in funcs))
+            def union(leaf: Any) -> AbstractSet[int]:
+                return frozenset().union(*(f(leaf) for f in funcs))
 
             return union
 
-        def intersection(reader: Any) -> frozenset[int]:
-            sets = sorted((f(reader) for f in funcs), key=len)
-            return sets[0].intersection(*sets[1:])
+        def intersection(leaf: Any) -> AbstractSet[int]:
+            sets = sorted((f(leaf) for f in funcs), key=len)
+            return frozenset(sets[0]).intersection(*sets[1:])
 
         return intersection
-    return None
+    other = q
+    return lambda leaf: _whoosh_docs(leaf, other)
+
+
+def _whoosh_docs(leaf: Any, q: wq.Query) -> frozenset[int]:
+    reader = leaf.reader()
+    cache = _FILTER_DOCS.get(reader)
+    if cache is None:
+        cache = _FILTER_DOCS[reader] = OrderedDict()
+    docs = cache.get(q)
+    if docs is None:
+        docs = cache[q] = frozenset(q.docs(leaf))
+        if len(cache) > FILTER_CACHE:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(q)
+    return docs
 
 
 def _ids(reader: Any, fieldname: str, btext: bytes, deadline: float) -> set[int]:

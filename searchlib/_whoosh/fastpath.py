@@ -144,8 +144,8 @@ def top_k(
     allowed: Callable[[Any], AbstractSet[int]] | None = None,
 ) -> TopK | None:
     """The ``k`` best matches of ``q``, or None when ``q`` is not a plain terms query this
-    path answers. ``allowed`` gives, per segment reader, the only documents that may match
-    (a category or source filter). Raises :class:`TooSlow` after ``seconds`` (checked once
+    path answers. ``allowed`` gives, per segment searcher, the only documents that may
+    match (a filter). Raises :class:`TooSlow` after ``seconds`` (checked once
     per decoded block)."""
     shape = plain_terms(q)
     if shape is None:
@@ -191,7 +191,7 @@ def _top_k(
         reader = leaf.reader()
         lengths = _length_bytes(reader, fieldname)
         deleted = reader.deleted_docs_set if reader.has_deletions() else None
-        only = allowed(reader) if allowed is not None else None
+        only = allowed(leaf) if allowed is not None else None
         ctx = _Segment(reader, fieldname, norms, k1p1, lengths, deleted, deadline, only)
         part: tuple[list[tuple[int, float]], int | None] | None
         if len(factors) == 1:

@@ -252,7 +252,7 @@ class WhooshStore:
             kwargs["sortedby"] = sorting.FieldFacet("date", reverse=True)
         fast = None
         allowed = filter_sets(filter_q)
-        if sort == "score" and (filter_q is None or allowed is not None):
+        if sort == "score":
             try:
                 fast = top_k(
                     searcher,
