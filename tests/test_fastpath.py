@@ -204,3 +204,39 @@ def test_totals_and_facets_equal_whoosh(ix, monkeypatch):
 )
 def test_other_shapes_go_through_whoosh(q):
     assert plain_terms(q) is None
+
+
+def test_threads_share_the_filter_caches(ix):
+    # searchlib serve searches from several threads; the per-segment caches are shared.
+    import threading
+
+    from searchlib._whoosh import fastcount
+
+    fastcount._FILTER_DOCS.clear()
+    runs = [
+        (f"kata{i % 7} kata{i % 11 + 20}", f"20{15 + i % 10}-01-01", f"20{16 + i % 10}-06-30")
+        for i in range(60)
+    ]
+    expected = [ix.search(q, since=a, until=b, limit=10) for q, a, b in runs]
+    expected_ids = [[h.id for h in r.hits] for r in expected]
+    fastcount._FILTER_DOCS.clear()
+    errors: list[BaseException] = []
+    got: dict[int, list[str]] = {}
+
+    def worker(offset: int) -> None:
+        try:
+            for n in range(offset, offset + len(runs)):
+                i = n % len(runs)
+                q, a, b = runs[i]
+                ids = [h.id for h in ix.search(q, since=a, until=b, limit=10).hits]
+                if ids != expected_ids[i]:
+                    got[i] = ids
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(k * 7,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and not got

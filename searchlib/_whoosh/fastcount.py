@@ -12,6 +12,7 @@ when documents are added.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
@@ -29,6 +30,7 @@ _VALUE_SETS: WeakKeyDictionary[Any, dict[str, dict[str, frozenset[int]]]] = Weak
 #: Per segment reader: the documents of the last few other filters (date ranges).
 _FILTER_DOCS: WeakKeyDictionary[Any, OrderedDict[wq.Query, frozenset[int]]] = WeakKeyDictionary()
 FILTER_CACHE = 16
+_FILTER_LOCK = threading.Lock()
 #: Per segment reader and keyword field: each document's single value, or None for a field
 #: where some document has several.
 _SINGLE_VALUES: WeakKeyDictionary[Any, dict[str, list[str | None] | None]] = WeakKeyDictionary()
@@ -105,16 +107,19 @@ def filter_sets(q: wq.Query | None) -> Callable[[Any], AbstractSet[int]] | None:
 
 def _whoosh_docs(leaf: Any, q: wq.Query) -> frozenset[int]:
     reader = leaf.reader()
-    cache = _FILTER_DOCS.get(reader)
-    if cache is None:
-        cache = _FILTER_DOCS[reader] = OrderedDict()
-    docs = cache.get(q)
-    if docs is None:
-        docs = cache[q] = frozenset(q.docs(leaf))
+    with _FILTER_LOCK:  # searches share it from several threads (searchlib serve)
+        cache = _FILTER_DOCS.get(reader)
+        if cache is None:
+            cache = _FILTER_DOCS[reader] = OrderedDict()
+        docs = cache.get(q)
+        if docs is not None:
+            cache.move_to_end(q)
+            return docs
+    docs = frozenset(q.docs(leaf))
+    with _FILTER_LOCK:
+        cache[q] = docs
         if len(cache) > FILTER_CACHE:
             cache.popitem(last=False)
-    else:
-        cache.move_to_end(q)
     return docs
 
 
