@@ -74,6 +74,21 @@ def _candidates(terms: frozenset[str]) -> re.Pattern[str]:
     return re.compile(body, re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
+def _ascii_candidates(terms: frozenset[str]) -> re.Pattern[str]:
+    """:func:`_candidates` for lowercased ASCII text: plain literals, which the regex engine
+    scans several times faster than case-insensitive character classes."""
+    cores = {t[1:] if len(t) > 4 else t for t in terms}
+    return re.compile("|".join(re.escape(c) for c in sorted(cores, key=len, reverse=True)))
+
+
+def _candidate_spans(text: str, terms: frozenset[str]) -> Iterator[re.Match[str]]:
+    end = min(len(text), MAX_SCAN_CHARS)
+    if text.isascii():  # lower() keeps every offset of ASCII text
+        return _ascii_candidates(terms).finditer(text.lower(), 0, end)
+    return _candidates(terms).finditer(text, 0, end)
+
+
 def _chunk_bounds(text: str, start: int, end: int) -> tuple[int, int]:
     """The whitespace-delimited chunk around ``text[start:end]`` (bounded for huge tokens)."""
     lo = start
@@ -95,7 +110,7 @@ def _matches(text: str, terms: frozenset[str], tokens: TokenSource) -> list[tupl
     """
     found: list[tuple[int, int, str]] = []
     done = -1
-    for m in _candidates(terms).finditer(text, 0, min(len(text), MAX_SCAN_CHARS)):
+    for m in _candidate_spans(text, terms):
         if m.start() < done:
             continue
         lo, hi = _chunk_bounds(text, m.start(), m.end())

@@ -112,6 +112,24 @@ def test_candidate_scan_finds_affixed_and_accented_surface_forms():
     assert marked == ["Pelé", "menulis", "ditulis", "menyetop"]
 
 
+def test_ascii_scan_finds_what_the_general_scan_finds():
+    import random
+
+    from searchlib.snippets import _candidate_spans, _candidates
+
+    rng = random.Random(4)
+    words = ["Menulis", "TULISAN", "ditulis", "harga", "HARGA-harga", "KPK", "Jakarta", "7.000"]
+    for _ in range(200):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 40)))
+        terms = frozenset(rng.sample(["tulis", "harga", "kpk", "jakarta", "7.000", "xyz"], 3))
+        assert text.isascii()
+        fast = [m.span() for m in _candidate_spans(text, terms)]
+        general = [m.span() for m in _candidates(terms).finditer(text)]
+        assert fast == general
+    accented = "Pelé menulis"
+    assert [m.group() for m in _candidate_spans(accented, frozenset({"pele"}))] == ["Pelé"]
+
+
 def test_fragment_never_starts_inside_the_first_word():
     text = "Puluhan relawan memasang spanduk. " + "isi " * 100 + "setop sampah"
     frags = make_fragments(text, frozenset({"relawan", "setop"}), tokens, fragments=2, chars=60)
