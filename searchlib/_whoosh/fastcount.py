@@ -23,7 +23,7 @@ from weakref import WeakKeyDictionary
 from whoosh import fields
 from whoosh import query as wq
 
-from searchlib._whoosh.fastpath import TooSlow, Unsupported, _blocks, plain_terms
+from searchlib._whoosh.fastpath import TooSlow, Unsupported, _blocks, per_segment, plain_terms
 
 #: Per segment reader and keyword field: each value's set of document numbers.
 _VALUE_SETS: WeakKeyDictionary[Any, dict[str, dict[str, frozenset[int]]]] = WeakKeyDictionary()
@@ -36,9 +36,16 @@ _FILTER_LOCK = threading.Lock()
 _SINGLE_VALUES: WeakKeyDictionary[Any, dict[str, list[str | None] | None]] = WeakKeyDictionary()
 
 
-def match_sets(searcher: Any, q: wq.Query, *, seconds: float) -> list[tuple[Any, set[int]]] | None:
+def match_sets(
+    searcher: Any,
+    q: wq.Query,
+    *,
+    seconds: float,
+    allowed: Callable[[Any], AbstractSet[int]] | None = None,
+) -> list[tuple[Any, set[int]]] | None:
     """Per segment, its reader and the document numbers matching ``q`` (deleted ones
-    excluded); None when ``q`` is not a plain words query."""
+    excluded, and those ``allowed`` does not let through); None when ``q`` is not a plain
+    words query."""
     shape = plain_terms(q)
     if shape is None:
         return None
@@ -63,6 +70,8 @@ def match_sets(searcher: Any, q: wq.Query, *, seconds: float) -> list[tuple[Any,
             found = found or set()
             if found and reader.has_deletions():
                 found -= reader.deleted_docs_set
+            if found and allowed is not None:
+                found &= allowed(leaf)
             out.append((reader, found))
     except Unsupported:
         return None
@@ -165,36 +174,28 @@ def facet_counts(
 
 def _value_of_doc(reader: Any, fieldname: str) -> list[str | None] | None:
     """Each document's one value (None for none), or None if some document has several."""
-    per_reader = _SINGLE_VALUES.get(reader)
-    if per_reader is None:
-        per_reader = _SINGLE_VALUES[reader] = {}
-    if fieldname in per_reader:
-        return per_reader[fieldname]
-    values: list[str | None] | None = [None] * reader.doc_count_all()
+    return per_segment(_SINGLE_VALUES, reader, fieldname, _read_value_of_doc)
+
+
+def _read_value_of_doc(reader: Any, fieldname: str) -> list[str | None] | None:
+    values: list[str | None] = [None] * reader.doc_count_all()
     for value, docs in _value_sets(reader, fieldname).items():
-        assert values is not None
         for doc in docs:
             if values[doc] is not None:
-                values = None
-                break
+                return None
             values[doc] = value
-        if values is None:
-            break
-    per_reader[fieldname] = values
     return values
 
 
 def _value_sets(reader: Any, fieldname: str) -> dict[str, frozenset[int]]:
-    per_reader = _VALUE_SETS.get(reader)
-    if per_reader is None:
-        per_reader = _VALUE_SETS[reader] = {}
-    sets = per_reader.get(fieldname)
-    if sets is None:
-        sets = {}
-        if fieldname in reader.schema:
-            for btext in reader.lexicon(fieldname):
-                ids = _ids(reader, fieldname, btext, float("inf"))
-                if ids:
-                    sets[btext.decode("utf-8")] = frozenset(ids)
-        per_reader[fieldname] = sets
+    return per_segment(_VALUE_SETS, reader, fieldname, _read_value_sets)
+
+
+def _read_value_sets(reader: Any, fieldname: str) -> dict[str, frozenset[int]]:
+    sets = {}
+    if fieldname in reader.schema:
+        for btext in reader.lexicon(fieldname):
+            ids = _ids(reader, fieldname, btext, float("inf"))
+            if ids:
+                sets[btext.decode("utf-8")] = frozenset(ids)
     return sets

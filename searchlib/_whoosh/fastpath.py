@@ -31,12 +31,14 @@ from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from operator import itemgetter
 from time import monotonic
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 from weakref import WeakKeyDictionary
 
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.util.numeric import byte_to_length
+
+T = TypeVar("T")
 
 #: Queries with more terms than this go through Whoosh (pasted paragraphs).
 MAX_TERMS = 32
@@ -70,22 +72,35 @@ def plain_terms(q: wq.Query) -> tuple[bool, list[wq.Term]] | None:
     return type(q) is wq.And, list(subs)
 
 
-def _length_bytes(reader: Any, fieldname: str) -> bytes:
-    per_reader = _LENGTH_BYTES.get(reader)
+def per_segment(
+    cache: WeakKeyDictionary[Any, dict[str, T]],
+    reader: Any,
+    fieldname: str,
+    compute: Callable[[Any, str], T],
+) -> T:
+    """``compute(reader, fieldname)``, once per segment reader and field: kept while the
+    segment is open (a commit opens new readers, so nothing stale is ever read)."""
+    per_reader = cache.get(reader)
     if per_reader is None:
-        per_reader = _LENGTH_BYTES[reader] = {}
-    found = per_reader.get(fieldname)
-    if found is None:
-        perdoc = getattr(reader, "_perdoc", None)
-        column = getattr(perdoc, "_cached_reader", None)
-        col = column(_lenfield(fieldname), LENGTHS_COLUMN) if column else None
-        if col is None or not hasattr(col, "_dbfile") or col._fixedlen != 1:
-            raise Unsupported("no one-byte length column")
-        doccount = reader.doc_count_all()
-        stored = min(col._count, doccount)
-        found = bytes(col._dbfile.get(col._basepos, stored)) + bytes(doccount - stored)
-        per_reader[fieldname] = found
-    return found
+        per_reader = cache[reader] = {}
+    if fieldname not in per_reader:
+        per_reader[fieldname] = compute(reader, fieldname)
+    return per_reader[fieldname]
+
+
+def _length_bytes(reader: Any, fieldname: str) -> bytes:
+    return per_segment(_LENGTH_BYTES, reader, fieldname, _read_length_bytes)
+
+
+def _read_length_bytes(reader: Any, fieldname: str) -> bytes:
+    perdoc = getattr(reader, "_perdoc", None)
+    column = getattr(perdoc, "_cached_reader", None)
+    col = column(_lenfield(fieldname), LENGTHS_COLUMN) if column else None
+    if col is None or not hasattr(col, "_dbfile") or col._fixedlen != 1:
+        raise Unsupported("no one-byte length column")
+    doccount = reader.doc_count_all()
+    stored = min(col._count, doccount)
+    return bytes(col._dbfile.get(col._basepos, stored)) + bytes(doccount - stored)
 
 
 def _blocks(reader: Any, fieldname: str, btext: bytes) -> Any:
@@ -242,12 +257,7 @@ def _and(seg: _Segment, factors: list[Factor]) -> tuple[list[tuple[int, float]],
         for doc, tf in zip(ids, weights, strict=True):
             scores[doc] = idf * ((tf * k1p1) / (tf + norms[lengths[doc]])) * boost
         first._next_block()
-    if seg.deleted:
-        for doc in seg.deleted.intersection(scores):
-            del scores[doc]
-    if seg.allowed is not None:
-        allowed = seg.allowed
-        scores = {doc: score for doc, score in scores.items() if doc in allowed}
+    scores = _excluding(seg, scores)
     for _, m, f in matchers[1:]:
         if not scores:
             return None
@@ -272,6 +282,17 @@ def _and(seg: _Segment, factors: list[Factor]) -> tuple[list[tuple[int, float]],
             m._next_block()
         scores = kept
     return list(scores.items()), len(scores)
+
+
+def _excluding(seg: _Segment, scores: dict[int, float]) -> dict[int, float]:
+    """``scores`` without deleted documents and those the filter does not let through."""
+    if seg.deleted:
+        for doc in seg.deleted.intersection(scores):
+            del scores[doc]
+    if seg.allowed is not None:
+        allowed = seg.allowed
+        scores = {doc: score for doc, score in scores.items() if doc in allowed}
+    return scores
 
 
 def _single(
@@ -332,12 +353,7 @@ def _or(seg: _Segment, factors: list[Factor]) -> tuple[list[tuple[int, float]], 
                 term = idf * ((tf * k1p1) / (tf + norms[lengths[doc]])) * boost
                 scores[doc] = get(doc, 0.0) + term
             m._next_block()
-    if seg.deleted:
-        for doc in seg.deleted.intersection(scores):
-            del scores[doc]
-    if seg.allowed is not None:
-        allowed = seg.allowed
-        scores = {doc: score for doc, score in scores.items() if doc in allowed}
+    scores = _excluding(seg, scores)
     if not scores:
         return None
     return sorted(scores.items()), len(scores)

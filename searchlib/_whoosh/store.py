@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import threading
@@ -264,21 +265,29 @@ class WhooshStore:
             except TooSlow:
                 raise self._too_slow() from None
         count: Callable[[], int] | None = None
-        facets = lambda: self._facets(q, filter_q)  # noqa: E731
+
+        @functools.cache
+        def matches() -> list[tuple[Any, set[int]]] | None:
+            """Every match per segment, shared by the total and the facets, or None when
+            only Whoosh's matchers can find them."""
+            if fast is not None and fast.segments is not None:  # the fast path saw them all
+                return [(reader, {doc for doc, _ in docs}) for reader, docs in fast.segments]
+            return self._match_sets(q, filter_q)
+
         if fast is not None:
-            scored, matched, segments = fast
+            scored, matched = fast.scored, fast.matched
             collected = len(scored)
             if collected >= kwargs["limit"]:  # more may match
                 count = (
-                    (lambda: matched) if matched is not None else lambda: self._count(q, filter_q)
+                    (lambda: matched)
+                    if matched is not None
+                    else lambda: self._count(q, filter_q, matches())
                 )
-            if segments is not None:  # every match was seen: count facets from them
-                facets = lambda: self._facets_of(segments)  # noqa: E731
         else:
             results = self._run(searcher, q, kwargs)
             collected = results.scored_length()
             if collected >= kwargs["limit"]:  # more may match: count only if someone asks
-                count = lambda: self._count(q, filter_q)  # noqa: E731
+                count = lambda: self._count(q, filter_q, matches())  # noqa: E731
             scored = [(results.score(i) or 0.0, results.docnum(i)) for i in range(collected)]
         if recency:
             scored = _recency_rerank(searcher, scored, recency)
@@ -290,7 +299,7 @@ class WhooshStore:
             collected=collected,
             hits=hits,
             count=count,
-            facets=facets,
+            facets=lambda: self._facets(q, filter_q, matches()),
             terms=ctx.terms,
             dropped=ctx.dropped,
         )
@@ -310,32 +319,35 @@ class WhooshStore:
             hint="make the query more specific, or raise limits.search_timeout_s",
         )
 
-    def _count(self, q: wq.Query, filter_q: wq.Query | None) -> int:
-        """Every match, counted unscored on this thread's current searcher."""
-        matches = self._match_sets(q) if filter_q is None else None
+    def _count(
+        self, q: wq.Query, filter_q: wq.Query | None, matches: list[tuple[Any, set[int]]] | None
+    ) -> int:
+        """Every match: from ``matches`` when known, else counted unscored by Whoosh on this
+        thread's current searcher."""
         if matches is not None:
             return sum(len(found) for _, found in matches)
         return len(self._run(self._searcher(), q, {"limit": 1, "filter": filter_q}))
 
-    def _match_sets(self, q: wq.Query) -> list[tuple[Any, set[int]]] | None:
+    def _match_sets(
+        self, q: wq.Query, filter_q: wq.Query | None
+    ) -> list[tuple[Any, set[int]]] | None:
         try:
-            return match_sets(self._searcher(), q, seconds=self.config.search_timeout_s)
+            return match_sets(
+                self._searcher(),
+                q,
+                seconds=self.config.search_timeout_s,
+                allowed=filter_sets(filter_q),
+            )
         except TooSlow:
             raise self._too_slow() from None
 
-    def _facets_of(
-        self, segments: list[tuple[Any, list[tuple[int, float]]]]
+    def _facets(
+        self, q: wq.Query, filter_q: wq.Query | None, matches: list[tuple[Any, set[int]]] | None
     ) -> dict[str, dict[str, int]]:
-        names = [name for name in FACET_FIELDS if name in self.keyword_fields]
-        matches = [(reader, {doc for doc, _ in docs}) for reader, docs in segments]
-        return facet_counts(matches, names) if names else {}
-
-    def _facets(self, q: wq.Query, filter_q: wq.Query | None) -> dict[str, dict[str, int]]:
         """Counts by category and source over every document the query matches."""
         names = [name for name in FACET_FIELDS if name in self.keyword_fields]
         if not names:
             return {}
-        matches = self._match_sets(q) if filter_q is None else None
         if matches is not None:
             return facet_counts(matches, names)
         groupedby = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in names}
