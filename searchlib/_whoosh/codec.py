@@ -24,9 +24,19 @@ from __future__ import annotations
 
 from array import array
 from itertools import accumulate, pairwise
+from operator import itemgetter
 from typing import Any
 
-from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
+from whoosh.codec.whoosh3 import (
+    W3Codec,
+    W3FieldWriter,
+    W3LeafMatcher,
+    W3PostingsWriter,
+    W3TermInfo,
+)
+from whoosh.system import pack_ushort
+
+from searchlib._whoosh.segment import SearchlibSegment
 
 _UNSIGNED = ("B", "H", "I", "Q")
 
@@ -40,6 +50,51 @@ def _narrowest(values: list[int]) -> array:
 
 
 class PostingsWriter(W3PostingsWriter):
+    #: A bulk block's values: their lengths and their bytes joined (see ``write_term``).
+    _joined: tuple[array, bytes] | None = None
+
+    def write_term(
+        self,
+        format_: Any,
+        ids: array,
+        weights: array,
+        lengths: array,
+        joined: bytes,
+        doc_lengths: list[int] | None,
+    ) -> W3TermInfo:
+        """Write a whole posting list at once, a block per ``blocklimit`` postings.
+
+        ``ids`` ascending, ``weights`` one each, ``lengths`` each posting's value length in
+        ``joined`` (0 for formats without values), ``doc_lengths`` the field length per
+        document (None when the field has none). Gives the same bytes as ``add_posting``
+        per posting, with Python work per block instead of per posting.
+        """
+        terminfo = W3TermInfo()
+        self.start_postings(format_, terminfo)
+        limit = self._blocklimit
+        count = len(ids)
+        offset = 0
+        for start in range(0, count, limit):
+            end = start + limit
+            block = ids[start:end]
+            self._ids = block
+            self._weights = weights[start:end]
+            self._maxweight = max(self._weights)
+            sizes = lengths[start:end]
+            size = sum(sizes)
+            self._joined = (sizes, joined[offset : offset + size])
+            offset += size
+            if doc_lengths is not None:
+                found = (
+                    itemgetter(*block)(doc_lengths) if len(block) > 1 else (doc_lengths[block[0]],)
+                )
+                longest = max(found)
+                self._maxlength = longest
+                self._minlength = min(n for n in found if n) if longest else None
+            self._write_block(last=end >= count)
+        self._joined = None
+        return self.finish_postings()
+
     def _mini_ids(self) -> Any:
         if self._byteids:
             return super()._mini_ids()
@@ -56,7 +111,14 @@ class PostingsWriter(W3PostingsWriter):
 
     def _mini_values(self) -> Any:
         fixedsize = self._format.fixed_value_size()
-        if self._byteids or not (fixedsize is None or fixedsize < 0):
+        variable = fixedsize is None or fixedsize < 0
+        if self._joined is not None:
+            sizes, joined = self._joined
+            if not variable:
+                return None if fixedsize == 0 else joined
+            lengths = _narrowest(sizes.tolist())
+            return (lengths.typecode, lengths.tobytes(), joined)
+        if self._byteids or not variable:
             return super()._mini_values()
         values = self._values
         lengths = _narrowest([len(v) for v in values])
@@ -98,11 +160,34 @@ class LeafMatcher(W3LeafMatcher):
         self._values = tuple(values)
 
 
+class FieldWriter(W3FieldWriter):
+    def add_term(
+        self,
+        btext: bytes,
+        ids: array,
+        weights: array,
+        lengths: array,
+        joined: bytes,
+        doc_lengths: list[int] | None,
+    ) -> None:
+        """A term's whole posting list, between ``start_field`` and ``finish_field``."""
+        terminfo = self._postwriter.write_term(
+            self._format, ids, weights, lengths, joined, doc_lengths
+        )
+        self._tindex.add(pack_ushort(self._fieldid) + btext, terminfo.to_bytes())
+
+
 class SearchlibCodec(W3Codec):
     """W3 with the posting blocks above (128 postings a block, zlib level 1)."""
 
     def __init__(self, blocklimit: int = 128, compression: int = 1, inlinelimit: int = 1):
         super().__init__(blocklimit, compression, inlinelimit)
+
+    def new_segment(self, storage: Any, indexname: str) -> SearchlibSegment:
+        return SearchlibSegment(self, indexname)
+
+    def field_writer(self, storage: Any, segment: Any) -> FieldWriter:
+        return FieldWriter(self, storage, segment)
 
     def postings_writer(self, dbfile: Any, byteids: bool = False) -> PostingsWriter:
         return PostingsWriter(

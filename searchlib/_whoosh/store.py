@@ -149,7 +149,7 @@ class WhooshStore:
         """
         try:
             writer = FastSegmentWriter(
-                self._ix, timeout=timeout, delay=0.05, limitmb=256, codec=SearchlibCodec()
+                self._ix, timeout=timeout, delay=0.05, codec=SearchlibCodec()
             )
         except LockError:
             raise IndexLockedError(
@@ -170,7 +170,9 @@ class WhooshStore:
     def optimize(self, *, timeout: float) -> None:
         """Merge all segments into one (fastest queries; slow on big indexes)."""
         try:
-            writer = self._ix.writer(timeout=timeout, delay=0.05, codec=SearchlibCodec())
+            writer = FastSegmentWriter(
+                self._ix, timeout=timeout, delay=0.05, codec=SearchlibCodec()
+            )
         except LockError:
             raise IndexLockedError(f"another writer is updating the index at {self.path}") from None
         remove_debris(self._ix.storage)
