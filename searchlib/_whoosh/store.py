@@ -25,6 +25,7 @@ from searchlib._whoosh.codec import SearchlibCodec
 from searchlib._whoosh.compile import CompileContext, compile_query
 from searchlib._whoosh.fastcount import facet_counts, filter_sets, match_sets
 from searchlib._whoosh.fastpath import TooSlow, top_k
+from searchlib._whoosh.parallel import BATCH, PARALLEL_AFTER, Helper, helper_allowed
 from searchlib._whoosh.recovery import abandon, remove_debris
 from searchlib._whoosh.schema import (
     COMBINED_FIELD,
@@ -57,9 +58,29 @@ class _WhooshTransaction(Transaction):
         self._empty = self._searcher.doc_count_all() == 0
         self._keywords = store.keyword_fields
         self._lists = store.list_fields
+        # A large bulk add into an empty index shares the work with a helper process.
+        self._path = str(store.path)
+        self._parallel = self._empty and helper_allowed()
+        self._added = 0
+        self._helper: Helper | None = None
+        self._batch: list[dict[str, Any]] = []
 
     def close(self) -> None:
         self._searcher.close()
+        if self._helper is not None:
+            self._helper.abort()
+            self._helper = None
+
+    def finish(self) -> None:
+        """Before the commit: the last batch, and the helper's segment."""
+        for fields in self._batch:
+            self._writer.add_document(**fields)
+        self._batch = []
+        if self._helper is not None:
+            segment = self._helper.finish()
+            self._helper = None
+            if segment is not None:
+                self._writer.extra_segments.append(segment)
 
     def exists(self, doc_id: str) -> bool:
         return not self._empty and self._searcher.document_number(id=doc_id) is not None
@@ -83,7 +104,22 @@ class _WhooshTransaction(Transaction):
             fields[COMBINED_FIELD] = [
                 (doc[name], boost) for name, boost in self._combined if doc.get(name)
             ]
+        if self._parallel:
+            self._added += 1
+            if self._added > PARALLEL_AFTER:
+                self._batch.append(fields)
+                if len(self._batch) >= BATCH:
+                    self._offer_batch()
+                return
         self._writer.add_document(**fields)
+
+    def _offer_batch(self) -> None:
+        if self._helper is None:
+            self._helper = Helper(self._path)
+        batch, self._batch = self._batch, []
+        if not self._helper.offer(batch):
+            for fields in batch:
+                self._writer.add_document(**fields)
 
     def delete(self, doc_id: str) -> bool:
         if not self.exists(doc_id):
@@ -160,6 +196,7 @@ class WhooshStore:
         tx = _WhooshTransaction(self, writer)
         try:
             yield tx
+            tx.finish()
         except BaseException:
             tx.close()
             writer.cancel()

@@ -161,7 +161,7 @@ def _fast_indexer(field: Any) -> _Indexer | None:
 
 
 class FastSegmentWriter(SegmentWriter):
-    def __init__(self, ix: Any, **kwargs: Any) -> None:
+    def __init__(self, ix: Any, *, private_temp: bool = False, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
         for name, field in self.schema.items():
             if field.vector or field.separate_spelling():
@@ -173,6 +173,15 @@ class FastSegmentWriter(SegmentWriter):
         }
         self._buffer = _Buffer()
         self._runs: list[str] = []
+        if private_temp:
+            # A helper process writes beside the parent, which owns Whoosh's "MAIN.tmp" (and
+            # destroys it at its commit): the helper's run files go to a directory of its
+            # own, which its own _finish destroys.
+            self._tempstorage = self.storage.temp_storage(
+                f"{self.indexname}.{self.newsegment.segid}.tmp"
+            )
+        #: Finished segments of helper processes, published by this writer's commit.
+        self.extra_segments: list[Any] = []
 
     # -- gathering ------------------------------------------------------------------------
 
@@ -290,6 +299,17 @@ class FastSegmentWriter(SegmentWriter):
             yield fieldname, term, ids, weights, lengths, b"".join(parts)
 
     # -- writing --------------------------------------------------------------------------
+
+    def commit(self, mergetype: Any = None, optimize: Any = None, merge: Any = None) -> None:
+        # SegmentWriter.commit, publishing the helpers' segments in the same generation.
+        self._check_state()
+        segments = self._merge_segments(mergetype, optimize, merge)
+        if self._added:
+            segments.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(segments + self.extra_segments)
+        self._finish()
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
