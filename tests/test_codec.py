@@ -186,3 +186,34 @@ def test_segment_files_are_read_from_the_map_not_copied(tmp_path):
             t.join()
         assert not errors
         assert all(r == expected for r in results) and len(results) == 80
+
+
+def test_blocks_zipped_whole_by_earlier_versions_still_read(monkeypatch):
+    """Indexes written before positions were zipped apart from ids and weights."""
+    from whoosh.codec.whoosh3 import W3PostingsWriter
+
+    from searchlib._whoosh.codec import PostingsWriter
+
+    current, _ = _postings(SearchlibCodec())
+    monkeypatch.setattr(PostingsWriter, "_write_block", W3PostingsWriter._write_block)
+    earlier, _ = _postings(SearchlibCodec())
+    assert earlier == current
+
+
+def test_split_blocks_are_smaller_than_whole_zipped_ones(tmp_path, monkeypatch):
+    from whoosh.codec.whoosh3 import W3PostingsWriter
+
+    from searchlib import Index
+    from searchlib._whoosh.codec import PostingsWriter
+
+    def build(path):
+        with Index.create(path) as ix:
+            ix.add(
+                {"id": f"d{i}", "title": f"Judul {i % 17}", "body": f"harga beras naik {i} " * 9}
+                for i in range(600)
+            )
+        return sum(p.stat().st_size for p in path.glob("*.seg"))
+
+    split = build(tmp_path / "split")
+    monkeypatch.setattr(PostingsWriter, "_write_block", W3PostingsWriter._write_block)
+    assert split < build(tmp_path / "whole")
