@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from itertools import accumulate, pairwise
-from operator import itemgetter
+from itertools import accumulate
+from operator import itemgetter, sub
 from pickle import dumps, loads
 from typing import Any
 
@@ -107,7 +107,7 @@ class PostingsWriter(W3PostingsWriter):
         if self._byteids:
             return super()._mini_ids()
         ids = self._ids
-        deltas = [ids[0]] + [b - a for a, b in pairwise(ids)]
+        deltas = [ids[0], *map(sub, ids[1:], ids)]
         packed = _narrowest(deltas)
         return (packed.typecode, packed.tobytes())
 
@@ -155,10 +155,16 @@ class PostingsWriter(W3PostingsWriter):
         self._new_block()
 
     def _mini_weights(self) -> Any:
-        weights = super()._mini_weights()
-        if self._byteids or not isinstance(weights, tuple):
-            return weights
-        return array("f", weights).tobytes()
+        # W3's minified weights (None when all 1.0, one float when all equal, else all),
+        # tested with array.count in C instead of a generator per posting.
+        weights = self._weights
+        if self._byteids or not isinstance(weights, array):
+            return super()._mini_weights()
+        n = len(weights)
+        first = weights[0]
+        if weights.count(first) == n:
+            return None if first == 1.0 else first
+        return weights.tobytes()
 
     def _mini_values(self) -> Any:
         fixedsize = self._format.fixed_value_size()
