@@ -131,7 +131,8 @@ class PostingsWriter(W3PostingsWriter):
             comp = 0
         else:
             databytes = dumps((ids, weights, values), 5)
-            comp = level
+            # (Whoosh meant to leave blocks under 20 bytes unzipped, but overwrote the flag.)
+            comp = level if len(databytes) > _MIN_ZIP else 0
             if comp:
                 databytes = zlib.compress(databytes, comp)
         block_ids = self._ids
