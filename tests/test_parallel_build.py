@@ -30,12 +30,24 @@ def docs(n, start=0):
         }
 
 
+class ReadyHelper(store.Helper):
+    """Waits for the helper to start, so that it surely gets batches (the tests' adds are
+    small enough to finish before a helper that starts in its own time is ready)."""
+
+    def __init__(self, path):
+        super().__init__(path)
+        while not self._ready:
+            self._from.poll(30)
+            self._drain()
+
+
 @pytest.fixture
 def parallel(monkeypatch):
     monkeypatch.delenv("SEARCHLIB_BUILD_PROCESSES", raising=False)
     monkeypatch.setattr(store, "PARALLEL_AFTER", 50)
     monkeypatch.setattr(store, "BATCH", 8)
     monkeypatch.setattr(store, "helper_allowed", lambda: True)
+    monkeypatch.setattr(store, "Helper", ReadyHelper)
 
 
 def segments(path):
@@ -80,6 +92,25 @@ def test_parallel_build_equals_single_process_build(tmp_path, parallel, monkeypa
     ]
 
 
+def test_a_large_add_into_an_existing_index_replaces_and_adds(tmp_path, parallel, monkeypatch):
+    def build(path):
+        with Index.create(path) as ix:
+            ix.add(docs(300))
+            changed = ({**d, "body": d["body"] + " revisi"} for d in docs(300))
+            summary = ix.add(list(changed)[::2] + list(docs(900, start=300)))
+            assert (summary.added, summary.replaced) == (900, 150)
+        return segments(path)
+
+    assert len(build(tmp_path / "par")) == 4  # each add: the parent's segment, the helper's
+    monkeypatch.setattr(store, "helper_allowed", lambda: False)
+    assert len(build(tmp_path / "one")) == 2
+    with Index.open(tmp_path / "par") as par, Index.open(tmp_path / "one") as one:
+        assert len(par) == len(one) == 1200
+        for query in ["revisi", "harga beras", "kode4", "kode1199"]:
+            assert results(par, query) == results(one, query), query
+        assert results(par, "revisi")[0] == 150
+
+
 def test_a_failed_bulk_add_commits_nothing_and_cleans_up(tmp_path, parallel):
     def bad():
         yield from docs(400)
@@ -99,7 +130,7 @@ def test_a_failed_bulk_add_commits_nothing_and_cleans_up(tmp_path, parallel):
 def test_a_dead_helper_fails_the_add_and_releases_the_lock(tmp_path, parallel, monkeypatch):
     started = []
 
-    class Recorded(store.Helper):
+    class Recorded(ReadyHelper):
         def __init__(self, path):
             super().__init__(path)
             started.append(self)

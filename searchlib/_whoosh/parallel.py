@@ -1,6 +1,6 @@
-"""A second process that builds part of a large bulk add as its own segment.
+"""A second process that builds part of a large add as its own segment.
 
-A bulk add into an empty index is CPU-bound Python (analysis, gathering postings, writing
+A large add is CPU-bound Python (analysis, gathering postings, writing
 blocks), so one process uses one core. Past ``PARALLEL_AFTER`` documents the transaction
 starts a helper process that indexes whole batches into a segment of its own; the parent
 keeps indexing the batches the helper has no room for, so the two share the work whatever
@@ -40,6 +40,7 @@ OUTSTANDING = 4
 def helper_allowed() -> bool:
     return (
         os.name == "posix"
+        and bool(sys.executable)
         and (os.cpu_count() or 1) >= 2
         and os.environ.get("SEARCHLIB_BUILD_PROCESSES") != "1"
     )

@@ -58,9 +58,10 @@ class _WhooshTransaction(Transaction):
         self._empty = self._searcher.doc_count_all() == 0
         self._keywords = store.keyword_fields
         self._lists = store.list_fields
-        # A large bulk add into an empty index shares the work with a helper process.
+        # A large add shares the work with a helper process (replaced documents are
+        # deleted here, in the parent's writer; their new versions may go to either).
         self._path = str(store.path)
-        self._parallel = self._empty and helper_allowed()
+        self._parallel = helper_allowed()
         self._added = 0
         self._helper: Helper | None = None
         self._batch: list[dict[str, Any]] = []
