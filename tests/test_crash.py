@@ -111,7 +111,7 @@ def run_trial(tmp_path: Path, seed: int, *, die_at: str | None = None) -> Trial:
     with errors.open("w") as err:
         proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=err, text=True)
     # Never let a trial hang: whatever the aim, the worker dies within a few seconds.
-    backstop = threading.Timer(4.0, _kill, (proc,))
+    backstop = threading.Timer(20.0, _kill, (proc,))
     backstop.start()
     try:
         assert proc.stdout is not None
