@@ -28,6 +28,8 @@ from typing import Any
 
 from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
 
+from searchlib._whoosh.stored import StoredReader, StoredWriter
+
 _UNSIGNED = ("B", "H", "I", "Q")
 
 
@@ -120,3 +122,11 @@ class SearchlibCodec(W3Codec):
             return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
         offset, length = terminfo.extent()
         return LeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+    # Stored fields: one compressed column with a trained dictionary (stored.py).
+
+    def per_document_writer(self, storage: Any, segment: Any) -> StoredWriter:
+        return StoredWriter(self, storage, segment)
+
+    def per_document_reader(self, storage: Any, segment: Any) -> StoredReader:
+        return StoredReader(storage, segment)
