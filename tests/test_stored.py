@@ -225,7 +225,18 @@ def _format_1_index(path, docs, monkeypatch):
     meta = json.loads(meta_path.read_text())
     meta["format_version"] = 1
     meta_path.write_text(json.dumps(meta))
-    assert not any(stored.STORED_COLUMN in p.name for p in path.iterdir())
+
+
+def _stored_columns(path) -> list[set[str]]:
+    """Per segment, which stored-fields columns it has (W3's and/or the compressed one)."""
+    from whoosh import index as windex
+
+    names = (stored.W3_STORED_COLUMN, stored.STORED_COLUMN)
+    with windex.open_dir(str(path)).reader() as reader:
+        return [
+            {name for name in names if leaf._perdoc.has_column(name)}
+            for leaf, _ in reader.leaf_readers()
+        ]
 
 
 def test_a_format_1_index_opens_and_upgrades_on_its_next_commit(tmp_path, monkeypatch):
@@ -233,6 +244,7 @@ def test_a_format_1_index_opens_and_upgrades_on_its_next_commit(tmp_path, monkey
     path = tmp_path / "ix"
     _format_1_index(path, docs[:30], monkeypatch)
     meta_path = path / "searchlib.json"
+    assert _stored_columns(path) == [{stored.W3_STORED_COLUMN}]
 
     reference = Index.create(tmp_path / "reference")
     reference.add(docs)
@@ -246,8 +258,13 @@ def test_a_format_1_index_opens_and_upgrades_on_its_next_commit(tmp_path, monkey
 
     ix.add(docs[30:])  # a new-format segment beside the old one
     assert json.loads(meta_path.read_text())["format_version"] == FORMAT_VERSION
+    assert sorted(map(sorted, _stored_columns(path))) == [
+        [stored.W3_STORED_COLUMN],
+        [stored.STORED_COLUMN],
+    ]
     assert [ix.get(d["id"]) for d in docs] == expected
     ix.optimize()  # the old segment's fields are rewritten in the new column
+    assert _stored_columns(path) == [{stored.STORED_COLUMN}]
     assert [ix.get(d["id"]) for d in docs] == expected
     ix.close()
     reopened = Index.open(path)
