@@ -162,8 +162,8 @@ class StoredReader(W3PerDocReader):
 
     def _stored_reader(self) -> _StoredColumnReader | None:
         if self._compact is None:
-            # Readers are per thread in WhooshStore, but the lock keeps a reader shared by
-            # threads (Whoosh's own API allows it) from opening the column twice.
+            # WhooshStore gives each thread its own searcher (Whoosh's files seek), so this
+            # runs once per reader; the lock only keeps the column from being opened twice.
             with self._stored_lock:
                 if self._compact is None:
                     if self.has_column(STORED_COLUMN):
