@@ -9,9 +9,11 @@ preset dictionary (zlib's ``zdict``): the last ``DICT_BYTES`` of the segment's f
 ``TRAIN_BYTES`` of pickled documents, stored once in the segment (itself deflated). A
 segment smaller than that gets no dictionary: it would cost more than it saves.
 
-Measured on 5,000 composed articles (``benchmarks/run.py`` corpus): per-document zlib
-8.33 MB -> 6.66 MB with the dictionary, decode time per document unchanged (about
-16 us); blocks of 16 documents reached 6.0 MB but cost ~180 us per hit.
+Measured on the 50,000-document ``benchmarks/run.py`` corpus (one segment): Whoosh's
+stored-fields column 87.79 MB, this one 71.31 MB (level 5; 70.35 MB at level 6), with
+decoding as fast as before (~15-20 us a document, mostly inflate). On 5,000 of those
+documents blocks of 16 reached 6.0 MB against 6.66 MB one at a time (level 6), but cost
+~180 us a hit.
 
 Layout of the ``_zstored`` column file: Whoosh's ``VarBytesColumn`` (one entry per
 document, ``b""`` for a document with nothing stored), then the deflated dictionary, its
@@ -44,15 +46,20 @@ DICT_BYTES = 32 * 1024
 #: Documents buffered before the dictionary is chosen. The dictionary costs about half its
 #: size on disk and saves about a fifth of each document: worth it past ~50 articles.
 TRAIN_BYTES = 4 * DICT_BYTES
-#: Level 6 was within 0.3% of level 9 in size, and faster to build.
-LEVEL = 6
+#: Priming deflate with the dictionary makes each document dearer to compress, more so at
+#: higher levels. On 1,460 composed articles (busy machine): Whoosh's per-document level 3
+#: 2.333 MB, ~90 us a document; with the dictionary, level 4 1.937 MB ~130 us, level 5
+#: 1.883 MB ~160 us, level 6 1.861 MB ~220 us. zlib's default memLevel 8: same size as 9,
+#: faster.
+LEVEL = 5
+MEM_LEVEL = 8
 #: Protocol 5 reads on every Python searchlib supports (3.10+).
 PICKLE_PROTOCOL = 5
 _TRAILER = struct.Struct("<I4s")
 
 
 def _compressor(zdict: bytes) -> Any:
-    return zlib.compressobj(LEVEL, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, zdict)
+    return zlib.compressobj(LEVEL, zlib.DEFLATED, -15, MEM_LEVEL, zlib.Z_DEFAULT_STRATEGY, zdict)
 
 
 class _StoredColumnWriter:
