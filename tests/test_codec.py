@@ -54,3 +54,166 @@ def test_round_trip_equals_whoosh_codec():
         assert ours[key] == rows, key
     # Long lists (many blocks), positions of several lengths, fixed-size and no values.
     assert max(len(r) for r in ours.values()) > 1000
+
+
+# -- the bulk segment writer ------------------------------------------------------------
+
+
+def _searchlib_postings(path, monkeypatch, writer_class, run_postings=None):
+    """Build the same documents with ``writer_class`` in two commits, optimize, and return
+    every posting and every terminfo's statistics of the final index."""
+    from whoosh import index as windex
+
+    from searchlib import Index
+    from searchlib._whoosh import writer as writer_module
+
+    if run_postings is not None:
+        monkeypatch.setattr(writer_module, "RUN_POSTINGS", run_postings)
+        monkeypatch.setattr(writer_module, "CHUNK", 3)
+    monkeypatch.setattr("searchlib._whoosh.store.FastSegmentWriter", writer_class)
+    rng = random.Random(11)
+    words = [
+        "harga",
+        "beras",
+        "naik",
+        "turun",
+        "di",
+        "pasar",
+        "induk",
+        "Jakarta",
+        "petani",
+        "mengeluh",
+        "panen",
+        "gagal",
+    ]
+
+    def docs(start, n):
+        for i in range(start, start + n):
+            yield {
+                "id": f"d{i}",
+                "title": " ".join(rng.choices(words, k=rng.randint(0, 6))),
+                "body": " ".join(rng.choices(words, k=rng.randint(1, 300))) + f" unik{i}",
+                "category": rng.choice(["ekonomi", "Politik", None]),
+                "tags": rng.sample(["beras", "pangan", "harga"], k=rng.randint(0, 2)),
+                "date": f"2024-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}",
+            }
+
+    with Index.create(path) as ix:
+        ix.add(docs(0, 300))
+        ix.add(docs(300, 200))
+        ix.delete(["d5", "d310"])
+        ix.optimize()
+    out = {}
+    with windex.open_dir(str(path)).reader() as reader:
+        for fieldname, term in reader.all_terms():
+            info = reader.term_info(fieldname, term)
+            stats = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length())
+            m = reader.postings(fieldname, term)
+            rows = []
+            while m.is_active():
+                rows.append((m.id(), m.weight(), m.value()))
+                m.next()
+            out[(fieldname, term)] = (stats, info.max_weight(), rows)
+    return out
+
+
+class _WhooshWriter:
+    """Whoosh's own SegmentWriter with searchlib's codec: the reference."""
+
+    def __new__(cls, ix, **kwargs):
+        from whoosh.writing import SegmentWriter
+
+        return SegmentWriter(ix, **kwargs)
+
+
+@pytest.mark.parametrize("run_postings", [None, 40])
+def test_bulk_writer_writes_what_whoosh_writes(tmp_path, monkeypatch, run_postings):
+    from searchlib._whoosh.writer import FastSegmentWriter
+
+    ours = _searchlib_postings(tmp_path / "ours", monkeypatch, FastSegmentWriter, run_postings)
+    theirs = _searchlib_postings(tmp_path / "theirs", monkeypatch, _WhooshWriter)
+    assert ours.keys() == theirs.keys()
+    assert {f for f, _ in ours} >= {"alltext", "title", "category", "tags", "date", "id"}
+    for key, value in theirs.items():
+        assert ours[key] == value, key
+
+
+def test_kept_terms_are_the_analyzers_tokens():
+    from searchlib.analysis import get_analyzer
+    from searchlib.config import Config
+
+    config = Config()
+    analyzer = get_analyzer(config.analyzer_spec(config.field("body").analyzer))
+    assert analyzer.fusable
+    text = 'Presiden Jokowi (kemarin) meresmikan "anak-anak" dan 1.500 buku-buku, yaitu COVID-19!'
+    tokens = [(t.text, t.pos) for t in analyzer(text, positions=True)]
+    assert list(enumerate(analyzer.kept_terms(text))) == [(p, t) for t, p in tokens]
+
+
+# -- segments read from the memory map ----------------------------------------------------
+
+
+def test_segment_files_are_read_from_the_map_not_copied(tmp_path):
+    import threading
+
+    from searchlib import Index
+    from searchlib._whoosh.segment import _MappedFile
+
+    with Index.create(tmp_path / "ix") as ix:
+        ix.add(
+            {"id": f"d{i}", "title": f"Berita {i}", "body": "harga beras naik " * (i % 7 + 1)}
+            for i in range(400)
+        )
+        searcher = ix._backend._searcher()
+        postfile = searcher.reader()._terms._postfile
+        assert isinstance(postfile, _MappedFile)
+        expected = [(h.id, h.snippet) for h in ix.search("harga beras", limit=20).hits]
+        results, errors = [], []
+
+        def search():
+            try:
+                for _ in range(20):
+                    results.append(
+                        [(h.id, h.snippet) for h in ix.search("harga beras", limit=20).hits]
+                    )
+            except Exception as error:  # pragma: no cover - reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=search) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors
+        assert all(r == expected for r in results) and len(results) == 80
+
+
+def test_blocks_zipped_whole_by_earlier_versions_still_read(monkeypatch):
+    """Indexes written before positions were zipped apart from ids and weights."""
+    from whoosh.codec.whoosh3 import W3PostingsWriter
+
+    from searchlib._whoosh.codec import PostingsWriter
+
+    current, _ = _postings(SearchlibCodec())
+    monkeypatch.setattr(PostingsWriter, "_write_block", W3PostingsWriter._write_block)
+    earlier, _ = _postings(SearchlibCodec())
+    assert earlier == current
+
+
+def test_split_blocks_are_smaller_than_whole_zipped_ones(tmp_path, monkeypatch):
+    from whoosh.codec.whoosh3 import W3PostingsWriter
+
+    from searchlib import Index
+    from searchlib._whoosh.codec import PostingsWriter
+
+    def build(path):
+        with Index.create(path) as ix:
+            ix.add(
+                {"id": f"d{i}", "title": f"Judul {i % 17}", "body": f"harga beras naik {i} " * 9}
+                for i in range(600)
+            )
+        return sum(p.stat().st_size for p in path.glob("*.seg"))
+
+    split = build(tmp_path / "split")
+    monkeypatch.setattr(PostingsWriter, "_write_block", W3PostingsWriter._write_block)
+    assert split < build(tmp_path / "whole")

@@ -240,6 +240,8 @@ def _order(item: tuple[float, int]) -> tuple[float, int]:
 
 
 def _and(seg: _Segment, factors: list[Factor]) -> tuple[list[tuple[int, float]], int] | None:
+    """Intersect first (dict and set operations on whole blocks, in C), score only the
+    documents that have every word."""
     reader, norms, k1p1, lengths = seg.reader, seg.norms, seg.k1p1, seg.lengths
     matchers = []
     for f in factors:
@@ -249,39 +251,45 @@ def _and(seg: _Segment, factors: list[Factor]) -> tuple[list[tuple[int, float]],
         matchers.append((reader.doc_frequency(seg.fieldname, f.btext), m, f))
     matchers.sort(key=lambda x: x[0])
     _, first, f = matchers[0]
-    # docnum -> score so far, for the rarest term's documents
-    scores: dict[int, float] = {}
-    idf, boost = f.idf, f.boost
+    # docnum -> weight of the rarest term: the candidates
+    tfs: dict[int, float] = {}
     while first.is_active():
-        ids, weights = _decode(first, seg.deadline)
-        for doc, tf in zip(ids, weights, strict=True):
-            scores[doc] = idf * ((tf * k1p1) / (tf + norms[lengths[doc]])) * boost
+        tfs.update(zip(*_decode(first, seg.deadline), strict=True))
         first._next_block()
-    scores = _excluding(seg, scores)
+    tfs = _excluding(seg, tfs)
+    per_term = [(f, tfs)]
+    alive: AbstractSet[int] = tfs.keys()
     for _, m, f in matchers[1:]:
-        if not scores:
+        if not alive:
             return None
-        idf, boost = f.idf, f.boost
-        candidates = sorted(scores)
-        kept: dict[int, float] = {}
+        candidates = sorted(alive)
+        found: dict[int, float] = {}
         i, n = 0, len(candidates)
         while i < n and m.is_active():
             maxid = m._maxid
             if candidates[i] > maxid:
                 m._next_block()  # no candidate in this block: header only, no decoding
                 continue
-            ids, weights = _decode(m, seg.deadline)
-            block = dict(zip(ids, weights, strict=True))
-            while i < n and candidates[i] <= maxid:
-                doc = candidates[i]
-                tf = block.get(doc)
-                if tf is not None:
-                    term = idf * ((tf * k1p1) / (tf + norms[lengths[doc]])) * boost
-                    kept[doc] = scores[doc] + term
-                i += 1
+            block = dict(zip(*_decode(m, seg.deadline), strict=True))
+            for doc in block.keys() & alive:
+                found[doc] = block[doc]
+            i = bisect_right(candidates, maxid, i)
             m._next_block()
-        scores = kept
-    return list(scores.items()), len(scores)
+        per_term.append((f, found))
+        alive = found.keys()
+    if not alive:
+        return None
+    # Scores add up term by term in the order above (rarest first), as before: the same
+    # floating-point sums whichever way the intersection was found.
+    docs = sorted(alive)
+    scores = [0.0] * len(docs)
+    for f, weights in per_term:
+        idf, boost = f.idf, f.boost
+        scores = [
+            score + idf * ((tf * k1p1) / (tf + norms[lengths[doc]])) * boost
+            for score, doc, tf in zip(scores, docs, map(weights.__getitem__, docs), strict=True)
+        ]
+    return list(zip(docs, scores, strict=True)), len(docs)
 
 
 def _excluding(seg: _Segment, scores: dict[int, float]) -> dict[int, float]:
@@ -321,15 +329,28 @@ def _single(
                 skipped = True
                 continue
         ids, weights = _decode(m, seg.deadline)
-        for doc, tf in zip(ids, weights, strict=True):
-            if (deleted and doc in deleted) or (allowed is not None and doc not in allowed):
-                continue
-            score = idf * ((tf * k1p1) / (tf + norms[lengths[doc]])) * boost
-            out.append((doc, score))
-            if len(heap) < k:
-                heapq.heappush(heap, (score, -doc))
-            elif score > heap[0][0]:
-                heapq.heapreplace(heap, (score, -doc))
+        if deleted or allowed is not None:
+            kept = [
+                (doc, tf)
+                for doc, tf in zip(ids, weights, strict=True)
+                if not (deleted and doc in deleted) and (allowed is None or doc in allowed)
+            ]
+            ids, weights = [d for d, _ in kept], [tf for _, tf in kept]
+        scores = [
+            idf * ((tf * k1p1) / (tf + norms[lengths[doc]])) * boost
+            for doc, tf in zip(ids, weights, strict=True)
+        ]
+        block = list(zip(ids, scores, strict=True))
+        out.extend(block)
+        # Only scores above the k-th best so far touch the heap (most do not).
+        floor = heap[0][0] if len(heap) >= k else -1.0
+        for doc, score in block:
+            if score > floor:
+                if len(heap) < k:
+                    heapq.heappush(heap, (score, -doc))
+                else:
+                    heapq.heapreplace(heap, (score, -doc))
+                floor = heap[0][0] if len(heap) >= k else -1.0
         m._next_block()
     return out, (None if skipped else len(out))
 

@@ -14,11 +14,27 @@ from typing import Any
 
 from whoosh.formats import Positions, tokens
 
-__all__ = ["CombinedPositions", "CompactPositions"]
+__all__ = ["TEXT_GAP", "CombinedPositions", "CompactPositions", "encode_positions"]
 
 # Precomputed varints for the small numbers nearly every position delta is.
 _SMALL = 1 << 14
 _VARINT = [bytes([n]) if n < 0x80 else bytes([(n & 0x7F) | 0x80, n >> 7]) for n in range(_SMALL)]
+
+
+#: The encoding of a posting with one position: most postings of a text field.
+_ONE = [_VARINT[1] + v for v in _VARINT]
+
+
+def encode_positions(poslist: list[int]) -> bytes:
+    """A posting's value: the count, then the deltas between positions, as varints."""
+    if len(poslist) == 1 and poslist[0] < _SMALL:
+        return _ONE[poslist[0]]
+    parts = [_varint(len(poslist))]
+    base = 0
+    for pos in poslist:
+        parts.append(_VARINT[pos - base] if pos - base < _SMALL else _varint(pos - base))
+        base = pos
+    return b"".join(parts)
 
 
 def _varint(n: int) -> bytes:
@@ -61,12 +77,7 @@ class CompactPositions(Positions):
             yield (word, len(poslist), len(poslist) * fb, encode(poslist))
 
     def encode(self, poslist: list[int]) -> bytes:
-        parts = [_varint(len(poslist))]
-        base = 0
-        for pos in poslist:
-            parts.append(_varint(pos - base))
-            base = pos
-        return b"".join(parts)
+        return encode_positions(poslist)
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
         numbers = _read_varints(valuestring)

@@ -6,7 +6,8 @@ the old generation or the new one. What it can leave is debris, and what a faili
 can keep is the lock (tests/test_crash.py proves each point):
 
 - segment files no generation uses are deleted by the next commit's own clean-up, but a
-  temporary TOC matches neither of Whoosh's clean-up patterns: :func:`remove_debris`;
+  temporary TOC matches neither of Whoosh's clean-up patterns, nor does the temporary
+  directory of a bulk add's helper process (``parallel.py``): :func:`remove_debris`;
 - a commit that raises (a full disk) never reaches the step that releases the write lock,
   so the process kept the index locked: :func:`abandon`;
 - new segments were named with the global ``random`` module, so an application that seeds
@@ -17,8 +18,10 @@ can keep is the lock (tests/test_crash.py proves each point):
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import secrets
+import shutil
 from typing import Any
 
 from whoosh.codec.base import Segment
@@ -34,17 +37,23 @@ def _temporary_toc(indexname: str) -> re.Pattern[str]:
 
 
 def remove_debris(storage: Storage, indexname: str = "MAIN") -> list[str]:
-    """Delete temporary TOC files of dead writers; returns their names.
+    """Delete temporary TOC files of dead writers, and the run directories of dead bulk-add
+    helper processes; returns their names.
 
     Call only while holding the index's write lock: a temporary TOC is then never a live
     writer's, because the lock holder is the only writer.
     """
     pattern = _temporary_toc(indexname)
+    helper_temp = re.compile(rf"^{re.escape(indexname)}\.[A-Za-z0-9]+\.tmp$")
+    folder = getattr(storage, "folder", None)
     removed = []
     for name in list(storage):
-        if pattern.match(name):
-            with contextlib.suppress(OSError):  # debris is harmless: never fail a commit on it
+        with contextlib.suppress(OSError):  # debris is harmless: never fail a commit on it
+            if pattern.match(name):
                 storage.delete_file(name)
+                removed.append(name)
+            elif folder is not None and helper_temp.match(name):
+                shutil.rmtree(os.path.join(folder, name))
                 removed.append(name)
     return removed
 

@@ -25,6 +25,7 @@ from searchlib._whoosh.codec import SearchlibCodec
 from searchlib._whoosh.compile import CompileContext, compile_query
 from searchlib._whoosh.fastcount import facet_counts, filter_sets, match_sets
 from searchlib._whoosh.fastpath import TooSlow, top_k
+from searchlib._whoosh.parallel import BATCH, PARALLEL_AFTER, Helper, helper_allowed
 from searchlib._whoosh.recovery import abandon, remove_debris
 from searchlib._whoosh.schema import (
     COMBINED_FIELD,
@@ -57,9 +58,30 @@ class _WhooshTransaction(Transaction):
         self._empty = self._searcher.doc_count_all() == 0
         self._keywords = store.keyword_fields
         self._lists = store.list_fields
+        # A large add shares the work with a helper process (replaced documents are
+        # deleted here, in the parent's writer; their new versions may go to either).
+        self._path = str(store.path)
+        self._parallel = helper_allowed()
+        self._added = 0
+        self._helper: Helper | None = None
+        self._batch: list[dict[str, Any]] = []
 
     def close(self) -> None:
         self._searcher.close()
+        if self._helper is not None:
+            self._helper.abort()
+            self._helper = None
+
+    def finish(self) -> None:
+        """Before the commit: the last batch, and the helper's segment."""
+        for fields in self._batch:
+            self._writer.add_document(**fields)
+        self._batch = []
+        if self._helper is not None:
+            segment = self._helper.finish()
+            self._helper = None
+            if segment is not None:
+                self._writer.extra_segments.append(segment)
 
     def exists(self, doc_id: str) -> bool:
         return not self._empty and self._searcher.document_number(id=doc_id) is not None
@@ -83,7 +105,22 @@ class _WhooshTransaction(Transaction):
             fields[COMBINED_FIELD] = [
                 (doc[name], boost) for name, boost in self._combined if doc.get(name)
             ]
+        if self._parallel:
+            self._added += 1
+            if self._added > PARALLEL_AFTER:
+                self._batch.append(fields)
+                if len(self._batch) >= BATCH:
+                    self._offer_batch()
+                return
         self._writer.add_document(**fields)
+
+    def _offer_batch(self) -> None:
+        if self._helper is None:
+            self._helper = Helper(self._path)
+        batch, self._batch = self._batch, []
+        if not self._helper.offer(batch):
+            for fields in batch:
+                self._writer.add_document(**fields)
 
     def delete(self, doc_id: str) -> bool:
         if not self.exists(doc_id):
@@ -149,7 +186,7 @@ class WhooshStore:
         """
         try:
             writer = FastSegmentWriter(
-                self._ix, timeout=timeout, delay=0.05, limitmb=256, codec=SearchlibCodec()
+                self._ix, timeout=timeout, delay=0.05, codec=SearchlibCodec()
             )
         except LockError:
             raise IndexLockedError(
@@ -160,6 +197,7 @@ class WhooshStore:
         tx = _WhooshTransaction(self, writer)
         try:
             yield tx
+            tx.finish()
         except BaseException:
             tx.close()
             writer.cancel()
@@ -170,7 +208,9 @@ class WhooshStore:
     def optimize(self, *, timeout: float) -> None:
         """Merge all segments into one (fastest queries; slow on big indexes)."""
         try:
-            writer = self._ix.writer(timeout=timeout, delay=0.05, codec=SearchlibCodec())
+            writer = FastSegmentWriter(
+                self._ix, timeout=timeout, delay=0.05, codec=SearchlibCodec()
+            )
         except LockError:
             raise IndexLockedError(f"another writer is updating the index at {self.path}") from None
         remove_debris(self._ix.storage)

@@ -1,99 +1,347 @@
-"""Whoosh's segment writer with its slowest per-posting steps removed.
+"""The segment writer searchlib builds with: postings gathered per term, written a block at a time.
 
-- When Whoosh writes a segment's postings it asks the per-document reader for the field
-  length of every posting's document, decoding it from a column on disk each time (a
-  sixth of the build). The lengths do not change during the flush: each field's lengths
-  are decoded once, into a list.
-- The posting pool estimates every posting's size in Python and, past its memory limit,
-  spills sorted runs to disk with one ``pickle.dump`` per posting and reads them back with
-  one ``pickle.load`` each (half the build time of a large index). Here a run is written
-  as a few large ``marshal`` chunks, and the limit counts postings.
+Whoosh's ``SegmentWriter`` sends every posting through a pool as a tuple (field, term,
+document, weight, value), sorts them all, spills and merges sorted runs, and hands them to
+the codec one call per posting: most of a build's time. This writer appends each posting to
+its term's arrays instead (document numbers, weights, value lengths, value bytes), so a term's
+postings are together and in document order from the start; at flush the terms are sorted
+once and each posting list is written a block at a time (``PostingsWriter.write_term``).
+Text fields whose analyzer runs fused are analyzed into a plain list of terms (no Token per
+term), their positions encoded straight from it.
+
+Memory is about 16 bytes a posting plus half a kilobyte a distinct term. Past
+``RUN_POSTINGS`` the buffered terms go to a sorted run file; at flush the runs and the last
+buffer are merged term by term, concatenating arrays, so memory stays bounded however large
+the build (and the merge has no per-posting work either).
 """
 
 from __future__ import annotations
 
+import heapq
 import marshal
-from collections.abc import Iterator
+from array import array
+from collections.abc import Callable, Iterator
+from itertools import groupby, islice
+from operator import itemgetter
 from typing import Any
 
-from whoosh.writing import PostingPool, SegmentWriter
+from whoosh.writing import SegmentWriter
+
+from searchlib._whoosh.formats import (
+    TEXT_GAP,
+    CombinedPositions,
+    CompactPositions,
+    encode_positions,
+)
 
 __all__ = ["FastSegmentWriter"]
 
+#: Buffered postings before they are written to a run file (~100 MB with their terms).
+RUN_POSTINGS = 4_000_000
+#: Terms per marshal chunk in a run file.
+CHUNK = 2_000
 
-class _CachedLengths:
-    def __init__(self, reader: Any) -> None:
-        self._reader = reader
-        self._tables: dict[str, list[int]] = {}
+#: A term's postings: document numbers, weights, value lengths, values joined.
+_Entry = list
+#: (field name, term, ids, weights, lengths, values): one term's postings, in term order.
+_Record = tuple[str, Any, array, array, array, Any]
 
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        table = self._tables.get(fieldname)
+
+def _entry() -> _Entry:
+    return [array("I"), array("f"), array("I"), bytearray()]
+
+
+class _Buffer:
+    """The postings of the documents added since the last run, per field and term."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, dict[Any, _Entry]] = {}
+        self.postings = 0
+
+    def table(self, fieldname: str) -> dict[Any, _Entry]:
+        table = self.fields.get(fieldname)
         if table is None:
-            length = self._reader.doc_field_length
-            table = [length(d, fieldname, default) for d in range(self._reader.doc_count_all())]
-            self._tables[fieldname] = table
-        return table[docnum]
+            table = self.fields[fieldname] = {}
+        return table
+
+    def records(self) -> Iterator[_Record]:
+        for fieldname in sorted(self.fields):
+            table = self.fields[fieldname]
+            for term in sorted(table):
+                ids, weights, lengths, values = table[term]
+                yield fieldname, term, ids, weights, lengths, values
 
 
-#: Postings per run: about 300 bytes each in memory, so a run holds ~300 MB.
-RUN_POSTINGS = 1_000_000
-#: Postings per marshal chunk in a run file.
-CHUNK = 20_000
+def _add(table: dict[Any, _Entry], term: Any, docnum: int, weight: float, value: bytes) -> None:
+    entry = table.get(term)
+    if entry is None:
+        entry = table[term] = _entry()
+    entry[0].append(docnum)
+    entry[1].append(weight)
+    entry[2].append(len(value))
+    entry[3] += value
 
 
-class FastPostingPool(PostingPool):
-    current: list[tuple]
+#: Indexes one field value into a term table: returns (field length, postings added).
+_Indexer = Callable[[dict[Any, _Entry], int, Any, float], tuple[int, int]]
 
-    def __init__(self, tempstore: Any, segment: Any, **kwargs: Any) -> None:
-        super().__init__(tempstore, segment, **kwargs)
-        # Whoosh reads ``fieldnames`` of a pool only when merging sub-writers' pools,
-        # which searchlib never does; the writer's schema names every field anyway.
-        self.fieldnames: set[str] = set()
 
-    def add(self, item: tuple) -> None:
-        current = self.current
-        current.append(item)
-        if len(current) >= RUN_POSTINGS:
-            self.save()
+def _positions_indexer(kept_terms: Callable[[str], list[str]], fb: float) -> _Indexer:
+    """``CompactPositions.word_values`` for a fused analyzer, straight into the table."""
 
-    def save(self) -> None:
-        current = self.current
-        if current:
-            current.sort()
-            path, f = self._new_run()
-            with f:
-                for i in range(0, len(current), CHUNK):
-                    marshal.dump(current[i : i + CHUNK], f)
-            self._add_run(path)
-            self.current = []
+    def index(table: dict[Any, _Entry], docnum: int, text: Any, boost: float) -> tuple[int, int]:
+        terms = kept_terms(text)
+        poses: dict[str, list[int]] = {}
+        for pos, term in enumerate(terms):
+            found = poses.get(term)
+            if found is None:
+                poses[term] = [pos]
+            else:
+                found.append(pos)
+        for term, poslist in poses.items():
+            entry = table.get(term)
+            if entry is None:
+                entry = table[term] = _entry()
+            value = encode_positions(poslist)
+            entry[0].append(docnum)
+            entry[1].append(len(poslist) * fb * boost)
+            entry[2].append(len(value))
+            entry[3] += value
+        return len(terms), len(poses)
 
-    def _read_run(self, path: str) -> Iterator[tuple]:
-        f = self._open_run(path)
+    return index
+
+
+def _combined_indexer(kept_terms: Callable[[str], list[str]], fb: float) -> _Indexer:
+    """``CombinedPositions.word_values`` for a fused analyzer, straight into the table."""
+
+    def index(table: dict[Any, _Entry], docnum: int, value: Any, boost: float) -> tuple[int, int]:
+        if isinstance(value, str):
+            value = [(value, 1.0)]
+        poses: dict[str, list[int]] = {}
+        weights: dict[str, float] = {}
+        base = length = 0
+        for text, weight in value:
+            terms = kept_terms(text)
+            for pos, term in enumerate(terms, base):
+                found = poses.get(term)
+                if found is None:
+                    poses[term] = [pos]
+                    weights[term] = weight
+                else:
+                    found.append(pos)
+                    weights[term] += weight
+            if terms:
+                base += len(terms) - 1 + TEXT_GAP
+                length += len(terms)
+        for term, poslist in poses.items():
+            entry = table.get(term)
+            if entry is None:
+                entry = table[term] = _entry()
+            encoded = encode_positions(poslist)
+            entry[0].append(docnum)
+            entry[1].append(weights[term] * fb * boost)
+            entry[2].append(len(encoded))
+            entry[3] += encoded
+        return length, len(poses)
+
+    return index
+
+
+def _fast_indexer(field: Any) -> _Indexer | None:
+    analyzer: Any = getattr(field, "analyzer", None)
+    if not getattr(analyzer, "fusable", False):
+        return None
+    fmt = field.format
+    if type(fmt) is CombinedPositions:
+        return _combined_indexer(analyzer.kept_terms, fmt.field_boost)
+    if type(fmt) is CompactPositions:
+        return _positions_indexer(analyzer.kept_terms, fmt.field_boost)
+    return None
+
+
+class FastSegmentWriter(SegmentWriter):
+    def __init__(self, ix: Any, *, private_temp: bool = False, **kwargs: Any) -> None:
+        super().__init__(ix, **kwargs)
+        for name, field in self.schema.items():
+            if field.vector or field.separate_spelling():
+                raise ValueError(f"field {name!r}: term vectors and spelling are not supported")
+        self._indexers = {
+            name: indexer
+            for name, field in self.schema.items()
+            if field.indexed and (indexer := _fast_indexer(field)) is not None
+        }
+        self._buffer = _Buffer()
+        self._runs: list[str] = []
+        if private_temp:
+            # A helper process writes beside the parent, which owns Whoosh's "MAIN.tmp" (and
+            # destroys it at its commit): the helper's run files go to a directory of its
+            # own, which its own _finish destroys.
+            self._tempstorage = self.storage.temp_storage(
+                f"{self.indexname}.{self.newsegment.segid}.tmp"
+            )
+        #: Finished segments of helper processes, published by this writer's commit.
+        self.extra_segments: list[Any] = []
+
+    # -- gathering ------------------------------------------------------------------------
+
+    def add_document(self, **fields: Any) -> None:
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        buffer = self._buffer
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields[fieldname]
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    boost = self._field_boost(fields, fieldname, docboost)
+                    table = buffer.table(fieldname)
+                    indexer = self._indexers.get(fieldname)
+                    if indexer is not None:
+                        length, added = indexer(table, docnum, value, boost)
+                        buffer.postings += added
+                    else:
+                        for tbytes, freq, weight, vbytes in field.index(value):
+                            if field.scorable:
+                                length += freq
+                            _add(table, tbytes, docnum, weight * boost, vbytes or b"")
+                            buffer.postings += 1
+                stored = fields.get("_stored_" + fieldname, value)
+                perdocwriter.add_field(fieldname, field, stored if field.stored else None, length)
+                column = field.column_type
+                if column and stored is not None:
+                    perdocwriter.add_column_value(fieldname, column, field.to_column_value(stored))
+        except Exception:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+        if buffer.postings >= RUN_POSTINGS:
+            self._spill()
+
+    def add_postings_to_pool(self, reader: Any, startdoc: int, docmap: Any) -> None:
+        """A merged segment's postings (Whoosh calls this when it merges segments)."""
+        buffer = self._buffer
+        keyed_by_text = self._indexers
+        for fieldname, btext, docnum, weight, vbytes in self._process_posts(
+            reader.iter_postings(), startdoc, docmap
+        ):
+            term = btext.decode("utf-8") if fieldname in keyed_by_text else btext
+            _add(buffer.table(fieldname), term, docnum, weight, vbytes or b"")
+            buffer.postings += 1
+            if buffer.postings >= RUN_POSTINGS:
+                self._spill()
+                buffer = self._buffer
+
+    # -- runs -----------------------------------------------------------------------------
+
+    def _spill(self) -> None:
+        name = f"run{len(self._runs)}"
+        f = self._tempstorage.create_file(name).raw_file()
+        with f:
+            records = self._buffer.records()
+            while chunk := [
+                (fieldname, term, ids.tobytes(), weights.tobytes(), lengths.tobytes(), bytes(v))
+                for fieldname, term, ids, weights, lengths, v in islice(records, CHUNK)
+            ]:
+                marshal.dump(chunk, f)
+        self._runs.append(name)
+        self._buffer = _Buffer()
+
+    def _read_run(self, name: str) -> Iterator[_Record]:
+        f = self._tempstorage.open_file(name).raw_file()
         try:
             while True:
                 try:
                     chunk = marshal.load(f)
                 except EOFError:
                     return
-                yield from chunk
+                for fieldname, term, ids, weights, lengths, values in chunk:
+                    yield (
+                        fieldname,
+                        term,
+                        array("I", ids),
+                        array("f", weights),
+                        array("I", lengths),
+                        values,
+                    )
         finally:
             f.close()
-            self._remove_run(path)
+            self._tempstorage.delete_file(name)
 
-    def reduce_to(self, target: int, k: int) -> None:
-        raise NotImplementedError("runs are merged in one pass (at most 128 open)")
+    def _records(self) -> Iterator[_Record]:
+        """Every term's postings in (field, term) order, the runs' lists concatenated."""
+        if not self._runs:
+            yield from self._buffer.records()
+            return
+        sources = [self._read_run(name) for name in self._runs] + [self._buffer.records()]
+        # heapq.merge keeps equal keys in the order of their sources: document order.
+        merged = heapq.merge(*sources, key=_KEY)
+        for _, group in groupby(merged, key=_KEY):
+            (fieldname, term, ids, weights, lengths, values), *rest = group
+            parts = [bytes(values)]
+            for _, _, more_ids, more_weights, more_lengths, more_values in rest:
+                ids.extend(more_ids)
+                weights.extend(more_weights)
+                lengths.extend(more_lengths)
+                parts.append(bytes(more_values))
+            yield fieldname, term, ids, weights, lengths, b"".join(parts)
 
+    # -- writing --------------------------------------------------------------------------
 
-class FastSegmentWriter(SegmentWriter):
-    def __init__(self, ix: Any, **kwargs: Any) -> None:
-        super().__init__(ix, **kwargs)
-        self.pool = FastPostingPool(self._tempstorage, self.newsegment)
+    def commit(self, mergetype: Any = None, optimize: Any = None, merge: Any = None) -> None:
+        # SegmentWriter.commit, publishing the helpers' segments in the same generation.
+        self._check_state()
+        segments = self._merge_segments(mergetype, optimize, merge)
+        if self._added:
+            segments.append(self._finalize_segment())
+        else:
+            self._close_segment()
+        self._commit_toc(segments + self.extra_segments)
+        self._finish()
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
-        lengths = _CachedLengths(pdr) if pdr is not None else None
-        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+        try:
+            self._write_postings(pdr)
+        finally:
+            if pdr is not None:
+                pdr.close()
         self.fieldwriter.close()
-        if pdr is not None:
-            pdr.close()
+
+    def _write_postings(self, pdr: Any) -> None:
+        fieldwriter = self.fieldwriter
+        schema = self.schema
+        doccount = self.docnum
+        current = None
+        doc_lengths: list[int] | None = None
+        for fieldname, term, ids, weights, lengths, values in self._records():
+            if fieldname != current:
+                if current is not None:
+                    fieldwriter.finish_field()
+                field = schema[fieldname]
+                fieldwriter.start_field(fieldname, field)
+                current = fieldname
+                doc_lengths = None
+                if pdr is not None and field.scorable:
+                    length = pdr.doc_field_length
+                    doc_lengths = [length(d, fieldname, 0) for d in range(doccount)]
+            btext = term.encode("utf-8") if term.__class__ is str else term
+            fieldwriter.add_term(btext, ids, weights, lengths, bytes(values), doc_lengths)
+        if current is not None:
+            fieldwriter.finish_field()
+
+
+_KEY = itemgetter(0, 1)

@@ -113,6 +113,35 @@ class IndonesianAnalyzer(CompositeAnalyzer):
             )
         return self._kept_loop(value, token, positions, start_pos)
 
+    @property
+    def fusable(self) -> bool:
+        """Whether the chain runs fused, so that :meth:`kept_terms` may be used."""
+        return self._fusable
+
+    def kept_terms(self, value: str) -> list[str]:
+        """The indexed terms of ``value`` in order, a term's position being its index: what
+        ``self(value, positions=True)`` yields, without a Token per term (the bulk index
+        writer's input). Only for a :attr:`fusable` chain."""
+        if not self._fusable:
+            raise AnalyzerError("kept_terms needs a fused chain (tokenizer, stopwords, stemmer)")
+        if not isinstance(value, str):
+            raise AnalyzerError(f"can only analyze text (str), got {type(value).__name__}")
+        get = self._kept.get
+        miss = self._kept_miss
+        out: list[str] = []
+        append = out.append
+        extend = out.extend
+        for _, block in _blocks(value):
+            for chunk in block.split():
+                kept = get(chunk)
+                if kept is None:
+                    kept = miss(chunk)
+                if kept.__class__ is str:
+                    append(kept)
+                else:
+                    extend([text for text, _ in kept])
+        return out
+
     def _terms(self, chunk: str) -> list[_Term]:
         """The chain's output for one chunk: each filter's rule applied token by token."""
         steps = self._steps
