@@ -41,7 +41,6 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 
 from searchlib._whoosh.segment import SearchlibSegment
-
 from searchlib._whoosh.stored import StoredReader, StoredWriter
 
 _UNSIGNED = ("B", "H", "I", "Q")
