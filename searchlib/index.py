@@ -41,7 +41,11 @@ __all__ = ["Index"]
 
 META_FILE = "searchlib.json"
 #: Bump when the on-disk layout searchlib writes changes incompatibly.
-FORMAT_VERSION = 1
+#: 2: stored fields compressed with a per-segment dictionary (searchlib/_whoosh/stored.py).
+FORMAT_VERSION = 2
+#: Formats this searchlib opens; an older one is recorded as current before its first
+#: commit adds segments of the current format.
+READ_FORMATS = (1, 2)
 MAX_LIMIT = 1000
 MAX_PAGE = 10_000
 #: A search with fewer hits than this offers a did-you-mean suggestion.
@@ -59,6 +63,8 @@ class Index:
 
     #: Seconds a writer waits for another writer's lock before failing.
     lock_timeout: float = 10.0
+    #: The metadata of an index opened in an older format, until it is upgraded.
+    _outdated_meta: dict[str, Any] | None = None
 
     def __init__(self, path: Path, config: Config, backend: Backend) -> None:
         self.path = path
@@ -109,9 +115,7 @@ class Index:
             "created": datetime.now().isoformat(timespec="seconds"),
             "config": cfg.to_dict(),
         }
-        tmp = root / (META_FILE + ".tmp")
-        tmp.write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, root / META_FILE)
+        _write_meta(root, meta)
         return cls(root, cfg, backend)
 
     @classmethod
@@ -138,7 +142,7 @@ class Index:
         except (OSError, ValueError) as error:
             raise StorageError(f"{meta_path}: unreadable index metadata: {error}") from None
         rebuild = f"searchlib index SOURCE... --index {root} --rebuild"
-        if meta.get("format_version") != FORMAT_VERSION:
+        if meta.get("format_version") not in READ_FORMATS:
             raise IndexMismatchError(
                 f"the index at {root} has format {meta.get('format_version')}, "
                 f"this searchlib {__version__} reads format {FORMAT_VERSION}",
@@ -163,7 +167,10 @@ class Index:
                 )
         from searchlib._whoosh.store import WhooshStore
 
-        return cls(root, cfg, WhooshStore.open(root, cfg))
+        index = cls(root, cfg, WhooshStore.open(root, cfg))
+        if meta["format_version"] != FORMAT_VERSION:
+            index._outdated_meta = meta
+        return index
 
     @classmethod
     def _remote(
@@ -213,6 +220,7 @@ class Index:
         summary = AddSummary()
         seen: dict[str, int | None] = {}
         cfg = self.config
+        self._upgrade_format()
         with self._backend.transaction(timeout=self.lock_timeout) as tx:
             for n, item in enumerate(docs, 1):
                 problem: Skipped | None = None
@@ -289,6 +297,7 @@ class Index:
         if isinstance(ids, str):
             ids = [ids]
         deleted = 0
+        self._upgrade_format()
         with self._backend.transaction(timeout=self.lock_timeout) as tx:
             for doc_id in ids:
                 deleted += tx.delete(str(doc_id))
@@ -296,9 +305,19 @@ class Index:
 
     def optimize(self) -> None:
         """Merge all segments into one, for the fastest queries."""
+        self._upgrade_format()
         self._backend.optimize(timeout=self.lock_timeout)
 
     # -- reading --------------------------------------------------------------------------
+
+    def _upgrade_format(self) -> None:
+        """Before the first commit to an older-format index: its new segments will be of the
+        current format, so record that first (an older searchlib then refuses the index
+        with a clear error instead of misreading it)."""
+        meta = self._outdated_meta
+        if meta is not None:
+            _write_meta(self.path, {**meta, "format_version": FORMAT_VERSION})
+            self._outdated_meta = None
 
     def __len__(self) -> int:
         return self._backend.doc_count()
@@ -535,6 +554,12 @@ class Index:
                 suggestion = suggestion.replace(word, better, 1)
                 changed = True
         return suggestion if changed else None
+
+
+def _write_meta(root: Path, meta: Mapping[str, Any]) -> None:
+    tmp = root / (META_FILE + ".tmp")
+    tmp.write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, root / META_FILE)
 
 
 def _token_source(analyzer):

@@ -50,13 +50,18 @@ class Fragment:
         }
 
 
-def _fold_class(letter: str) -> str:
-    """A regex character class for ``letter`` and its accented forms (é, è, ê ... for e)."""
-    variants = [
+def _variants(letter: str) -> list[str]:
+    """The accented forms of ``letter`` (é, è, ê ... for e), both cases."""
+    return [
         chr(cp)
         for cp in range(0xC0, 0x250)
         if unicodedata.normalize("NFKD", chr(cp))[0].lower() == letter
     ]
+
+
+def _fold_class(letter: str) -> str:
+    """A regex character class for ``letter`` and its accented forms."""
+    variants = _variants(letter)
     return f"[{letter}{''.join(variants)}]" if variants else re.escape(letter)
 
 
@@ -75,18 +80,51 @@ def _candidates(terms: frozenset[str]) -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=4096)
-def _ascii_candidates(terms: frozenset[str]) -> re.Pattern[str]:
-    """:func:`_candidates` for lowercased ASCII text: plain literals, which the regex engine
-    scans several times faster than case-insensitive character classes."""
+def _ascii_cores(terms: frozenset[str]) -> tuple[str, ...] | None:
+    """The cores of :func:`_candidates`, longest first; None unless all are ASCII."""
     cores = {t[1:] if len(t) > 4 else t for t in terms}
-    return re.compile("|".join(re.escape(c) for c in sorted(cores, key=len, reverse=True)))
+    if not all(c.isascii() and c for c in cores):
+        return None
+    return tuple(sorted(cores, key=len, reverse=True))
 
 
-def _candidate_spans(text: str, terms: frozenset[str]) -> Iterator[re.Match[str]]:
+#: Accented letters after lower(), to the letter whose class in :func:`_candidates` has them.
+_FOLD = {variant: letter for letter in _FOLDED for variant in _variants(letter)}
+_ACCENTED = re.compile("[\u00c0-\u024f]")
+
+
+def _fold(match: re.Match[str]) -> str:
+    return _FOLD.get(match.group(), match.group())
+
+
+def _candidate_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    """The spans :func:`_candidates` finds (leftmost, longest core first, not overlapping).
+
+    The text is lowercased and its accented letters folded (same offsets, when lower()
+    keeps the length), then searched with ``str.find``: several times faster than the
+    regex engine on case-insensitive classes, or even on an alternation of literals.
+    """
     end = min(len(text), MAX_SCAN_CHARS)
-    if text.isascii():  # lower() keeps every offset of ASCII text
-        return _ascii_candidates(terms).finditer(text.lower(), 0, end)
-    return _candidates(terms).finditer(text, 0, end)
+    cores = _ascii_cores(terms)
+    low = text.lower()
+    if cores is None or len(low) != len(text):
+        return [m.span() for m in _candidates(terms).finditer(text, 0, end)]
+    if not low.isascii():
+        low = _ACCENTED.sub(_fold, low)
+    found = []
+    for rank, core in enumerate(cores):
+        at = low.find(core, 0, end)
+        while at >= 0:
+            found.append((at, rank, at + len(core)))
+            at = low.find(core, at + 1, end)
+    found.sort()  # leftmost first; at one offset, the longest core (lowest rank)
+    spans = []
+    done = 0
+    for start, _rank, stop in found:
+        if start >= done:
+            spans.append((start, stop))
+            done = stop
+    return spans
 
 
 def _chunk_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -110,10 +148,10 @@ def _matches(text: str, terms: frozenset[str], tokens: TokenSource) -> list[tupl
     """
     found: list[tuple[int, int, str]] = []
     done = -1
-    for m in _candidate_spans(text, terms):
-        if m.start() < done:
+    for start, end in _candidate_spans(text, terms):
+        if start < done:
             continue
-        lo, hi = _chunk_bounds(text, m.start(), m.end())
+        lo, hi = _chunk_bounds(text, start, end)
         for start, stop, term in tokens(text[lo:hi]):
             if term in terms:
                 found.append((lo + start, lo + stop, term))

@@ -112,22 +112,43 @@ def test_candidate_scan_finds_affixed_and_accented_surface_forms():
     assert marked == ["Pelé", "menulis", "ditulis", "menyetop"]
 
 
-def test_ascii_scan_finds_what_the_general_scan_finds():
+def test_literal_scan_finds_what_the_general_scan_finds():
     import random
 
     from searchlib.snippets import _candidate_spans, _candidates
 
     rng = random.Random(4)
     words = ["Menulis", "TULISAN", "ditulis", "harga", "HARGA-harga", "KPK", "Jakarta", "7.000"]
-    for _ in range(200):
+    words += [
+        "\u201cTulisan\u201d",
+        "harga\u2014jual",
+        "Pelé",
+        "MENULIS\u2026",
+        "ulisul",
+        "\u212apk",
+    ]
+    cores = ["tulis", "harga", "kpk", "jakarta", "7.000", "xyz", "ulisu", "lis", "tu"]
+    for _ in range(400):
         text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 40)))
-        terms = frozenset(rng.sample(["tulis", "harga", "kpk", "jakarta", "7.000", "xyz"], 3))
-        assert text.isascii()
-        fast = [m.span() for m in _candidate_spans(text, terms)]
+        terms = frozenset(rng.sample(cores, 3))
+        fast = _candidate_spans(text, terms)
         general = [m.span() for m in _candidates(terms).finditer(text)]
-        assert fast == general
-    accented = "Pelé menulis"
-    assert [m.group() for m in _candidate_spans(accented, frozenset({"pele"}))] == ["Pelé"]
+        assert fast == general, (text, terms)
+    assert _candidate_spans("Pelé menulis", frozenset({"pele"})) == [(0, 4)]
+
+
+def test_folded_scan_equals_the_general_scan_on_mixed_scripts():
+    import random
+
+    from searchlib.snippets import _candidate_spans, _candidates
+
+    rng = random.Random(7)
+    letters = "aAeEéÉèiIkKsSuUoØøÙùÅåßſ\u212a\u212b\u0130\u201c\u2014 "
+    for _ in range(1500):
+        text = "".join(rng.choice(letters) for _ in range(rng.randint(0, 60)))
+        terms = frozenset(rng.sample(["kasus", "esok", "ikan", "sisi", "aku", "ose", "uk"], 2))
+        general = [m.span() for m in _candidates(terms).finditer(text)]
+        assert _candidate_spans(text, terms) == general, (text, terms)
 
 
 def test_fragment_never_starts_inside_the_first_word():

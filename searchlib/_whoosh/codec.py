@@ -41,6 +41,7 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import length_to_byte
 
 from searchlib._whoosh.segment import SearchlibSegment
+from searchlib._whoosh.stored import StoredReader, StoredWriter
 
 _UNSIGNED = ("B", "H", "I", "Q")
 #: The first item of a split block's data tuple (an older block's is its ids).
@@ -284,3 +285,11 @@ class SearchlibCodec(W3Codec):
             return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
         offset, length = terminfo.extent()
         return LeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+    # Stored fields: one compressed column with a trained dictionary (stored.py).
+
+    def per_document_writer(self, storage: Any, segment: Any) -> StoredWriter:
+        return StoredWriter(self, storage, segment)
+
+    def per_document_reader(self, storage: Any, segment: Any) -> StoredReader:
+        return StoredReader(storage, segment)

@@ -1,0 +1,272 @@
+"""Stored fields in the dictionary-compressed column (searchlib/_whoosh/stored.py)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import zlib
+from datetime import datetime
+
+import pytest
+from whoosh import fields
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.filestore import RamStorage
+
+from searchlib import Index
+from searchlib._resources import sample_dir
+from searchlib._whoosh import stored
+from searchlib._whoosh.codec import SearchlibCodec
+from searchlib.index import FORMAT_VERSION
+
+
+def _articles() -> list[dict]:
+    path = sample_dir() / "articles.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def _whoosh_docs() -> list[dict]:
+    """Stored values of every kind Whoosh accepts, including documents storing nothing."""
+    docs: list[dict] = []
+    for i, article in enumerate(_articles() * 4):
+        docs.append(
+            {
+                "id": f"d{i}",
+                "title": article["title"],
+                "body": article["body"],
+                "date": datetime(2020, 1, 1 + i % 28, 12, i % 60),
+                "extra": [i, 1.5, None, {"k": "v"}] if i % 3 else None,
+            }
+        )
+    docs[5]["body"] = "Ünïcödé — 日本語 😀 " * 40_000  # a big body (~1 MB)
+    docs[7] = {"id": "d7", "title": "", "body": ""}
+    docs[9] = {}  # stores nothing at all
+    return docs
+
+
+def _write(codec, docs: list[dict], *, commits: int = 1):
+    schema = fields.Schema(
+        id=fields.ID(stored=True, unique=True),
+        title=fields.TEXT(stored=True),
+        body=fields.TEXT(stored=True),
+        date=fields.STORED(),
+        extra=fields.STORED(),
+    )
+    ix = RamStorage().create_index(schema)
+    per_commit = -(-len(docs) // commits)
+    for start in range(0, len(docs), per_commit):
+        writer = ix.writer(codec=codec)
+        for doc in docs[start : start + per_commit]:
+            writer.add_document(**{k: v for k, v in doc.items() if v is not None})
+        writer.commit(merge=False)
+    return ix
+
+
+def _expected(doc: dict) -> dict:
+    return {k: v for k, v in doc.items() if v is not None}
+
+
+@pytest.mark.parametrize("commits", [1, 3])
+def test_every_stored_value_round_trips(commits):
+    docs = _whoosh_docs()
+    ix = _write(SearchlibCodec(), docs, commits=commits)
+    with ix.reader() as reader:
+        assert [reader.stored_fields(n) for n in range(len(docs))] == [_expected(d) for d in docs]
+        assert list(reader.all_stored_fields()) == [_expected(d) for d in docs]
+
+
+def test_a_segment_smaller_than_the_dictionary_round_trips():
+    docs = [{"id": "a", "title": "Banjir", "body": "air"}, {}, {"id": "c", "body": "é"}]
+    ix = _write(SearchlibCodec(), docs)
+    with ix.reader() as reader:
+        assert [reader.stored_fields(n) for n in range(3)] == docs
+
+
+def test_deleted_documents_are_dropped_by_a_merge():
+    docs = _whoosh_docs()
+    ix = _write(SearchlibCodec(), docs, commits=3)
+    writer = ix.writer(codec=SearchlibCodec())
+    for i in range(0, len(docs), 4):
+        writer.delete_by_term("id", f"d{i}")
+    writer.commit(optimize=True)
+    kept = [_expected(d) for i, d in enumerate(docs) if i % 4]
+    assert len(ix._segments()) == 1
+    with ix.reader() as reader:
+        got = [fields for _, fields in reader.iter_docs()]
+
+    def by_id(d: dict) -> str:
+        return d.get("id", "")
+
+    assert sorted(got, key=by_id) == sorted(kept, key=by_id)
+
+
+def _entries(ix) -> tuple[int, bytes]:
+    """The bytes of a one-segment index's per-document entries, and its dictionary."""
+    with ix.reader() as reader:
+        column = reader._perdoc._stored_reader()
+        assert column is not None
+        return sum(len(column._column[n]) for n in range(reader.doc_count_all())), column.zdict
+
+
+def test_the_dictionary_makes_documents_smaller(monkeypatch):
+    articles = [d for d in _whoosh_docs()[:46] if d.get("body")]
+    articles[5]["body"] = articles[4]["body"][::-1]  # no huge body: ordinary articles
+    plain, zdict = _entries(_write(SearchlibCodec(), articles))
+    assert zdict == b""  # 46 articles are too few to pay for a dictionary
+    monkeypatch.setattr(stored, "TRAIN_BYTES", stored.DICT_BYTES // 4)
+    trained, zdict = _entries(_write(SearchlibCodec(), articles))
+    assert stored.DICT_BYTES // 4 <= len(zdict) <= stored.DICT_BYTES
+    assert trained < 0.9 * plain
+
+
+def test_each_document_is_deflated_with_the_segment_dictionary():
+    docs = _whoosh_docs()
+    ix = _write(SearchlibCodec(), docs)
+    with ix.reader() as reader:
+        assert not reader._perdoc.has_column(stored.W3_STORED_COLUMN)
+        column = reader._perdoc._stored_reader()
+        assert column is not None
+        assert len(column.zdict) == stored.DICT_BYTES
+        raw = column._column[3]
+        with pytest.raises(zlib.error):  # not decodable without the dictionary
+            zlib.decompressobj(-15).decompress(raw)
+        assert column[3] == _expected(docs[3])
+
+
+def test_an_unknown_column_format_fails_clearly():
+    class _Bytes:
+        def __init__(self, data: bytes) -> None:
+            self.data = data
+
+        def get(self, offset: int, length: int) -> bytes:
+            return self.data[offset : offset + length]
+
+    blob = b"\0" * 20 + (0).to_bytes(4, "little") + b"XXXX"
+    with pytest.raises(stored.StorageError, match="unknown format"):
+        stored._StoredColumnReader(_Bytes(blob), 0, len(blob), 0)
+    with pytest.raises(stored.StorageError, match="truncated"):
+        stored._StoredColumnReader(_Bytes(b"ab"), 0, 2, 0)
+
+
+# -- through the public API ------------------------------------------------------------------
+
+
+def _api_docs() -> list[dict]:
+    docs = []
+    for i, article in enumerate(_articles()):
+        doc = {k: article[k] for k in ("title", "body")}
+        doc.update(id=f"a{i}", tags=["satu", "dua", f"t{i}"], category="Berita Ünïcode")
+        docs.append(doc)
+    docs[0]["body"] = "Kata panjang sekali. " * 30_000
+    return docs
+
+
+def test_index_get_round_trips_after_deletes_and_optimize(tmp_path):
+    docs = _api_docs()
+    ix = Index.create(tmp_path / "ix")
+    ix.add(docs[:20])
+    ix.add(docs[20:])
+    ix.delete([f"a{i}" for i in range(0, len(docs), 5)])
+    before = {d["id"]: ix.get(d["id"]) for d in docs}
+    ix.optimize()
+    ix.close()
+    ix = Index.open(tmp_path / "ix")
+    for i, doc in enumerate(docs):
+        got = ix.get(doc["id"])
+        assert got == before[doc["id"]]
+        if i % 5 == 0:
+            assert got is None
+        else:
+            assert got is not None
+            assert (got["title"], got["body"], got["tags"]) == (
+                doc["title"],
+                doc["body"],
+                doc["tags"],
+            )
+    ix.close()
+
+
+def test_searching_from_several_threads_reads_the_same_fields(tmp_path):
+    docs = _api_docs()
+    ix = Index.create(tmp_path / "ix")
+    ix.add(docs)
+    queries = [d["title"].split()[0] for d in docs[:12]]
+    expected = {
+        q: [(h.id, h.title, h.snippet, h.fields) for h in ix.search(q).hits] for q in queries
+    }
+    errors: list[BaseException] = []
+    results: list[bool] = []
+
+    def worker(offset: int) -> None:
+        try:
+            for n in range(60):
+                q = queries[(n + offset) % len(queries)]
+                got = [(h.id, h.title, h.snippet, h.fields) for h in ix.search(q).hits]
+                results.append(got == expected[q])
+        except BaseException as error:  # reported in the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ix.close()
+    assert not errors
+    assert len(results) == 240 and all(results)
+
+
+def _format_1_index(path, docs, monkeypatch):
+    """An index as searchlib wrote it before the compressed column: W3's stored pickles."""
+    with monkeypatch.context() as patch:
+        patch.setattr(SearchlibCodec, "per_document_writer", W3Codec.per_document_writer)
+        patch.setattr(SearchlibCodec, "per_document_reader", W3Codec.per_document_reader)
+        Index.create(path).add(docs)
+    meta_path = path / "searchlib.json"
+    meta = json.loads(meta_path.read_text())
+    meta["format_version"] = 1
+    meta_path.write_text(json.dumps(meta))
+
+
+def _stored_columns(path) -> list[set[str]]:
+    """Per segment, which stored-fields columns it has (W3's and/or the compressed one)."""
+    from whoosh import index as windex
+
+    names = (stored.W3_STORED_COLUMN, stored.STORED_COLUMN)
+    with windex.open_dir(str(path)).reader() as reader:
+        return [
+            {name for name in names if leaf._perdoc.has_column(name)}
+            for leaf, _ in reader.leaf_readers()
+        ]
+
+
+def test_a_format_1_index_opens_and_upgrades_on_its_next_commit(tmp_path, monkeypatch):
+    docs = _api_docs()
+    path = tmp_path / "ix"
+    _format_1_index(path, docs[:30], monkeypatch)
+    meta_path = path / "searchlib.json"
+    assert _stored_columns(path) == [{stored.W3_STORED_COLUMN}]
+
+    reference = Index.create(tmp_path / "reference")
+    reference.add(docs)
+    expected = [reference.get(d["id"]) for d in docs]
+    reference.close()
+
+    ix = Index.open(path)
+    assert ix.get("a3") == expected[3]
+    assert any(h.id == "a3" for h in ix.search(docs[3]["title"]).hits)
+    assert json.loads(meta_path.read_text())["format_version"] == 1  # reading changes nothing
+
+    ix.add(docs[30:])  # a new-format segment beside the old one
+    assert json.loads(meta_path.read_text())["format_version"] == FORMAT_VERSION
+    assert sorted(map(sorted, _stored_columns(path))) == [
+        [stored.W3_STORED_COLUMN],
+        [stored.STORED_COLUMN],
+    ]
+    assert [ix.get(d["id"]) for d in docs] == expected
+    ix.optimize()  # the old segment's fields are rewritten in the new column
+    assert _stored_columns(path) == [{stored.STORED_COLUMN}]
+    assert [ix.get(d["id"]) for d in docs] == expected
+    ix.close()
+    reopened = Index.open(path)
+    assert reopened.get("a40") == expected[40]
+    reopened.close()
