@@ -10,7 +10,8 @@ distinct analysis, every query answered 100 deep. Rows:
 
 * ``searchlib default``: ``Config()`` exactly as shipped (analyzer, BM25 k1/b, title boost),
   each query put to ``Index.search(text, syntax="plain")``, which ranks prose as one any-word
-  query.
+  query (a question without the noun next to its question word that names the kind of
+  answer: ``searchlib.query.question``).
 * ``reference: BM25, ...``: peer-style BM25 -- textbook k1 1.2 / b 0.75, each query ranked as
   one any-word query -- with no stemming, raw Snowball, or the nlp-id lemmatizer (skipped
   with a note when nlp-id is not installed: ``pip install .[bench]``). Same tokenizer,

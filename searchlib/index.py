@@ -30,6 +30,7 @@ from searchlib.query import (
     Word,
     any_word,
     date_bound,
+    drop_answer_nouns,
     parse_plain,
     parse_query,
 )
@@ -361,7 +362,9 @@ class Index:
         text is taken literally (no operators) and ranked as one any-word query, so the
         documents with more of its rarer words come first but one missing word does not
         hide a document. Requiring every word of a sentence lost the right document too
-        often (README, Retrieval quality).
+        often (README, Retrieval quality). In a question, the noun next to the question
+        word that names the kind of answer ("Apa nama ...", "Berapa jumlah ...") is
+        dropped (:mod:`searchlib.query.question`).
         """
         started = time.perf_counter()
         self._check_paging(limit, page)
@@ -376,6 +379,7 @@ class Index:
             )
         elif syntax == "plain":
             node = parse_plain(query, max_chars=self.config.max_query_chars)
+            node = drop_answer_nouns(node)
             node = any_word(node) or node
         else:
             raise QueryError(f"syntax must be 'query' or 'plain', not {syntax!r}")

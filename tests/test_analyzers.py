@@ -224,6 +224,7 @@ def test_pickled_state_is_plain_configuration() -> None:
         "mode": "full",
         "lexicon": "roots-id.txt",
         "protected": load_spec("indonesian").protected,
+        "variants": "variants-id.txt",
     }
 
 

@@ -68,5 +68,5 @@ def analyze_tokens(
 def stem(word: str) -> str:
     """The default analyzer's stemmer applied to one word (any case)."""
     spec = load_spec(DEFAULT_ANALYZER)
-    stemmer = shared_stemmer(spec.stemmer_mode, spec.lexicon, spec.protected)
+    stemmer = shared_stemmer(spec.stemmer_mode, spec.lexicon, spec.protected, spec.variants)
     return stemmer.stem(normalize_word(word))

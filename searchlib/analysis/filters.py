@@ -93,26 +93,34 @@ class IndonesianStemFilter(Filter):
         mode: str = "full",
         lexicon: str = "roots-id.txt",
         protected: Iterable[str] = (),
+        variants: str = "",
     ) -> None:
         self.mode = mode
         self.lexicon = lexicon
         self.protected = frozenset(protected)
+        self.variants = variants
         self._stemmer: IndonesianStemmer | None = None
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"mode": self.mode, "lexicon": self.lexicon, "protected": self.protected}
+        return {
+            "mode": self.mode,
+            "lexicon": self.lexicon,
+            "protected": self.protected,
+            "variants": self.variants,
+        }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.mode = state["mode"]
         self.lexicon = state["lexicon"]
         self.protected = frozenset(state["protected"])
+        self.variants = state.get("variants", "")
         self._stemmer = None
 
     def __eq__(self, other: object) -> bool:
         return type(other) is type(self) and self.__getstate__() == other.__getstate__()
 
     def __hash__(self) -> int:
-        return hash((self.mode, self.lexicon, self.protected))
+        return hash((self.mode, self.lexicon, self.protected, self.variants))
 
     def __repr__(self) -> str:
         return (
@@ -123,7 +131,7 @@ class IndonesianStemFilter(Filter):
     @property
     def stemmer(self) -> IndonesianStemmer:
         if self._stemmer is None:
-            self._stemmer = shared_stemmer(self.mode, self.lexicon, self.protected)
+            self._stemmer = shared_stemmer(self.mode, self.lexicon, self.protected, self.variants)
         return self._stemmer
 
     def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:

@@ -19,19 +19,19 @@ from whoosh.analysis import Analyzer, Filter
 from searchlib._resources import analyzers_dir
 from searchlib.analysis.chain import IndonesianAnalyzer
 from searchlib.analysis.filters import IndonesianStemFilter, StopwordFilter
-from searchlib.analysis.lexicon import load_wordlist
+from searchlib.analysis.lexicon import load_variants, load_wordlist
 from searchlib.analysis.tokenizer import IndonesianTokenizer
 from searchlib.errors import AnalyzerError
 
 #: Bump when tokenizer or stemmer code changes the terms it produces: indexes built with an
 #: older analysis then report a fingerprint mismatch instead of silently missing matches.
-ANALYSIS_VERSION = 4
+ANALYSIS_VERSION = 5
 
 STEMMER_MODES = ("full", "light", "none")
 
 _TOP_KEYS = {"description", "extends", "max_token_length", "stopwords", "stemmer"}
 _STOP_KEYS = {"file", "add", "remove", "words"}
-_STEM_KEYS = {"mode", "lexicon", "protected", "protected_file"}
+_STEM_KEYS = {"mode", "lexicon", "protected", "protected_file", "variants_file"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,8 @@ class AnalyzerSpec:
     stemmer_mode: str = "full"
     lexicon: str = "roots-id.txt"
     protected: frozenset[str] = field(default_factory=frozenset)
+    #: A spelling-variant list in ``analyzers/`` (empty: none).
+    variants: str = ""
 
     def build(self) -> Analyzer:
         """The Whoosh analyzer: tokenizer | stopwords | stemmer (picklable, fused)."""
@@ -52,15 +54,20 @@ class AnalyzerSpec:
         if self.stopwords:
             filters.append(StopwordFilter(self.stopwords))
         if self.stemmer_mode != "none":
-            filters.append(IndonesianStemFilter(self.stemmer_mode, self.lexicon, self.protected))
+            filters.append(
+                IndonesianStemFilter(self.stemmer_mode, self.lexicon, self.protected, self.variants)
+            )
         return IndonesianAnalyzer(IndonesianTokenizer(self.max_token_length), *filters)
 
     @property
     def fingerprint(self) -> str:
-        lexicon_hash = ""
+        lexicon_hash = variants_hash = ""
         if self.stemmer_mode != "none":
             words = load_wordlist(self.lexicon)
             lexicon_hash = hashlib.sha256("\n".join(sorted(words)).encode()).hexdigest()
+            if self.variants:
+                pairs = sorted(load_variants(self.variants).items())
+                variants_hash = hashlib.sha256(json.dumps(pairs).encode()).hexdigest()
         payload = {
             "analysis_version": ANALYSIS_VERSION,
             "max_token_length": self.max_token_length,
@@ -68,6 +75,7 @@ class AnalyzerSpec:
             "stemmer_mode": self.stemmer_mode,
             "lexicon": lexicon_hash,
             "protected": sorted(self.protected),
+            "variants": variants_hash,
         }
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
@@ -166,5 +174,10 @@ def _apply(spec: AnalyzerSpec, data: dict[str, Any], where: str) -> AnalyzerSpec
             name = _expect(stem["protected_file"], str, "stemmer.protected_file", where)
             protected |= load_wordlist(name)
         protected |= _words(stem.get("protected", []), "stemmer.protected", where)
+        if "variants_file" in stem:
+            name = _expect(stem["variants_file"], (str, type(None)), "stemmer.variants_file", where)
+            if name:
+                load_variants(name)  # a malformed list is an error when the analyzer loads
+            changes["variants"] = name or ""
         changes["protected"] = frozenset(protected)
     return replace(spec, **changes)

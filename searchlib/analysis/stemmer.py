@@ -17,7 +17,7 @@ by a space and a frequency tier (0-9). There is no I/O here.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from typing import NamedTuple
 
 from searchlib.errors import AnalyzerError
@@ -364,10 +364,19 @@ class IndonesianStemmer:
     ``roots`` is the root lexicon (entries ``root`` or ``root tier``); ``mode`` is ``full``
     (derivational and inflectional affixes), ``light`` (clitics, possessives and
     reduplication only) or ``none``; ``protected`` words are returned unchanged.
+    ``variants`` maps a spelling variant of a root to its standard form (``ijin`` ->
+    ``izin``): the variant is a root for the analysis, so its affixed forms are read as
+    they would be with the standard spelling, and every stem that is a variant is replaced
+    by the standard form.
     """
 
     def __init__(
-        self, roots: Collection[str], *, mode: str = "full", protected: Iterable[str] = ()
+        self,
+        roots: Collection[str],
+        *,
+        mode: str = "full",
+        protected: Iterable[str] = (),
+        variants: Mapping[str, str] | None = None,
     ) -> None:
         if mode not in MODES:
             raise AnalyzerError(f"unknown stemmer mode {mode!r}; expected one of {MODES}")
@@ -377,6 +386,10 @@ class IndonesianStemmer:
         for entry in roots:
             word, _, tier = entry.partition(" ")
             tiers[word] = int(tier) if tier.isdigit() else 0
+        self.variants: dict[str, str] = dict(variants or {})
+        for variant, standard in self.variants.items():
+            # As frequent as the standard spelling's family, so it competes the same way.
+            tiers.setdefault(variant, tiers.get(standard, 0))
         self._tiers = tiers
         # Prefix splits by word head (see _template_key): most words share their heads.
         self._templates: dict[str, _Template] = {}
@@ -396,6 +409,10 @@ class IndonesianStemmer:
     def _stem_uncached(self, word: str) -> str:
         if self.mode == "none" or not word or word in self.protected:
             return word
+        stem = self._stem_word(word)
+        return self.variants.get(stem, stem) if self.variants else stem
+
+    def _stem_word(self, word: str) -> str:
         if not word.isalpha():  # letters only (most words) means no digit and no hyphen
             if any(c.isdigit() for c in word):
                 return word

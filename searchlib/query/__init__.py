@@ -14,6 +14,7 @@ from searchlib.query.parser import (
     parse_plain,
     parse_query,
 )
+from searchlib.query.question import drop_answer_nouns
 from searchlib.query.rewrite import any_word
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "Word",
     "any_word",
     "date_bound",
+    "drop_answer_nouns",
     "parse_plain",
     "parse_query",
 ]
