@@ -109,7 +109,8 @@ def main() -> None:
 
 
 class Helper:
-    """The parent's side: offers batches, collects the helper's segment at commit."""
+    """The parent's side: offers batches; at commit, asks for the helper's segment, writes
+    its own meanwhile, then collects it (``FastSegmentWriter.helpers``)."""
 
     def __init__(self, path: str) -> None:
         # A plain subprocess, not multiprocessing: its "spawn" re-imports the application's
@@ -162,20 +163,27 @@ class Helper:
         self._outstanding += 1
         return True
 
-    def finish(self) -> Any:
-        """The helper's finished segment (None if it indexed nothing)."""
-        with contextlib.suppress(OSError):  # it died: _recv says so
+    def request_finish(self) -> None:
+        """No more batches: the helper writes its segment (while the parent writes its own)."""
+        with contextlib.suppress(OSError):  # it died: segment() says so
             self._to.send(None)
-        while True:
-            kind, detail = self._recv()
-            if kind == "segment":
-                self._close()
-                return detail
+
+    def segment(self) -> Any:
+        """The helper's finished segment (None if it indexed nothing); waits for it."""
+        try:
+            while True:
+                kind, detail = self._recv()
+                if kind == "segment":
+                    return detail
+        finally:
+            self._close()
 
     def abort(self) -> None:
         self._close()
 
     def _close(self) -> None:
+        if self._to.closed:
+            return
         self._to.close()
         self._from.close()
         try:

@@ -73,15 +73,15 @@ class _WhooshTransaction(Transaction):
             self._helper = None
 
     def finish(self) -> None:
-        """Before the commit: the last batch, and the helper's segment."""
+        """Before the commit: the last batch; the helper's segment goes to the commit."""
         for fields in self._batch:
             self._writer.add_document(**fields)
         self._batch = []
         if self._helper is not None:
-            segment = self._helper.finish()
+            # The helper writes its segment while the parent's commit writes its own.
+            self._helper.request_finish()
+            self._writer.helpers.append(self._helper)
             self._helper = None
-            if segment is not None:
-                self._writer.extra_segments.append(segment)
 
     def exists(self, doc_id: str) -> bool:
         return not self._empty and self._searcher.document_number(id=doc_id) is not None

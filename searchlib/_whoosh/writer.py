@@ -180,8 +180,8 @@ class FastSegmentWriter(SegmentWriter):
             self._tempstorage = self.storage.temp_storage(
                 f"{self.indexname}.{self.newsegment.segid}.tmp"
             )
-        #: Finished segments of helper processes, published by this writer's commit.
-        self.extra_segments: list[Any] = []
+        #: Helper processes (parallel.Helper) whose segments this writer's commit publishes.
+        self.helpers: list[Any] = []
 
     # -- gathering ------------------------------------------------------------------------
 
@@ -308,8 +308,21 @@ class FastSegmentWriter(SegmentWriter):
             segments.append(self._finalize_segment())
         else:
             self._close_segment()
-        self._commit_toc(segments + self.extra_segments)
+        # The helpers wrote their segments while this one was written: collect them now.
+        helpers, self.helpers = self.helpers, []
+        try:
+            extra = [seg for helper in helpers if (seg := helper.segment()) is not None]
+        finally:
+            for helper in helpers:
+                helper.abort()
+        self._commit_toc(segments + extra)
         self._finish()
+
+    def cancel(self) -> None:
+        helpers, self.helpers = self.helpers, []
+        for helper in helpers:
+            helper.abort()
+        super().cancel()
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()
