@@ -8,7 +8,8 @@ codec keeps Whoosh's block layout, header and statistics, and changes only what 
 block's pickled tuple holds:
 
 * ids: the deltas as one ``array`` of the narrowest unsigned type that fits;
-* weights: as Whoosh (None when all 1.0, one float when all equal), else one float array;
+* weights: as Whoosh (None when all 1.0, one float when all equal), else a byte each when
+  they are small whole numbers (BM25F sums of integer boosts), else one float array;
 * values: the lengths as one array and the bytes joined, split only when a phrase query
   asks for positions.
 
@@ -166,6 +167,10 @@ class PostingsWriter(W3PostingsWriter):
         first = weights[0]
         if weights.count(first) == n:
             return None if first == 1.0 else first
+        # BM25F weights are sums of integer boosts in the common case: a byte each.
+        small = bytes(int(w) for w in weights if w.is_integer() and 0 <= w < 256)
+        if len(small) == n:
+            return ("B", small)
         return weights.tobytes()
 
     def _mini_values(self) -> Any:
@@ -210,9 +215,13 @@ class LeafMatcher(W3LeafMatcher):
         if self._data is None:
             self._read_data()
         weights = self._data[1]
+        block: Any
         if isinstance(weights, bytes):
             block = array("f")
             block.frombytes(weights)
+            self._weights = block
+        elif isinstance(weights, tuple) and weights and weights[0] == "B":
+            block = array("B", weights[1])
             self._weights = block
         else:
             super()._read_weights()
