@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -98,6 +99,9 @@ def _receive(inbox: Any, batches: queue.SimpleQueue[Any]) -> None:
 
 def main() -> None:
     """The helper process: ``python -c '...main()' INBOX_FD OUTBOX_FD INDEX_PATH``."""
+    # Ctrl-C in a terminal reaches the whole process group: the parent decides, and a
+    # helper whose parent gave up sees its pipe close.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     inbox_fd, outbox_fd, path = sys.argv[1:4]
     inbox = Connection(int(inbox_fd), writable=False)
     outbox = Connection(int(outbox_fd), readable=False)
