@@ -139,11 +139,10 @@ class PostingsWriter(W3PostingsWriter):
             databytes = dumps((_SPLIT, packed, positions, flags), 5)
             comp = 0
         else:
-            databytes = dumps((ids, weights, values), 5)
             # (Whoosh meant to leave blocks under 20 bytes unzipped, but overwrote the flag.)
-            comp = level if len(databytes) > _MIN_ZIP else 0
-            if comp:
-                databytes = zlib.compress(databytes, comp)
+            plain = dumps((ids, weights, values), 5)
+            databytes = _zip(plain, level)
+            comp = level if databytes is not plain else 0
         block_ids = self._ids
         infobytes = _HEADER_MARK + _HEADER.pack(
             len(block_ids),
@@ -178,19 +177,17 @@ class PostingsWriter(W3PostingsWriter):
         return weights.tobytes()
 
     def _mini_values(self) -> Any:
-        fixedsize = self._format.fixed_value_size()
-        variable = fixedsize is None or fixedsize < 0
-        if self._joined is not None:
-            sizes, joined = self._joined
-            if not variable:
-                return None if fixedsize == 0 else joined
-            lengths = _narrowest(sizes.tolist())
-            return (lengths.typecode, lengths.tobytes(), joined)
-        if self._byteids or not variable:
+        if self._byteids:
             return super()._mini_values()
-        values = self._values
-        lengths = _narrowest([len(v) for v in values])
-        return (lengths.typecode, lengths.tobytes(), b"".join(values))
+        if self._joined is not None:  # a bulk block (write_term)
+            sizes, joined = self._joined[0].tolist(), self._joined[1]
+        else:
+            sizes, joined = [len(v) for v in self._values], b"".join(self._values)
+        fixedsize = self._format.fixed_value_size()
+        if not (fixedsize is None or fixedsize < 0):
+            return None if fixedsize == 0 else joined  # as W3
+        lengths = _narrowest(sizes)
+        return (lengths.typecode, lengths.tobytes(), joined)
 
 
 def _zip(data: bytes, level: int) -> bytes:

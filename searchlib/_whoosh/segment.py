@@ -78,8 +78,7 @@ class _MappedFile(BufferFile):
 
     def close(self) -> None:
         if not self.is_closed:
-            self.file.close()
-            self._buf.release()
+            self.file.close()  # its raw reader releases the view
             self.is_closed = True
             if self.onclose:
                 self.onclose(self)

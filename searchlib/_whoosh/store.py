@@ -180,9 +180,9 @@ class WhooshStore:
     def transaction(self, *, timeout: float) -> Iterator[Transaction]:
         """One atomic commit.
 
-        Single process on purpose: Whoosh's multi-process writer forks workers after taking
-        the index lock, so a writer killed with SIGKILL leaves orphaned workers holding the
-        lock forever (measured too: no faster on this 2-core machine under load).
+        Not Whoosh's multi-process writer: it forks workers after taking the index lock, so
+        a writer killed with SIGKILL left orphaned workers holding the lock forever. A large
+        add shares its work with a lock-free helper process instead (``parallel.py``).
         """
         try:
             writer = FastSegmentWriter(

@@ -87,33 +87,8 @@ _Indexer = Callable[[dict[Any, _Entry], int, Any, float], tuple[int, int]]
 
 
 def _positions_indexer(kept_terms: Callable[[str], list[str]], fb: float) -> _Indexer:
-    """``CompactPositions.word_values`` for a fused analyzer, straight into the table."""
-
-    def index(table: dict[Any, _Entry], docnum: int, text: Any, boost: float) -> tuple[int, int]:
-        terms = kept_terms(text)
-        poses: dict[str, list[int]] = {}
-        for pos, term in enumerate(terms):
-            found = poses.get(term)
-            if found is None:
-                poses[term] = [pos]
-            else:
-                found.append(pos)
-        for term, poslist in poses.items():
-            entry = table.get(term)
-            if entry is None:
-                entry = table[term] = _entry()
-            value = encode_positions(poslist)
-            entry[0].append(docnum)
-            entry[1].append(len(poslist) * fb * boost)
-            entry[2].append(len(value))
-            entry[3] += value
-        return len(terms), len(poses)
-
-    return index
-
-
-def _combined_indexer(kept_terms: Callable[[str], list[str]], fb: float) -> _Indexer:
-    """``CombinedPositions.word_values`` for a fused analyzer, straight into the table."""
+    """``CombinedPositions.word_values`` for a fused analyzer, straight into the table; a
+    plain text is one text of weight 1, which is ``CompactPositions.word_values``."""
 
     def index(table: dict[Any, _Entry], docnum: int, value: Any, boost: float) -> tuple[int, int]:
         if isinstance(value, str):
@@ -153,9 +128,7 @@ def _fast_indexer(field: Any) -> _Indexer | None:
     if not getattr(analyzer, "fusable", False):
         return None
     fmt = field.format
-    if type(fmt) is CombinedPositions:
-        return _combined_indexer(analyzer.kept_terms, fmt.field_boost)
-    if type(fmt) is CompactPositions:
+    if type(fmt) in (CombinedPositions, CompactPositions):
         return _positions_indexer(analyzer.kept_terms, fmt.field_boost)
     return None
 
