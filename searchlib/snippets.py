@@ -69,23 +69,26 @@ _FOLDED = {c: _fold_class(c) for c in "abcdefghijklmnopqrstuvwxyz"}
 
 
 @lru_cache(maxsize=4096)
-def _candidates(terms: frozenset[str]) -> re.Pattern[str]:
-    """Where a term's surface forms can be: Indonesian affixes wrap the root and meN-/peN-
-    change only its first letter (tulis: menulis, ditulis, penulisan), so every surface
-    form contains the term less its first letter."""
+def _cores(terms: frozenset[str]) -> tuple[str, ...]:
+    """What every surface form of a term contains, longest first: Indonesian affixes wrap
+    the root and meN-/peN- change only its first letter (tulis: menulis, ditulis,
+    penulisan), so every surface form contains the term less its first letter."""
     cores = {t[1:] if len(t) > 4 else t for t in terms}
-    alternatives = sorted(cores, key=len, reverse=True)
-    body = "|".join("".join(_FOLDED.get(c, re.escape(c)) for c in core) for core in alternatives)
-    return re.compile(body, re.IGNORECASE)
+    return tuple(sorted(cores, key=len, reverse=True))
 
 
 @lru_cache(maxsize=4096)
+def _candidates(terms: frozenset[str]) -> re.Pattern[str]:
+    """Where a term's surface forms can be: its core (:func:`_cores`), any case, accents
+    folded."""
+    body = "|".join("".join(_FOLDED.get(c, re.escape(c)) for c in core) for core in _cores(terms))
+    return re.compile(body, re.IGNORECASE)
+
+
 def _ascii_cores(terms: frozenset[str]) -> tuple[str, ...] | None:
     """The cores of :func:`_candidates`, longest first; None unless all are ASCII."""
-    cores = {t[1:] if len(t) > 4 else t for t in terms}
-    if not all(c.isascii() and c for c in cores):
-        return None
-    return tuple(sorted(cores, key=len, reverse=True))
+    cores = _cores(terms)
+    return cores if all(c.isascii() and c for c in cores) else None
 
 
 #: Accented letters after lower(), to the letter whose class in :func:`_candidates` has them.
