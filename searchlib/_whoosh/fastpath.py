@@ -18,8 +18,9 @@ random queries): the same BM25 with the weighting's own idf and average length, 
 of equal score in index order. Anything else -- phrases, prefixes, NOT, filters, date sort,
 other codecs -- returns None and goes through Whoosh.
 
-This reads Whoosh 2.7's block matcher (``W3LeafMatcher``) below its public API; the version
-is pinned, and a matcher of any other class also returns None.
+This reads Whoosh 2.7's block matcher (``W3LeafMatcher``) below its public API, and the
+codec's matcher of an inlined posting (``InlineMatcher``) through the same attributes; the
+version is pinned, and a matcher of any other class also returns None.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ from weakref import WeakKeyDictionary
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.util.numeric import byte_to_length
+
+from searchlib._whoosh.codec import InlineMatcher
 
 T = TypeVar("T")
 
@@ -109,7 +112,8 @@ def _blocks(reader: Any, fieldname: str, btext: bytes) -> Any:
         return None
     m = reader.postings(fieldname, btext)
     m = getattr(m, "child", m)  # FilterMatcher over deleted documents: we filter ourselves
-    if not isinstance(m, W3LeafMatcher):  # e.g. a list Whoosh inlined in the term index
+    # A term's one posting inlined in its term info reads as a list of one block.
+    if not isinstance(m, (W3LeafMatcher, InlineMatcher)):
         raise Unsupported(f"postings matcher {type(m).__name__}")
     return m
 

@@ -1,0 +1,500 @@
+"""A segment's term dictionary as sorted, compressed blocks of term infos.
+
+Whoosh's W3 codec keeps the term dictionary in a hash file (``OrderedHashWriter``): per
+term its key (~10 bytes), ``W3TermInfo.to_bytes()`` (35 bytes) and ~36 bytes of hash table
+and lengths, ~81 bytes a term. A segment of the 50,000-document benchmark has 157k terms:
+12.8 MB of it. Terms reach the field writer in key order, so here they are written in
+blocks of ``BLOCK_TERMS``: keys front-coded, every statistic a column of the narrowest
+integers (or 32-bit floats), zlib-compressed. An in-memory list of each block's first key
+finds a term's block by bisection; a lookup decompresses that block and bisects in it.
+
+Measured on a segment of the 5,000-document benchmark (63,800 terms, one-posting lists
+inlined): Whoosh's hash file 5.19 MB; blocks of 32 terms 0.93 MB (14.6 bytes a term),
+decoded in ~11 us (zlib and marshal ~5 us of it); blocks of 64 0.81 MB, ~18 us; of 128
+0.73 MB, ~31 us. A term info from a decoded block takes ~1.5 us, a hash-file lookup ~3 us;
+a query looks a word up three or four times per segment (contains, postings, document
+frequency), so a reader keeps its last decoded blocks and decodes a word's block once.
+
+A term in one document (43% of the terms at 50,000 documents) had a posting list of its
+own in the ``.pst`` file, ~82 bytes with its header; Whoosh can inline such lists in the
+term info, but pickles them (and its writer calls a method ``W3TermInfo`` lacks). Here the
+field writer inlines them and the dictionary stores only the posting's value (positions):
+its document is the term's first, its weight the term's total.
+
+Layout of the ``.trm`` file: ``MAGIC``; the blocks, each a zlib-compressed ``marshal``
+tuple (see ``_encode``); the trailer, a zlib-compressed ``marshal`` tuple of the field map
+(name -> number, as Whoosh's), the first key of every block and every block's offset;
+then the trailer's offset (8 bytes, big-endian) and ``MAGIC`` again. A key is Whoosh's:
+the field number (2 bytes, big-endian) and the term's bytes, so keys sort by field, then
+term. Segments whose ``.trm`` is Whoosh's hash file (its magic is ``HSH3``) are read by
+Whoosh's own reader.
+
+A term info holds what ``W3TermInfo.to_bytes`` holds, with the same rounding (weights as
+32-bit floats, lengths as length bytes): its document frequency, total and highest
+weight, shortest and longest field length, first and last document, and either where its
+postings are in the ``.pst`` file or, for a term inlined by the field writer, its one
+posting's value (the document is its first, the weight its total).
+"""
+
+from __future__ import annotations
+
+import marshal
+import struct
+import threading
+import zlib
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
+from itertools import accumulate
+from typing import Any, NamedTuple
+
+from whoosh.codec.base import FieldCursor, TermsReader
+from whoosh.codec.whoosh3 import W3TermInfo
+from whoosh.reading import TermNotFound
+from whoosh.system import pack_ushort, unpack_ushort
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from searchlib.errors import StorageError
+
+__all__ = ["MAGIC", "Cursor", "TermDictReader", "TermsWriter", "is_terms_file"]
+
+MAGIC = b"SLT1"
+#: Terms a block. A lookup decodes one block: larger blocks compress better and decode
+#: slower (see the module docstring).
+BLOCK_TERMS = 32
+#: Decoded blocks a reader keeps (a few KB each): the words of the last queries.
+CACHED_BLOCKS = 256
+ZLIB_LEVEL = 6
+_FOOTER = struct.Struct(">Q4s")
+_NO_ID = 0xFFFFFFFF
+_UNSIGNED = ("B", "H", "I", "Q")
+_BYTE_LENGTHS = [byte_to_length(i) for i in range(256)]
+
+
+def is_terms_file(head: bytes) -> bool:
+    """Whether a ``.trm`` file starting with ``head`` is this module's (else Whoosh's)."""
+    return head[: len(MAGIC)] == MAGIC
+
+
+def _ints(values: list[int]) -> tuple[str, bytes]:
+    top = max(values) if values else 0
+    for code in _UNSIGNED:
+        if top < 1 << (8 * array(code).itemsize):
+            return code, array(code, values).tobytes()
+    raise StorageError(f"term dictionary value {top} does not fit in 64 bits")
+
+
+def _floats(values: list[float]) -> tuple[str, bytes]:
+    """As 32-bit floats (W3TermInfo's rounding), or as integers when all are whole."""
+    rounded = array("f", values)
+    if all(v.is_integer() and 0 <= v < 1 << 32 for v in rounded):
+        return _ints([int(v) for v in rounded])
+    return "f", rounded.tobytes()
+
+
+def _common(a: bytes, b: bytes) -> int:
+    n = min(len(a), len(b), 255)
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
+
+
+def _encode(keys: list[bytes], infos: list[W3TermInfo]) -> bytes:
+    """A block: the keys, then each statistic as a column (an ``array``: columns of small
+    numbers compress to almost nothing)."""
+    prefixes = []
+    suffixes = []
+    previous = b""
+    for key in keys:
+        n = _common(previous, key)
+        prefixes.append(n)
+        suffixes.append(key[n:])
+        previous = key
+    inlined = [info.is_inlined() for info in infos]
+    minids = [_NO_ID if i._minid is None else i._minid for i in infos]
+    spans = [0 if i._minid is None else i._maxid - i._minid for i in infos]
+    base = 0
+    gaps = []
+    lengths = []
+    nones = []
+    values = []
+    end: int | None = None
+    for info, inline in zip(infos, inlined, strict=True):
+        if inline:
+            value = info.inlined_postings()[2][0]
+            nones.append(value is None)
+            values.append(value or b"")
+            continue
+        offset, length = info.extent()
+        if end is None:
+            base = offset
+            gaps.append(0)
+        else:
+            gaps.append(offset - end)
+        lengths.append(length)
+        end = offset + length
+    data = (
+        bytes(prefixes),
+        _ints([len(s) for s in suffixes]),
+        b"".join(suffixes),
+        _ints([i._df for i in infos]),
+        _floats([i._weight for i in infos]),
+        _floats([i._maxweight for i in infos]),
+        bytes(0 if i._minlength is None else length_to_byte(i._minlength) for i in infos),
+        bytes(length_to_byte(i._maxlength) for i in infos),
+        _ints(minids),
+        _ints(spans),
+        bytes(inlined),
+        base,
+        _ints(gaps),
+        _ints(lengths),
+        bytes(nones),
+        _ints([len(v) for v in values]),
+        b"".join(values),
+    )
+    return zlib.compress(marshal.dumps(data), ZLIB_LEVEL)
+
+
+def _array(packed: tuple[str, bytes]) -> array:
+    return array(packed[0], packed[1])
+
+
+class Block:
+    """A decoded block: its keys, and its columns, read per term when asked (a lookup
+    wants one term of the block)."""
+
+    __slots__ = (
+        "_base",
+        "_gaps",
+        "_inlined",
+        "_lengths",
+        "_maxlength",
+        "_maxweight",
+        "_minid",
+        "_minlength",
+        "_nones",
+        "_sizes",
+        "_span",
+        "_values",
+        "_weight",
+        "df",
+        "keys",
+    )
+
+    def __init__(self, raw: Any) -> None:
+        (
+            prefixes,
+            suffix_sizes,
+            suffixes,
+            df,
+            self._weight,
+            self._maxweight,
+            self._minlength,
+            self._maxlength,
+            minid,
+            span,
+            self._inlined,
+            self._base,
+            gaps,
+            lengths,
+            self._nones,
+            sizes,
+            self._values,
+        ) = marshal.loads(zlib.decompress(raw))
+        keys = []
+        previous = b""
+        start = 0
+        for n, end in zip(prefixes, accumulate(_array(suffix_sizes)), strict=True):
+            previous = previous[:n] + suffixes[start:end]
+            keys.append(previous)
+            start = end
+        self.keys: list[bytes] = keys
+        self.df = _array(df)
+        self._weight = _array(self._weight)
+        self._maxweight = _array(self._maxweight)
+        self._minid = _array(minid)
+        self._span = _array(span)
+        self._gaps = _array(gaps)
+        self._lengths = _array(lengths)
+        self._sizes = _array(sizes)
+
+    def weight(self, i: int) -> float:
+        return float(self._weight[i])
+
+    def term_info(self, i: int) -> W3TermInfo:
+        info = W3TermInfo()
+        weight = info._weight = float(self._weight[i])
+        info._df = self.df[i]
+        info._minlength = _BYTE_LENGTHS[self._minlength[i]]
+        info._maxlength = _BYTE_LENGTHS[self._maxlength[i]]
+        info._maxweight = float(self._maxweight[i])
+        minid = self._minid[i]
+        if minid != _NO_ID:
+            info._minid = minid
+            info._maxid = minid + self._span[i]
+        else:
+            info._minid = info._maxid = None
+        inlined = self._inlined
+        before = inlined.count(1, 0, i)  # inlined terms before this one
+        if inlined[i]:
+            start = sum(self._sizes[:before])
+            end = start + self._sizes[before]
+            value = None if self._nones[before] else self._values[start:end]
+            info._inlined = ((minid,), (weight,), (value,))
+        else:
+            n = i - before  # its place among the terms with postings in the .pst file
+            info._offset = self._base + sum(self._gaps[: n + 1]) + sum(self._lengths[:n])
+            info._length = self._lengths[n]
+        return info
+
+
+class TermsWriter:
+    """Writes term infos, given in ascending key order, to a ``.trm`` file."""
+
+    def __init__(self, dbfile: Any) -> None:
+        self._dbfile = dbfile
+        self.fieldmap: dict[str, int] = {}
+        self._keys: list[bytes] = []
+        self._infos: list[W3TermInfo] = []
+        self._firsts: list[bytes] = []
+        self._offsets: list[int] = []
+        self._last: bytes | None = None
+        dbfile.write(MAGIC)
+
+    def add(self, key: bytes, info: W3TermInfo) -> None:
+        if self._last is not None and key <= self._last:
+            raise StorageError(f"terms out of order: {key!r} after {self._last!r}")
+        self._last = key
+        self._keys.append(key)
+        self._infos.append(info)
+        if len(self._keys) >= BLOCK_TERMS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._keys:
+            return
+        self._firsts.append(self._keys[0])
+        self._offsets.append(self._dbfile.tell())
+        self._dbfile.write(_encode(self._keys, self._infos))
+        self._keys = []
+        self._infos = []
+
+    def close(self) -> None:
+        self._flush()
+        dbfile = self._dbfile
+        start = dbfile.tell()
+        dbfile.write(zlib.compress(marshal.dumps((self.fieldmap, self._firsts, self._offsets))))
+        dbfile.write(_FOOTER.pack(start, MAGIC))
+        dbfile.close()
+
+
+class _Position(NamedTuple):
+    block: int
+    item: int
+
+
+class TermDictReader(TermsReader):
+    """Whoosh's ``W3TermsReader`` on a file written by :class:`TermsWriter`."""
+
+    def __init__(self, codec: Any, dbfile: Any, length: int, postfile: Any) -> None:
+        self._codec = codec
+        self._dbfile = dbfile
+        self._postfile = postfile
+        buf = getattr(dbfile, "_buf", None)
+        # A mapped file is sliced (thread-safe, no copy); any other is read once, as a
+        # file's seek-then-read would interleave between threads.
+        self._data: Any = buf if buf is not None else dbfile.get(0, length)
+        start, magic = _FOOTER.unpack(bytes(self._data[length - _FOOTER.size : length]))
+        if magic != MAGIC:
+            raise StorageError("term dictionary: bad footer")
+        trailer = zlib.decompress(self._data[start : length - _FOOTER.size])
+        self._fieldmap, self._firsts, offsets = marshal.loads(trailer)
+        self._ends = [*offsets[1:], start]
+        self._offsets = offsets
+        self._fieldunmap: dict[int, str] = {n: name for name, n in self._fieldmap.items()}
+        self._cache: dict[int, Block] = {}
+        self._lock = threading.Lock()
+
+    # -- blocks ---------------------------------------------------------------------------
+
+    def _read_block(self, n: int) -> Block:
+        return Block(self._data[self._offsets[n] : self._ends[n]])
+
+    def _block(self, n: int) -> Block:
+        cache = self._cache
+        block = cache.get(n)
+        if block is None:
+            block = self._read_block(n)
+            with self._lock:
+                if len(self._cache) >= CACHED_BLOCKS:
+                    self._cache = {}
+                self._cache[n] = block
+        return block
+
+    def _find(self, key: bytes) -> tuple[Block, int] | None:
+        n = bisect_right(self._firsts, key) - 1
+        if n < 0:
+            return None
+        block = self._block(n)
+        i = bisect_left(block.keys, key)
+        if i < len(block.keys) and block.keys[i] == key:
+            return block, i
+        return None
+
+    def _seek(self, key: bytes) -> _Position | None:
+        """The position of the first key at or after ``key``."""
+        n = max(0, bisect_right(self._firsts, key) - 1)
+        if n >= len(self._firsts):
+            return None
+        i = bisect_left(self._block(n).keys, key)
+        if i == len(self._block(n).keys):
+            n, i = n + 1, 0
+        return _Position(n, i) if n < len(self._firsts) else None
+
+    def _scan(self, key: bytes) -> Iterator[tuple[Block, int]]:
+        """Every (block, index) from the first key at or after ``key`` on; the blocks
+        read in passing are not cached (a scan would flush the lookups' blocks)."""
+        pos = self._seek(key)
+        if pos is None:
+            return
+        n, i = pos
+        block = self._block(n)
+        while True:
+            for j in range(i, len(block.keys)):
+                yield block, j
+            n, i = n + 1, 0
+            if n >= len(self._firsts):
+                return
+            block = self._read_block(n)
+
+    def position_key(self, pos: _Position) -> tuple[Block, int]:
+        return self._block(pos.block), pos.item
+
+    def next_position(self, pos: _Position) -> _Position | None:
+        if pos.item + 1 < len(self._block(pos.block).keys):
+            return _Position(pos.block, pos.item + 1)
+        if pos.block + 1 < len(self._firsts):
+            return _Position(pos.block + 1, 0)
+        return None
+
+    # -- keys -----------------------------------------------------------------------------
+
+    def _keycoder(self, fieldname: str, tbytes: bytes) -> bytes:
+        return pack_ushort(self._fieldmap.get(fieldname, 65535)) + tbytes
+
+    def _keydecoder(self, key: bytes) -> tuple[str, bytes]:
+        return self._fieldunmap[unpack_ushort(key[:2])[0]], key[2:]
+
+    # -- Whoosh's TermsReader -------------------------------------------------------------
+
+    def __contains__(self, term: Any) -> bool:
+        return self._find(self._keycoder(*term)) is not None
+
+    def indexed_field_names(self) -> Any:
+        return self._fieldmap.keys()
+
+    def cursor(self, fieldname: str, fieldobj: Any) -> Cursor:
+        return Cursor(self, fieldname, fieldobj)
+
+    def terms(self) -> Iterator[tuple[str, bytes]]:
+        decode = self._keydecoder
+        return (decode(block.keys[i]) for block, i in self._scan(b""))
+
+    def terms_from(self, fieldname: str, prefix: bytes) -> Iterator[tuple[str, bytes]]:
+        decode = self._keydecoder
+        key = self._keycoder(fieldname, prefix)
+        return (decode(block.keys[i]) for block, i in self._scan(key))
+
+    def items(self) -> Iterator[tuple[tuple[str, bytes], W3TermInfo]]:
+        decode = self._keydecoder
+        return ((decode(block.keys[i]), block.term_info(i)) for block, i in self._scan(b""))
+
+    def items_from(
+        self, fieldname: str, prefix: bytes
+    ) -> Iterator[tuple[tuple[str, bytes], W3TermInfo]]:
+        decode = self._keydecoder
+        key = self._keycoder(fieldname, prefix)
+        return ((decode(block.keys[i]), block.term_info(i)) for block, i in self._scan(key))
+
+    def term_info(self, fieldname: str, tbytes: bytes) -> W3TermInfo:
+        found = self._find(self._keycoder(fieldname, tbytes))
+        if found is None:
+            raise TermNotFound(f"No term {fieldname}:{tbytes!r}")
+        block, i = found
+        return block.term_info(i)
+
+    def _found(self, fieldname: str, tbytes: bytes) -> tuple[Block, int]:
+        found = self._find(self._keycoder(fieldname, tbytes))
+        if found is None:
+            raise KeyError(tbytes)
+        return found
+
+    def frequency(self, fieldname: str, tbytes: bytes) -> float:
+        block, i = self._found(fieldname, tbytes)
+        return block.weight(i)
+
+    def doc_frequency(self, fieldname: str, tbytes: bytes) -> int:
+        block, i = self._found(fieldname, tbytes)
+        return block.df[i]
+
+    def matcher(self, fieldname: str, tbytes: bytes, format_: Any, scorer: Any = None) -> Any:
+        terminfo = self.term_info(fieldname, tbytes)
+        return self._codec.postings_reader(
+            self._postfile, terminfo, format_, term=(fieldname, tbytes), scorer=scorer
+        )
+
+    def close(self) -> None:
+        self._cache = {}
+        self._dbfile.close()
+        self._postfile.close()
+
+
+class Cursor(FieldCursor):
+    """Whoosh's ``W3FieldCursor``: the terms of one field in order (spelling suggestions
+    walk it with ``find`` and ``next``)."""
+
+    def __init__(self, reader: TermDictReader, fieldname: str, fieldobj: Any) -> None:
+        self._reader = reader
+        self._fieldobj = fieldobj
+        self._field = pack_ushort(reader._fieldmap.get(fieldname, 65535))
+        self._start = reader._seek(self._field)
+        self._pos: _Position | None = self._start
+        self._text: Any = None
+        self._info: tuple[Block, int] | None = None
+        self.next()
+
+    def first(self) -> Any:
+        self._pos = self._start
+        return self.next()
+
+    def find(self, term: Any) -> Any:
+        if not isinstance(term, bytes):
+            term = self._fieldobj.to_bytes(term)
+        self._pos = self._reader._seek(self._field + term)
+        return self.next()
+
+    def next(self) -> Any:
+        pos = self._pos
+        if pos is not None:
+            block, i = self._reader.position_key(pos)
+            key = block.keys[i]
+            if key[:2] == self._field:
+                self._pos = self._reader.next_position(pos)
+                self._info = (block, i)
+                self._text = self._fieldobj.from_bytes(key[2:])
+                return self._text
+        self._pos = self._info = self._text = None
+        return None
+
+    def text(self) -> Any:
+        return self._text
+
+    def term_info(self) -> W3TermInfo | None:
+        if self._info is None:
+            return None
+        block, i = self._info
+        return block.term_info(i)
+
+    def is_valid(self) -> bool:
+        return self._info is not None
