@@ -2,18 +2,20 @@
 
 Whoosh's W3 codec keeps the term dictionary in a hash file (``OrderedHashWriter``): per
 term its key (~10 bytes), ``W3TermInfo.to_bytes()`` (35 bytes) and ~36 bytes of hash table
-and lengths, ~81 bytes a term. A segment of the 50,000-document benchmark has 157k terms:
-12.8 MB of it. Terms reach the field writer in key order, so here they are written in
+and lengths, ~81 bytes a term. A segment of the 50,000-document benchmark has ~160k terms:
+12.9 MB of it. Terms reach the field writer in key order, so here they are written in
 blocks of ``BLOCK_TERMS``: keys front-coded, every statistic a column of the narrowest
 integers (or 32-bit floats), zlib-compressed. An in-memory list of each block's first key
 finds a term's block by bisection; a lookup decompresses that block and bisects in it.
 
-Measured on a segment of the 5,000-document benchmark (63,800 terms, one-posting lists
-inlined): Whoosh's hash file 5.19 MB; blocks of 32 terms 0.93 MB (14.6 bytes a term),
-decoded in ~11 us (zlib and marshal ~5 us of it); blocks of 64 0.81 MB, ~18 us; of 128
-0.73 MB, ~31 us. A term info from a decoded block takes ~1.5 us, a hash-file lookup ~3 us;
-a query looks a word up three or four times per segment (contains, postings, document
-frequency), so a reader keeps its last decoded blocks and decodes a word's block once.
+Measured on a segment of the 50,000-document benchmark (159,689 terms, one-posting lists
+inlined; Whoosh's hash file was 12.86 MB): blocks of 16 terms 2.75 MB (17.2 bytes a term),
+a block decoded in ~5.6 us; of 32 2.26 MB, ~9.9 us; of 64 1.94 MB, ~16.8 us (the same
+blocks unzipped: 4.39, 3.65 and 3.29 MB, decoded in 4.3, 6.1 and 9.9 us). A query looks a
+word up three or four times per segment (contains, postings, document frequency): Whoosh's
+hash file took ~7.6 us for three, this dictionary ~12.6 us with blocks of 32 (a decode
+and three ~1.5 us lookups in the decoded block), so blocks are small, and a reader keeps
+its last decoded blocks for the words of the next queries.
 
 A term in one document (43% of the terms at 50,000 documents) had a posting list of its
 own in the ``.pst`` file, ~82 bytes with its header; Whoosh can inline such lists in the
@@ -61,8 +63,8 @@ __all__ = ["MAGIC", "Cursor", "TermDictReader", "TermsWriter", "is_terms_file"]
 MAGIC = b"SLT1"
 #: Terms a block. A lookup decodes one block: larger blocks compress better and decode
 #: slower (see the module docstring).
-BLOCK_TERMS = 32
-#: Decoded blocks a reader keeps (a few KB each): the words of the last queries.
+BLOCK_TERMS = 16
+#: Decoded blocks a reader keeps (~2 KB each): the words of the last queries.
 CACHED_BLOCKS = 256
 ZLIB_LEVEL = 6
 _FOOTER = struct.Struct(">Q4s")
@@ -347,8 +349,9 @@ class TermDictReader(TermsReader):
         n = max(0, bisect_right(self._firsts, key) - 1)
         if n >= len(self._firsts):
             return None
-        i = bisect_left(self._block(n).keys, key)
-        if i == len(self._block(n).keys):
+        keys = self._block(n).keys
+        i = bisect_left(keys, key)
+        if i == len(keys):
             n, i = n + 1, 0
         return _Position(n, i) if n < len(self._firsts) else None
 
