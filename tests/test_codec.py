@@ -113,7 +113,8 @@ def _searchlib_postings(path, monkeypatch, writer_class, run_postings=None):
             while m.is_active():
                 rows.append((m.id(), m.weight(), m.value()))
                 m.next()
-            out[(fieldname, term)] = (stats, info.max_weight(), rows)
+            # where the postings live (one posting inlined in the term index) is compared too
+            out[(fieldname, term)] = (stats, info.max_weight(), info.is_inlined(), rows)
     return out
 
 
@@ -134,6 +135,7 @@ def test_bulk_writer_writes_what_whoosh_writes(tmp_path, monkeypatch, run_postin
     theirs = _searchlib_postings(tmp_path / "theirs", monkeypatch, _WhooshWriter)
     assert ours.keys() == theirs.keys()
     assert {f for f, _ in ours} >= {"alltext", "title", "category", "tags", "date", "id"}
+    assert any(inlined for _, _, inlined, _ in ours.values())
     for key, value in theirs.items():
         assert ours[key] == value, key
 

@@ -404,3 +404,32 @@ def test_field_writer_keeps_whooshs_per_term_path():
     assert isinstance(m, InlineMatcher) and m.id() == 3 and m.weight() == 1.0
     assert m.copy().id() == 3
     reader.close()
+
+
+def test_lookups_from_several_threads_agree(monkeypatch):
+    """Readers are shared by `searchlib serve`'s threads; the block cache is replaced, not
+    mutated in place, when it fills."""
+    import threading
+
+    monkeypatch.setattr(terms, "BLOCK_TERMS", 4)
+    monkeypatch.setattr(terms, "CACHED_BLOCKS", 2)
+    rng = random.Random(12)
+    keys, infos, reader = _dictionary(rng, 600)
+    expected = [_facts(W3TermInfo.from_bytes(i.to_bytes())) for i in infos]
+    errors: list[BaseException] = []
+
+    def lookups(seed: int) -> None:
+        order = random.Random(seed)
+        try:
+            for _ in range(2000):
+                n = order.randrange(len(keys))
+                assert _facts(reader.term_info(*_decoded(keys[n]))) == expected[n]
+        except BaseException as error:  # reported in the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=lookups, args=(seed,)) for seed in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors

@@ -16,6 +16,9 @@ block's pickled tuple holds:
 A tuple of a few ``bytes`` objects unpickles in one step; the postings are decoded by
 ``array`` and ``itertools.accumulate`` in C. Blocks stay zlib-compressed at level 1.
 
+The term index is :mod:`terms`'s block dictionary instead of Whoosh's hash file, and a
+term with one posting keeps it in its term info (``FieldWriter``, ``InlineMatcher``).
+
 Segments remember the codec they were written with (Whoosh pickles it into the table of
 contents), so this class keeps its import path; term-vector lists (byte ids) keep Whoosh's
 own encoding.
