@@ -4,11 +4,12 @@ Most searches are a few words that must all match, in one field: ``And([Term, Te
 one ``Term``, or the ``Or`` of the any-word fallback. Whoosh answers them through a tree of
 matcher objects that costs several Python calls per posting (``next``, ``id``, ``skip_to``,
 ``score``, a field-length lookup), which was most of a query's time. Here the same BM25
-scores come from whole decoded blocks with set and dict operations:
+scores come from whole decoded blocks:
 
 * AND: the rarest term's documents are the candidates; each further term decodes only the
   blocks that can hold a candidate (block boundaries come from the block headers), so a
-  common word costs a few blocks, not its whole posting list.
+  common word costs a few blocks, not its whole posting list, and finds each candidate in
+  a block by bisection.
 * one term: blocks whose best possible score (block max weight, min length) cannot enter
   the top k are skipped without decoding.
 * OR: every posting is scored (the fallback is rare, and its lists are the same lists).
@@ -25,7 +26,7 @@ is pinned, and a matcher of any other class also returns None.
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
@@ -240,8 +241,8 @@ def _order(item: tuple[float, int]) -> tuple[float, int]:
 
 
 def _and(seg: _Segment, factors: list[Factor]) -> tuple[list[tuple[int, float]], int] | None:
-    """Intersect first (dict and set operations on whole blocks, in C), score only the
-    documents that have every word."""
+    """Intersect first, score only the documents that have every word: the rarest word's
+    documents are the candidates, looked up in each further word's blocks by bisection."""
     reader, norms, k1p1, lengths = seg.reader, seg.norms, seg.k1p1, seg.lengths
     matchers = []
     for f in factors:
@@ -262,7 +263,7 @@ def _and(seg: _Segment, factors: list[Factor]) -> tuple[list[tuple[int, float]],
     for _, m, f in matchers[1:]:
         if not alive:
             return None
-        candidates = sorted(alive)
+        candidates = list(alive)  # ascending: blocks are read in document order
         found: dict[int, float] = {}
         i, n = 0, len(candidates)
         while i < n and m.is_active():
@@ -270,10 +271,16 @@ def _and(seg: _Segment, factors: list[Factor]) -> tuple[list[tuple[int, float]],
             if candidates[i] > maxid:
                 m._next_block()  # no candidate in this block: header only, no decoding
                 continue
-            block = dict(zip(*_decode(m, seg.deadline), strict=True))
-            for doc in block.keys() & alive:
-                found[doc] = block[doc]
-            i = bisect_right(candidates, maxid, i)
+            ids, weights = _decode(m, seg.deadline)
+            j = bisect_right(candidates, maxid, i)
+            # Each candidate up to the block's last id is looked up by bisection (in C):
+            # faster than hashing the block, even with a candidate per posting.
+            at = 0
+            for doc in candidates[i:j]:
+                at = bisect_left(ids, doc, at)
+                if at < len(ids) and ids[at] == doc:
+                    found[doc] = weights[at]
+            i = j
             m._next_block()
         per_term.append((f, found))
         alive = found.keys()
@@ -281,7 +288,7 @@ def _and(seg: _Segment, factors: list[Factor]) -> tuple[list[tuple[int, float]],
         return None
     # Scores add up term by term in the order above (rarest first), as before: the same
     # floating-point sums whichever way the intersection was found.
-    docs = sorted(alive)
+    docs = list(alive)
     scores = [0.0] * len(docs)
     for f, weights in per_term:
         idf, boost = f.idf, f.boost
