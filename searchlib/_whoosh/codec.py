@@ -176,9 +176,9 @@ class PostingsWriter(W3PostingsWriter):
         if weights.count(first) == n:
             return None if first == 1.0 else first
         # BM25F weights are sums of integer boosts in the common case: a byte each.
-        small = bytes(int(w) for w in weights if w.is_integer() and 0 <= w < 256)
-        if len(small) == n:
-            return ("B", small)
+        whole = list(map(int, weights))
+        if whole == weights.tolist() and 0 <= min(whole) and max(whole) < 256:
+            return ("B", bytes(whole))
         return weights.tobytes()
 
     def _mini_values(self) -> Any:
