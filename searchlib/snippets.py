@@ -254,11 +254,12 @@ def _pieces(fragment: Fragment) -> Iterator[tuple[str, bool]]:
 
 
 def _strip_controls(text: str) -> str:
-    return _CONTROL.sub("", text)
+    # Most pieces have no control character: isprintable() says so without the regex.
+    return text if text.isprintable() else _CONTROL.sub("", text)
 
 
 def _escape_html(text: str) -> str:
-    return html.escape(_CONTROL.sub("", text))
+    return html.escape(_strip_controls(text))
 
 
 _MARKERS: dict[str, tuple[Callable[[str], str], str, str]] = {

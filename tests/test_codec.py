@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import random
 
 import pytest
@@ -202,11 +203,60 @@ def test_blocks_zipped_whole_by_earlier_versions_still_read(monkeypatch):
     assert earlier == current
 
 
-def test_split_blocks_are_smaller_than_whole_zipped_ones(tmp_path, monkeypatch):
-    from whoosh.codec.whoosh3 import W3PostingsWriter
+def _format2_write_block(self, last=False, *, current, written):
+    """How index format 2 wrote a block with positions: ids, weights and value lengths
+    zipped together, the positions apart (kept here to test that such blocks still read)."""
+    import zlib
+    from pickle import dumps
+
+    from searchlib._whoosh import codec
+
+    values = self._mini_values()
+    if self._byteids or not (isinstance(values, tuple) and len(values) == 3):
+        return current(self, last)
+    written.append(len(self._ids))
+    if not self._blockcount:
+        self._postfile.write(codec.WHOOSH3_HEADER_MAGIC)
+    self._terminfo.add_block(self)
+    code, lengths, joined = values
+    small = dumps((self._mini_ids(), self._mini_weights(), (code, lengths)), 5)
+    packed, positions = zlib.compress(small, 1), zlib.compress(joined, 1)
+    databytes = dumps(("S", packed, positions, (True, True)), 5)
+    infobytes = codec._HEADER_MARK + codec._HEADER.pack(
+        len(self._ids),
+        self._ids[-1],
+        self._maxweight,
+        0,
+        codec.length_to_byte(self._minlength),
+        codec.length_to_byte(self._maxlength),
+    )
+    length = len(infobytes) + len(databytes)
+    self._postfile.write_int(-length if last else length)
+    self._postfile.write(infobytes)
+    self._postfile.write(databytes)
+    self._blockcount += 1
+    self._new_block()
+
+
+def test_blocks_of_index_format_2_still_read(monkeypatch):
+    from searchlib._whoosh.codec import PostingsWriter
+
+    current, _ = _postings(SearchlibCodec())
+    written: list[int] = []
+    format2 = functools.partialmethod(
+        _format2_write_block, current=PostingsWriter._write_block, written=written
+    )
+    monkeypatch.setattr(PostingsWriter, "_write_block", format2)
+    earlier, _ = _postings(SearchlibCodec())
+    assert len(written) > 50
+    assert earlier == current
+
+
+def test_blocks_are_smaller_than_whole_zipped_ones(tmp_path, monkeypatch):
+    from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter
 
     from searchlib import Index
-    from searchlib._whoosh.codec import PostingsWriter
+    from searchlib._whoosh.codec import FieldWriter, PostingsWriter
 
     def build(path):
         with Index.create(path) as ix:
@@ -216,6 +266,9 @@ def test_split_blocks_are_smaller_than_whole_zipped_ones(tmp_path, monkeypatch):
             )
         return sum(p.stat().st_size for p in path.glob("*.seg"))
 
+    # Most of these lists have one posting, which the field writer would inline in the term
+    # index: compare the block layouts with every list in blocks.
+    monkeypatch.setattr(FieldWriter, "start_field", W3FieldWriter.start_field)
     split = build(tmp_path / "split")
     monkeypatch.setattr(PostingsWriter, "_write_block", W3PostingsWriter._write_block)
     assert split < build(tmp_path / "whole")

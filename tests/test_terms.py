@@ -290,7 +290,7 @@ def _order(item: tuple[float, int]) -> tuple[float, int]:
 
 
 class _HashFieldWriter(W3FieldWriter):
-    """The field writer of index formats 1 and 2: Whoosh's hash file, nothing inlined."""
+    """The field writer of index formats 1 to 3: Whoosh's hash file, nothing inlined."""
 
     def add_term(self, btext, ids, weights, lengths, joined, doc_lengths):
         terminfo = self._postwriter.write_term(
@@ -299,7 +299,7 @@ class _HashFieldWriter(W3FieldWriter):
         self._tindex.add(pack_ushort(self._fieldid) + btext, terminfo.to_bytes())
 
 
-def test_a_format_2_index_still_reads_and_upgrades(tmp_path, monkeypatch):
+def test_a_format_3_index_still_reads_and_upgrades(tmp_path, monkeypatch):
     from searchlib._whoosh.codec import SearchlibCodec
 
     old = tmp_path / "old"
@@ -311,7 +311,7 @@ def test_a_format_2_index_still_reads_and_upgrades(tmp_path, monkeypatch):
             ix.add(_docs(0, 300))
     meta_path = old / "searchlib.json"
     meta = json.loads(meta_path.read_text())
-    meta["format_version"] = 2
+    meta["format_version"] = 3
     meta_path.write_text(json.dumps(meta))
     with _segments_readers(old) as reader:
         (leaf,) = [leaf for leaf, _ in reader.leaf_readers()]
@@ -328,9 +328,9 @@ def test_a_format_2_index_still_reads_and_upgrades(tmp_path, monkeypatch):
             assert got == [(h.id, h.score) for h in current.search(q, limit=20).hits], q
         assert before.search("semangkw").suggestion == "semangka"
         assert before.stats()["terms"] == current.stats()["terms"]
-        assert json.loads(meta_path.read_text())["format_version"] == 2  # reading changes nothing
+        assert json.loads(meta_path.read_text())["format_version"] == 3  # reading changes nothing
         before.add(_docs(300, 100))  # a new-format segment beside the old one
-        assert json.loads(meta_path.read_text())["format_version"] == FORMAT_VERSION == 3
+        assert json.loads(meta_path.read_text())["format_version"] == FORMAT_VERSION == 4
         assert [h.id for h in before.search("khusus317").hits] == ["d317"]
         assert [h.id for h in before.search("khusus17").hits] == ["d17"]
         before.optimize()

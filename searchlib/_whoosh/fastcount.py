@@ -133,10 +133,11 @@ def _whoosh_docs(leaf: Any, q: wq.Query) -> frozenset[int]:
 
 
 def _ids(reader: Any, fieldname: str, btext: bytes, deadline: float) -> set[int]:
-    m = _blocks(reader, fieldname, btext)
+    postings = _blocks(reader, fieldname, btext)
     ids: set[int] = set()
-    if m is None:
+    if postings is None:
         return ids
+    m = postings[1]
     while m.is_active():
         if monotonic() > deadline:
             raise TooSlow
