@@ -95,7 +95,7 @@ def _decoded(key: bytes) -> tuple[str, bytes]:
 @pytest.mark.parametrize(("block_terms", "count", "seed"), [(4, 300, 1), (32, 1500, 2), (32, 0, 3)])
 def test_dictionary_round_trip(monkeypatch, block_terms, count, seed):
     monkeypatch.setattr(terms, "BLOCK_TERMS", block_terms)
-    monkeypatch.setattr(terms, "CACHED_BLOCKS", 3)  # the cache is emptied as it fills
+    monkeypatch.setattr(terms, "CACHED_BLOCKS", 3)  # blocks are dropped and read again
     rng = random.Random(seed)
     keys, infos, reader = _dictionary(rng, count)
     assert terms.is_terms_file(reader._data[:4])
@@ -407,8 +407,7 @@ def test_field_writer_keeps_whooshs_per_term_path():
 
 
 def test_lookups_from_several_threads_agree(monkeypatch):
-    """Readers are shared by `searchlib serve`'s threads; the block cache is replaced, not
-    mutated in place, when it fills."""
+    """Readers are shared by `searchlib serve`'s threads, and so is their block cache."""
     import threading
 
     monkeypatch.setattr(terms, "BLOCK_TERMS", 4)
