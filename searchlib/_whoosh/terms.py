@@ -4,25 +4,27 @@ Whoosh's W3 codec keeps the term dictionary in a hash file (``OrderedHashWriter`
 term its key (~10 bytes), ``W3TermInfo.to_bytes()`` (35 bytes) and ~36 bytes of hash table
 and lengths, ~81 bytes a term. A segment of the 50,000-document benchmark has ~160k terms:
 12.9 MB of it. Terms reach the field writer in key order, so here they are written in
-blocks of ``BLOCK_TERMS``: keys front-coded, every statistic a column of the narrowest
+blocks of ``BLOCK_TERMS``: the keys joined, every statistic a column of the narrowest
 integers (or 32-bit floats), zlib-compressed. An in-memory list of each block's first key
 finds a term's block by bisection; a lookup decompresses that block and bisects in it.
 
-Measured on a segment of the 50,000-document benchmark (159,689 terms, one-posting lists
-inlined; Whoosh's hash file was 12.86 MB): blocks of 16 terms 2.75 MB (17.2 bytes a term),
-a block decoded in ~5.6 us; of 32 2.26 MB, ~9.9 us; of 64 1.94 MB, ~16.8 us (the same
-blocks unzipped: 4.39, 3.65 and 3.29 MB, decoded in 4.3, 6.1 and 9.9 us). Hence small
-blocks: a term info whose block the reader has not decoded lately costs ~7.5 us (decode,
-bisection, term info) against ~3.7 us from the hash file, and a search looks up each word
-once per segment -- on the 50k benchmark's queries, over the same two segments both ways,
-query p50 1.25 -> 1.29 ms. A reader keeps its last ``CACHED_BLOCKS`` decoded blocks, so
-the words of recent queries cost ~1.7 us.
+Measured on a segment of the 50,000-document benchmark (160,494 terms, one-posting lists
+inlined; Whoosh's hash file was 12.86 MB): blocks of 16 terms 2.88 MB (17.9 bytes a term),
+a block decoded in ~4.6 us; of 32 2.42 MB, ~8.1 us; of 64 2.11 MB, ~14.3 us (unzipped:
+5.37, 4.70 and 4.37 MB, decoded in 3.1, 4.1 and 6.4 us). Front-coding the keys saved 4%
+and cost a fifth of a decode. Hence small blocks: a term info whose block the reader has
+not decoded lately costs ~7.5 us against ~3.8 us from the hash file, and a search looks
+up each word once per segment -- on the 50k benchmark's queries, over the same two
+segments both ways, query p50 1.21-1.23 -> 1.23-1.26 ms (three runs each). A reader keeps
+its last ``CACHED_BLOCKS`` decoded blocks: the words of recent queries cost ~1.7 us.
 
 A term in one document (43% of the terms at 50,000 documents) had a posting list of its
 own in the ``.pst`` file, ~82 bytes with its header; Whoosh can inline such lists in the
 term info, but pickles them (and its writer calls a method ``W3TermInfo`` lacks). Here the
 field writer inlines them and the dictionary stores only the posting's value (positions):
-its document is the term's first, its weight the term's total.
+its document is the term's first, its weight the term's total. On the 50k benchmark's two
+segments 70,498 and 68,013 terms are inlined, their values ~118 KB in each dictionary,
+and the ``.pst`` files shrink from 46.09 to 41.55 MB and from 46.13 to 41.70 MB.
 
 Layout of the ``.trm`` file: ``MAGIC``; the blocks, each a zlib-compressed ``marshal``
 tuple (see ``_encode``); the trailer, a zlib-compressed ``marshal`` tuple of the field map
@@ -48,7 +50,6 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from functools import lru_cache
-from itertools import accumulate
 from typing import Any, NamedTuple
 
 from whoosh.codec.base import FieldCursor, TermsReader
@@ -95,25 +96,9 @@ def _floats(values: list[float]) -> tuple[str, bytes]:
     return "f", rounded.tobytes()
 
 
-def _common(a: bytes, b: bytes) -> int:
-    n = min(len(a), len(b), 255)
-    i = 0
-    while i < n and a[i] == b[i]:
-        i += 1
-    return i
-
-
 def _encode(keys: list[bytes], infos: list[W3TermInfo]) -> bytes:
     """A block: the keys, then each statistic as a column (an ``array``: columns of small
     numbers compress to almost nothing)."""
-    prefixes = []
-    suffixes = []
-    previous = b""
-    for key in keys:
-        n = _common(previous, key)
-        prefixes.append(n)
-        suffixes.append(key[n:])
-        previous = key
     inlined = [info.is_inlined() for info in infos]
     minids = [_NO_ID if i._minid is None else i._minid for i in infos]
     spans = [0 if i._minid is None else i._maxid - i._minid for i in infos]
@@ -138,9 +123,8 @@ def _encode(keys: list[bytes], infos: list[W3TermInfo]) -> bytes:
         lengths.append(length)
         end = offset + length
     data = (
-        bytes(prefixes),
-        _ints([len(s) for s in suffixes]),
-        b"".join(suffixes),
+        _ints([len(key) for key in keys]),
+        b"".join(keys),
         _ints([i._df for i in infos]),
         _floats([i._weight for i in infos]),
         _floats([i._maxweight for i in infos]),
@@ -187,9 +171,8 @@ class Block:
 
     def __init__(self, raw: Any) -> None:
         (
-            prefixes,
-            suffix_sizes,
-            suffixes,
+            key_sizes,
+            joined_keys,
             df,
             self._weight,
             self._maxweight,
@@ -206,12 +189,10 @@ class Block:
             self._values,
         ) = marshal.loads(zlib.decompress(raw))
         keys = []
-        previous = b""
         start = 0
-        for n, end in zip(prefixes, accumulate(_array(suffix_sizes)), strict=True):
-            previous = previous[:n] + suffixes[start:end]
-            keys.append(previous)
-            start = end
+        for size in _array(key_sizes):
+            keys.append(joined_keys[start : start + size])
+            start += size
         self.keys: list[bytes] = keys
         self.df = _array(df)
         self._weight = _array(self._weight)
