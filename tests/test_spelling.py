@@ -52,7 +52,7 @@ def test_same_suggestion_as_whoosh_corrector(ix):
     assert len(reader.leaf_readers()) == 2
     corrector = searcher.corrector(field)
     found = 0
-    for word in WORDS + ["kode5", "nama3x", "zebra", "a"]:
+    for word in [*WORDS, "kode5", "nama3x", "zebra", "a"]:
         for typo in _typos(word, rng) if len(word) > 2 else [word]:
             expected = corrector.suggest(typo, limit=1, maxdist=2, prefix=1)
             got = closest_term(reader, field, typo)

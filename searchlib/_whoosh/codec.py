@@ -177,7 +177,7 @@ class PostingsWriter(W3PostingsWriter):
             return None if first == 1.0 else first
         # BM25F weights are sums of integer boosts in the common case: a byte each.
         whole = list(map(int, weights))
-        if whole == weights.tolist() and 0 <= min(whole) and max(whole) < 256:
+        if whole == weights.tolist() and min(whole) >= 0 and max(whole) < 256:
             return ("B", bytes(whole))
         return weights.tobytes()
 
