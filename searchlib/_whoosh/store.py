@@ -34,6 +34,7 @@ from searchlib._whoosh.schema import (
     combined_fields,
 )
 from searchlib._whoosh.scoring import BM25
+from searchlib._whoosh.spelling import closest_term
 from searchlib._whoosh.writer import FastSegmentWriter
 from searchlib.config import Config
 from searchlib.errors import IndexLockedError, QueryError, StorageError
@@ -440,9 +441,7 @@ class WhooshStore:
         field = self.posting_field(fieldname)
         if field not in self.text_fields:
             return None
-        corrector = self._searcher().corrector(field)
-        found = corrector.suggest(word, limit=1, maxdist=2, prefix=1)
-        return found[0] if found else None
+        return closest_term(self._searcher().reader(), field, word)
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
         return self._searcher().doc_frequency(self.posting_field(fieldname), term)
