@@ -432,3 +432,23 @@ def test_lookups_from_several_threads_agree(monkeypatch):
     for t in threads:
         t.join()
     assert not errors
+
+
+def test_readers_of_one_segment_share_its_sparse_index(tmp_path):
+    import gc
+
+    with Index.create(tmp_path / "ix") as ix:
+        ix.add(_docs(0, 200))
+    first, second = _segments_readers(tmp_path / "ix"), _segments_readers(tmp_path / "ix")
+    ours, theirs = first._terms, second._terms
+    assert ours is not theirs and ours._trailer is theirs._trailer
+    key = next(k for k, v in terms._TRAILERS.items() if v is ours._trailer)
+    first.close()
+    assert [t for t, _ in second.iter_prefix("alltext", "khusus19")][:2] == [
+        b"khusus19",
+        b"khusus190",
+    ]
+    second.close()
+    del first, second, ours, theirs
+    gc.collect()
+    assert key not in terms._TRAILERS

@@ -448,7 +448,8 @@ class SearchlibCodec(W3Codec):
         dbfile = storage.open_file(name)
         postfile = segment.open_file(storage, self.POSTS_EXT)
         if is_terms_file(dbfile.get(0, 4)):
-            return TermDictReader(self, dbfile, length, postfile)
+            # A segment's id names its files' contents: they are never rewritten.
+            return TermDictReader(self, dbfile, length, postfile, key=(segment.segid, length))
         return W3TermsReader(self, dbfile, length, postfile)
 
     # Stored fields: one compressed column with a trained dictionary (stored.py).
