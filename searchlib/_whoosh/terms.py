@@ -208,7 +208,10 @@ class Block:
         return float(self._weight[i])
 
     def term_info(self, i: int) -> W3TermInfo:
-        info = W3TermInfo()
+        # Every attribute W3TermInfo's constructors set is set below (not calling them saves
+        # ~0.2 us of a ~1.7 us lookup).
+        info = W3TermInfo.__new__(W3TermInfo)
+        info._offset = info._length = info._inlined = None
         weight = info._weight = float(self._weight[i])
         info._df = self.df[i]
         info._minlength = _BYTE_LENGTHS[self._minlength[i]]
