@@ -16,7 +16,7 @@ and cost a fifth of a decode. Hence small blocks: a term info whose block the re
 not decoded lately costs ~7.5 us against ~3.8 us from the hash file, and a search looks
 up each word once per segment -- on the 50k benchmark's queries, over the same two
 segments both ways, query p50 1.21-1.23 -> 1.23-1.26 ms (three runs each). A reader keeps
-its last ``CACHED_BLOCKS`` decoded blocks: the words of recent queries cost ~1.7 us.
+its last ``CACHED_BLOCKS`` decoded blocks: the words of recent queries cost ~1.5 us.
 
 A term in one document (43% of the terms at 50,000 documents) had a posting list of its
 own in the ``.pst`` file, ~82 bytes with its header; Whoosh can inline such lists in the
