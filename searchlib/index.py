@@ -44,10 +44,11 @@ META_FILE = "searchlib.json"
 #: Bump when the on-disk layout searchlib writes changes incompatibly.
 #: 2: stored fields compressed with a per-segment dictionary (searchlib/_whoosh/stored.py).
 #: 3: posting blocks with bare ids and weights (searchlib/_whoosh/codec.py).
-FORMAT_VERSION = 3
+#: 4: term dictionary in compressed blocks, one-posting lists inlined (searchlib/_whoosh/terms.py).
+FORMAT_VERSION = 4
 #: Formats this searchlib opens; an older one is recorded as current before its first
 #: commit adds segments of the current format.
-READ_FORMATS = (1, 2, 3)
+READ_FORMATS = (1, 2, 3, 4)
 MAX_LIMIT = 1000
 MAX_PAGE = 10_000
 #: A search with fewer hits than this offers a did-you-mean suggestion.

@@ -30,6 +30,8 @@ SOURCES = [f"Sumber {i}" for i in range(30)]
 def _doc(rng: random.Random, i: int) -> dict[str, str]:
     n = rng.randint(5, 120)
     body = " ".join(rng.choices(WORDS, WEIGHTS, k=n))
+    if i % 4 == 0:  # a word of its own: a posting list of one, inlined in the term index
+        body += f" langka{i}"
     title = " ".join(rng.choices(WORDS, WEIGHTS, k=rng.randint(1, 8)))
     doc = {"id": f"d{i}", "title": title, "body": body, "source": rng.choice(SOURCES)}
     if rng.random() < 0.9:  # some documents have no date
@@ -64,6 +66,8 @@ def _queries(rng: random.Random, count: int):
         n = rng.choice([1, 1, 2, 2, 3, 4])
         # Mix common and rare words: the rare ones decide AND, the common ones are long lists.
         words = [WORDS[min(int(rng.expovariate(1 / 40)), len(WORDS) - 1)] for _ in range(n)]
+        if rng.random() < 0.3:
+            words[0] = f"langka{4 * rng.randrange(1200)}"
         terms = [wq.Term(COMBINED_FIELD, w) for w in words]
         if n == 1:
             yield terms[0]

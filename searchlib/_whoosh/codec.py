@@ -20,6 +20,9 @@ together: scoring reads only the bare part, so a ranked search never inflates an
 (at 50,000 documents: query p50 -6%, index +4%, ``benchmarks/run.py``). Other blocks are
 compressed whole, as Whoosh does.
 
+The term index is :mod:`terms`'s block dictionary instead of Whoosh's hash file, and a
+term with one posting keeps it in its term info (``FieldWriter``, ``InlineMatcher``).
+
 Segments remember the codec they were written with (Whoosh pickles it into the table of
 contents), so this class keeps its import path; term-vector lists (byte ids) keep Whoosh's
 own encoding.
@@ -42,12 +45,15 @@ from whoosh.codec.whoosh3 import (
     W3LeafMatcher,
     W3PostingsWriter,
     W3TermInfo,
+    W3TermsReader,
 )
+from whoosh.matching import ListMatcher
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from searchlib._whoosh.segment import SearchlibSegment
 from searchlib._whoosh.stored import StoredReader, StoredWriter
+from searchlib._whoosh.terms import TermDictReader, TermsWriter, is_terms_file
 
 _UNSIGNED = ("B", "H", "I", "Q")
 #: The first item of a block's data tuple when its ids and weights are stored bare and its
@@ -76,6 +82,25 @@ def _narrowest(values: list[int]) -> array:
 class PostingsWriter(W3PostingsWriter):
     #: A bulk block's values: their lengths and their bytes joined (see ``write_term``).
     _joined: tuple[array, bytes] | None = None
+    #: Keep a one-posting list in its term info instead of the postings file (set by the
+    #: field writer; term vectors keep Whoosh's lists).
+    inline_single = False
+
+    def finish_postings(self) -> W3TermInfo:
+        if not (self.inline_single and not self.written() and len(self._ids) == 1):
+            return super().finish_postings()
+        # (Whoosh's own inlining calls a method W3TermInfo lacks, and pickles the lists.)
+        fixedsize = self._format.fixed_value_size()
+        value = None if fixedsize == 0 else b"".join(self._values)
+        return self._inline(value)
+
+    def _inline(self, value: bytes | None) -> W3TermInfo:
+        terminfo: W3TermInfo = getattr(self, "_terminfo")  # noqa: B009 (untyped in Whoosh)
+        terminfo.add_block(self)
+        terminfo._inlined = ((self._ids[0],), (terminfo.weight(),), (value,))
+        setattr(self, "_terminfo", None)  # noqa: B010 (between terms, as Whoosh marks it)
+        self._new_block()
+        return terminfo
 
     def write_term(
         self,
@@ -115,6 +140,10 @@ class PostingsWriter(W3PostingsWriter):
                 longest = max(found)
                 self._maxlength = longest
                 self._minlength = min(n for n in found if n) if longest else None
+            if count == 1 and self.inline_single:
+                self._joined = None
+                fixedsize = format_.fixed_value_size()
+                return self._inline(None if fixedsize == 0 else joined)
             self._write_block(last=end >= count)
         self._joined = None
         return self.finish_postings()
@@ -293,7 +322,76 @@ class LeafMatcher(W3LeafMatcher):
         self._values = tuple(values)
 
 
+class InlineMatcher(ListMatcher):
+    """A term's one posting, kept in its term info: Whoosh's list matcher, which the fast
+    path (``fastpath._blocks``) also reads as a posting list of one block."""
+
+    def copy(self) -> InlineMatcher:
+        return InlineMatcher(
+            self._ids,
+            self._weights,
+            self._values,
+            self._format,
+            self._scorer,
+            self._i,
+            self._all_weights,
+            self._term,
+            self._terminfo,
+        )
+
+    # W3LeafMatcher's block interface, for a list of one block.
+
+    @property
+    def _maxid(self) -> int:
+        return int(self._ids[-1])
+
+    @property
+    def _maxweight(self) -> float:
+        return float(self._terminfo.max_weight())
+
+    @property
+    def _minlength(self) -> int:
+        return int(self._terminfo.min_length())
+
+    def _read_ids(self) -> None:
+        pass  # the ids are in the term info
+
+    def _read_weights(self) -> None:
+        pass
+
+    def _next_block(self) -> None:
+        self._i = len(self._ids)
+
+
 class FieldWriter(W3FieldWriter):
+    """W3's field writer with the term dictionary of :mod:`terms` and one-posting lists
+    inlined in their term infos."""
+
+    def __init__(self, codec: Any, storage: Any, segment: Any) -> None:
+        # W3FieldWriter.__init__, except that the term index is not Whoosh's hash file.
+        self._codec = codec
+        self._storage = storage
+        self._segment = segment
+        self._fieldname = None
+        self._fieldid = None
+        self._btext = None
+        self._fieldobj = None
+        self._format = None
+        self._tindex = TermsWriter(self._create_file(W3Codec.TERMS_EXT))
+        self._fieldmap = self._tindex.fieldmap
+        self._postfile = self._create_file(W3Codec.POSTS_EXT)
+        self._postwriter: Any = None
+        self._infield = False
+        self.is_closed = False
+
+    def start_field(self, fieldname: str, fieldobj: Any) -> None:
+        super().start_field(fieldname, fieldobj)
+        self._postwriter.inline_single = True
+
+    def finish_term(self) -> None:
+        terminfo = self._postwriter.finish_postings()
+        self._tindex.add(pack_ushort(self._fieldid) + self._btext, terminfo)
+
     def add_term(
         self,
         btext: bytes,
@@ -307,7 +405,7 @@ class FieldWriter(W3FieldWriter):
         terminfo = self._postwriter.write_term(
             self._format, ids, weights, lengths, joined, doc_lengths
         )
-        self._tindex.add(pack_ushort(self._fieldid) + btext, terminfo.to_bytes())
+        self._tindex.add(pack_ushort(self._fieldid) + btext, terminfo)
 
 
 class SearchlibCodec(W3Codec):
@@ -335,9 +433,24 @@ class SearchlibCodec(W3Codec):
         self, dbfile: Any, terminfo: Any, format_: Any, term: Any = None, scorer: Any = None
     ) -> Any:
         if terminfo.is_inlined():
-            return super().postings_reader(dbfile, terminfo, format_, term=term, scorer=scorer)
+            ids, weights, values = terminfo.inlined_postings()
+            return InlineMatcher(
+                ids, weights, values, format_, scorer=scorer, term=term, terminfo=terminfo
+            )
         offset, length = terminfo.extent()
         return LeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+    def terms_reader(self, storage: Any, segment: Any) -> Any:
+        """The term dictionary of :mod:`terms`, or Whoosh's hash file in segments written
+        before it (index formats 1 to 3)."""
+        name = segment.make_filename(self.TERMS_EXT)
+        length = storage.file_length(name)
+        dbfile = storage.open_file(name)
+        postfile = segment.open_file(storage, self.POSTS_EXT)
+        if is_terms_file(dbfile.get(0, 4)):
+            # A segment's id names its files' contents: they are never rewritten.
+            return TermDictReader(self, dbfile, length, postfile, key=(segment.segid, length))
+        return W3TermsReader(self, dbfile, length, postfile)
 
     # Stored fields: one compressed column with a trained dictionary (stored.py).
 

@@ -19,8 +19,9 @@ random queries): the same BM25 with the weighting's own idf and average length, 
 of equal score in index order. Anything else -- phrases, prefixes, NOT, filters, date sort,
 other codecs -- returns None and goes through Whoosh.
 
-This reads Whoosh 2.7's block matcher (``W3LeafMatcher``) below its public API; the version
-is pinned, and a matcher of any other class also returns None.
+This reads Whoosh 2.7's block matcher (``W3LeafMatcher``) below its public API, and the
+codec's matcher of an inlined posting (``InlineMatcher``) through the same attributes; the
+version is pinned, and a matcher of any other class also returns None.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
+
+from searchlib._whoosh.codec import InlineMatcher
 
 T = TypeVar("T")
 
@@ -118,7 +121,8 @@ def _blocks(reader: Any, fieldname: str, btext: bytes) -> tuple[int, Any] | None
         return None
     format_ = reader.schema[fieldname].format
     m = terms._codec.postings_reader(terms._postfile, info, format_, term=(fieldname, btext))
-    if not isinstance(m, W3LeafMatcher):  # e.g. a list Whoosh inlined in the term index
+    # A term's one posting inlined in its term info reads as a list of one block.
+    if not isinstance(m, (W3LeafMatcher, InlineMatcher)):
         raise Unsupported(f"postings matcher {type(m).__name__}")
     return info.doc_frequency(), m
 

@@ -1,0 +1,454 @@
+"""The block term dictionary (searchlib/_whoosh/terms.py) and inlined one-posting lists."""
+
+from __future__ import annotations
+
+import json
+import random
+import string
+
+import pytest
+from whoosh import fields
+from whoosh.codec.whoosh3 import W3FieldWriter, W3TermInfo, W3TermsReader
+from whoosh.filedb.filestore import RamStorage
+from whoosh.reading import TermNotFound
+from whoosh.system import pack_ushort
+
+from searchlib import Index
+from searchlib._whoosh import terms
+from searchlib._whoosh.codec import FieldWriter, InlineMatcher, LeafMatcher
+from searchlib.index import FORMAT_VERSION
+
+FIELDS = ["body", "id", "title"]
+
+
+def _info(rng: random.Random, offset: int) -> tuple[W3TermInfo, int]:
+    info = W3TermInfo()
+    df = rng.choice([1, 1, 2, 3, 50, 4000])
+    info._df = df
+    info._weight = float(df * rng.randint(1, 3)) if rng.random() < 0.8 else df * 1.37
+    info._maxweight = float(rng.randint(1, 3)) if rng.random() < 0.8 else 2.5
+    info._minlength = rng.choice([None, 1, 7, 300])
+    info._maxlength = rng.choice([0, 7, 9000, 200000])
+    info._minid = rng.randint(0, 100_000)
+    info._maxid = info._minid + (0 if df == 1 else rng.randint(1, 10**6))
+    if df == 1 and rng.random() < 0.9:
+        value = rng.choice([None, b"", bytes(rng.randrange(256) for _ in range(rng.randint(1, 9)))])
+        info._weight = info._maxweight
+        info._inlined = ((info._minid,), (info._weight,), (value,))
+        return info, offset
+    length = rng.randint(20, 5000)
+    offset += rng.choice([0, 0, 0, 4])  # postings are usually back to back
+    info.set_extent(offset, length)
+    return info, offset + length
+
+
+def _facts(info: W3TermInfo) -> tuple:
+    if info.is_inlined():
+        where = info.inlined_postings()
+    else:
+        offset, length = info.extent()
+        # (W3TermInfo.from_bytes reads the length as a one-tuple; nothing uses it)
+        where = (offset, length[0] if isinstance(length, tuple) else length)
+    return (
+        info.weight(),
+        info.doc_frequency(),
+        info.min_length(),
+        info.max_length(),
+        info.max_weight(),
+        info.min_id(),
+        info.max_id(),
+        info.is_inlined(),
+        where,
+    )
+
+
+def _dictionary(rng: random.Random, count: int):
+    words: set[bytes] = set()
+    stem = "".join(rng.choices(string.ascii_lowercase, k=300))
+    while len(words) < count:
+        word = "".join(rng.choices("abcde", k=rng.randint(1, 8)))
+        if rng.random() < 0.02:
+            word = stem + word  # a shared prefix longer than a byte counts
+        words.add(word.encode())
+    keys = sorted(pack_ushort(rng.randrange(len(FIELDS))) + w for w in words)
+    infos = []
+    offset = 1000
+    for _ in keys:
+        info, offset = _info(rng, offset)
+        infos.append(info)
+    storage = RamStorage()
+    writer = terms.TermsWriter(storage.create_file("t.trm"))
+    writer.fieldmap.update({name: n for n, name in enumerate(FIELDS)})
+    for key, info in zip(keys, infos, strict=True):
+        writer.add(key, info)
+    writer.close()
+    reader = terms.TermDictReader(
+        None, storage.open_file("t.trm"), storage.file_length("t.trm"), storage.create_file("p")
+    )
+    return keys, infos, reader
+
+
+def _decoded(key: bytes) -> tuple[str, bytes]:
+    return FIELDS[int.from_bytes(key[:2], "big")], key[2:]
+
+
+@pytest.mark.parametrize(("block_terms", "count", "seed"), [(4, 300, 1), (32, 1500, 2), (32, 0, 3)])
+def test_dictionary_round_trip(monkeypatch, block_terms, count, seed):
+    monkeypatch.setattr(terms, "BLOCK_TERMS", block_terms)
+    monkeypatch.setattr(terms, "CACHED_BLOCKS", 3)  # blocks are dropped and read again
+    rng = random.Random(seed)
+    keys, infos, reader = _dictionary(rng, count)
+    assert terms.is_terms_file(reader._data[:4])
+    assert set(reader.indexed_field_names()) == set(FIELDS)
+    expected = {
+        _decoded(k): W3TermInfo.from_bytes(i.to_bytes()) for k, i in zip(keys, infos, strict=True)
+    }
+    assert list(reader.terms()) == [_decoded(k) for k in keys]
+    assert [(t, _facts(i)) for t, i in reader.items()] == [
+        (t, _facts(i)) for t, i in expected.items()
+    ]
+    for term in rng.sample(list(expected), min(200, len(expected))):
+        assert term in reader
+        info = expected[term]
+        assert _facts(reader.term_info(*term)) == _facts(info)
+        assert reader.frequency(*term) == info.weight()
+        assert reader.doc_frequency(*term) == info.doc_frequency()
+    missing = [("body", b"zzz"), ("body", b""), ("nofield", b"a"), ("title", b"ab\x00")]
+    for term in missing:
+        if term in expected:
+            continue
+        assert term not in reader
+        with pytest.raises(TermNotFound):
+            reader.term_info(*term)
+        with pytest.raises(KeyError):
+            reader.doc_frequency(*term)
+    # Starting points before the first key, after the last, at and between block starts.
+    starts = [("body", b""), ("title", b"\xff"), ("id", b"c"), ("body", b"abc")]
+    starts += [_decoded(k) for k in reader._firsts]
+    starts += [_decoded(k[:-1]) for k in reader._firsts if len(k) > 3]
+    starts += [_decoded(k + b"\x00") for k in rng.sample(keys, min(30, len(keys)))]
+    for fieldname, prefix in starts:
+        key = pack_ushort(FIELDS.index(fieldname)) + prefix
+        after = [k for k in keys if k >= key]
+        assert list(reader.terms_from(fieldname, prefix)) == [_decoded(k) for k in after]
+        items = list(reader.items_from(fieldname, prefix))
+        assert [(t, _facts(i)) for t, i in items] == [
+            (_decoded(k), _facts(expected[_decoded(k)])) for k in after
+        ]
+
+
+def test_cursor_walks_and_finds_a_fields_terms(monkeypatch):
+    monkeypatch.setattr(terms, "BLOCK_TERMS", 5)
+    rng = random.Random(9)
+    keys, _, reader = _dictionary(rng, 400)
+    field = fields.ID()
+    for number, name in enumerate(FIELDS):
+        words = [k[2:].decode() for k in keys if k[:2] == pack_ushort(number)]
+        cursor = reader.cursor(name, field)
+        walked = []
+        text = cursor.text()
+        while text is not None:
+            walked.append(text)
+            assert cursor.is_valid()
+            assert cursor.term_info().doc_frequency() == reader.doc_frequency(name, text.encode())
+            text = cursor.next()
+        assert walked == words
+        assert not cursor.is_valid() and cursor.term_info() is None
+        assert cursor.first() == words[0]
+        for probe in [*rng.sample(words, 20), "", "b", "ccc", "\uffff"]:
+            found = cursor.find(probe)
+            later = [w for w in words if w.encode() >= probe.encode()]
+            assert found == (later[0] if later else None)
+
+
+# -- through an index ---------------------------------------------------------------------
+
+WORDS = ["harga", "beras", "naik", "turun", "pasar", "induk", "petani", "panen", "gagal"]
+
+
+def _docs(start: int, n: int, seed: int = 4) -> list[dict[str, str]]:
+    rng = random.Random(seed + start)
+    return [
+        {
+            "id": f"d{i}",
+            "title": " ".join(rng.choices(WORDS, k=3)),
+            # a word of its own in every document: one posting, inlined
+            "body": " ".join(rng.choices(WORDS, k=rng.randint(5, 60)))
+            + f" harga khusus{i}"
+            + (" semangka" if i == 17 else ""),
+        }
+        for i in range(start, start + n)
+    ]
+
+
+def _segments_readers(path):
+    from whoosh import index as windex
+
+    return windex.open_dir(str(path)).reader()
+
+
+def test_an_index_reads_its_terms_and_inlined_postings(tmp_path):
+    path = tmp_path / "ix"
+    with Index.create(path) as ix:
+        ix.add(_docs(0, 300))
+        ix.add(_docs(300, 200))  # a second segment
+        with _segments_readers(path) as reader:
+            leaves = [leaf for leaf, _ in reader.leaf_readers()]
+            assert len(leaves) == 2
+            assert all(isinstance(leaf._terms, terms.TermDictReader) for leaf in leaves)
+            first = leaves[0]
+            assert isinstance(first.postings("alltext", "khusus7"), InlineMatcher)
+            assert isinstance(first.postings("alltext", "harga"), LeafMatcher)
+            # prefix expansion walks the dictionary
+            assert set(reader.expand_prefix("alltext", "khusus4")) >= {
+                b"khusus4",
+                b"khusus42",
+                b"khusus499",
+            }
+        # a hapax word, alone, with another word, in a phrase, by prefix
+        assert [h.id for h in ix.search("khusus17").hits] == ["d17"]
+        assert [h.id for h in ix.search("khusus417").hits] == ["d417"]
+        assert [h.id for h in ix.search("harga khusus17").hits] == ["d17"]
+        assert [h.id for h in ix.search('"harga khusus17"').hits] == ["d17"]
+        assert {h.id for h in ix.search("khusus49*", limit=50).hits} == {
+            "d49",
+            *(f"d{n}" for n in range(490, 500)),
+        }
+        both = ix.search("khusus17 khusus18")  # no document has both: any word
+        assert both.fallback and sorted(h.id for h in both.hits) == ["d17", "d18"]
+        either = ix.search("khusus17 OR khusus418")
+        assert {h.id for h in either.hits} == {"d17", "d418"}
+        # did-you-mean finds a hapax by its spelling
+        assert ix.search("semangkw").suggestion == "semangka"
+        stats = ix.stats()
+        assert stats["terms"]["alltext"] >= 500 + len(WORDS)
+
+
+def _hapax_queries(rng: random.Random, count: int):
+    from whoosh import query as wq
+
+    from searchlib._whoosh.schema import COMBINED_FIELD
+
+    for _ in range(count):
+        words = [f"khusus{rng.randrange(500)}" for _ in range(rng.randint(1, 3))]
+        words += rng.sample(WORDS, rng.randint(0, 2))
+        queries = [wq.Term(COMBINED_FIELD, w) for w in words]
+        yield queries[0] if len(queries) == 1 else rng.choice([wq.And, wq.Or])(queries)
+
+
+def _build(path, *, inline: bool, monkeypatch) -> Index:
+    with monkeypatch.context() as patch:
+        if not inline:
+            patch.setattr(FieldWriter, "start_field", W3FieldWriter.start_field)
+        ix = Index.create(path)
+        ix.add(_docs(0, 300))
+        ix.add(_docs(300, 200))
+        ix.delete(["d5", "d333"])
+    return ix
+
+
+def test_hapax_scores_equal_the_same_index_without_inlining(tmp_path, monkeypatch):
+    from searchlib._whoosh.fastpath import top_k
+
+    inlined = _build(tmp_path / "inlined", inline=True, monkeypatch=monkeypatch)
+    plain = _build(tmp_path / "plain", inline=False, monkeypatch=monkeypatch)
+    with inlined, plain:
+        ours, theirs = inlined._backend._searcher(), plain._backend._searcher()
+        hapax = b"khusus17"
+        assert ours.reader().term_info("alltext", hapax).is_inlined()
+        assert not theirs.reader().term_info("alltext", hapax).is_inlined()
+        rng = random.Random(3)
+        for q in _hapax_queries(rng, 80):
+            fast = top_k(ours, q, 10, seconds=60)
+            assert fast is not None, q
+            other = top_k(theirs, q, 10, seconds=60)
+            assert other is not None
+            assert (fast.scored, fast.matched) == (other.scored, other.matched), q
+            assert [docs for _, docs in fast.segments or ()] == [
+                docs for _, docs in other.segments or ()
+            ], q
+            # Whoosh's own matchers (adding scores in their own order) agree
+            slow = ours.search(q, limit=None, optimize=False)
+            expected = sorted(((hit.score, hit.docnum) for hit in slow), key=_order)[:10]
+            assert [d for _, d in fast.scored] == [d for _, d in expected], q
+            assert [s for s, _ in fast.scored] == pytest.approx([s for s, _ in expected]), q
+            slow_plain = theirs.search(q, limit=None, optimize=False)
+            assert [(h.score, h.docnum) for h in slow] == [
+                (h.score, h.docnum) for h in slow_plain
+            ], q
+        for text in ["khusus17", "harga khusus17", '"harga khusus17"', "khusus4*", "semangka"]:
+            got = [(h.id, h.score) for h in inlined.search(text, limit=50).hits]
+            assert got == [(h.id, h.score) for h in plain.search(text, limit=50).hits], text
+            assert got, text
+
+
+def _order(item: tuple[float, int]) -> tuple[float, int]:
+    return (-item[0], item[1])
+
+
+# -- indexes written before this dictionary -------------------------------------------------
+
+
+class _HashFieldWriter(W3FieldWriter):
+    """The field writer of index formats 1 to 3: Whoosh's hash file, nothing inlined."""
+
+    def add_term(self, btext, ids, weights, lengths, joined, doc_lengths):
+        terminfo = self._postwriter.write_term(
+            self._format, ids, weights, lengths, joined, doc_lengths
+        )
+        self._tindex.add(pack_ushort(self._fieldid) + btext, terminfo.to_bytes())
+
+
+def test_a_format_3_index_still_reads_and_upgrades(tmp_path, monkeypatch):
+    from searchlib._whoosh.codec import SearchlibCodec
+
+    old = tmp_path / "old"
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            SearchlibCodec, "field_writer", lambda self, st, seg: _HashFieldWriter(self, st, seg)
+        )
+        with Index.create(old) as ix:
+            ix.add(_docs(0, 300))
+    meta_path = old / "searchlib.json"
+    meta = json.loads(meta_path.read_text())
+    meta["format_version"] = 3
+    meta_path.write_text(json.dumps(meta))
+    with _segments_readers(old) as reader:
+        (leaf,) = [leaf for leaf, _ in reader.leaf_readers()]
+        assert isinstance(leaf._terms, W3TermsReader)
+
+    new = tmp_path / "new"
+    with Index.create(new) as ix:
+        ix.add(_docs(0, 300))
+
+    queries = ["harga beras", "khusus17", '"harga khusus17"', "khusus1*", "panen OR gagal"]
+    with Index.open(old) as before, Index.open(new) as current:
+        for q in queries:
+            got = [(h.id, h.score) for h in before.search(q, limit=20).hits]
+            assert got == [(h.id, h.score) for h in current.search(q, limit=20).hits], q
+        assert before.search("semangkw").suggestion == "semangka"
+        assert before.stats()["terms"] == current.stats()["terms"]
+        assert json.loads(meta_path.read_text())["format_version"] == 3  # reading changes nothing
+        before.add(_docs(300, 100))  # a new-format segment beside the old one
+        assert json.loads(meta_path.read_text())["format_version"] == FORMAT_VERSION == 4
+        assert [h.id for h in before.search("khusus317").hits] == ["d317"]
+        assert [h.id for h in before.search("khusus17").hits] == ["d17"]
+        before.optimize()
+    with _segments_readers(old) as reader:
+        (leaf,) = [leaf for leaf, _ in reader.leaf_readers()]
+        assert isinstance(leaf._terms, terms.TermDictReader)
+
+
+def test_the_dictionary_is_smaller_than_whooshs_hash_file(tmp_path, monkeypatch):
+    from whoosh.filedb.compound import CompoundStorage
+    from whoosh.filedb.filestore import FileStorage
+
+    from searchlib._whoosh.codec import SearchlibCodec
+
+    def sizes(path):
+        storage = FileStorage(str(path))
+        (seg,) = [n for n in storage.list() if n.endswith(".seg")]
+        compound = CompoundStorage(storage.open_file(seg), use_mmap=False)
+        out = {n.rsplit(".", 1)[1]: compound.file_length(n) for n in compound.list()}
+        compound.close()
+        return out
+
+    with Index.create(tmp_path / "new") as ix:
+        ix.add(_docs(0, 400))
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            SearchlibCodec, "field_writer", lambda self, st, seg: _HashFieldWriter(self, st, seg)
+        )
+        with Index.create(tmp_path / "old") as ix:
+            ix.add(_docs(0, 400))
+    new, old = sizes(tmp_path / "new"), sizes(tmp_path / "old")
+    assert new["trm"] * 3 < old["trm"]
+    assert new["pst"] < old["pst"]  # the one-posting lists moved into the dictionary
+
+
+def test_terms_out_of_order_are_refused():
+    from searchlib.errors import StorageError
+
+    writer = terms.TermsWriter(RamStorage().create_file("t.trm"))
+    info, _ = _info(random.Random(1), 0)
+    writer.add(b"\x00\x00b", info)
+    with pytest.raises(StorageError):
+        writer.add(b"\x00\x00a", info)
+
+
+def test_field_writer_keeps_whooshs_per_term_path():
+    """Whoosh's own writers call start_term/add/finish_term; those terms are written and
+    inlined like the bulk path's."""
+    from whoosh.codec.whoosh3 import W3Segment
+
+    from searchlib._whoosh.codec import SearchlibCodec
+
+    codec = SearchlibCodec()
+    storage = RamStorage()
+    segment = W3Segment(codec, "x")
+    writer = FieldWriter(codec, storage, segment)
+    field = fields.TEXT(phrase=True)
+    writer.start_field("body", field)
+    for word, postings in [(b"a", [(1, 2.0), (5, 1.0)]), (b"b", [(3, 1.0)])]:
+        writer.start_term(word)
+        for doc, weight in postings:
+            writer.add(doc, weight, b"\x01\x02", 4)
+        writer.finish_term()
+    writer.finish_field()
+    writer.close()
+    reader = codec.terms_reader(storage, segment)
+    assert isinstance(reader, terms.TermDictReader)
+    assert reader.term_info("body", b"b").is_inlined()
+    assert not reader.term_info("body", b"a").is_inlined()
+    m = reader.matcher("body", b"b", field.format)
+    assert isinstance(m, InlineMatcher) and m.id() == 3 and m.weight() == 1.0
+    assert m.copy().id() == 3
+    reader.close()
+
+
+def test_lookups_from_several_threads_agree(monkeypatch):
+    """Readers are shared by `searchlib serve`'s threads, and so is their block cache."""
+    import threading
+
+    monkeypatch.setattr(terms, "BLOCK_TERMS", 4)
+    monkeypatch.setattr(terms, "CACHED_BLOCKS", 2)
+    rng = random.Random(12)
+    keys, infos, reader = _dictionary(rng, 600)
+    expected = [_facts(W3TermInfo.from_bytes(i.to_bytes())) for i in infos]
+    errors: list[BaseException] = []
+
+    def lookups(seed: int) -> None:
+        order = random.Random(seed)
+        try:
+            for _ in range(2000):
+                n = order.randrange(len(keys))
+                assert _facts(reader.term_info(*_decoded(keys[n]))) == expected[n]
+        except BaseException as error:  # reported in the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=lookups, args=(seed,)) for seed in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+
+
+def test_readers_of_one_segment_share_its_sparse_index(tmp_path):
+    import gc
+
+    with Index.create(tmp_path / "ix") as ix:
+        ix.add(_docs(0, 200))
+    first, second = _segments_readers(tmp_path / "ix"), _segments_readers(tmp_path / "ix")
+    ours, theirs = first._terms, second._terms
+    assert ours is not theirs and ours._trailer is theirs._trailer
+    key = next(k for k, v in terms._TRAILERS.items() if v is ours._trailer)
+    first.close()
+    assert [t for t, _ in second.iter_prefix("alltext", "khusus19")][:2] == [
+        b"khusus19",
+        b"khusus190",
+    ]
+    second.close()
+    del first, second, ours, theirs
+    gc.collect()
+    assert key not in terms._TRAILERS
