@@ -630,9 +630,8 @@ def test_serve_runs_uvicorn_on_loopback_with_the_sample(runner, monkeypatch):
 
 
 def test_serve_with_workers_hands_the_index_to_each_worker(runner, monkeypatch, tmp_path):
-    import uvicorn
-
     from searchlib.web import app as web_app
+    from searchlib.web import workers
 
     names = (web_app.ENV_INDEX, web_app.ENV_CONFIG, web_app.ENV_WRITES, web_app.ENV_MAX_BODY)
     for name in (*names, web_app.ENV_THREADS):
@@ -641,20 +640,20 @@ def test_serve_with_workers_hands_the_index_to_each_worker(runner, monkeypatch, 
         index.add([{"id": "a", "title": "judul", "body": "isi zqpekerja"}])
     seen = {}
 
-    def fake_run(target, **options):
-        seen["target"], seen["options"] = target, options
+    def fake_run(target, count, **options):
+        seen["target"], seen["options"] = target, {**options, "workers": count}
         worker_app = web_app.app_from_environment()  # what each worker process does
         with TestClient(worker_app) as c:
             seen["hits"] = c.get("/api/search", params={"q": "zqpekerja"}).json()["total"]
             seen["writes"] = c.post("/api/docs", json=[{"id": "b", "body": "x"}]).status_code
 
-    monkeypatch.setattr(uvicorn, "run", fake_run)
+    monkeypatch.setattr(workers, "run_workers", fake_run)
     monkeypatch.setenv("SEARCHLIB_TOKEN", TOKEN)
     args = ["serve", "--index", str(tmp_path / "own"), "--workers", "2", "--allow-writes"]
     result = runner.invoke(cli, [*args, "--max-body-mb", "2"])
     assert result.exit_code == 0, result.output
     assert seen["target"] == "searchlib.web.app:app_from_environment"
-    assert seen["options"]["factory"] is True and seen["options"]["workers"] == 2
+    assert seen["options"]["workers"] == 2
     assert seen["options"]["host"] == "127.0.0.1"
     assert seen["hits"] == 1 and seen["writes"] == 401  # writes on, token still required
     assert web_app.os.environ[web_app.ENV_MAX_BODY] == str(2 * 1024 * 1024)
@@ -662,6 +661,43 @@ def test_serve_with_workers_hands_the_index_to_each_worker(runner, monkeypatch, 
     exposed = runner.invoke(cli, [*args, "--host", "0.0.0.0"])
     assert exposed.exit_code == 0 and seen["options"]["host"] == "0.0.0.0"
     assert "warning: the write token crosses the network in clear text" in exposed.stderr
+
+
+def test_worker_connections_send_without_waiting_for_acks():
+    """The listener handed to uvicorn's worker processes says it is TCP, so asyncio turns
+    Nagle's algorithm off on every connection (without it, each keep-alive response
+    waited ~40 ms for the client's delayed ACK)."""
+    import asyncio
+    import socket
+
+    import uvicorn
+
+    from searchlib.web.workers import tcp_listener
+
+    config = uvicorn.Config("searchlib.web.app:app_from_environment", host="127.0.0.1", port=0)
+    listener = tcp_listener(config.bind_socket())
+    assert listener.proto == socket.IPPROTO_TCP and listener.get_inheritable()
+    seen = []
+
+    async def main():
+        def accepted(reader, writer):
+            sock = writer.get_extra_info("socket")
+            seen.append(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await asyncio.start_server(accepted, sock=listener)
+        port = listener.getsockname()[1]
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        for _ in range(100):
+            if seen:
+                break
+            await asyncio.sleep(0.01)
+        writer.close()
+        server.close()
+        await server.wait_closed()
+
+    asyncio.run(main())
+    assert seen and seen[0] != 0
 
 
 def test_web_dependencies_load_only_for_serve():

@@ -31,7 +31,6 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
-from operator import itemgetter
 from time import monotonic
 from typing import Any, NamedTuple, TypeVar
 from weakref import WeakKeyDictionary
@@ -153,14 +152,24 @@ class _Segment(NamedTuple):
     allowed: AbstractSet[int] | None
 
 
+class _Part(NamedTuple):
+    """A segment's scored documents: ascending document numbers and their scores, as two
+    lists (a tuple per posting kept Python's garbage collector busy: a common word's
+    query paused for ~20 ms now and then), and how many match (None when unknown)."""
+
+    docs: list[int]
+    scores: list[float]
+    matched: int | None
+
+
 class TopK(NamedTuple):
     #: The k best (score, docnum), best first.
     scored: list[tuple[float, int]]
     #: How many documents match, when known without more work.
     matched: int | None
-    #: Per segment, its reader and every matching (docnum, score) -- for totals and
+    #: Per segment, its reader and every matching docnum, ascending -- for totals and
     #: facets -- when every match was seen (not after a single word's block skipping).
-    segments: list[tuple[Any, list[tuple[int, float]]]] | None
+    segments: list[tuple[Any, list[int]]] | None
 
 
 def top_k(
@@ -214,14 +223,14 @@ def _top_k(
 
     scored: list[tuple[float, int]] = []
     matched: int | None = 0
-    segments: list[tuple[Any, list[tuple[int, float]]]] | None = []
+    segments: list[tuple[Any, list[int]]] | None = []
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
         lengths = _length_bytes(reader, fieldname)
         deleted = reader.deleted_docs_set if reader.has_deletions() else None
         only = allowed(leaf) if allowed is not None else None
         ctx = _Segment(reader, fieldname, norms, k1p1, lengths, deleted, deadline, only)
-        part: tuple[list[tuple[int, float]], int | None] | None
+        part: _Part | None
         if len(factors) == 1:
             part = _single(ctx, factors[0], k, scored)
         elif required:
@@ -230,14 +239,18 @@ def _top_k(
             part = _or(ctx, factors)
         if part is None:
             continue
-        docs, count = part
+        docs, scores, count = part
         matched = matched + count if count is not None and matched is not None else None
         if segments is not None:
             segments = [*segments, (reader, docs)] if count is not None else None
         # docs are in document order and nlargest is stable: equal scores keep the lower
         # document number first, as Whoosh orders them.
-        best = heapq.nlargest(k, docs, key=itemgetter(1)) if len(docs) > k else docs
-        scored.extend((score, offset + doc) for doc, score in best)
+        best = (
+            heapq.nlargest(k, range(len(docs)), key=scores.__getitem__)
+            if len(docs) > k
+            else range(len(docs))
+        )
+        scored.extend((scores[i], offset + docs[i]) for i in best)
     scored.sort(key=_order)
     return TopK(scored[:k], matched, segments)
 
@@ -252,7 +265,7 @@ def _order(item: tuple[float, int]) -> tuple[float, int]:
     return (-item[0], item[1])
 
 
-def _and(seg: _Segment, factors: list[Factor]) -> tuple[list[tuple[int, float]], int] | None:
+def _and(seg: _Segment, factors: list[Factor]) -> _Part | None:
     """Intersect first, score only the documents that have every word: the rarest word's
     documents are the candidates, looked up in each further word's blocks by bisection."""
     reader, norms, k1p1, lengths = seg.reader, seg.norms, seg.k1p1, seg.lengths
@@ -308,7 +321,7 @@ def _and(seg: _Segment, factors: list[Factor]) -> tuple[list[tuple[int, float]],
             score + idf * ((tf * k1p1) / (tf + norms[lengths[doc]])) * boost
             for score, doc, tf in zip(scores, docs, map(weights.__getitem__, docs), strict=True)
         ]
-    return list(zip(docs, scores, strict=True)), len(docs)
+    return _Part(docs, scores, len(docs))
 
 
 def _excluding(seg: _Segment, scores: dict[int, float]) -> dict[int, float]:
@@ -322,9 +335,7 @@ def _excluding(seg: _Segment, scores: dict[int, float]) -> dict[int, float]:
     return scores
 
 
-def _single(
-    seg: _Segment, f: Factor, k: int, so_far: list[tuple[float, int]]
-) -> tuple[list[tuple[int, float]], int | None] | None:
+def _single(seg: _Segment, f: Factor, k: int, so_far: list[tuple[float, int]]) -> _Part | None:
     """One term: blocks whose best possible score cannot enter the top k are skipped."""
     norms, k1p1, lengths, deleted = seg.norms, seg.k1p1, seg.lengths, seg.deleted
     allowed = seg.allowed
@@ -336,7 +347,8 @@ def _single(
     # The k best so far (earlier segments included) as a min-heap of (score, -docnum).
     heap = heapq.nsmallest(k, ((score, -doc) for score, doc in so_far), key=_order_heap)
     heapq.heapify(heap)
-    out: list[tuple[int, float]] = []
+    out_docs: list[int] = []
+    out_scores: list[float] = []
     skipped = False
     while m.is_active():
         if len(heap) >= k:
@@ -350,36 +362,37 @@ def _single(
                 continue
         ids, weights = _decode(m, seg.deadline)
         if deleted or allowed is not None:
-            kept = [
-                (doc, tf)
-                for doc, tf in zip(ids, weights, strict=True)
+            keep = [
+                i
+                for i, doc in enumerate(ids)
                 if not (deleted and doc in deleted) and (allowed is None or doc in allowed)
             ]
-            ids, weights = [d for d, _ in kept], [tf for _, tf in kept]
+            ids, weights = [ids[i] for i in keep], [weights[i] for i in keep]
         scores = [
             idf * ((tf * k1p1) / (tf + norms[lengths[doc]])) * boost
             for doc, tf in zip(ids, weights, strict=True)
         ]
-        block = list(zip(ids, scores, strict=True))
-        out.extend(block)
-        # Only scores above the k-th best so far touch the heap (most do not).
+        out_docs.extend(ids)
+        out_scores.extend(scores)
+        # Only scores above the k-th best so far touch the heap (most blocks have none).
         floor = heap[0][0] if len(heap) >= k else -1.0
-        for doc, score in block:
-            if score > floor:
-                if len(heap) < k:
-                    heapq.heappush(heap, (score, -doc))
-                else:
-                    heapq.heapreplace(heap, (score, -doc))
-                floor = heap[0][0] if len(heap) >= k else -1.0
+        if scores and max(scores) > floor:
+            for doc, score in zip(ids, scores, strict=True):
+                if score > floor:
+                    if len(heap) < k:
+                        heapq.heappush(heap, (score, -doc))
+                    else:
+                        heapq.heapreplace(heap, (score, -doc))
+                    floor = heap[0][0] if len(heap) >= k else -1.0
         m._next_block()
-    return out, (None if skipped else len(out))
+    return _Part(out_docs, out_scores, None if skipped else len(out_docs))
 
 
 def _order_heap(item: tuple[float, int]) -> tuple[float, int]:
     return (-item[0], -item[1])
 
 
-def _or(seg: _Segment, factors: list[Factor]) -> tuple[list[tuple[int, float]], int] | None:
+def _or(seg: _Segment, factors: list[Factor]) -> _Part | None:
     norms, k1p1, lengths = seg.norms, seg.k1p1, seg.lengths
     scores: dict[int, float] = {}
     get = scores.get
@@ -398,4 +411,5 @@ def _or(seg: _Segment, factors: list[Factor]) -> tuple[list[tuple[int, float]], 
     scores = _excluding(seg, scores)
     if not scores:
         return None
-    return sorted(scores.items()), len(scores)
+    docs = sorted(scores)
+    return _Part(docs, [scores[doc] for doc in docs], len(docs))

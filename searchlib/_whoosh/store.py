@@ -312,7 +312,7 @@ class WhooshStore:
             """Every match per segment, shared by the total and the facets, or None when
             only Whoosh's matchers can find them."""
             if fast is not None and fast.segments is not None:  # the fast path saw them all
-                return [(reader, {doc for doc, _ in docs}) for reader, docs in fast.segments]
+                return [(reader, set(docs)) for reader, docs in fast.segments]
             return self._match_sets(q, filter_q)
 
         if fast is not None:

@@ -79,6 +79,7 @@ def serve(
         import uvicorn
 
         from searchlib.web import app as web_app
+        from searchlib.web.workers import run_workers
     except ImportError as error:
         missing = error.name or "a web dependency"
         raise click.ClickException(
@@ -137,8 +138,6 @@ def serve(
         os.environ[web_app.ENV_MAX_BODY] = str(max_body)
         os.environ[web_app.ENV_THREADS] = str(threads)
         index.close()
-        uvicorn.run(
-            "searchlib.web.app:app_from_environment", factory=True, workers=workers, **options
-        )
+        run_workers("searchlib.web.app:app_from_environment", workers, **options)
     finally:
         index.close()
