@@ -16,6 +16,7 @@ import threading
 from collections import Counter, OrderedDict
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
+from operator import itemgetter
 from time import monotonic
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -31,9 +32,11 @@ _VALUE_SETS: WeakKeyDictionary[Any, dict[str, dict[str, frozenset[int]]]] = Weak
 _FILTER_DOCS: WeakKeyDictionary[Any, OrderedDict[wq.Query, frozenset[int]]] = WeakKeyDictionary()
 FILTER_CACHE = 16
 _FILTER_LOCK = threading.Lock()
-#: Per segment reader and keyword field: each document's single value, or None for a field
-#: where some document has several.
-_SINGLE_VALUES: WeakKeyDictionary[Any, dict[str, list[str | None] | None]] = WeakKeyDictionary()
+#: Per segment reader and keyword field: its values and each document's single value as a
+#: byte (its place among the values, 0 for none), or None for a field where some document
+#: has several values or that has more than 255.
+_SINGLE_VALUES: WeakKeyDictionary[Any, dict[str, _Coded | None]] = WeakKeyDictionary()
+_Coded = tuple[list[str | None], bytes]
 
 
 def match_sets(
@@ -157,9 +160,14 @@ def facet_counts(
             continue
         for name in names:
             tally = counts[name]
-            single = _value_of_doc(reader, name)
-            if single is not None:  # one value per document: count by lookup, in C
-                tally.update(map(single.__getitem__, found))
+            coded = _value_of_doc(reader, name)
+            if coded is not None:  # one value per document: pick their bytes and count, in C
+                values, codes = coded
+                picked = bytes(itemgetter(*found)(codes)) if len(found) > 1 else None
+                for code in range(1, len(values)):
+                    n = picked.count(code) if picked is not None else int(codes[min(found)] == code)
+                    if n:
+                        tally[values[code]] += n
                 continue
             for value, docs in _value_sets(reader, name).items():
                 n = len(docs & found) if len(docs) < len(found) else len(found & docs)
@@ -173,19 +181,26 @@ def facet_counts(
     return out
 
 
-def _value_of_doc(reader: Any, fieldname: str) -> list[str | None] | None:
-    """Each document's one value (None for none), or None if some document has several."""
+def _value_of_doc(reader: Any, fieldname: str) -> _Coded | None:
+    """The field's values (None first) and each document's one value as its place among
+    them, or None if some document has several or there are more than 255."""
     return per_segment(_SINGLE_VALUES, reader, fieldname, _read_value_of_doc)
 
 
-def _read_value_of_doc(reader: Any, fieldname: str) -> list[str | None] | None:
-    values: list[str | None] = [None] * reader.doc_count_all()
-    for value, docs in _value_sets(reader, fieldname).items():
+def _read_value_of_doc(reader: Any, fieldname: str) -> _Coded | None:
+    sets = _value_sets(reader, fieldname)
+    if len(sets) > 255:
+        return None
+    values: list[str | None] = [None]
+    codes = bytearray(reader.doc_count_all())
+    for value, docs in sets.items():
+        values.append(value)
+        code = len(values) - 1
         for doc in docs:
-            if values[doc] is not None:
+            if codes[doc]:
                 return None
-            values[doc] = value
-    return values
+            codes[doc] = code
+    return values, bytes(codes)
 
 
 def _value_sets(reader: Any, fieldname: str) -> dict[str, frozenset[int]]:
