@@ -6,6 +6,7 @@ import functools
 import random
 
 import pytest
+from _threads import run_threads
 from whoosh import fields
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import RamStorage
@@ -157,8 +158,6 @@ def test_kept_terms_are_the_analyzers_tokens():
 
 
 def test_segment_files_are_read_from_the_map_not_copied(tmp_path):
-    import threading
-
     from searchlib import Index
     from searchlib._whoosh.segment import _MappedFile
 
@@ -171,23 +170,13 @@ def test_segment_files_are_read_from_the_map_not_copied(tmp_path):
         postfile = searcher.reader()._terms._postfile
         assert isinstance(postfile, _MappedFile)
         expected = [(h.id, h.snippet) for h in ix.search("harga beras", limit=20).hits]
-        results, errors = [], []
+        results = []
 
         def search():
-            try:
-                for _ in range(20):
-                    results.append(
-                        [(h.id, h.snippet) for h in ix.search("harga beras", limit=20).hits]
-                    )
-            except Exception as error:  # pragma: no cover - reported below
-                errors.append(error)
+            for _ in range(20):
+                results.append([(h.id, h.snippet) for h in ix.search("harga beras", limit=20).hits])
 
-        threads = [threading.Thread(target=search) for _ in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert not errors
+        assert not run_threads(search, [()] * 4)
         assert all(r == expected for r in results) and len(results) == 80
 
 

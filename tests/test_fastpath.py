@@ -12,6 +12,7 @@ import random
 from datetime import datetime
 
 import pytest
+from _threads import run_threads
 from whoosh import query as wq
 
 from searchlib import Index
@@ -215,8 +216,6 @@ def test_other_shapes_go_through_whoosh(q):
 
 def test_threads_share_the_filter_caches(ix):
     # searchlib serve searches from several threads; the per-segment caches are shared.
-    import threading
-
     from searchlib._whoosh import fastcount
 
     fastcount._FILTER_DOCS.clear()
@@ -227,23 +226,15 @@ def test_threads_share_the_filter_caches(ix):
     expected = [ix.search(q, since=a, until=b, limit=10) for q, a, b in runs]
     expected_ids = [[h.id for h in r.hits] for r in expected]
     fastcount._FILTER_DOCS.clear()
-    errors: list[BaseException] = []
     got: dict[int, list[str]] = {}
 
     def worker(offset: int) -> None:
-        try:
-            for n in range(offset, offset + len(runs)):
-                i = n % len(runs)
-                q, a, b = runs[i]
-                ids = [h.id for h in ix.search(q, since=a, until=b, limit=10).hits]
-                if ids != expected_ids[i]:
-                    got[i] = ids
-        except BaseException as error:
-            errors.append(error)
+        for n in range(offset, offset + len(runs)):
+            i = n % len(runs)
+            q, a, b = runs[i]
+            ids = [h.id for h in ix.search(q, since=a, until=b, limit=10).hits]
+            if ids != expected_ids[i]:
+                got[i] = ids
 
-    threads = [threading.Thread(target=worker, args=(k * 7,)) for k in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = run_threads(worker, [(k * 7,) for k in range(6)])
     assert not errors and not got

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import threading
 import zlib
 from datetime import datetime
 
 import pytest
+from _threads import run_threads
 from whoosh import fields
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import RamStorage
@@ -193,23 +193,15 @@ def test_searching_from_several_threads_reads_the_same_fields(tmp_path):
     expected = {
         q: [(h.id, h.title, h.snippet, h.fields) for h in ix.search(q).hits] for q in queries
     }
-    errors: list[BaseException] = []
     results: list[bool] = []
 
     def worker(offset: int) -> None:
-        try:
-            for n in range(60):
-                q = queries[(n + offset) % len(queries)]
-                got = [(h.id, h.title, h.snippet, h.fields) for h in ix.search(q).hits]
-                results.append(got == expected[q])
-        except BaseException as error:  # reported in the main thread
-            errors.append(error)
+        for n in range(60):
+            q = queries[(n + offset) % len(queries)]
+            got = [(h.id, h.title, h.snippet, h.fields) for h in ix.search(q).hits]
+            results.append(got == expected[q])
 
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = run_threads(worker, [(k,) for k in range(4)])
     ix.close()
     assert not errors
     assert len(results) == 240 and all(results)

@@ -7,6 +7,7 @@ import random
 import string
 
 import pytest
+from _threads import run_threads
 from whoosh import fields
 from whoosh.codec.whoosh3 import W3FieldWriter, W3TermInfo, W3TermsReader
 from whoosh.filedb.filestore import RamStorage
@@ -408,30 +409,19 @@ def test_field_writer_keeps_whooshs_per_term_path():
 
 def test_lookups_from_several_threads_agree(monkeypatch):
     """Readers are shared by `searchlib serve`'s threads, and so is their block cache."""
-    import threading
-
     monkeypatch.setattr(terms, "BLOCK_TERMS", 4)
     monkeypatch.setattr(terms, "CACHED_BLOCKS", 2)
     rng = random.Random(12)
     keys, infos, reader = _dictionary(rng, 600)
     expected = [_facts(W3TermInfo.from_bytes(i.to_bytes())) for i in infos]
-    errors: list[BaseException] = []
 
     def lookups(seed: int) -> None:
         order = random.Random(seed)
-        try:
-            for _ in range(2000):
-                n = order.randrange(len(keys))
-                assert _facts(reader.term_info(*_decoded(keys[n]))) == expected[n]
-        except BaseException as error:  # reported in the main thread
-            errors.append(error)
+        for _ in range(2000):
+            n = order.randrange(len(keys))
+            assert _facts(reader.term_info(*_decoded(keys[n]))) == expected[n]
 
-    threads = [threading.Thread(target=lookups, args=(seed,)) for seed in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    assert not run_threads(lookups, [(seed,) for seed in range(4)])
 
 
 def test_readers_of_one_segment_share_its_sparse_index(tmp_path):
