@@ -163,9 +163,10 @@ def facet_counts(
             coded = _value_of_doc(reader, name)
             if coded is not None:  # one value per document: pick their bytes and count, in C
                 values, codes = coded
-                picked = bytes(itemgetter(*found)(codes)) if len(found) > 1 else None
+                pick = itemgetter(*found)(codes)  # an int for one document, else a tuple
+                picked = bytes(pick) if len(found) > 1 else bytes((pick,))
                 for code in range(1, len(values)):
-                    n = picked.count(code) if picked is not None else int(codes[min(found)] == code)
+                    n = picked.count(code)
                     if n:
                         tally[values[code]] += n
                 continue

@@ -90,15 +90,14 @@ class _StoredColumnWriter:
         enough = self._pending_bytes >= TRAIN_BYTES
         joined = b"".join(value for _, value in self._pending) if enough else b""
         self._zdict = joined[-DICT_BYTES:]
+        self._primed = _compressor(self._zdict)
         pending, self._pending = self._pending, []
         for docnum, value in pending:
             self._write(docnum, value)
 
     def _write(self, docnum: int, value: bytes) -> None:
-        assert self._zdict is not None
+        assert self._primed is not None
         if value:
-            if self._primed is None:
-                self._primed = _compressor(self._zdict)
             c = self._primed.copy()
             value = c.compress(value) + c.flush()
         self._column.add(docnum, value)
