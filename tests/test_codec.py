@@ -11,7 +11,8 @@ from whoosh import fields
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import RamStorage
 
-from searchlib._whoosh.codec import LeafMatcher, SearchlibCodec, _narrowest
+from searchlib._whoosh.arrays import narrowest
+from searchlib._whoosh.codec import LeafMatcher, SearchlibCodec
 
 
 @pytest.mark.parametrize(
@@ -19,7 +20,7 @@ from searchlib._whoosh.codec import LeafMatcher, SearchlibCodec, _narrowest
     [([0, 255], "B"), ([256], "H"), ([65535], "H"), ([65536], "I"), ([2**32], "Q"), ([], "B")],
 )
 def test_ids_use_the_narrowest_array(values, code):
-    assert _narrowest(values).typecode == code
+    assert narrowest(values).typecode == code
 
 
 def _postings(codec):

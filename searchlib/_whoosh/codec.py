@@ -51,11 +51,11 @@ from whoosh.matching import ListMatcher
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from searchlib._whoosh.arrays import narrowest
 from searchlib._whoosh.segment import SearchlibSegment
 from searchlib._whoosh.stored import StoredReader, StoredWriter
 from searchlib._whoosh.terms import TermDictReader, TermsWriter, is_terms_file
 
-_UNSIGNED = ("B", "H", "I", "Q")
 #: The first item of a block's data tuple when its ids and weights are stored bare and its
 #: value lengths and positions zipped together (an older block's is "S" or its ids).
 _BARE = "T"
@@ -69,14 +69,6 @@ _MIN_ZIP = 32
 _HEADER_MARK = b"S"
 _HEADER = struct.Struct("!IIdBBB")
 _HEAD_BYTES = 4 + len(_HEADER_MARK) + _HEADER.size
-
-
-def _narrowest(values: list[int]) -> array:
-    top = max(values) if values else 0
-    for code in _UNSIGNED:
-        if top < 1 << (8 * array(code).itemsize):
-            return array(code, values)
-    raise OverflowError(f"posting id delta {top} does not fit in 64 bits")
 
 
 class PostingsWriter(W3PostingsWriter):
@@ -153,7 +145,7 @@ class PostingsWriter(W3PostingsWriter):
             return super()._mini_ids()
         ids = self._ids
         deltas = [ids[0], *map(sub, ids[1:], ids)]
-        packed = _narrowest(deltas)
+        packed = narrowest(deltas, "posting id delta")
         return (packed.typecode, packed.tobytes())
 
     def _write_block(self, last: bool = False) -> None:
@@ -220,7 +212,7 @@ class PostingsWriter(W3PostingsWriter):
         fixedsize = self._format.fixed_value_size()
         if not (fixedsize is None or fixedsize < 0):
             return None if fixedsize == 0 else joined  # as W3
-        lengths = _narrowest(sizes)
+        lengths = narrowest(sizes, "posting value length")
         return (lengths.typecode, lengths.tobytes(), joined)
 
 

@@ -59,6 +59,7 @@ from whoosh.reading import TermNotFound
 from whoosh.system import pack_ushort, unpack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+from searchlib._whoosh.arrays import narrowest
 from searchlib.errors import StorageError
 
 __all__ = ["MAGIC", "Cursor", "TermDictReader", "TermsWriter", "is_terms_file"]
@@ -72,7 +73,6 @@ CACHED_BLOCKS = 256
 ZLIB_LEVEL = 6
 _FOOTER = struct.Struct(">Q4s")
 _NO_ID = 0xFFFFFFFF
-_UNSIGNED = ("B", "H", "I", "Q")
 _BYTE_LENGTHS = [byte_to_length(i) for i in range(256)]
 
 
@@ -82,11 +82,8 @@ def is_terms_file(head: bytes) -> bool:
 
 
 def _ints(values: list[int]) -> tuple[str, bytes]:
-    top = max(values) if values else 0
-    for code in _UNSIGNED:
-        if top < 1 << (8 * array(code).itemsize):
-            return code, array(code, values).tobytes()
-    raise StorageError(f"term dictionary value {top} does not fit in 64 bits")
+    packed = narrowest(values, "term dictionary value")
+    return packed.typecode, packed.tobytes()
 
 
 def _floats(values: list[float]) -> tuple[str, bytes]:
