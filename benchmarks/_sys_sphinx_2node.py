@@ -25,8 +25,8 @@ NODES = 2
 
 def unavailable() -> str | None:
     try:
-        from searchlib._sphinx.client import pymysql_module
-        from searchlib._sphinx.nodes import find_searchd
+        from searchlib.backends.sphinxql.client import pymysql_module
+        from searchlib.backends.sphinxql.nodes import find_searchd
 
         find_searchd()
         pymysql_module()
@@ -37,14 +37,14 @@ def unavailable() -> str | None:
 
 
 def _stop(directory: Path) -> None:
-    from searchlib._sphinx.nodes import stop
+    from searchlib.backends.sphinxql.nodes import stop
 
     stop(directory)
 
 
 def build(docs: Iterable[dict[str, Any]], path: Path, settings: Settings) -> None:
     import searchlib
-    from searchlib._sphinx.nodes import free_base_port, init, start
+    from searchlib.backends.sphinxql.nodes import free_base_port, init, start
 
     directory = path / CLUSTER
     config = init(directory, NODES, base_port=free_base_port(NODES))

@@ -26,7 +26,7 @@ from _corpus import REPO, SAMPLE_FILE, SHARED_ARTICLES, SHARED_CORPUS, read_json
 from _queries import derive_queries, stopwords
 
 import searchlib
-from searchlib._sphinx.nodes import find_searchd, temporary_cluster
+from searchlib.backends.sphinxql.nodes import find_searchd, temporary_cluster
 
 
 def compare(embedded: Any, cluster: Any, queries: list[str], limit: int = 10) -> dict[str, Any]:

@@ -11,9 +11,9 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from searchlib._backend import Backend, RawResults
 from searchlib._version import __version__
 from searchlib.analysis import get_analyzer
+from searchlib.backends.base import Backend, RawResults
 from searchlib.config import Config, load_config
 from searchlib.errors import (
     IndexMismatchError,
@@ -42,9 +42,9 @@ __all__ = ["Index"]
 
 META_FILE = "searchlib.json"
 #: Bump when the on-disk layout searchlib writes changes incompatibly.
-#: 2: stored fields compressed with a per-segment dictionary (searchlib/_whoosh/stored.py).
-#: 3: posting blocks with bare ids and weights (searchlib/_whoosh/codec.py).
-#: 4: term dictionary in compressed blocks, one-posting lists inlined (searchlib/_whoosh/terms.py).
+#: 2: stored fields compressed with a per-segment dictionary (embedded stored.py).
+#: 3: posting blocks with bare ids and weights (embedded codec.py).
+#: 4: term dictionary in compressed blocks, one-posting lists inlined (embedded terms.py).
 FORMAT_VERSION = 4
 #: Formats this searchlib opens; an older one is recorded as current before its first
 #: commit adds segments of the current format.
@@ -108,7 +108,7 @@ class Index:
             shutil.rmtree(root)
         elif root.exists() and any(root.iterdir()):
             raise StorageError(f"{root} exists and is not an empty directory or a searchlib index")
-        from searchlib._whoosh.store import WhooshStore
+        from searchlib.backends.embedded.store import WhooshStore
 
         backend = WhooshStore.create(root, cfg)
         meta = {
@@ -168,7 +168,7 @@ class Index:
                     "(fields, analyzer, stopwords or protected words changed)",
                     hint=f"rebuild it: {rebuild} --config {cfg.source_file or 'CONFIG'}",
                 )
-        from searchlib._whoosh.store import WhooshStore
+        from searchlib.backends.embedded.store import WhooshStore
 
         index = cls(root, cfg, WhooshStore.open(root, cfg))
         if meta["format_version"] != FORMAT_VERSION:
@@ -181,7 +181,7 @@ class Index:
     ) -> Index:
         """An index in a search cluster (backend sphinxql): the nodes hold the data and
         the metadata; ``path`` only names it."""
-        from searchlib._sphinx.store import SphinxStore
+        from searchlib.backends.sphinxql.store import SphinxStore
 
         return cls(Path(path), cfg, SphinxStore.attach(cfg, create=create, overwrite=overwrite))
 

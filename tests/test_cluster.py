@@ -21,8 +21,15 @@ from click.testing import CliRunner
 
 import searchlib
 from searchlib import ConfigError, Index, QueryError, StorageError
-from searchlib._sphinx.ids import doc_key, shard_of
-from searchlib._sphinx.nodes import find_searchd, free_base_port, init, start, status, stop
+from searchlib.backends.sphinxql.ids import doc_key, shard_of
+from searchlib.backends.sphinxql.nodes import (
+    find_searchd,
+    free_base_port,
+    init,
+    start,
+    status,
+    stop,
+)
 from searchlib.cli import cli
 from searchlib.errors import BackendNotSupportedError, IndexMismatchError
 
@@ -255,7 +262,7 @@ def test_similar(built, source):
 def test_id_collisions_are_refused(built, monkeypatch):
     remote, _embedded, _ = built
     before = len(remote)
-    monkeypatch.setattr("searchlib._sphinx.store.doc_key", lambda doc_id: 4242)
+    monkeypatch.setattr("searchlib.backends.sphinxql.store.doc_key", lambda doc_id: 4242)
     with pytest.raises(StorageError, match="same engine document id"):
         remote.add([{"id": "k1", "body": "satu"}, {"id": "k2", "body": "dua"}])
     assert len(remote) == before

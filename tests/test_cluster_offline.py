@@ -13,11 +13,11 @@ import yaml
 from click.testing import CliRunner
 
 from searchlib import ConfigError
-from searchlib._sphinx.compile import compile_query
-from searchlib._sphinx.ids import MAX_TERM_BYTES, doc_key, encode_term, shard_of
-from searchlib._sphinx.nodes import NODE_CONF, find_searchd
-from searchlib._sphinx.schema import NO_DATE
 from searchlib.analysis import get_analyzer
+from searchlib.backends.sphinxql.compile import compile_query
+from searchlib.backends.sphinxql.ids import MAX_TERM_BYTES, doc_key, encode_term, shard_of
+from searchlib.backends.sphinxql.nodes import NODE_CONF, find_searchd
+from searchlib.backends.sphinxql.schema import NO_DATE
 from searchlib.cli import cli
 from searchlib.config import Config, load_config
 from searchlib.errors import BackendNotSupportedError
@@ -27,7 +27,8 @@ from searchlib.query import parse_query
 def test_doc_keys_are_stable_across_processes_and_in_range():
     ids = ["a1", "detik-16", "ünïcödé", "x" * 300, ""]
     here = [doc_key(i) for i in ids]
-    code = f"from searchlib._sphinx.ids import doc_key; print([doc_key(i) for i in {ids!r}])"
+    module = "searchlib.backends.sphinxql.ids"
+    code = f"from {module} import doc_key; print([doc_key(i) for i in {ids!r}])"
     there = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout

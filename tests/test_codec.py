@@ -11,8 +11,8 @@ from whoosh import fields
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import RamStorage
 
-from searchlib._whoosh.arrays import narrowest
-from searchlib._whoosh.codec import LeafMatcher, SearchlibCodec
+from searchlib.backends.embedded.arrays import narrowest
+from searchlib.backends.embedded.codec import LeafMatcher, SearchlibCodec
 
 
 @pytest.mark.parametrize(
@@ -68,12 +68,12 @@ def _searchlib_postings(path, monkeypatch, writer_class, run_postings=None):
     from whoosh import index as windex
 
     from searchlib import Index
-    from searchlib._whoosh import writer as writer_module
+    from searchlib.backends.embedded import writer as writer_module
 
     if run_postings is not None:
         monkeypatch.setattr(writer_module, "RUN_POSTINGS", run_postings)
         monkeypatch.setattr(writer_module, "CHUNK", 3)
-    monkeypatch.setattr("searchlib._whoosh.store.FastSegmentWriter", writer_class)
+    monkeypatch.setattr("searchlib.backends.embedded.store.FastSegmentWriter", writer_class)
     rng = random.Random(11)
     words = [
         "harga",
@@ -132,7 +132,7 @@ class _WhooshWriter:
 
 @pytest.mark.parametrize("run_postings", [None, 40])
 def test_bulk_writer_writes_what_whoosh_writes(tmp_path, monkeypatch, run_postings):
-    from searchlib._whoosh.writer import FastSegmentWriter
+    from searchlib.backends.embedded.writer import FastSegmentWriter
 
     ours = _searchlib_postings(tmp_path / "ours", monkeypatch, FastSegmentWriter, run_postings)
     theirs = _searchlib_postings(tmp_path / "theirs", monkeypatch, _WhooshWriter)
@@ -160,7 +160,7 @@ def test_kept_terms_are_the_analyzers_tokens():
 
 def test_segment_files_are_read_from_the_map_not_copied(tmp_path):
     from searchlib import Index
-    from searchlib._whoosh.segment import _MappedFile
+    from searchlib.backends.embedded.segment import _MappedFile
 
     with Index.create(tmp_path / "ix") as ix:
         ix.add(
@@ -185,7 +185,7 @@ def test_blocks_zipped_whole_by_earlier_versions_still_read(monkeypatch):
     """Indexes written before positions were zipped apart from ids and weights."""
     from whoosh.codec.whoosh3 import W3PostingsWriter
 
-    from searchlib._whoosh.codec import PostingsWriter
+    from searchlib.backends.embedded.codec import PostingsWriter
 
     current, _ = _postings(SearchlibCodec())
     monkeypatch.setattr(PostingsWriter, "_write_block", W3PostingsWriter._write_block)
@@ -199,7 +199,7 @@ def _format2_write_block(self, last=False, *, current, written):
     import zlib
     from pickle import dumps
 
-    from searchlib._whoosh import codec
+    from searchlib.backends.embedded import codec
 
     values = self._mini_values()
     if self._byteids or not (isinstance(values, tuple) and len(values) == 3):
@@ -229,7 +229,7 @@ def _format2_write_block(self, last=False, *, current, written):
 
 
 def test_blocks_of_index_format_2_still_read(monkeypatch):
-    from searchlib._whoosh.codec import PostingsWriter
+    from searchlib.backends.embedded.codec import PostingsWriter
 
     current, _ = _postings(SearchlibCodec())
     written: list[int] = []
@@ -246,7 +246,7 @@ def test_blocks_are_smaller_than_whole_zipped_ones(tmp_path, monkeypatch):
     from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter
 
     from searchlib import Index
-    from searchlib._whoosh.codec import FieldWriter, PostingsWriter
+    from searchlib.backends.embedded.codec import FieldWriter, PostingsWriter
 
     def build(path):
         with Index.create(path) as ix:

@@ -16,9 +16,9 @@ from _threads import run_threads
 from whoosh import query as wq
 
 from searchlib import Index
-from searchlib._whoosh.compile import date_range
-from searchlib._whoosh.fastpath import plain_terms, top_k
-from searchlib._whoosh.schema import COMBINED_FIELD
+from searchlib.backends.embedded.compile import date_range
+from searchlib.backends.embedded.fastpath import plain_terms, top_k
+from searchlib.backends.embedded.schema import COMBINED_FIELD
 
 WORDS = [f"kata{i}" for i in range(400)]
 WEIGHTS = [1.0 / (i + 1) for i in range(len(WORDS))]
@@ -109,7 +109,7 @@ def test_fast_path_equals_whoosh(ix, k):
 
 
 def test_keyword_filters_equal_whoosh(ix):
-    from searchlib._whoosh.fastcount import filter_sets
+    from searchlib.backends.embedded.fastcount import filter_sets
 
     searcher = ix._backend._searcher()
     rng = random.Random(5)
@@ -142,8 +142,8 @@ def test_search_results_are_the_same_with_and_without_the_fast_path(ix, monkeypa
     runs = [(q, f, since) for q in queries for f in filters for since in (None, "2019-03-01")]
     fast = [ix.search(q, limit=20, filters=f, since=since) for q, f, since in runs]
     computed = [(r.total, r.facets) for r in fast]  # now, while the fast path is there
-    monkeypatch.setattr("searchlib._whoosh.store.top_k", lambda *a, **kw: None)
-    monkeypatch.setattr("searchlib._whoosh.store.match_sets", lambda *a, **kw: None)
+    monkeypatch.setattr("searchlib.backends.embedded.store.top_k", lambda *a, **kw: None)
+    monkeypatch.setattr("searchlib.backends.embedded.store.match_sets", lambda *a, **kw: None)
     slow = [ix.search(q, limit=20, filters=f, since=since) for q, f, since in runs]
     for f, s, (total, facets) in zip(fast, slow, computed, strict=True):
         assert [h.score for h in f.hits] == pytest.approx([h.score for h in s.hits], rel=1e-9)
@@ -216,7 +216,7 @@ def test_other_shapes_go_through_whoosh(q):
 
 def test_threads_share_the_filter_caches(ix):
     # searchlib serve searches from several threads; the per-segment caches are shared.
-    from searchlib._whoosh import fastcount
+    from searchlib.backends.embedded import fastcount
 
     fastcount._FILTER_DOCS.clear()
     runs = [

@@ -257,7 +257,7 @@ def test_extra_fields_are_indexed_with_their_types(tmp_path):
 
 
 def test_compact_positions_round_trip():
-    from searchlib._whoosh.formats import CompactPositions
+    from searchlib.backends.embedded.formats import CompactPositions
 
     fmt = CompactPositions()
     for positions in ([0], [3], [0, 1, 2], [5, 130, 20_000, 2_000_000], list(range(0, 5000, 7))):
@@ -268,7 +268,7 @@ def test_compact_positions_round_trip():
 
 
 def test_posting_runs_spilled_to_disk_merge_correctly(tmp_path, monkeypatch):
-    from searchlib._whoosh import writer
+    from searchlib.backends.embedded import writer
 
     monkeypatch.setattr(writer, "RUN_POSTINGS", 50)  # many runs, several chunks each
     monkeypatch.setattr(writer, "CHUNK", 7)

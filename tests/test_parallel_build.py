@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from searchlib import Index
-from searchlib._whoosh import store
+from searchlib.backends.embedded import store
 from searchlib.errors import IngestError, StorageError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -161,7 +161,7 @@ def test_a_script_without_a_main_guard_runs_once(tmp_path):
             import sys
             sys.path.insert(0, {str(REPO)!r})
             from searchlib import Index
-            from searchlib._whoosh import store
+            from searchlib.backends.embedded import store
             store.PARALLEL_AFTER = 20
             store.helper_allowed = lambda: True
             print("script ran", flush=True)

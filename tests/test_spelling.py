@@ -7,7 +7,7 @@ import random
 import pytest
 
 from searchlib import Index
-from searchlib._whoosh.spelling import closest_term
+from searchlib.backends.embedded.spelling import closest_term
 
 WORDS = [
     "amazon", "rusia", "ekonomi", "presiden", "pemilu", "banjir", "jakarta", "harga",

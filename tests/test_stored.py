@@ -1,4 +1,4 @@
-"""Stored fields in the dictionary-compressed column (searchlib/_whoosh/stored.py)."""
+"""Stored fields in the dictionary-compressed column (searchlib/backends/embedded/stored.py)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from whoosh.filedb.filestore import RamStorage
 
 from searchlib import Index
 from searchlib._resources import sample_dir
-from searchlib._whoosh import stored
-from searchlib._whoosh.codec import SearchlibCodec
+from searchlib.backends.embedded import stored
+from searchlib.backends.embedded.codec import SearchlibCodec
 from searchlib.index import FORMAT_VERSION
 
 

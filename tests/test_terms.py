@@ -1,4 +1,4 @@
-"""The block term dictionary (searchlib/_whoosh/terms.py) and inlined one-posting lists."""
+"""The embedded backend's block term dictionary (terms.py) and inlined one-posting lists."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from whoosh.reading import TermNotFound
 from whoosh.system import pack_ushort
 
 from searchlib import Index
-from searchlib._whoosh import terms
-from searchlib._whoosh.codec import FieldWriter, InlineMatcher, LeafMatcher
+from searchlib.backends.embedded import terms
+from searchlib.backends.embedded.codec import FieldWriter, InlineMatcher, LeafMatcher
 from searchlib.index import FORMAT_VERSION
 
 FIELDS = ["body", "id", "title"]
@@ -228,7 +228,7 @@ def test_an_index_reads_its_terms_and_inlined_postings(tmp_path):
 def _hapax_queries(rng: random.Random, count: int):
     from whoosh import query as wq
 
-    from searchlib._whoosh.schema import COMBINED_FIELD
+    from searchlib.backends.embedded.schema import COMBINED_FIELD
 
     for _ in range(count):
         words = [f"khusus{rng.randrange(500)}" for _ in range(rng.randint(1, 3))]
@@ -249,7 +249,7 @@ def _build(path, *, inline: bool, monkeypatch) -> Index:
 
 
 def test_hapax_scores_equal_the_same_index_without_inlining(tmp_path, monkeypatch):
-    from searchlib._whoosh.fastpath import top_k
+    from searchlib.backends.embedded.fastpath import top_k
 
     inlined = _build(tmp_path / "inlined", inline=True, monkeypatch=monkeypatch)
     plain = _build(tmp_path / "plain", inline=False, monkeypatch=monkeypatch)
@@ -301,7 +301,7 @@ class _HashFieldWriter(W3FieldWriter):
 
 
 def test_a_format_3_index_still_reads_and_upgrades(tmp_path, monkeypatch):
-    from searchlib._whoosh.codec import SearchlibCodec
+    from searchlib.backends.embedded.codec import SearchlibCodec
 
     old = tmp_path / "old"
     with monkeypatch.context() as patch:
@@ -344,7 +344,7 @@ def test_the_dictionary_is_smaller_than_whooshs_hash_file(tmp_path, monkeypatch)
     from whoosh.filedb.compound import CompoundStorage
     from whoosh.filedb.filestore import FileStorage
 
-    from searchlib._whoosh.codec import SearchlibCodec
+    from searchlib.backends.embedded.codec import SearchlibCodec
 
     def sizes(path):
         storage = FileStorage(str(path))
@@ -382,7 +382,7 @@ def test_field_writer_keeps_whooshs_per_term_path():
     inlined like the bulk path's."""
     from whoosh.codec.whoosh3 import W3Segment
 
-    from searchlib._whoosh.codec import SearchlibCodec
+    from searchlib.backends.embedded.codec import SearchlibCodec
 
     codec = SearchlibCodec()
     storage = RamStorage()

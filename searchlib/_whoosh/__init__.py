@@ -1,5 +1,6 @@
-"""The embedded storage backend: a Whoosh index on local disk.
+"""Import paths pickled into the table of contents of indexes written in format 4 or older.
 
-Nothing outside this package imports ``whoosh`` except the analysis filters, so the rest of
-searchlib does not depend on Whoosh's (unmaintained) API.
+Whoosh pickles each segment (with its codec) and the schema (with its field formats) into
+the table of contents; unpickling looks the classes up by these module paths. Each module
+here re-exports one class from the embedded backend and holds nothing else.
 """

@@ -37,7 +37,7 @@ def init_cmd(
     directory: Path, nodes: int, base_port: int, host: str, config_path: Path | None
 ) -> None:
     """Write one searchd config per node under DIRECTORY and DIRECTORY/searchlib.yaml."""
-    from searchlib._sphinx.nodes import init
+    from searchlib.backends.sphinxql.nodes import init
 
     target = init(directory, nodes, base_port=base_port, host=host, base_config=config_path)
     click.echo(f"wrote {nodes} node configs and {target}")
@@ -50,7 +50,7 @@ def init_cmd(
 @click.option("--node", "number", type=int, help="Only this node (0-based).")
 def start_cmd(directory: Path, number: int | None) -> None:
     """Start the cluster's searchd nodes (waits until each answers)."""
-    from searchlib._sphinx.nodes import start
+    from searchlib.backends.sphinxql.nodes import start
 
     for line in start(directory, number):
         click.echo(line)
@@ -61,7 +61,7 @@ def start_cmd(directory: Path, number: int | None) -> None:
 @click.option("--node", "number", type=int, help="Only this node (0-based).")
 def stop_cmd(directory: Path, number: int | None) -> None:
     """Stop the cluster's searchd nodes (waits until each has exited)."""
-    from searchlib._sphinx.nodes import stop
+    from searchlib.backends.sphinxql.nodes import stop
 
     for line in stop(directory, number):
         click.echo(line)
@@ -72,7 +72,7 @@ def stop_cmd(directory: Path, number: int | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 def status_cmd(directory: Path, as_json: bool) -> None:
     """Show each node's address, whether it answers, and its document count."""
-    from searchlib._sphinx.nodes import status
+    from searchlib.backends.sphinxql.nodes import status
 
     data = status(directory)
     if as_json:

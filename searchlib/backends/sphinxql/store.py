@@ -20,15 +20,21 @@ from contextlib import contextmanager, suppress
 from datetime import datetime
 from typing import Any
 
-from searchlib._backend import RawHit, RawResults, Transaction
-from searchlib._sphinx.client import NodeDownError, connect, engine_error, pymysql_module
-from searchlib._sphinx.compile import Analyze, Compiled, compile_query
-from searchlib._sphinx.documents import DocumentCodec
-from searchlib._sphinx.ids import doc_key, encode_term, shard_of
-from searchlib._sphinx.schema import ALL_FIELD, NO_DATE, EngineSchema, engine_schema, ftname
-from searchlib._sphinx.writer import SphinxTransaction
 from searchlib._version import __version__
 from searchlib.analysis import get_analyzer
+from searchlib.backends.base import RawHit, RawResults, Transaction
+from searchlib.backends.sphinxql.client import NodeDownError, connect, engine_error, pymysql_module
+from searchlib.backends.sphinxql.compile import Analyze, Compiled, compile_query
+from searchlib.backends.sphinxql.documents import DocumentCodec
+from searchlib.backends.sphinxql.ids import doc_key, encode_term, shard_of
+from searchlib.backends.sphinxql.schema import (
+    ALL_FIELD,
+    NO_DATE,
+    EngineSchema,
+    engine_schema,
+    ftname,
+)
+from searchlib.backends.sphinxql.writer import SphinxTransaction
 from searchlib.config import Config
 from searchlib.errors import (
     ConfigError,
@@ -479,7 +485,7 @@ class SphinxStore:
         return self._doc_frequencies([term]).get(encode_term(term), 0)
 
     def stats(self) -> dict[str, Any]:
-        from searchlib._sphinx.client import node_status
+        from searchlib.backends.sphinxql.client import node_status
 
         nodes = [node_status(self.config, a) for a in self.nodes]
         complete = all(n["docs"] is not None for n in nodes)

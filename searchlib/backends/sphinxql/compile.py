@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from searchlib._sphinx.ids import encode_term
-from searchlib._sphinx.schema import ALL_FIELD, ALL_TOKEN, NO_DATE, ftname
 from searchlib.analysis.tokenizer import normalize_word
+from searchlib.backends.sphinxql.ids import encode_term
+from searchlib.backends.sphinxql.schema import ALL_FIELD, ALL_TOKEN, NO_DATE, ftname
 from searchlib.errors import BackendNotSupportedError, QueryError
 from searchlib.query import And, DateRange, Fuzzy, Node, Not, Or, Phrase, Prefix, Word
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from contextlib import suppress
 from typing import TYPE_CHECKING, Any
 
-from searchlib._sphinx.ids import doc_key
+from searchlib.backends.sphinxql.ids import doc_key
 from searchlib.errors import StorageError
 
 if TYPE_CHECKING:
-    from searchlib._sphinx.store import SphinxStore
+    from searchlib.backends.sphinxql.store import SphinxStore
 
 #: Rows per multi-row REPLACE, and the bytes at which a batch is sent early (well under
 #: the node's max_packet_size of 128 MB, and under Sphinx's 8 MB default for other nodes).

@@ -59,7 +59,7 @@ from whoosh.reading import TermNotFound
 from whoosh.system import pack_ushort, unpack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from searchlib._whoosh.arrays import narrowest
+from searchlib.backends.embedded.arrays import narrowest
 from searchlib.errors import StorageError
 
 __all__ = ["MAGIC", "Cursor", "TermDictReader", "TermsWriter", "is_terms_file"]

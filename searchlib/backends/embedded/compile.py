@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 from whoosh.reading import IndexReader
 
-from searchlib._whoosh.schema import COMBINED_FIELD, COMBINED_ONLY
 from searchlib.analysis.tokenizer import normalize_word
+from searchlib.backends.embedded.schema import COMBINED_FIELD, COMBINED_ONLY
 from searchlib.errors import QueryError
 from searchlib.query import And, DateRange, Fuzzy, Node, Not, Or, Phrase, Prefix, Word
 

@@ -20,22 +20,22 @@ from whoosh.collectors import Collector, TimeLimit
 from whoosh.searching import Searcher
 from whoosh.writing import LockError
 
-from searchlib._backend import RawHit, RawResults, Transaction
-from searchlib._whoosh.codec import SearchlibCodec
-from searchlib._whoosh.compile import CompileContext, compile_query
-from searchlib._whoosh.fastcount import facet_counts, filter_sets, match_sets
-from searchlib._whoosh.fastpath import TooSlow, top_k
-from searchlib._whoosh.parallel import BATCH, PARALLEL_AFTER, Helper, helper_allowed
-from searchlib._whoosh.recovery import abandon, remove_debris
-from searchlib._whoosh.schema import (
+from searchlib.backends.base import RawHit, RawResults, Transaction
+from searchlib.backends.embedded.codec import SearchlibCodec
+from searchlib.backends.embedded.compile import CompileContext, compile_query
+from searchlib.backends.embedded.fastcount import facet_counts, filter_sets, match_sets
+from searchlib.backends.embedded.fastpath import TooSlow, top_k
+from searchlib.backends.embedded.parallel import BATCH, PARALLEL_AFTER, Helper, helper_allowed
+from searchlib.backends.embedded.recovery import abandon, remove_debris
+from searchlib.backends.embedded.schema import (
     COMBINED_FIELD,
     COMBINED_ONLY,
     build_schema,
     combined_fields,
 )
-from searchlib._whoosh.scoring import BM25
-from searchlib._whoosh.spelling import closest_term
-from searchlib._whoosh.writer import FastSegmentWriter
+from searchlib.backends.embedded.scoring import BM25
+from searchlib.backends.embedded.spelling import closest_term
+from searchlib.backends.embedded.writer import FastSegmentWriter
 from searchlib.config import Config
 from searchlib.errors import IndexLockedError, QueryError, StorageError
 from searchlib.query import Node

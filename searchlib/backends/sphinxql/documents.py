@@ -12,9 +12,9 @@ from contextlib import suppress
 from datetime import datetime
 from typing import Any
 
-from searchlib._sphinx.compile import Analyze, epoch
-from searchlib._sphinx.ids import encode_term
-from searchlib._sphinx.schema import ALL_TOKEN, NO_DATE, EngineSchema
+from searchlib.backends.sphinxql.compile import Analyze, epoch
+from searchlib.backends.sphinxql.ids import encode_term
+from searchlib.backends.sphinxql.schema import ALL_TOKEN, NO_DATE, EngineSchema
 from searchlib.config import Config
 
 

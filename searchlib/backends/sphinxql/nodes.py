@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from searchlib._sphinx.schema import engine_schema, index_sections
+from searchlib.backends.sphinxql.schema import engine_schema, index_sections
 from searchlib.config import Config, load_config
 from searchlib.errors import ConfigError, StorageError
 
@@ -237,7 +237,7 @@ def stop(directory: Path, number: int | None = None) -> list[str]:
 
 def status(directory: Path) -> dict[str, Any]:
     """``{"nodes": [{"address", "up", "docs"}]}`` for the cluster in ``directory``."""
-    from searchlib._sphinx.client import node_status
+    from searchlib.backends.sphinxql.client import node_status
 
     config = cluster_config(directory)
     return {"nodes": [node_status(config, address) for address in config.sphinxql_nodes]}

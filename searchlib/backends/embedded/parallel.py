@@ -50,8 +50,8 @@ def helper_allowed() -> bool:
 def _work(path: str, inbox: Any, outbox: Any) -> None:
     from whoosh import index as windex
 
-    from searchlib._whoosh.codec import SearchlibCodec
-    from searchlib._whoosh.writer import FastSegmentWriter
+    from searchlib.backends.embedded.codec import SearchlibCodec
+    from searchlib.backends.embedded.writer import FastSegmentWriter
 
     writer = None
     try:

@@ -27,7 +27,7 @@ from typing import Any
 
 from whoosh.writing import SegmentWriter
 
-from searchlib._whoosh.formats import (
+from searchlib.backends.embedded.formats import (
     TEXT_GAP,
     CombinedPositions,
     CompactPositions,

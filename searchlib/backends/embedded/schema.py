@@ -5,8 +5,8 @@ from __future__ import annotations
 from whoosh import fields
 from whoosh.analysis import IDTokenizer, LowercaseFilter
 
-from searchlib._whoosh.formats import CombinedPositions, CompactPositions
 from searchlib.analysis import get_analyzer
+from searchlib.backends.embedded.formats import CombinedPositions, CompactPositions
 from searchlib.config import Config
 
 #: Keyword values (category, source, tags, keyword extras) are matched and faceted

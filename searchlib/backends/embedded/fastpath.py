@@ -40,7 +40,7 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from searchlib._whoosh.codec import InlineMatcher
+from searchlib.backends.embedded.codec import InlineMatcher
 
 T = TypeVar("T")
 

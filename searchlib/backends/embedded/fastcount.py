@@ -24,7 +24,13 @@ from weakref import WeakKeyDictionary
 from whoosh import fields
 from whoosh import query as wq
 
-from searchlib._whoosh.fastpath import TooSlow, Unsupported, _blocks, per_segment, plain_terms
+from searchlib.backends.embedded.fastpath import (
+    TooSlow,
+    Unsupported,
+    _blocks,
+    per_segment,
+    plain_terms,
+)
 
 #: Per segment reader and keyword field: each value's set of document numbers.
 _VALUE_SETS: WeakKeyDictionary[Any, dict[str, dict[str, frozenset[int]]]] = WeakKeyDictionary()

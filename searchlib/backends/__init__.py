@@ -1,0 +1,1 @@
+"""Storage backends behind searchlib's one interface (:mod:`searchlib.backends.base`)."""
