@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from searchlib.analysis import AnalyzerSpec, load_spec
+from searchlib.backends import BACKENDS
 from searchlib.errors import AnalyzerError, ConfigError
 
 __all__ = ["BUILTIN_FIELDS", "Config", "FieldConfig", "load_config"]
@@ -71,6 +72,8 @@ class Config:
     max_expansions: int = 256
     search_timeout_s: float = 5.0
     max_doc_bytes: int = 5_000_000
+    #: Processes a large add may use: "auto" or 1 to MAX_BUILD_PROCESSES (docs/build.md).
+    build_processes: int | str = "auto"
     #: backend sphinxql: the nodes' SphinxQL addresses (host:port), in shard order.
     sphinxql_nodes: tuple[str, ...] = ()
     sphinxql_index: str = "searchlib"
@@ -144,6 +147,7 @@ class Config:
                 "search_timeout_s": self.search_timeout_s,
                 "max_doc_bytes": self.max_doc_bytes,
             },
+            "build": {"processes": self.build_processes},
         } | (
             {"sphinxql": {"nodes": list(self.sphinxql_nodes), "index": self.sphinxql_index}}
             if self.backend == "sphinxql"
@@ -198,6 +202,7 @@ _SCHEMA: dict[str, Any] = {
         "max_doc_bytes": int,
     },
     "sphinxql": {"nodes": list, "index": str},
+    "build": {"processes": (int, str)},
 }
 _FIELD_KEYS: dict[str, Any] = {
     "type": str,
@@ -205,7 +210,23 @@ _FIELD_KEYS: dict[str, Any] = {
     "stored": bool,
     "analyzer": (str, type(None)),
 }
-BACKENDS = ("whoosh", "sphinxql")
+#: The most processes an add may use: the parent and one helper (docs/build.md).
+MAX_BUILD_PROCESSES = 2
+
+
+def check_processes(value: object, key: str = "processes") -> int | str:
+    """``value`` as a valid ``processes`` setting, else a ConfigError naming ``key``."""
+    if value == "auto":
+        return "auto"
+    if isinstance(value, int) and not isinstance(value, bool):
+        if 1 <= value <= MAX_BUILD_PROCESSES:
+            return value
+    raise ConfigError(
+        f"{key} must be 'auto' or a whole number from 1 to {MAX_BUILD_PROCESSES}, "
+        f"got {value!r}",
+        hint="1 builds in this process only; 2 adds a helper process; auto: a helper "
+        "when the machine has more than one core",
+    )
 
 
 def load_config(source: str | os.PathLike[str] | Mapping[str, Any] | Config | None) -> Config:
@@ -385,6 +406,8 @@ def _build(data: dict[str, Any], where: str) -> Config:
         if src in snippets:
             _positive(snippets[src], f"snippets.{src}", where, minimum=low)
             kw[dst] = snippets[src]
+    if "processes" in data.get("build", {}):
+        kw["build_processes"] = check_processes(data["build"]["processes"], f"{where}: build.processes")
     for key, value in data.get("limits", {}).items():
         _positive(value, f"limits.{key}", where)
         kw[key] = float(value) if key == "search_timeout_s" else value

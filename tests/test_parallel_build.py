@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import os
+import json
 import subprocess
 import sys
 import textwrap
@@ -10,8 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from searchlib import Index
+from click.testing import CliRunner
+
+from searchlib import ConfigError, Index, load_config
+from searchlib.backends.embedded import parallel as parallel_module
 from searchlib.backends.embedded import store
+from searchlib.cli import cli
 from searchlib.errors import IngestError, StorageError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -43,11 +47,18 @@ class ReadyHelper(store.Helper):
 
 @pytest.fixture
 def parallel(monkeypatch):
-    monkeypatch.delenv("SEARCHLIB_BUILD_PROCESSES", raising=False)
+    """Small adds count as large; the helpers started are listed."""
+    started: list[ReadyHelper] = []
+
+    class Recorded(ReadyHelper):
+        def __init__(self, path):
+            super().__init__(path)
+            started.append(self)
+
     monkeypatch.setattr(store, "PARALLEL_AFTER", 50)
     monkeypatch.setattr(store, "BATCH", 8)
-    monkeypatch.setattr(store, "helper_allowed", lambda: True)
-    monkeypatch.setattr(store, "Helper", ReadyHelper)
+    monkeypatch.setattr(store, "Helper", Recorded)
+    return started
 
 
 def segments(path):
@@ -63,15 +74,14 @@ def results(ix, query):
 
 def test_parallel_build_equals_single_process_build(tmp_path, parallel, monkeypatch):
     with Index.create(tmp_path / "par") as par:
-        summary = par.add(docs(1500))
+        summary = par.add(docs(1500), processes=2)
         assert summary.added == 1500
     counts = segments(tmp_path / "par")
     assert len(counts) == 2 and sum(counts) == 1500 and min(counts) > 0
-    monkeypatch.setenv("SEARCHLIB_BUILD_PROCESSES", "1")
-    monkeypatch.setattr(store, "helper_allowed", lambda: False)
     with Index.create(tmp_path / "one") as one:
-        one.add(docs(1500))
+        one.add(docs(1500), processes=1)
     assert segments(tmp_path / "one") == [1500]
+    assert len(parallel) == 1
     with Index.open(tmp_path / "par") as par, Index.open(tmp_path / "one") as one:
         assert len(par) == len(one) == 1500
         for query in ["harga beras", "kode1234", "petani OR banjir", '"pasar induk"', "nomor"]:
@@ -92,18 +102,19 @@ def test_parallel_build_equals_single_process_build(tmp_path, parallel, monkeypa
     ]
 
 
-def test_a_large_add_into_an_existing_index_replaces_and_adds(tmp_path, parallel, monkeypatch):
-    def build(path):
+def test_a_large_add_into_an_existing_index_replaces_and_adds(tmp_path, parallel):
+    def build(path, processes):
         with Index.create(path) as ix:
-            ix.add(docs(300))
+            ix.add(docs(300), processes=processes)
             changed = ({**d, "body": d["body"] + " revisi"} for d in docs(300))
-            summary = ix.add(list(changed)[::2] + list(docs(900, start=300)))
+            summary = ix.add(
+                list(changed)[::2] + list(docs(900, start=300)), processes=processes
+            )
             assert (summary.added, summary.replaced) == (900, 150)
         return segments(path)
 
-    assert len(build(tmp_path / "par")) == 4  # each add: the parent's segment, the helper's
-    monkeypatch.setattr(store, "helper_allowed", lambda: False)
-    assert len(build(tmp_path / "one")) == 2
+    assert len(build(tmp_path / "par", 2)) == 4  # each add: the parent's segment, the helper's
+    assert len(build(tmp_path / "one", 1)) == 2
     with Index.open(tmp_path / "par") as par, Index.open(tmp_path / "one") as one:
         assert len(par) == len(one) == 1200
         for query in ["revisi", "harga beras", "kode4", "kode1199"]:
@@ -118,7 +129,8 @@ def test_a_failed_bulk_add_commits_nothing_and_cleans_up(tmp_path, parallel):
 
     with Index.create(tmp_path / "ix") as ix:
         with pytest.raises(IngestError):
-            ix.add(bad())
+            ix.add(bad(), processes=2)
+        assert len(parallel) == 1
         assert len(ix) == 0
         ix.add(docs(10))
         assert len(ix) == 10
@@ -127,27 +139,19 @@ def test_a_failed_bulk_add_commits_nothing_and_cleans_up(tmp_path, parallel):
     assert not [n for n in names if n.endswith(".tmp")]
 
 
-def test_a_dead_helper_fails_the_add_and_releases_the_lock(tmp_path, parallel, monkeypatch):
-    started = []
-
-    class Recorded(ReadyHelper):
-        def __init__(self, path):
-            super().__init__(path)
-            started.append(self)
-
-    monkeypatch.setattr(store, "Helper", Recorded)
+def test_a_dead_helper_fails_the_add_and_releases_the_lock(tmp_path, parallel):
     with Index.create(tmp_path / "ix") as ix:
 
         def killing():
             for i, doc in enumerate(docs(600)):
                 if i == 300:
-                    helper = started[-1]
+                    helper = parallel[-1]
                     helper._proc.kill()
                     helper._proc.wait()
                 yield doc
 
         with pytest.raises(StorageError, match="helper process"):
-            ix.add(killing())
+            ix.add(killing(), processes=2)
         assert len(ix) == 0
         ix.add(docs(5))
         assert len(ix) == 5
@@ -163,19 +167,15 @@ def test_a_script_without_a_main_guard_runs_once(tmp_path):
             from searchlib import Index
             from searchlib.backends.embedded import store
             store.PARALLEL_AFTER = 20
-            store.helper_allowed = lambda: True
             print("script ran", flush=True)
             docs = ({{"id": str(i), "title": "Judul", "body": f"isi {{i}}"}} for i in range(300))
             with Index.create({str(tmp_path / "ix")!r}) as ix:
-                ix.add(docs)
+                ix.add(docs, processes=2)
                 print(len(ix), flush=True)
             """
         )
     )
-    env = {k: v for k, v in os.environ.items() if k != "SEARCHLIB_BUILD_PROCESSES"}
-    out = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=120
-    )
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == ["script ran", "300"]
 
@@ -189,3 +189,56 @@ def test_a_dead_helpers_temporary_directory_is_removed_by_the_next_add(tmp_path)
         ix.add(docs(3, start=3))
         assert not leftover.exists()
         assert len(ix) == 6
+
+
+def test_add_files_and_the_config_choose_the_processes(tmp_path, parallel):
+    source = tmp_path / "docs.jsonl"
+    source.write_text("".join(json.dumps(d) + "\n" for d in docs(300)), encoding="utf-8")
+    with Index.create(tmp_path / "files") as ix:
+        assert ix.add_files([source], processes=2).added == 300
+    assert len(parallel) == 1 and len(segments(tmp_path / "files")) == 2
+    with Index.create(tmp_path / "one", {"build": {"processes": 1}}) as ix:
+        ix.add_files([source])
+        ix.add(docs(300, start=300))
+    assert len(parallel) == 1 and segments(tmp_path / "one") == [300, 300]
+    # The argument wins over the config.
+    with Index.open(tmp_path / "one", {"build": {"processes": 1}}) as ix:
+        ix.add(docs(300, start=600), processes=2)
+    assert len(parallel) == 2
+
+
+def test_the_cli_takes_processes(tmp_path, parallel):
+    source = tmp_path / "docs.jsonl"
+    source.write_text("".join(json.dumps(d) + "\n" for d in docs(300)), encoding="utf-8")
+    runner = CliRunner()
+    one = runner.invoke(cli, ["index", str(source), "-i", str(tmp_path / "a"), "--processes", "1"])
+    assert one.exit_code == 0, one.output
+    assert parallel == [] and segments(tmp_path / "a") == [300]
+    two = runner.invoke(cli, ["index", str(source), "-i", str(tmp_path / "b"), "--processes", "2"])
+    assert two.exit_code == 0, two.output
+    assert len(parallel) == 1 and len(segments(tmp_path / "b")) == 2
+    bad = runner.invoke(cli, ["index", str(source), "-i", str(tmp_path / "c"), "--processes", "3"])
+    assert bad.exit_code != 0 and "Traceback" not in bad.output
+    assert bad.output.startswith("Error: processes must be 'auto' or a whole number from 1")
+    word = runner.invoke(cli, ["index", str(source), "-i", str(tmp_path / "d"), "--processes", "x"])
+    assert word.exit_code == 2 and "'x' is not 'auto' or a whole number" in word.output
+    assert "--processes" in runner.invoke(cli, ["index", "--help"]).output
+
+
+@pytest.mark.parametrize("value", [0, 3, -1, "two", True, 1.5])
+def test_a_bad_processes_value_is_a_clear_error(tmp_path, value):
+    with Index.create(tmp_path / "ix") as ix:
+        with pytest.raises(ConfigError, match="processes must be 'auto' or a whole number"):
+            ix.add(docs(3), processes=value)
+        assert len(ix) == 0
+    with pytest.raises(ConfigError, match="build.processes must be"):
+        load_config({"build": {"processes": value}})
+
+
+@pytest.mark.parametrize(
+    ("processes", "cores", "allowed"),
+    [("auto", 2, True), ("auto", 1, False), (1, 8, False), (2, 1, True), (2, 8, True)],
+)
+def test_when_a_helper_may_start(monkeypatch, processes, cores, allowed):
+    monkeypatch.setattr(parallel_module.os, "cpu_count", lambda: cores)
+    assert parallel_module.helper_allowed(processes) is allowed

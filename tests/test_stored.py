@@ -16,7 +16,7 @@ from searchlib import Index
 from searchlib._resources import sample_dir
 from searchlib.backends.embedded import stored
 from searchlib.backends.embedded.codec import SearchlibCodec
-from searchlib.index import FORMAT_VERSION
+from searchlib.backends.embedded.metadata import FORMAT_VERSION
 
 
 def _articles() -> list[dict]:

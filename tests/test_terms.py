@@ -17,7 +17,7 @@ from whoosh.system import pack_ushort
 from searchlib import Index
 from searchlib.backends.embedded import terms
 from searchlib.backends.embedded.codec import FieldWriter, InlineMatcher, LeafMatcher
-from searchlib.index import FORMAT_VERSION
+from searchlib.backends.embedded.metadata import FORMAT_VERSION
 
 FIELDS = ["body", "id", "title"]
 

@@ -1,8 +1,10 @@
-"""The storage interface every backend implements (embedded Whoosh today, SphinxQL later).
+"""The storage interface every backend implements (embedded Whoosh, SphinxQL cluster).
 
-It is deliberately small: transactions of upserts and deletes, a search over searchlib's own
-query tree, more-like-this, spelling suggestions and stats. Analysis, snippets, ingestion and
-validation stay above it, in code shared by every backend.
+It is deliberately small: creating and opening an index, transactions of upserts and deletes,
+a search over searchlib's own query tree, a weighted any-term search, term statistics,
+spelling candidates and stats. Analysis, ingestion, validation and the policy that is not
+storage (fallback and suggestion rules, more-like-this term choice, the recency rerank, hit
+and snippet assembly) stay above it, in code shared by every backend.
 """
 
 from __future__ import annotations
@@ -10,16 +12,54 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from searchlib.query import Node
 
+if TYPE_CHECKING:
+    from searchlib.config import Config
 
-@dataclass
+#: How many processes a bulk add may use: ``"auto"`` or a whole number (see docs/build.md).
+Processes = int | str
+
+
 class RawHit:
-    docnum: int
-    score: float
-    stored: dict[str, Any]
+    """One document a backend found, with its score.
+
+    ``stored`` (the document's stored fields) is read on first use: for the recency rerank a
+    backend returns many candidates, and only the page's hits are ever shown.
+    """
+
+    __slots__ = ("_load", "_stored", "date", "docnum", "score")
+
+    def __init__(
+        self,
+        docnum: int,
+        score: float,
+        stored: dict[str, Any] | None = None,
+        *,
+        load: Callable[[], dict[str, Any]] | None = None,
+        date: float | None = None,
+    ) -> None:
+        if stored is None and load is None:
+            raise TypeError("RawHit needs stored fields or a function that loads them")
+        self.docnum = docnum
+        self.score = score
+        #: The document's date as POSIX seconds (None: undated, or not asked for).
+        self.date = date
+        self._stored = stored
+        self._load = load
+
+    @property
+    def stored(self) -> dict[str, Any]:
+        if self._stored is None:
+            assert self._load is not None
+            self._stored = self._load()
+        return self._stored
+
+    def __repr__(self) -> str:
+        return f"RawHit(docnum={self.docnum!r}, score={self.score!r})"
 
 
 def no_facets() -> dict[str, dict[str, int]]:
@@ -49,6 +89,15 @@ class RawResults:
         return self.collected if self.count is None else None
 
 
+@dataclass(frozen=True)
+class TermStatistics:
+    """Document frequencies of some terms of one field, and the document count they are
+    relative to (for an idf)."""
+
+    documents: int
+    frequencies: dict[str, int]
+
+
 class Transaction(Protocol):
     """A batch of writes committed whole or not at all."""
 
@@ -58,7 +107,19 @@ class Transaction(Protocol):
 
 
 class Backend(Protocol):
-    def transaction(self, *, timeout: float) -> AbstractContextManager[Transaction]: ...
+    """One open index."""
+
+    #: The config the index is searched with (for the embedded backend: the one stored in
+    #: the index unless the caller gave a compatible one).
+    config: Config
+
+    def transaction(
+        self, *, timeout: float, processes: Processes = "auto"
+    ) -> AbstractContextManager[Transaction]:
+        """One atomic commit. ``processes`` bounds the processes a large add may use; a
+        backend that indexes elsewhere (a cluster) ignores it."""
+        ...
+
     def search(
         self,
         node: Node,
@@ -68,8 +129,20 @@ class Backend(Protocol):
         page: int,
         sort: str,
         fields: Sequence[str] | None = None,
-    ) -> RawResults: ...
-    def similar(self, doc_id: str, limit: int) -> RawResults | None: ...
+        dates: bool = False,
+    ) -> RawResults:
+        """One page of hits, best first (``sort="date"``: newest first). ``dates``: fill each
+        hit's ``date`` (for a rerank by age)."""
+        ...
+
+    def search_terms(
+        self, fieldname: str, weighted: Sequence[tuple[float, str]], *, exclude: str, limit: int
+    ) -> RawResults:
+        """Documents with any of the analyzed ``(weight, term)`` pairs in ``fieldname``
+        (more-like-this), except the document with id ``exclude``."""
+        ...
+
+    def term_statistics(self, fieldname: str, terms: Sequence[str]) -> TermStatistics: ...
     def suggest(self, word: str, fieldname: str = "body") -> str | None: ...
     def doc_frequency(self, fieldname: str, term: str) -> int: ...
     def get(self, doc_id: str) -> dict[str, Any] | None: ...
@@ -77,3 +150,15 @@ class Backend(Protocol):
     def stats(self) -> dict[str, Any]: ...
     def optimize(self, *, timeout: float) -> None: ...
     def close(self) -> None: ...
+
+
+class BackendType(Protocol):
+    """How indexes of one kind are created, opened and recognised (the registry's entries).
+
+    ``path`` names the index: the embedded backend's directory; a cluster's nodes come from
+    the config, and the path only names the index.
+    """
+
+    def create(self, path: Path, config: Config, *, overwrite: bool) -> Backend: ...
+    def open(self, path: Path, config: Config | None) -> Backend: ...
+    def exists(self, path: Path, config: Config | None) -> bool: ...

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
+from searchlib import Index
 from searchlib.cli._options import index_options, load, target_path
-from searchlib.index import Index
 
 MAX_LISTED_SKIPS = 20
 
@@ -23,6 +23,20 @@ def _count_lines(paths: tuple[Path, ...]) -> int | None:
         with open(path, "rb") as fh:
             total += sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
     return total
+
+
+class _Processes(click.ParamType):
+    """``auto`` or a whole number (the library checks the range and says it)."""
+
+    name = "auto|N"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None):
+        text = str(value).strip().lower()
+        if text == "auto":
+            return "auto"
+        if text.isdigit():
+            return int(text)
+        self.fail(f"{value!r} is not 'auto' or a whole number", param, ctx)
 
 
 class _Progress:
@@ -73,6 +87,14 @@ class _Progress:
 @click.option(
     "--optimize", is_flag=True, help="Merge into one segment afterwards (fastest queries)."
 )
+@click.option(
+    "--processes",
+    type=_Processes(),
+    default=None,
+    help="Processes a large add may use: 1 (this one only), 2 (plus a helper process) or "
+    "auto (a helper when the machine has more than one core). Default: the config's "
+    "build.processes, itself auto. See docs/build.md.",
+)
 def index_cmd(
     sources: tuple[Path, ...],
     index_path: Path | None,
@@ -81,6 +103,7 @@ def index_cmd(
     on_error: str,
     rebuild: bool,
     optimize: bool,
+    processes: int | str | None,
 ) -> None:
     """Add the documents in SOURCES (JSONL, JSON, CSV files or directories) to an index.
 
@@ -94,7 +117,9 @@ def index_cmd(
         ix = Index.create(path, config, overwrite=rebuild)
     progress = _Progress(_count_lines(sources)) if sys.stderr.isatty() else None
     with ix:
-        summary = ix.add_files(sources, format=fmt, on_error=on_error, progress=progress)
+        summary = ix.add_files(
+            sources, format=fmt, on_error=on_error, progress=progress, processes=processes
+        )
         if progress is not None:
             progress.done()
         if optimize:

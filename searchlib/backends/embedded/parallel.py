@@ -38,13 +38,12 @@ BATCH = 32
 OUTSTANDING = 4
 
 
-def helper_allowed() -> bool:
-    return (
-        os.name == "posix"
-        and bool(sys.executable)
-        and (os.cpu_count() or 1) >= 2
-        and os.environ.get("SEARCHLIB_BUILD_PROCESSES") != "1"
-    )
+def helper_allowed(processes: int | str) -> bool:
+    """Whether an add with the ``processes`` setting may start a helper: ``1`` never; ``2``
+    wherever a fresh interpreter can be started; ``"auto"`` also needs a second core."""
+    if processes == 1 or os.name != "posix" or not sys.executable:
+        return False
+    return processes != "auto" or (os.cpu_count() or 1) >= 2
 
 
 def _work(path: str, inbox: Any, outbox: Any) -> None:
@@ -152,7 +151,8 @@ class Helper:
         except (EOFError, OSError):
             raise StorageError(
                 f"the indexing helper process stopped (exit code {self._proc.wait()})",
-                hint="nothing of this add was committed; retry with SEARCHLIB_BUILD_PROCESSES=1",
+                hint="nothing of this add was committed; "
+                "retry with processes=1 (CLI: --processes 1)",
             ) from None
         if kind == "error":
             raise StorageError(f"the indexing helper process failed: {detail}")

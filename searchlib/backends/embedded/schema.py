@@ -8,25 +8,19 @@ from whoosh.analysis import IDTokenizer, LowercaseFilter
 from searchlib.analysis import get_analyzer
 from searchlib.backends.embedded.formats import CombinedPositions, CompactPositions
 from searchlib.config import Config
+from searchlib.ranking import combined_fields
 
 #: Keyword values (category, source, tags, keyword extras) are matched and faceted
 #: case-insensitively; they are lowercased once at index time.
 _KEYWORD_ANALYZER = IDTokenizer() | LowercaseFilter()
 
 
-#: The hidden BM25F field: the default text fields (title, body) as one weighted field.
+#: The hidden BM25F field: the default text fields (title, body) as one weighted field
+#: (which fields: :func:`searchlib.ranking.combined_fields`).
 COMBINED_FIELD = "alltext"
 #: A combined field indexed only inside the combined field: postings cost build time and
 #: disk per posting, and the body is most of them. ``body:`` queries use the combined field.
 COMBINED_ONLY = "body"
-
-
-def combined_fields(config: Config) -> tuple[str, ...]:
-    """The default fields that go into the combined field (none when it cannot be built:
-    fewer than two text fields, or text fields with different analyzers)."""
-    names = tuple(n for n in config.default_fields if config.field(n).type == "text")
-    analyzers = {config.field(n).analyzer for n in names}
-    return names if len(names) >= 2 and len(analyzers) == 1 else ()
 
 
 def build_schema(config: Config) -> fields.Schema:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import math
 import os
 import threading
 import time
@@ -20,38 +19,31 @@ from whoosh.collectors import Collector, TimeLimit
 from whoosh.searching import Searcher
 from whoosh.writing import LockError
 
-from searchlib.backends.base import RawHit, RawResults, Transaction
+from searchlib.backends.base import Processes, RawHit, RawResults, TermStatistics, Transaction
 from searchlib.backends.embedded.codec import SearchlibCodec
 from searchlib.backends.embedded.compile import CompileContext, compile_query
 from searchlib.backends.embedded.fastcount import facet_counts, filter_sets, match_sets
 from searchlib.backends.embedded.fastpath import TooSlow, top_k
+from searchlib.backends.embedded.metadata import FormatUpgrade
 from searchlib.backends.embedded.parallel import BATCH, PARALLEL_AFTER, Helper, helper_allowed
 from searchlib.backends.embedded.recovery import abandon, remove_debris
-from searchlib.backends.embedded.schema import (
-    COMBINED_FIELD,
-    COMBINED_ONLY,
-    build_schema,
-    combined_fields,
-)
+from searchlib.backends.embedded.schema import COMBINED_FIELD, COMBINED_ONLY, build_schema
 from searchlib.backends.embedded.scoring import BM25
 from searchlib.backends.embedded.spelling import closest_term
 from searchlib.backends.embedded.writer import FastSegmentWriter
 from searchlib.config import Config
 from searchlib.errors import IndexLockedError, QueryError, StorageError
 from searchlib.query import Node
+from searchlib.ranking import combined_fields
 
 FACET_FIELDS = ("category", "source")
-#: Terms of a document that ``similar`` searches for.
-SIMILAR_TERMS = 15
 #: Directory mtimes are coarse on some filesystems (1 s on ext3 and NFS), so two commits
 #: in one tick can leave the same stamp; a stamp younger than this is not trusted.
 RACY_NS = 2_000_000_000
-#: With a recency boost, this many BM25 candidates are re-ranked by date.
-RECENCY_CANDIDATES = 200
 
 
 class _WhooshTransaction(Transaction):
-    def __init__(self, store: WhooshStore, writer: Any) -> None:
+    def __init__(self, store: WhooshStore, writer: Any, processes: Processes) -> None:
         self._writer = writer
         self._combined = [(name, store.boosts[name]) for name in store.combined]
         self._searcher = writer.searcher()
@@ -62,7 +54,7 @@ class _WhooshTransaction(Transaction):
         # A large add shares the work with a helper process (replaced documents are
         # deleted here, in the parent's writer; their new versions may go to either).
         self._path = str(store.path)
-        self._parallel = helper_allowed()
+        self._parallel = helper_allowed(processes)
         self._added = 0
         self._helper: Helper | None = None
         self._batch: list[dict[str, Any]] = []
@@ -133,7 +125,9 @@ class _WhooshTransaction(Transaction):
 class WhooshStore:
     """One Whoosh index directory. Safe to search from many threads at once."""
 
-    def __init__(self, path: Path, config: Config, ix: windex.Index) -> None:
+    def __init__(
+        self, path: Path, config: Config, ix: windex.Index, upgrade: FormatUpgrade | None = None
+    ) -> None:
         self.path = path
         self.config = config
         self._ix = ix
@@ -152,6 +146,7 @@ class WhooshStore:
         self._local = threading.local()
         self._all_searchers: list[Searcher] = []
         self._lock = threading.Lock()
+        self._upgrade = upgrade
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -161,12 +156,14 @@ class WhooshStore:
         return cls(path, config, windex.create_in(str(path), build_schema(config)))
 
     @classmethod
-    def open(cls, path: Path, config: Config) -> WhooshStore:
+    def open(
+        cls, path: Path, config: Config, *, upgrade: FormatUpgrade | None = None
+    ) -> WhooshStore:
         try:
             ix = windex.open_dir(str(path))
         except (windex.EmptyIndexError, OSError) as error:
             raise StorageError(f"cannot open the index at {path}: {error}") from None
-        return cls(path, config, ix)
+        return cls(path, config, ix, upgrade)
 
     def close(self) -> None:
         with self._lock:
@@ -178,7 +175,9 @@ class WhooshStore:
     # -- writing --------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self, *, timeout: float) -> Iterator[Transaction]:
+    def transaction(
+        self, *, timeout: float, processes: Processes = "auto"
+    ) -> Iterator[Transaction]:
         """One atomic commit.
 
         Not Whoosh's multi-process writer: it forks workers after taking the index lock, so
@@ -195,7 +194,8 @@ class WhooshStore:
                 hint="wait for it to finish, or pass a longer timeout",
             ) from None
         remove_debris(self._ix.storage)  # under the lock: only dead writers' leftovers
-        tx = _WhooshTransaction(self, writer)
+        self._before_write()
+        tx = _WhooshTransaction(self, writer, processes)
         try:
             yield tx
             tx.finish()
@@ -215,7 +215,12 @@ class WhooshStore:
         except LockError:
             raise IndexLockedError(f"another writer is updating the index at {self.path}") from None
         remove_debris(self._ix.storage)
+        self._before_write()
         _commit(writer, self.path, optimize=True)
+
+    def _before_write(self) -> None:
+        if self._upgrade is not None:
+            self._upgrade.before_write()
 
     # -- reading --------------------------------------------------------------------------
 
@@ -271,6 +276,7 @@ class WhooshStore:
         page: int,
         sort: str,
         fields: Sequence[str] | None = None,
+        dates: bool = False,
     ) -> RawResults:
         searcher = self._searcher()
         ctx = self.context(searcher, fields)
@@ -283,13 +289,11 @@ class WhooshStore:
             parts = [p for p in (compile_query(f, fctx) for f in filters) if p is not None]
             filter_q = wq.And(parts) if len(parts) > 1 else (parts[0] if parts else None)
         offset = (page - 1) * limit
-        recency = self.config.recency_half_life_days if sort == "score" else None
         wanted = offset + limit
-        top = max(wanted, RECENCY_CANDIDATES) if recency else wanted
         # optimize=False: Whoosh's block-quality pruning was seen to drop the best document
         # of an AND query (tests/test_fastpath.py); scoring every match cost no measurable
         # time on the queries that still come here (phrases, prefixes, dates, NOT).
-        kwargs: dict[str, Any] = {"limit": max(top, 1), "filter": filter_q, "optimize": False}
+        kwargs: dict[str, Any] = {"limit": max(wanted, 1), "filter": filter_q, "optimize": False}
         if sort == "date":
             kwargs["sortedby"] = sorting.FieldFacet("date", reverse=True)
         fast = None
@@ -330,12 +334,7 @@ class WhooshStore:
             if collected >= kwargs["limit"]:  # more may match: count only if someone asks
                 count = lambda: self._count(q, filter_q, matches())  # noqa: E731
             scored = [(results.score(i) or 0.0, results.docnum(i)) for i in range(collected)]
-        if recency:
-            scored = _recency_rerank(searcher, scored, recency)
-        hits = [
-            RawHit(docnum=docnum, score=score, stored=dict(searcher.stored_fields(docnum)))
-            for score, docnum in scored[offset:wanted]
-        ]
+        hits = _hits(searcher, scored[offset:wanted], dates=dates)
         return RawResults(
             collected=collected,
             hits=hits,
@@ -405,36 +404,28 @@ class WhooshStore:
         """The field whose postings answer for ``name`` (body lives in the combined field)."""
         return COMBINED_FIELD if self.combined and name == COMBINED_ONLY else name
 
-    def similar(self, doc_id: str, limit: int) -> RawResults | None:
-        """Documents sharing the most distinctive terms (tf x idf) of ``doc_id``."""
+    def term_statistics(self, fieldname: str, terms: Sequence[str]) -> TermStatistics:
+        """Document frequencies counted as Whoosh's idf counts them: over every document in
+        the segments, deleted ones included until a merge drops them."""
         searcher = self._searcher()
-        docnum = searcher.document_number(id=doc_id)
-        if docnum is None:
-            return None
-        stored = searcher.stored_fields(docnum)
-        field = self.posting_field("body")
-        analyzer = self.schema[field].analyzer
-        counts: dict[str, int] = {}
-        for name in ("title", "body"):
-            text = stored.get(name)
-            if isinstance(text, str):
-                for token in analyzer(text):
-                    counts[token.text] = counts.get(token.text, 0) + 1
-        total = max(searcher.doc_count_all(), 1)
-        scored = []
-        for term, tf in counts.items():
-            df = searcher.doc_frequency(field, term)
-            if 1 < df < total:  # shared with some document, but not with every one
-                scored.append((tf * math.log(total / df), term))
-        keywords = sorted(scored, reverse=True)[:SIMILAR_TERMS]
-        q = wq.Or([wq.Term(field, term, boost=weight) for weight, term in keywords])
-        results = searcher.search(q, limit=limit, mask=wq.Term("id", doc_id))
+        field = self.posting_field(fieldname)
+        return TermStatistics(
+            documents=searcher.doc_count_all(),
+            frequencies={term: searcher.doc_frequency(field, term) for term in terms},
+        )
+
+    def search_terms(
+        self, fieldname: str, weighted: Sequence[tuple[float, str]], *, exclude: str, limit: int
+    ) -> RawResults:
+        searcher = self._searcher()
+        field = self.posting_field(fieldname)
+        q = wq.Or([wq.Term(field, term, boost=weight) for weight, term in weighted])
+        results = searcher.search(q, limit=limit, mask=wq.Term("id", exclude))
         hits = [
             RawHit(docnum=hit.docnum, score=hit.score or 0.0, stored=dict(hit.fields()))
             for hit in results
         ]
-        terms = {term for _, term in keywords}
-        return RawResults(collected=len(hits), hits=hits, terms={"body": terms, "title": terms})
+        return RawResults(collected=len(hits), hits=hits)
 
     def suggest(self, word: str, fieldname: str = "body") -> str | None:
         """The closest indexed term to ``word`` (already analyzed), if any is close."""
@@ -506,22 +497,29 @@ def _set_deadline(collector: Collector, seconds: float) -> None:
     inner.matches = timed_matches
 
 
-def _recency_rerank(
-    searcher: Searcher, scored: list[tuple[float, int]], half_life: float
-) -> list[tuple[float, int]]:
-    """score x (1 + 0.5^(age/half_life)): today's news up to twice as strong; old news keeps
-    its BM25 score, so relevance still decides among old articles."""
-    now = time.time()
-    out = []
+def _hits(searcher: Searcher, scored: list[tuple[float, int]], *, dates: bool) -> list[RawHit]:
+    """Hits with their stored fields; with ``dates`` (rerank candidates, many more than a
+    page) each hit's date, and the stored fields read only for the hits that are shown."""
+    if not dates:
+        return [
+            RawHit(docnum=docnum, score=score, stored=dict(searcher.stored_fields(docnum)))
+            for score, docnum in scored
+        ]
     reader = searcher.reader()
     column = reader.column_reader("date") if reader.has_column("date") else None
+    hits = []
     for score, docnum in scored:
-        boost = 1.0
-        if column is not None:
-            value = column[docnum]
-            if isinstance(value, datetime):
-                age_days = max(0.0, (now - value.timestamp()) / 86400.0)
-                boost = 1.0 + 0.5 ** (age_days / half_life)
-        out.append((score * boost, docnum))
-    out.sort(key=lambda sd: -sd[0])
-    return out
+        value = column[docnum] if column is not None else None
+        hits.append(
+            RawHit(
+                docnum=docnum,
+                score=score,
+                load=functools.partial(_stored, searcher, docnum),
+                date=value.timestamp() if isinstance(value, datetime) else None,
+            )
+        )
+    return hits
+
+
+def _stored(searcher: Searcher, docnum: int) -> dict[str, Any]:
+    return dict(searcher.stored_fields(docnum))

@@ -12,9 +12,7 @@ README gives the measured agreement with the embedded backend).
 from __future__ import annotations
 
 import json
-import math
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import datetime
@@ -22,7 +20,7 @@ from typing import Any
 
 from searchlib._version import __version__
 from searchlib.analysis import get_analyzer
-from searchlib.backends.base import RawHit, RawResults, Transaction
+from searchlib.backends.base import Processes, RawHit, RawResults, TermStatistics, Transaction
 from searchlib.backends.sphinxql.client import NodeDownError, connect, engine_error, pymysql_module
 from searchlib.backends.sphinxql.compile import Analyze, Compiled, compile_query
 from searchlib.backends.sphinxql.documents import DocumentCodec
@@ -44,19 +42,12 @@ from searchlib.errors import (
     StorageError,
 )
 from searchlib.query import Node
+from searchlib.ranking import combined_fields
 
 #: WEIGHT() is an integer: BM25F (a float) is scaled by 1000x this; scores are WEIGHT()
 #: divided by this.
 SCORE_SCALE = 1_000_000
-SIMILAR_TERMS = 15
-RECENCY_CANDIDATES = 200
 META_ID = 1
-
-
-def _combined(config: Config) -> tuple[str, ...]:
-    names = tuple(n for n in config.default_fields if config.field(n).type == "text")
-    analyzers = {config.field(n).analyzer for n in names}
-    return names if len(names) >= 2 and len(analyzers) == 1 else ()
 
 
 class SphinxStore:
@@ -72,7 +63,7 @@ class SphinxStore:
         self._keywords = frozenset(schema.keyword_fields)
         self._dates = frozenset(schema.date_fields)
         self.codec = DocumentCodec(config, schema, self._analyzers)
-        self._combined = _combined(config)
+        self._combined = combined_fields(config)
         weights = []
         for f in config.fields:
             if f.type == "text":
@@ -273,7 +264,10 @@ class SphinxStore:
     # -- writing --------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self, *, timeout: float) -> Iterator[Transaction]:
+    def transaction(
+        self, *, timeout: float, processes: Processes = "auto"
+    ) -> Iterator[Transaction]:
+        """One transaction per node; the nodes index, so ``processes`` does not apply."""
         tx = SphinxTransaction(self)
         try:
             yield tx
@@ -327,17 +321,12 @@ class SphinxStore:
         page: int,
         sort: str,
         fields: Sequence[str] | None = None,
+        dates: bool = False,
     ) -> RawResults:
         compiled = self._compile(node, filters, fields)
         if compiled.empty:
             return RawResults(collected=0, hits=[], terms=compiled.terms, dropped=compiled.dropped)
-        offset = (page - 1) * limit
-        recency = self.config.recency_half_life_days if sort == "score" else None
-        wanted = offset + limit
-        if recency:
-            first, count = 0, max(wanted, RECENCY_CANDIDATES)
-        else:
-            first, count = offset, limit
+        first, count = (page - 1) * limit, limit
         order = "ORDER BY w DESC, id ASC"
         if sort == "date" and "date" in self._dates:
             order = "ORDER BY d_date DESC, id ASC"
@@ -348,7 +337,7 @@ class SphinxStore:
             f"{order} LIMIT {first}, {count} OPTION {self._options}, "
             f"max_matches={first + count}, max_query_time={timeout_ms}"
         )
-        date_col = ", d_date" if recency and "date" in self._dates else ""
+        date_col = ", d_date" if dates and "date" in self._dates else ""
         rows, meta, _address = self._select(compiled, f"id, WEIGHT() AS w, doc{date_col}", tail)
         warnings = _warnings(meta)
         if any("max_query_time" in w or "time limit" in w for w in warnings):
@@ -356,12 +345,14 @@ class SphinxStore:
                 f"the search took longer than {self.config.search_timeout_s:g} s and was stopped",
                 hint="make the query more specific, or raise limits.search_timeout_s",
             )
-        scored = [(int(r[1]) / SCORE_SCALE, r) for r in rows]
-        if recency and date_col:
-            scored = _recency_rerank(scored, recency)[offset:wanted]
         hits = [
-            RawHit(docnum=int(r[0]), score=score, stored=self.codec.decode(r[2]))
-            for score, r in scored
+            RawHit(
+                docnum=int(r[0]),
+                score=int(r[1]) / SCORE_SCALE,
+                stored=self.codec.decode(r[2]),
+                date=_posix_date(r[3]) if date_col else None,
+            )
+            for r in rows
         ]
         return RawResults(
             collected=int(meta.get("total_found", len(rows))),
@@ -429,42 +420,31 @@ class SphinxStore:
     def doc_count(self) -> int:
         return sum(self.node_counts())
 
-    def similar(self, doc_id: str, limit: int) -> RawResults | None:
-        """Documents sharing the most distinctive terms (tf x idf) of ``doc_id``."""
-        stored = self.get(doc_id)
-        if stored is None:
-            return None
-        analyze = self._analyzers.get("body") or next(iter(self._analyzers.values()))
-        counts: dict[str, int] = {}
-        for name in ("title", "body"):
-            text = stored.get(name)
-            if isinstance(text, str):
-                for term in analyze(text):
-                    counts[term] = counts.get(term, 0) + 1
-        frequencies = self._doc_frequencies(list(counts))
-        total = max(self.doc_count(), 1)
-        scored = []
-        for term, tf in counts.items():
-            df = frequencies.get(encode_term(term), 0)
-            if 1 < df < total:
-                scored.append((tf * math.log(total / df), term))
-        keywords = [term for _, term in sorted(scored, reverse=True)[:SIMILAR_TERMS]]
-        terms = {"body": set(keywords), "title": set(keywords)}
-        if not keywords:
-            return RawResults(collected=0, hits=[], terms=terms)
-        fields = list(self._combined or ("body",))
+    def term_statistics(self, fieldname: str, terms: Sequence[str]) -> TermStatistics:
+        """Frequencies over all shards; every field's terms share the engine's one
+        dictionary (terms are encoded, not prefixed by field)."""
+        found = self._doc_frequencies(list(terms))
+        return TermStatistics(
+            documents=self.doc_count(),
+            frequencies={term: found.get(encode_term(term), 0) for term in terms},
+        )
+
+    def search_terms(
+        self, fieldname: str, weighted: Sequence[tuple[float, str]], *, exclude: str, limit: int
+    ) -> RawResults:
+        """Any of the terms, ranked by the engine's BM25F: Sphinx 2.2's MATCH has no
+        per-term weight, so the terms' order (best first) is all the weights decide."""
+        fields = list(self._combined or (fieldname,))
         cols = ",".join(ftname(n) for n in fields)
-        match = f"@({cols}) ({' | '.join(encode_term(t) for t in keywords)})"
-        compiled = Compiled(match)
-        key = doc_key(doc_id)
+        match = f"@({cols}) ({' | '.join(encode_term(t) for _, t in weighted)})"
         rows, meta, _ = self._select(
-            compiled,
+            Compiled(match),
             "id, WEIGHT() AS w, doc",
             f"ORDER BY w DESC, id ASC LIMIT 0, {limit} OPTION {self._options}, max_matches={limit}",
-            extra_where=f"id != {key}",
+            extra_where=f"id != {doc_key(exclude)}",
         )
         hits = [RawHit(int(r[0]), int(r[1]) / SCORE_SCALE, self.codec.decode(r[2])) for r in rows]
-        return RawResults(collected=len(hits), hits=hits, terms=terms, warnings=_warnings(meta))
+        return RawResults(collected=len(hits), hits=hits, warnings=_warnings(meta))
 
     def _doc_frequencies(self, terms: list[str]) -> dict[str, int]:
         """Documents per encoded term over all shards (CALL KEYWORDS with statistics)."""
@@ -509,16 +489,6 @@ def _warnings(meta: dict[str, str]) -> list[str]:
     return [w.strip() for w in warning.split("; ")] if warning else []
 
 
-def _recency_rerank(scored: list[tuple[float, Any]], half_life: float) -> list[tuple[float, Any]]:
-    """As the embedded backend: score x (1 + 0.5^(age/half_life))."""
-    now = time.time()
-    out = []
-    for score, row in scored:
-        boost = 1.0
-        value = int(row[3])
-        if value != NO_DATE:
-            age_days = max(0.0, (now - value) / 86400.0)
-            boost = 1.0 + 0.5 ** (age_days / half_life)
-        out.append((score * boost, row))
-    out.sort(key=lambda sr: -sr[0])
-    return out
+def _posix_date(value: Any) -> float | None:
+    """The engine's date attribute as POSIX seconds (None: the document has no date)."""
+    return None if int(value) == NO_DATE else float(int(value))

@@ -1,0 +1,40 @@
+"""Creating, opening and recognising embedded indexes (the registry's ``whoosh`` entry)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from searchlib.backends.embedded import metadata
+from searchlib.backends.embedded.store import WhooshStore
+from searchlib.config import Config
+from searchlib.errors import StorageError
+
+
+class EmbeddedBackend:
+    """A Whoosh index in a local directory, with its ``searchlib.json``."""
+
+    @staticmethod
+    def create(path: Path, config: Config, *, overwrite: bool) -> WhooshStore:
+        if metadata.exists(path):
+            if not overwrite:
+                raise StorageError(
+                    f"an index already exists at {path}",
+                    hint="open it with Index.open, or pass overwrite=True (CLI: --rebuild)",
+                )
+            shutil.rmtree(path)
+        elif path.exists() and any(path.iterdir()):
+            raise StorageError(f"{path} exists and is not an empty directory or a searchlib index")
+        store = WhooshStore.create(path, config)
+        metadata.write_meta(path, metadata.new_meta(config))
+        return store
+
+    @staticmethod
+    def open(path: Path, config: Config | None) -> WhooshStore:
+        meta = metadata.read_meta(path)
+        cfg = metadata.config_for(path, meta, config)
+        return WhooshStore.open(path, cfg, upgrade=metadata.FormatUpgrade(path, meta))
+
+    @staticmethod
+    def exists(path: Path, config: Config | None) -> bool:
+        return metadata.exists(path)

@@ -1,0 +1,117 @@
+"""``searchlib.json``: what an embedded index is (format, config, analysis fingerprint).
+
+The file sits next to Whoosh's table of contents. It says which on-disk format the segments
+are in, which searchlib wrote them, and the config the index was built with, so opening
+checks that this searchlib reads the format and that the config still analyzes text the
+same way (a different stemmer would make query terms miss indexed ones).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from searchlib._version import __version__
+from searchlib.config import Config, load_config
+from searchlib.errors import IndexMismatchError, IndexNotFoundError, StorageError
+
+META_FILE = "searchlib.json"
+#: Bump when the on-disk layout searchlib writes changes incompatibly.
+#: 2: stored fields compressed with a per-segment dictionary (stored.py).
+#: 3: posting blocks with bare ids and weights (codec.py).
+#: 4: term dictionary in compressed blocks, one-posting lists inlined (terms.py).
+FORMAT_VERSION = 4
+#: Formats this searchlib opens; an older one is recorded as current before its first
+#: commit adds segments of the current format.
+READ_FORMATS = (1, 2, 3, 4)
+
+
+def exists(root: Path) -> bool:
+    return (root / META_FILE).is_file()
+
+
+def new_meta(config: Config) -> dict[str, Any]:
+    return {
+        "format_version": FORMAT_VERSION,
+        "searchlib_version": __version__,
+        "fingerprint": config.index_fingerprint(),
+        "created": datetime.now().isoformat(timespec="seconds"),
+        "config": config.to_dict(),
+    }
+
+
+def read_meta(root: Path) -> dict[str, Any]:
+    path = root / META_FILE
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IndexNotFoundError(
+            f"no searchlib index at {root}",
+            hint=f"build one with: searchlib index FILE --index {root}",
+        ) from None
+    except (OSError, ValueError) as error:
+        raise StorageError(f"{path}: unreadable index metadata: {error}") from None
+    if not isinstance(meta, dict):
+        raise StorageError(f"{path}: unreadable index metadata: not a JSON object")
+    return meta
+
+
+def write_meta(root: Path, meta: Mapping[str, Any]) -> None:
+    tmp = root / (META_FILE + ".tmp")
+    tmp.write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, root / META_FILE)
+
+
+def config_for(root: Path, meta: Mapping[str, Any], given: Config | None) -> Config:
+    """The config to search the index with: ``given`` if it analyzes text as the index was
+    built, else the index's own; a format or analysis this searchlib cannot read is an
+    :class:`IndexMismatchError` saying how to rebuild."""
+    rebuild = f"searchlib index SOURCE... --index {root} --rebuild"
+    if meta.get("format_version") not in READ_FORMATS:
+        raise IndexMismatchError(
+            f"the index at {root} has format {meta.get('format_version')}, "
+            f"this searchlib {__version__} reads format {FORMAT_VERSION}",
+            hint=f"rebuild it: {rebuild}",
+        )
+    stored = load_config(meta["config"])
+    if stored.index_fingerprint() != meta.get("fingerprint"):
+        raise IndexMismatchError(
+            f"the index at {root} was built with other analysis code "
+            f"(searchlib {meta.get('searchlib_version')}); its terms would not match queries",
+            hint=f"rebuild it: {rebuild}",
+        )
+    if given is None:
+        return stored
+    if given.index_fingerprint() != meta["fingerprint"]:
+        source = given.source_file or "the given config"
+        raise IndexMismatchError(
+            f"{source} analyzes text differently from the index at {root} "
+            "(fields, analyzer, stopwords or protected words changed)",
+            hint=f"rebuild it: {rebuild} --config {given.source_file or 'CONFIG'}",
+        )
+    return given
+
+
+class FormatUpgrade:
+    """Before the first commit to an older-format index: its new segments will be of the
+    current format, so that is recorded first (an older searchlib then refuses the index
+    with a clear error instead of misreading it)."""
+
+    def __init__(self, root: Path, meta: Mapping[str, Any]) -> None:
+        self._root = root
+        self._meta: Mapping[str, Any] | None = (
+            None if meta.get("format_version") == FORMAT_VERSION else meta
+        )
+
+    @property
+    def pending(self) -> bool:
+        return self._meta is not None
+
+    def before_write(self) -> None:
+        if self._meta is not None:
+            write_meta(self._root, {**self._meta, "format_version": FORMAT_VERSION})
+            self._meta = None

@@ -1,0 +1,75 @@
+"""Hit assembly: a backend's raw hits become :class:`searchlib.Hit`\\ s with snippets.
+
+Snippets come from the stored text and the analyzed query terms, the same way for every
+backend: the body's best fragments, or the title's when the body has no match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from searchlib.backends.base import RawHit, RawResults
+from searchlib.config import Config
+from searchlib.results import Hit
+from searchlib.snippets import Fragment, make_fragments, render
+
+__all__ = ["SNIPPET_FIELDS", "HitAssembler"]
+
+#: The fields a snippet is taken from, in order of preference.
+SNIPPET_FIELDS = ("body", "title")
+
+
+class HitAssembler:
+    def __init__(self, config: Config, analyzers: Mapping[str, Any]) -> None:
+        self._config = config
+        self._analyzers = analyzers
+
+    def hits(self, raw: RawResults, *, offset: int, fmt: str) -> list[Hit]:
+        """``raw``'s hits ranked from ``offset + 1``, with snippets in format ``fmt``."""
+        return [self._hit(rh, raw.terms, offset + i + 1, fmt) for i, rh in enumerate(raw.hits)]
+
+    def _hit(self, rh: RawHit, terms: Mapping[str, set[str]], rank: int, fmt: str) -> Hit:
+        stored = rh.stored
+        fragments = self._fragments(stored, terms)
+        body = stored.get("body")
+        length = len(body) if isinstance(body, str) else None
+        snippet = render(fragments, "plain" if fmt == "json" else fmt, text_length=length)
+        return Hit(
+            id=str(stored.get("id")),
+            rank=rank,
+            score=float(rh.score),
+            title=str(stored.get("title") or ""),
+            snippet=snippet,
+            fields=stored,
+            fragments=tuple(fragments),
+        )
+
+    def _fragments(
+        self, stored: Mapping[str, Any], terms: Mapping[str, set[str]]
+    ) -> list[Fragment]:
+        fragments: list[Fragment] = []
+        for name in SNIPPET_FIELDS:
+            text = stored.get(name)
+            analyzer = self._analyzers.get(name)
+            if not isinstance(text, str) or analyzer is None:
+                continue
+            fragments = make_fragments(
+                text,
+                frozenset(terms.get(name, ())),
+                _token_source(analyzer),
+                field=name,
+                fragments=self._config.snippet_fragments,
+                chars=self._config.snippet_chars,
+            )
+            if any(f.matches for f in fragments) or name == "title":
+                break
+        return fragments
+
+
+def _token_source(analyzer: Any) -> Callable[[str], Iterator[tuple[int, int, str]]]:
+    def tokens(text: str) -> Iterator[tuple[int, int, str]]:
+        for t in analyzer(text, chars=True):
+            yield t.startchar, t.endchar, t.text
+
+    return tokens
