@@ -218,12 +218,10 @@ def check_processes(value: object, key: str = "processes") -> int | str:
     """``value`` as a valid ``processes`` setting, else a ConfigError naming ``key``."""
     if value == "auto":
         return "auto"
-    if isinstance(value, int) and not isinstance(value, bool):
-        if 1 <= value <= MAX_BUILD_PROCESSES:
-            return value
+    if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_BUILD_PROCESSES:
+        return value
     raise ConfigError(
-        f"{key} must be 'auto' or a whole number from 1 to {MAX_BUILD_PROCESSES}, "
-        f"got {value!r}",
+        f"{key} must be 'auto' or a whole number from 1 to {MAX_BUILD_PROCESSES}, got {value!r}",
         hint="1 builds in this process only; 2 adds a helper process; auto: a helper "
         "when the machine has more than one core",
     )
@@ -407,7 +405,9 @@ def _build(data: dict[str, Any], where: str) -> Config:
             _positive(snippets[src], f"snippets.{src}", where, minimum=low)
             kw[dst] = snippets[src]
     if "processes" in data.get("build", {}):
-        kw["build_processes"] = check_processes(data["build"]["processes"], f"{where}: build.processes")
+        kw["build_processes"] = check_processes(
+            data["build"]["processes"], f"{where}: build.processes"
+        )
     for key, value in data.get("limits", {}).items():
         _positive(value, f"limits.{key}", where)
         kw[key] = float(value) if key == "search_timeout_s" else value

@@ -9,7 +9,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
 from click.testing import CliRunner
 
 from searchlib import ConfigError, Index, load_config
@@ -107,9 +106,7 @@ def test_a_large_add_into_an_existing_index_replaces_and_adds(tmp_path, parallel
         with Index.create(path) as ix:
             ix.add(docs(300), processes=processes)
             changed = ({**d, "body": d["body"] + " revisi"} for d in docs(300))
-            summary = ix.add(
-                list(changed)[::2] + list(docs(900, start=300)), processes=processes
-            )
+            summary = ix.add(list(changed)[::2] + list(docs(900, start=300)), processes=processes)
             assert (summary.added, summary.replaced) == (900, 150)
         return segments(path)
 
@@ -231,7 +228,7 @@ def test_a_bad_processes_value_is_a_clear_error(tmp_path, value):
         with pytest.raises(ConfigError, match="processes must be 'auto' or a whole number"):
             ix.add(docs(3), processes=value)
         assert len(ix) == 0
-    with pytest.raises(ConfigError, match="build.processes must be"):
+    with pytest.raises(ConfigError, match=r"build\.processes must be"):
         load_config({"build": {"processes": value}})
 
 

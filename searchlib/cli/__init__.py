@@ -12,8 +12,7 @@ from typing import Any
 
 import click
 
-from searchlib._version import __version__
-from searchlib.errors import QueryError, SearchlibError
+from searchlib import QueryError, SearchlibError, __version__
 
 #: Exit code for a bad query or bad usage (click uses 2 for usage errors too).
 EXIT_USAGE = 2

@@ -8,9 +8,8 @@ from typing import Any, TypeVar
 
 import click
 
-from searchlib._sample import sample_index, sample_path
-from searchlib.config import Config, load_config
-from searchlib.index import Index
+from searchlib import Config, Index, load_config, sample_index
+from searchlib._sample import sample_path
 
 F = TypeVar("F", bound=Callable[..., Any])
 

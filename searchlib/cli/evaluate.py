@@ -7,8 +7,7 @@ from pathlib import Path
 
 import click
 
-from searchlib.analysis import available_analyzers
-from searchlib.config import load_config
+from searchlib import available_analyzers, load_config
 from searchlib.evaluation.runner import (
     Collection,
     System,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
+from searchlib import Index
 from searchlib.cli._options import index_options, load, open_for_reading, target_path
-from searchlib.index import Index
 
 
 @click.command()

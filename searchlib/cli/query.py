@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
+from searchlib import SearchResults
 from searchlib.cli._options import index_options, open_for_reading
-from searchlib.results import SearchResults
 
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")

@@ -283,11 +283,7 @@ class WhooshStore:
         q = compile_query(node, ctx)
         if q is None:
             return RawResults(collected=0, hits=[], terms=ctx.terms, dropped=ctx.dropped)
-        filter_q = None
-        if filters:
-            fctx = self.context(searcher)
-            parts = [p for p in (compile_query(f, fctx) for f in filters) if p is not None]
-            filter_q = wq.And(parts) if len(parts) > 1 else (parts[0] if parts else None)
+        filter_q = self._filter_query(searcher, filters)
         offset = (page - 1) * limit
         wanted = offset + limit
         # optimize=False: Whoosh's block-quality pruning was seen to drop the best document
@@ -296,19 +292,7 @@ class WhooshStore:
         kwargs: dict[str, Any] = {"limit": max(wanted, 1), "filter": filter_q, "optimize": False}
         if sort == "date":
             kwargs["sortedby"] = sorting.FieldFacet("date", reverse=True)
-        fast = None
-        allowed = filter_sets(filter_q)
-        if sort == "score":
-            try:
-                fast = top_k(
-                    searcher,
-                    q,
-                    kwargs["limit"],
-                    seconds=self.config.search_timeout_s,
-                    allowed=allowed,
-                )
-            except TooSlow:
-                raise self._too_slow() from None
+        fast = self._top_k(searcher, q, kwargs["limit"], filter_q) if sort == "score" else None
         count: Callable[[], int] | None = None
 
         @functools.cache
@@ -343,6 +327,26 @@ class WhooshStore:
             terms=ctx.terms,
             dropped=ctx.dropped,
         )
+
+    def _filter_query(self, searcher: Searcher, filters: Sequence[Node]) -> wq.Query | None:
+        """The filters as one Whoosh query (None: no filter)."""
+        if not filters:
+            return None
+        fctx = self.context(searcher)
+        parts = [p for p in (compile_query(f, fctx) for f in filters) if p is not None]
+        return wq.And(parts) if len(parts) > 1 else (parts[0] if parts else None)
+
+    def _top_k(self, searcher: Searcher, q: wq.Query, limit: int, filter_q: wq.Query | None):
+        try:
+            return top_k(
+                searcher,
+                q,
+                limit,
+                seconds=self.config.search_timeout_s,
+                allowed=filter_sets(filter_q),
+            )
+        except TooSlow:
+            raise self._too_slow() from None
 
     def _run(self, searcher: Searcher, q: wq.Query, kwargs: dict[str, Any]) -> Any:
         collector = searcher.collector(**kwargs)
