@@ -249,7 +249,7 @@ def _build(path, *, inline: bool, monkeypatch) -> Index:
 
 
 def test_hapax_scores_equal_the_same_index_without_inlining(tmp_path, monkeypatch):
-    from searchlib.backends.embedded.fastpath import top_k
+    from searchlib.backends.embedded.topk import top_k
 
     inlined = _build(tmp_path / "inlined", inline=True, monkeypatch=monkeypatch)
     plain = _build(tmp_path / "plain", inline=False, monkeypatch=monkeypatch)

@@ -23,8 +23,7 @@ from whoosh.writing import LockError
 from searchlib.backends.base import RawHit, RawResults, Transaction
 from searchlib.backends.embedded.codec import SearchlibCodec
 from searchlib.backends.embedded.compile import CompileContext, compile_query
-from searchlib.backends.embedded.fastcount import facet_counts, filter_sets, match_sets
-from searchlib.backends.embedded.fastpath import TooSlow, top_k
+from searchlib.backends.embedded.matchsets import facet_counts, filter_sets, match_sets
 from searchlib.backends.embedded.parallel import BATCH, PARALLEL_AFTER, Helper, helper_allowed
 from searchlib.backends.embedded.recovery import abandon, remove_debris
 from searchlib.backends.embedded.schema import (
@@ -35,6 +34,7 @@ from searchlib.backends.embedded.schema import (
 )
 from searchlib.backends.embedded.scoring import BM25
 from searchlib.backends.embedded.spelling import closest_term
+from searchlib.backends.embedded.topk import TooSlow, top_k
 from searchlib.backends.embedded.writer import FastSegmentWriter
 from searchlib.config import Config
 from searchlib.errors import IndexLockedError, QueryError, StorageError

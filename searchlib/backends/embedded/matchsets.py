@@ -24,7 +24,7 @@ from weakref import WeakKeyDictionary
 from whoosh import fields
 from whoosh import query as wq
 
-from searchlib.backends.embedded.fastpath import (
+from searchlib.backends.embedded.topk import (
     TooSlow,
     Unsupported,
     _blocks,

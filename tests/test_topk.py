@@ -17,8 +17,8 @@ from whoosh import query as wq
 
 from searchlib import Index
 from searchlib.backends.embedded.compile import date_range
-from searchlib.backends.embedded.fastpath import plain_terms, top_k
 from searchlib.backends.embedded.schema import COMBINED_FIELD
+from searchlib.backends.embedded.topk import plain_terms, top_k
 
 WORDS = [f"kata{i}" for i in range(400)]
 WEIGHTS = [1.0 / (i + 1) for i in range(len(WORDS))]
@@ -109,7 +109,7 @@ def test_fast_path_equals_whoosh(ix, k):
 
 
 def test_keyword_filters_equal_whoosh(ix):
-    from searchlib.backends.embedded.fastcount import filter_sets
+    from searchlib.backends.embedded.matchsets import filter_sets
 
     searcher = ix._backend._searcher()
     rng = random.Random(5)
@@ -216,16 +216,16 @@ def test_other_shapes_go_through_whoosh(q):
 
 def test_threads_share_the_filter_caches(ix):
     # searchlib serve searches from several threads; the per-segment caches are shared.
-    from searchlib.backends.embedded import fastcount
+    from searchlib.backends.embedded import matchsets
 
-    fastcount._FILTER_DOCS.clear()
+    matchsets._FILTER_DOCS.clear()
     runs = [
         (f"kata{i % 7} kata{i % 11 + 20}", f"20{15 + i % 10}-01-01", f"20{16 + i % 10}-06-30")
         for i in range(60)
     ]
     expected = [ix.search(q, since=a, until=b, limit=10) for q, a, b in runs]
     expected_ids = [[h.id for h in r.hits] for r in expected]
-    fastcount._FILTER_DOCS.clear()
+    matchsets._FILTER_DOCS.clear()
     got: dict[int, list[str]] = {}
 
     def worker(offset: int) -> None:
