@@ -22,9 +22,10 @@ from whoosh.writing import LockError
 
 from searchlib.backends.base import RawHit, RawResults, Transaction
 from searchlib.backends.embedded.codec import SearchlibCodec
-from searchlib.backends.embedded.compile import CompileContext, compile_query
+from searchlib.backends.embedded.compile import CompileContext, plan_search, whoosh_query
 from searchlib.backends.embedded.matchsets import facet_counts, filter_sets, match_sets
 from searchlib.backends.embedded.parallel import BATCH, PARALLEL_AFTER, Helper, helper_allowed
+from searchlib.backends.embedded.plan import Plan
 from searchlib.backends.embedded.recovery import abandon, remove_debris
 from searchlib.backends.embedded.schema import (
     COMBINED_FIELD,
@@ -34,7 +35,7 @@ from searchlib.backends.embedded.schema import (
 )
 from searchlib.backends.embedded.scoring import BM25
 from searchlib.backends.embedded.spelling import closest_term
-from searchlib.backends.embedded.topk import TooSlow, top_k
+from searchlib.backends.embedded.topk import TooSlow, TopK, top_k
 from searchlib.backends.embedded.writer import FastSegmentWriter
 from searchlib.config import Config
 from searchlib.errors import IndexLockedError, QueryError, StorageError
@@ -48,6 +49,8 @@ SIMILAR_TERMS = 15
 RACY_NS = 2_000_000_000
 #: With a recency boost, this many BM25 candidates are re-ranked by date.
 RECENCY_CANDIDATES = 200
+#: Per segment, its reader and the numbers of the documents that match.
+_Matches = list[tuple[Any, set[int]]]
 
 
 class _WhooshTransaction(Transaction):
@@ -274,62 +277,15 @@ class WhooshStore:
     ) -> RawResults:
         searcher = self._searcher()
         ctx = self.context(searcher, fields)
-        q = compile_query(node, ctx)
-        if q is None:
+        plan = plan_search(node, filters, sort, ctx)
+        if plan is None:
             return RawResults(collected=0, hits=[], terms=ctx.terms, dropped=ctx.dropped)
-        filter_q = None
-        if filters:
-            fctx = self.context(searcher)
-            parts = [p for p in (compile_query(f, fctx) for f in filters) if p is not None]
-            filter_q = wq.And(parts) if len(parts) > 1 else (parts[0] if parts else None)
         offset = (page - 1) * limit
         recency = self.config.recency_half_life_days if sort == "score" else None
         wanted = offset + limit
         top = max(wanted, RECENCY_CANDIDATES) if recency else wanted
-        # optimize=False: Whoosh's block-quality pruning was seen to drop the best document
-        # of an AND query (tests/test_fastpath.py); scoring every match cost no measurable
-        # time on the queries that still come here (phrases, prefixes, dates, NOT).
-        kwargs: dict[str, Any] = {"limit": max(top, 1), "filter": filter_q, "optimize": False}
-        if sort == "date":
-            kwargs["sortedby"] = sorting.FieldFacet("date", reverse=True)
-        fast = None
-        allowed = filter_sets(filter_q)
-        if sort == "score":
-            try:
-                fast = top_k(
-                    searcher,
-                    q,
-                    kwargs["limit"],
-                    seconds=self.config.search_timeout_s,
-                    allowed=allowed,
-                )
-            except TooSlow:
-                raise self._too_slow() from None
-        count: Callable[[], int] | None = None
-
-        @functools.cache
-        def matches() -> list[tuple[Any, set[int]]] | None:
-            """Every match per segment, shared by the total and the facets, or None when
-            only Whoosh's matchers can find them."""
-            if fast is not None and fast.segments is not None:  # the fast path saw them all
-                return [(reader, set(docs)) for reader, docs in fast.segments]
-            return self._match_sets(q, filter_q)
-
-        if fast is not None:
-            scored, matched = fast.scored, fast.matched
-            collected = len(scored)
-            if collected >= kwargs["limit"]:  # more may match
-                count = (
-                    (lambda: matched)
-                    if matched is not None
-                    else lambda: self._count(q, filter_q, matches())
-                )
-        else:
-            results = self._run(searcher, q, kwargs)
-            collected = results.scored_length()
-            if collected >= kwargs["limit"]:  # more may match: count only if someone asks
-                count = lambda: self._count(q, filter_q, matches())  # noqa: E731
-            scored = [(results.score(i) or 0.0, results.docnum(i)) for i in range(collected)]
+        scored, count, matches = self._rank(searcher, plan, max(top, 1))
+        collected = len(scored)
         if recency:
             scored = _recency_rerank(searcher, scored, recency)
         hits = [
@@ -340,16 +296,66 @@ class WhooshStore:
             collected=collected,
             hits=hits,
             count=count,
-            facets=lambda: self._facets(q, filter_q, matches()),
+            facets=lambda: self._facets(plan, matches()),
             terms=ctx.terms,
             dropped=ctx.dropped,
         )
 
-    def _run(self, searcher: Searcher, q: wq.Query, kwargs: dict[str, Any]) -> Any:
-        collector = searcher.collector(**kwargs)
+    def _rank(
+        self, searcher: Searcher, plan: Plan, limit: int
+    ) -> tuple[list[tuple[float, int]], Callable[[], int] | None, Callable[[], _Matches | None]]:
+        """The ``limit`` best (score, docnum), best first; what counts every match, or None
+        when fewer than ``limit`` match; and every match per segment, shared by the total
+        and the facets, or None when only Whoosh's matchers can find them."""
+        top = self._top_k(searcher, plan, limit)
+
+        @functools.cache
+        def matches() -> _Matches | None:
+            if top is not None and top.segments is not None:  # the scorer saw every match
+                return [(reader, set(docs)) for reader, docs in top.segments]
+            return self._match_sets(plan)
+
+        if top is not None:
+            scored, matched = top.scored, top.matched
+        else:
+            # optimize=False: Whoosh's block-quality pruning was seen to drop the best
+            # document of an AND query (tests/test_topk.py); scoring every match cost no
+            # measurable time on the queries that still come here (phrases, prefixes, NOT).
+            options: dict[str, Any] = {"limit": limit, "optimize": False}
+            if plan.sort == "date":
+                options["sortedby"] = sorting.FieldFacet("date", reverse=True)
+            results = self._run(searcher, plan, options)
+            collected = results.scored_length()
+            scored = [(results.score(i) or 0.0, results.docnum(i)) for i in range(collected)]
+            matched = None
+        if len(scored) < limit:  # every match was collected
+            return scored, None, matches
+        if matched is not None:
+            return scored, lambda: matched, matches
+        return scored, lambda: self._count(plan, matches()), matches
+
+    def _top_k(self, searcher: Searcher, plan: Plan, limit: int) -> TopK | None:
+        """The top-k scorer's answer, or None when Whoosh ranks this search."""
+        if plan.ranked_words is None:
+            return None
+        try:
+            return top_k(
+                searcher,
+                plan.ranked_words,
+                limit,
+                seconds=self.config.search_timeout_s,
+                allowed=filter_sets(plan.filter),
+            )
+        except TooSlow:
+            raise self._too_slow() from None
+
+    def _run(self, searcher: Searcher, plan: Plan, options: dict[str, Any]) -> Any:
+        """Whoosh's matchers and collector on ``plan``, with its filter."""
+        filter_q = whoosh_query(plan.filter) if plan.filter is not None else None
+        collector = searcher.collector(filter=filter_q, **options)
         _set_deadline(collector, self.config.search_timeout_s)
         try:
-            searcher.search_with_collector(q, collector)
+            searcher.search_with_collector(whoosh_query(plan.match), collector)
         except TimeLimit:
             raise self._too_slow() from None
         return collector.results()
@@ -360,31 +366,29 @@ class WhooshStore:
             hint="make the query more specific, or raise limits.search_timeout_s",
         )
 
-    def _count(
-        self, q: wq.Query, filter_q: wq.Query | None, matches: list[tuple[Any, set[int]]] | None
-    ) -> int:
+    def _count(self, plan: Plan, matches: _Matches | None) -> int:
         """Every match: from ``matches`` when known, else counted unscored by Whoosh on this
         thread's current searcher."""
         if matches is not None:
             return sum(len(found) for _, found in matches)
-        return len(self._run(self._searcher(), q, {"limit": 1, "filter": filter_q}))
+        return len(self._run(self._searcher(), plan, {"limit": 1}))
 
-    def _match_sets(
-        self, q: wq.Query, filter_q: wq.Query | None
-    ) -> list[tuple[Any, set[int]]] | None:
+    def _match_sets(self, plan: Plan) -> _Matches | None:
+        """The match-set counter's answer on this thread's current searcher, or None when
+        only Whoosh's matchers can find the matches."""
+        if plan.words is None:
+            return None
         try:
             return match_sets(
                 self._searcher(),
-                q,
+                plan.words,
                 seconds=self.config.search_timeout_s,
-                allowed=filter_sets(filter_q),
+                allowed=filter_sets(plan.filter),
             )
         except TooSlow:
             raise self._too_slow() from None
 
-    def _facets(
-        self, q: wq.Query, filter_q: wq.Query | None, matches: list[tuple[Any, set[int]]] | None
-    ) -> dict[str, dict[str, int]]:
+    def _facets(self, plan: Plan, matches: _Matches | None) -> dict[str, dict[str, int]]:
         """Counts by category and source over every document the query matches."""
         names = [name for name in FACET_FIELDS if name in self.keyword_fields]
         if not names:
@@ -392,9 +396,7 @@ class WhooshStore:
         if matches is not None:
             return facet_counts(matches, names)
         groupedby = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in names}
-        results = self._run(
-            self._searcher(), q, {"limit": 1, "filter": filter_q, "groupedby": groupedby}
-        )
+        results = self._run(self._searcher(), plan, {"limit": 1, "groupedby": groupedby})
         counts = {}
         for name in names:
             pairs = ((str(k), int(v)) for k, v in results.groups(name).items() if k)
