@@ -4,13 +4,16 @@ with and without filters -- the same results whichever answers."""
 
 from __future__ import annotations
 
+import ast
 import random
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from _synthetic import random_words
 from whoosh import query as wq
 
+import searchlib.backends.embedded as embedded
 from searchlib.backends.embedded.compile import plan_search, whoosh_query
 from searchlib.backends.embedded.plan import (
     AllOf,
@@ -170,3 +173,16 @@ def test_search_answers_equal_whoosh_general_path(synthetic_index, monkeypatch):
             assert {h.id for h in a.hits if h.score > cut} == {
                 h.id for h in b.hits if h.score > cut
             }, (text, options)
+
+
+@pytest.mark.parametrize("module", ["topk.py", "matchsets.py", "plan.py"])
+def test_the_scorer_and_counter_read_no_whoosh_queries(module):
+    """They take the plan; only compile.py builds Whoosh queries, for Whoosh's matchers."""
+    tree = ast.parse((Path(embedded.__file__).parent / module).read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            imported.update(f"{node.module}.{alias.name}" for alias in node.names)
+    assert not {name for name in imported if name.startswith("whoosh.query")}, imported

@@ -319,7 +319,7 @@ class WhooshStore:
             scored, matched = top.scored, top.matched
         else:
             # optimize=False: Whoosh's block-quality pruning was seen to drop the best
-            # document of an AND query (tests/test_topk.py); scoring every match cost no
+            # document of an AND query (tests/_synthetic.py); scoring every match cost no
             # measurable time on the queries that still come here (phrases, prefixes, NOT).
             options: dict[str, Any] = {"limit": limit, "optimize": False}
             if plan.sort == "date":
