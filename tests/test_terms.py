@@ -226,15 +226,14 @@ def test_an_index_reads_its_terms_and_inlined_postings(tmp_path):
 
 
 def _hapax_queries(rng: random.Random, count: int):
-    from whoosh import query as wq
-
+    from searchlib.backends.embedded.plan import AllOf, AnyOf, Term
     from searchlib.backends.embedded.schema import COMBINED_FIELD
 
     for _ in range(count):
         words = [f"khusus{rng.randrange(500)}" for _ in range(rng.randint(1, 3))]
         words += rng.sample(WORDS, rng.randint(0, 2))
-        queries = [wq.Term(COMBINED_FIELD, w) for w in words]
-        yield queries[0] if len(queries) == 1 else rng.choice([wq.And, wq.Or])(queries)
+        terms = tuple(Term(COMBINED_FIELD, w) for w in words)
+        yield terms[0] if len(terms) == 1 else rng.choice([AllOf, AnyOf])(terms)
 
 
 def _build(path, *, inline: bool, monkeypatch) -> Index:
@@ -249,7 +248,9 @@ def _build(path, *, inline: bool, monkeypatch) -> Index:
 
 
 def test_hapax_scores_equal_the_same_index_without_inlining(tmp_path, monkeypatch):
-    from searchlib.backends.embedded.fastpath import top_k
+    from searchlib.backends.embedded.compile import whoosh_query
+    from searchlib.backends.embedded.plan import words_of
+    from searchlib.backends.embedded.topk import top_k
 
     inlined = _build(tmp_path / "inlined", inline=True, monkeypatch=monkeypatch)
     plain = _build(tmp_path / "plain", inline=False, monkeypatch=monkeypatch)
@@ -260,20 +261,22 @@ def test_hapax_scores_equal_the_same_index_without_inlining(tmp_path, monkeypatc
         assert not theirs.reader().term_info("alltext", hapax).is_inlined()
         rng = random.Random(3)
         for q in _hapax_queries(rng, 80):
-            fast = top_k(ours, q, 10, seconds=60)
+            words = words_of(q)
+            assert words is not None, q
+            fast = top_k(ours, words, 10, seconds=60)
             assert fast is not None, q
-            other = top_k(theirs, q, 10, seconds=60)
+            other = top_k(theirs, words, 10, seconds=60)
             assert other is not None
             assert (fast.scored, fast.matched) == (other.scored, other.matched), q
             assert [docs for _, docs in fast.segments or ()] == [
                 docs for _, docs in other.segments or ()
             ], q
             # Whoosh's own matchers (adding scores in their own order) agree
-            slow = ours.search(q, limit=None, optimize=False)
+            slow = ours.search(whoosh_query(q), limit=None, optimize=False)
             expected = sorted(((hit.score, hit.docnum) for hit in slow), key=_order)[:10]
             assert [d for _, d in fast.scored] == [d for _, d in expected], q
             assert [s for s, _ in fast.scored] == pytest.approx([s for s, _ in expected]), q
-            slow_plain = theirs.search(q, limit=None, optimize=False)
+            slow_plain = theirs.search(whoosh_query(q), limit=None, optimize=False)
             assert [(h.score, h.docnum) for h in slow] == [
                 (h.score, h.docnum) for h in slow_plain
             ], q

@@ -1,4 +1,5 @@
-"""Turning searchlib's query tree into Whoosh queries.
+"""Turning searchlib's query tree into the engine's plan (``plan.py``), and a plan's match
+tree into a Whoosh query for the searches only Whoosh's matchers answer.
 
 Words are analyzed with each field's own analyzer (the one the index was built with), so a
 query word in one inflected form matches documents using another. Prefix and fuzzy terms are
@@ -9,15 +10,27 @@ turn into a query over half the vocabulary.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from whoosh import query as wq
 from whoosh.reading import IndexReader
 
+from searchlib import query as sq
 from searchlib.analysis.tokenizer import normalize_word
+from searchlib.backends.embedded.plan import (
+    AllOf,
+    AnyOf,
+    Dates,
+    Excluding,
+    Match,
+    Nothing,
+    Phrase,
+    Plan,
+    Term,
+    words_of,
+)
 from searchlib.backends.embedded.schema import COMBINED_FIELD, COMBINED_ONLY
 from searchlib.errors import QueryError
-from searchlib.query import And, DateRange, Fuzzy, Node, Not, Or, Phrase, Prefix, Word
 
 
 @dataclass
@@ -58,19 +71,35 @@ class CompileContext:
             self.terms.setdefault(name, set()).update(terms)
 
 
-def _any(queries: list[wq.Query]) -> wq.Query | None:
-    if not queries:
+def plan_search(
+    node: sq.Node, filters: Sequence[sq.Node], sort: str, ctx: CompileContext
+) -> Plan | None:
+    """The plan of one search, or None when analysis left nothing to search for.
+
+    The filters are resolved in a context of their own: their words are not highlighted.
+    """
+    match = compile_match(node, ctx)
+    if match is None:
         return None
-    return queries[0] if len(queries) == 1 else wq.Or(queries)
+    fctx = replace(ctx, terms={}, dropped=[])
+    parts = [p for p in (compile_match(f, fctx) for f in filters) if p is not None]
+    filter_ = AllOf(tuple(parts)) if len(parts) > 1 else (parts[0] if parts else None)
+    return Plan(match, filter_, sort, words_of(match))
 
 
-def _words(node: Word | Phrase, ctx: CompileContext) -> wq.Query | None:
+def _any(matches: list[Match]) -> Match | None:
+    if not matches:
+        return None
+    return matches[0] if len(matches) == 1 else AnyOf(tuple(matches))
+
+
+def _words(node: sq.Word | sq.Phrase, ctx: CompileContext) -> Match | None:
     """A word, or a quoted phrase, in each field it is searched in.
 
     A word that analyzes to several terms (a split compound) is a phrase of them; in a
     keyword field a phrase is one exact value.
     """
-    per_field: list[wq.Query] = []
+    per_field: list[Match] = []
     for name in ctx.fields_for(node.field):
         terms = ctx.analyze(name, node.text)
         if not terms:
@@ -78,9 +107,9 @@ def _words(node: Word | Phrase, ctx: CompileContext) -> wq.Query | None:
         ctx.note(name, terms)
         boost = ctx.boosts.get(name, 1.0)
         if len(terms) == 1 or name not in ctx.text_fields:
-            per_field.append(wq.Term(name, terms[0], boost=boost))
+            per_field.append(Term(name, terms[0], boost))
         else:
-            per_field.append(wq.Phrase(name, terms, boost=boost))
+            per_field.append(Phrase(name, tuple(terms), boost))
     if not per_field:
         ctx.dropped.append(node.text)
     return _any(per_field)
@@ -97,12 +126,12 @@ def _expansions(name: str, found: list[str], what: str, ctx: CompileContext) -> 
 
 
 def _expanded(
-    node: Prefix | Fuzzy, ctx: CompileContext, expand: Callable[[str, set[str]], list[str]]
-) -> wq.Query:
+    node: sq.Prefix | sq.Fuzzy, ctx: CompileContext, expand: Callable[[str, set[str]], list[str]]
+) -> Match:
     """``node`` as the index terms ``expand`` finds per field, from the typed form and
     from its stem (index terms are stems: "pengirim*" should still reach "kirim")."""
-    what = f"prefix {node.text}*" if isinstance(node, Prefix) else f"fuzzy {node.text}~"
-    per_field: list[wq.Query] = []
+    what = f"prefix {node.text}*" if isinstance(node, sq.Prefix) else f"fuzzy {node.text}~"
+    per_field: list[Match] = []
     for name in ctx.fields_for(node.field):
         bases = {normalize_word(node.text)}
         if name in ctx.text_fields:
@@ -110,11 +139,11 @@ def _expanded(
         bases.discard("")  # "'~" normalizes to "": Whoosh fails on ""
         words = _expansions(name, sorted(set(expand(name, bases))), what, ctx)
         boost = ctx.boosts.get(name, 1.0)
-        per_field.extend(wq.Term(name, w, boost=boost) for w in words)
-    return _any(per_field) or wq.NullQuery
+        per_field.extend(Term(name, w, boost) for w in words)
+    return _any(per_field) or Nothing()
 
 
-def _prefix(node: Prefix, ctx: CompileContext) -> wq.Query:
+def _prefix(node: sq.Prefix, ctx: CompileContext) -> Match:
     def expand(name: str, prefixes: set[str]) -> list[str]:
         found: list[str] = []
         for prefix in sorted(prefixes):
@@ -127,7 +156,7 @@ def _prefix(node: Prefix, ctx: CompileContext) -> wq.Query:
     return _expanded(node, ctx, expand)
 
 
-def _fuzzy(node: Fuzzy, ctx: CompileContext) -> wq.Query:
+def _fuzzy(node: sq.Fuzzy, ctx: CompileContext) -> Match:
     def expand(name: str, bases: set[str]) -> list[str]:
         found: list[str] = []
         for base in sorted(bases):
@@ -140,28 +169,43 @@ def _fuzzy(node: Fuzzy, ctx: CompileContext) -> wq.Query:
     return _expanded(node, ctx, expand)
 
 
-def date_range(fieldname: str, start, end) -> wq.Query:
-    return wq.DateRange(fieldname, start, end, endexcl=True)
-
-
-def compile_query(node: Node, ctx: CompileContext) -> wq.Query | None:
-    """A Whoosh query, or None when analysis left nothing to search for."""
-    if isinstance(node, (Word, Phrase)):
+def compile_match(node: sq.Node, ctx: CompileContext) -> Match | None:
+    """What ``node`` matches in this index, or None when analysis left nothing."""
+    if isinstance(node, (sq.Word, sq.Phrase)):
         return _words(node, ctx)
-    if isinstance(node, Prefix):
+    if isinstance(node, sq.Prefix):
         return _prefix(node, ctx)
-    if isinstance(node, Fuzzy):
+    if isinstance(node, sq.Fuzzy):
         return _fuzzy(node, ctx)
-    if isinstance(node, DateRange):
-        return date_range(node.field, node.start, node.end)
-    if isinstance(node, Not):
-        child = compile_query(node.child, ctx)
-        return wq.Not(child) if child is not None else None
-    if isinstance(node, (And, Or)):
-        parts = [q for q in (compile_query(c, ctx) for c in node.children) if q is not None]
+    if isinstance(node, sq.DateRange):
+        return Dates(node.field, node.start, node.end)
+    if isinstance(node, sq.Not):
+        child = compile_match(node.child, ctx)
+        return Excluding(child) if child is not None else None
+    if isinstance(node, (sq.And, sq.Or)):
+        parts = [m for m in (compile_match(c, ctx) for c in node.children) if m is not None]
         if not parts:
             return None
         if len(parts) == 1:
             return parts[0]
-        return wq.And(parts) if isinstance(node, And) else wq.Or(parts)
+        return AllOf(tuple(parts)) if isinstance(node, sq.And) else AnyOf(tuple(parts))
     raise TypeError(f"unknown query node {node!r}")
+
+
+def whoosh_query(match: Match) -> wq.Query:
+    """``match`` as a Whoosh query, for Whoosh's matchers."""
+    if isinstance(match, Term):
+        return wq.Term(match.field, match.text, boost=match.boost)
+    if isinstance(match, Phrase):
+        return wq.Phrase(match.field, list(match.texts), boost=match.boost)
+    if isinstance(match, Dates):
+        return wq.DateRange(match.field, match.start, match.end, endexcl=True)
+    if isinstance(match, Excluding):
+        return wq.Not(whoosh_query(match.part))
+    if isinstance(match, AllOf):
+        return wq.And([whoosh_query(part) for part in match.parts])
+    if isinstance(match, AnyOf):
+        return wq.Or([whoosh_query(part) for part in match.parts])
+    if isinstance(match, Nothing):
+        return wq.NullQuery
+    raise TypeError(f"unknown match {match!r}")

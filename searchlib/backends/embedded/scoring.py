@@ -19,6 +19,11 @@ from whoosh import scoring
 class BM25(scoring.BM25F):
     """Whoosh's BM25F with Robertson's (Lucene's) inverse document frequency."""
 
+    def __init__(self, B: float = 0.75, K1: float = 1.2) -> None:
+        # One B for every field (BM25F's per-field ``<name>_B`` is not taken): the top-k
+        # scorer (topk.py) computes the same scores from B and K1 alone.
+        super().__init__(B=B, K1=K1)
+
     def idf(self, searcher: Any, fieldname: str, text: Any) -> float:
         parent = searcher.get_parent()
         df = parent.doc_frequency(fieldname, text)

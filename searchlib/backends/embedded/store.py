@@ -21,15 +21,16 @@ from whoosh.writing import LockError
 
 from searchlib.backends.base import Processes, RawHit, RawResults, TermStatistics, Transaction
 from searchlib.backends.embedded.codec import SearchlibCodec
-from searchlib.backends.embedded.compile import CompileContext, compile_query
-from searchlib.backends.embedded.fastcount import facet_counts, filter_sets, match_sets
-from searchlib.backends.embedded.fastpath import TooSlow, top_k
+from searchlib.backends.embedded.compile import CompileContext, plan_search, whoosh_query
+from searchlib.backends.embedded.matchsets import facet_counts, filter_sets, match_sets
 from searchlib.backends.embedded.metadata import FormatUpgrade
 from searchlib.backends.embedded.parallel import BATCH, PARALLEL_AFTER, Helper, helper_allowed
+from searchlib.backends.embedded.plan import Plan
 from searchlib.backends.embedded.recovery import abandon, remove_debris
 from searchlib.backends.embedded.schema import COMBINED_FIELD, COMBINED_ONLY, build_schema
 from searchlib.backends.embedded.scoring import BM25
 from searchlib.backends.embedded.spelling import closest_term
+from searchlib.backends.embedded.topk import TooSlow, TopK, top_k
 from searchlib.backends.embedded.writer import FastSegmentWriter
 from searchlib.config import Config
 from searchlib.errors import IndexLockedError, QueryError, StorageError
@@ -40,6 +41,8 @@ FACET_FIELDS = ("category", "source")
 #: Directory mtimes are coarse on some filesystems (1 s on ext3 and NFS), so two commits
 #: in one tick can leave the same stamp; a stamp younger than this is not trusted.
 RACY_NS = 2_000_000_000
+#: Per segment, its reader and the numbers of the documents that match.
+_Matches = list[tuple[Any, set[int]]]
 
 
 class _WhooshTransaction(Transaction):
@@ -280,79 +283,78 @@ class WhooshStore:
     ) -> RawResults:
         searcher = self._searcher()
         ctx = self.context(searcher, fields)
-        q = compile_query(node, ctx)
-        if q is None:
+        plan = plan_search(node, filters, sort, ctx)
+        if plan is None:
             return RawResults(collected=0, hits=[], terms=ctx.terms, dropped=ctx.dropped)
-        filter_q = self._filter_query(searcher, filters)
         offset = (page - 1) * limit
         wanted = offset + limit
-        # optimize=False: Whoosh's block-quality pruning was seen to drop the best document
-        # of an AND query (tests/test_fastpath.py); scoring every match cost no measurable
-        # time on the queries that still come here (phrases, prefixes, dates, NOT).
-        kwargs: dict[str, Any] = {"limit": max(wanted, 1), "filter": filter_q, "optimize": False}
-        if sort == "date":
-            kwargs["sortedby"] = sorting.FieldFacet("date", reverse=True)
-        fast = self._top_k(searcher, q, kwargs["limit"], filter_q) if sort == "score" else None
-        count: Callable[[], int] | None = None
-
-        @functools.cache
-        def matches() -> list[tuple[Any, set[int]]] | None:
-            """Every match per segment, shared by the total and the facets, or None when
-            only Whoosh's matchers can find them."""
-            if fast is not None and fast.segments is not None:  # the fast path saw them all
-                return [(reader, set(docs)) for reader, docs in fast.segments]
-            return self._match_sets(q, filter_q)
-
-        if fast is not None:
-            scored, matched = fast.scored, fast.matched
-            collected = len(scored)
-            if collected >= kwargs["limit"]:  # more may match
-                count = (
-                    (lambda: matched)
-                    if matched is not None
-                    else lambda: self._count(q, filter_q, matches())
-                )
-        else:
-            results = self._run(searcher, q, kwargs)
-            collected = results.scored_length()
-            if collected >= kwargs["limit"]:  # more may match: count only if someone asks
-                count = lambda: self._count(q, filter_q, matches())  # noqa: E731
-            scored = [(results.score(i) or 0.0, results.docnum(i)) for i in range(collected)]
+        scored, count, matches = self._rank(searcher, plan, max(wanted, 1))
+        collected = len(scored)
         hits = _hits(searcher, scored[offset:wanted], dates=dates)
         return RawResults(
             collected=collected,
             hits=hits,
             count=count,
-            facets=lambda: self._facets(q, filter_q, matches()),
+            facets=lambda: self._facets(plan, matches()),
             terms=ctx.terms,
             dropped=ctx.dropped,
         )
 
-    def _filter_query(self, searcher: Searcher, filters: Sequence[Node]) -> wq.Query | None:
-        """The filters as one Whoosh query (None: no filter)."""
-        if not filters:
-            return None
-        fctx = self.context(searcher)
-        parts = [p for p in (compile_query(f, fctx) for f in filters) if p is not None]
-        return wq.And(parts) if len(parts) > 1 else (parts[0] if parts else None)
+    def _rank(
+        self, searcher: Searcher, plan: Plan, limit: int
+    ) -> tuple[list[tuple[float, int]], Callable[[], int] | None, Callable[[], _Matches | None]]:
+        """The ``limit`` best (score, docnum), best first; what counts every match, or None
+        when fewer than ``limit`` match; and every match per segment, shared by the total
+        and the facets, or None when only Whoosh's matchers can find them."""
+        top = self._top_k(searcher, plan, limit)
 
-    def _top_k(self, searcher: Searcher, q: wq.Query, limit: int, filter_q: wq.Query | None):
+        @functools.cache
+        def matches() -> _Matches | None:
+            if top is not None and top.segments is not None:  # the scorer saw every match
+                return [(reader, set(docs)) for reader, docs in top.segments]
+            return self._match_sets(plan)
+
+        if top is not None:
+            scored, matched = top.scored, top.matched
+        else:
+            # optimize=False: Whoosh's block-quality pruning was seen to drop the best
+            # document of an AND query (tests/_synthetic.py); scoring every match cost no
+            # measurable time on the queries that still come here (phrases, prefixes, NOT).
+            options: dict[str, Any] = {"limit": limit, "optimize": False}
+            if plan.sort == "date":
+                options["sortedby"] = sorting.FieldFacet("date", reverse=True)
+            results = self._run(searcher, plan, options)
+            collected = results.scored_length()
+            scored = [(results.score(i) or 0.0, results.docnum(i)) for i in range(collected)]
+            matched = None
+        if len(scored) < limit:  # every match was collected
+            return scored, None, matches
+        if matched is not None:
+            return scored, lambda: matched, matches
+        return scored, lambda: self._count(plan, matches()), matches
+
+    def _top_k(self, searcher: Searcher, plan: Plan, limit: int) -> TopK | None:
+        """The top-k scorer's answer, or None when Whoosh ranks this search."""
+        if plan.ranked_words is None:
+            return None
         try:
             return top_k(
                 searcher,
-                q,
+                plan.ranked_words,
                 limit,
                 seconds=self.config.search_timeout_s,
-                allowed=filter_sets(filter_q),
+                allowed=filter_sets(plan.filter),
             )
         except TooSlow:
             raise self._too_slow() from None
 
-    def _run(self, searcher: Searcher, q: wq.Query, kwargs: dict[str, Any]) -> Any:
-        collector = searcher.collector(**kwargs)
+    def _run(self, searcher: Searcher, plan: Plan, options: dict[str, Any]) -> Any:
+        """Whoosh's matchers and collector on ``plan``, with its filter."""
+        filter_q = whoosh_query(plan.filter) if plan.filter is not None else None
+        collector = searcher.collector(filter=filter_q, **options)
         _set_deadline(collector, self.config.search_timeout_s)
         try:
-            searcher.search_with_collector(q, collector)
+            searcher.search_with_collector(whoosh_query(plan.match), collector)
         except TimeLimit:
             raise self._too_slow() from None
         return collector.results()
@@ -363,31 +365,29 @@ class WhooshStore:
             hint="make the query more specific, or raise limits.search_timeout_s",
         )
 
-    def _count(
-        self, q: wq.Query, filter_q: wq.Query | None, matches: list[tuple[Any, set[int]]] | None
-    ) -> int:
+    def _count(self, plan: Plan, matches: _Matches | None) -> int:
         """Every match: from ``matches`` when known, else counted unscored by Whoosh on this
         thread's current searcher."""
         if matches is not None:
             return sum(len(found) for _, found in matches)
-        return len(self._run(self._searcher(), q, {"limit": 1, "filter": filter_q}))
+        return len(self._run(self._searcher(), plan, {"limit": 1}))
 
-    def _match_sets(
-        self, q: wq.Query, filter_q: wq.Query | None
-    ) -> list[tuple[Any, set[int]]] | None:
+    def _match_sets(self, plan: Plan) -> _Matches | None:
+        """The match-set counter's answer on this thread's current searcher, or None when
+        only Whoosh's matchers can find the matches."""
+        if plan.words is None:
+            return None
         try:
             return match_sets(
                 self._searcher(),
-                q,
+                plan.words,
                 seconds=self.config.search_timeout_s,
-                allowed=filter_sets(filter_q),
+                allowed=filter_sets(plan.filter),
             )
         except TooSlow:
             raise self._too_slow() from None
 
-    def _facets(
-        self, q: wq.Query, filter_q: wq.Query | None, matches: list[tuple[Any, set[int]]] | None
-    ) -> dict[str, dict[str, int]]:
+    def _facets(self, plan: Plan, matches: _Matches | None) -> dict[str, dict[str, int]]:
         """Counts by category and source over every document the query matches."""
         names = [name for name in FACET_FIELDS if name in self.keyword_fields]
         if not names:
@@ -395,9 +395,7 @@ class WhooshStore:
         if matches is not None:
             return facet_counts(matches, names)
         groupedby = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in names}
-        results = self._run(
-            self._searcher(), q, {"limit": 1, "filter": filter_q, "groupedby": groupedby}
-        )
+        results = self._run(self._searcher(), plan, {"limit": 1, "groupedby": groupedby})
         counts = {}
         for name in names:
             pairs = ((str(k), int(v)) for k, v in results.groups(name).items() if k)

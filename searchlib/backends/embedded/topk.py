@@ -1,10 +1,10 @@
-"""Top-k BM25 for plain word queries, a block of postings at a time.
+"""The top-k scorer: BM25 top-k of plain word queries, a block of postings at a time.
 
-Most searches are a few words that must all match, in one field: ``And([Term, Term])``, or
-one ``Term``, or the ``Or`` of the any-word fallback. Whoosh answers them through a tree of
-matcher objects that costs several Python calls per posting (``next``, ``id``, ``skip_to``,
-``score``, a field-length lookup), which was most of a query's time. Here the same BM25
-scores come from whole decoded blocks:
+Most searches are a few words of one field that must all match, or one word, or the
+any-word fallback: the plan's :class:`~searchlib.backends.embedded.plan.Words`. Whoosh
+answers them through a tree of matcher objects that costs several Python calls per posting
+(``next``, ``id``, ``skip_to``, ``score``, a field-length lookup), most of a query's time.
+Here the same BM25 scores come from whole decoded blocks:
 
 * AND: the rarest term's documents are the candidates; each further term decodes only the
   blocks that can hold a candidate (block boundaries come from the block headers), so a
@@ -14,10 +14,10 @@ scores come from whole decoded blocks:
   the top k are skipped without decoding.
 * OR: every posting is scored (the fallback is rare, and its lists are the same lists).
 
-Scores and order equal Whoosh's (``tests/test_fastpath.py`` checks them against it on
-random queries): the same BM25 with the weighting's own idf and average length, documents
-of equal score in index order. Anything else -- phrases, prefixes, NOT, filters, date sort,
-other codecs -- returns None and goes through Whoosh.
+Scores and order equal Whoosh's (``tests/test_topk.py`` checks them against it on random
+queries): the same BM25 with the weighting's own idf and average length, documents of
+equal score in index order. Every other search (see ``plan.py``) and other codecs go
+through Whoosh.
 
 This reads Whoosh 2.7's block matcher (``W3LeafMatcher``) below its public API, and the
 codec's matcher of an inlined posting (``InlineMatcher``) through the same attributes; the
@@ -35,17 +35,15 @@ from time import monotonic
 from typing import Any, NamedTuple, TypeVar
 from weakref import WeakKeyDictionary
 
-from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from searchlib.backends.embedded.codec import InlineMatcher
+from searchlib.backends.embedded.plan import Words
+from searchlib.backends.embedded.scoring import BM25
 
 T = TypeVar("T")
-
-#: Queries with more terms than this go through Whoosh (pasted paragraphs).
-MAX_TERMS = 32
 
 #: Per segment reader and field: the field length byte of every document.
 _LENGTH_BYTES: WeakKeyDictionary[Any, dict[str, bytes]] = WeakKeyDictionary()
@@ -58,22 +56,6 @@ class TooSlow(Exception):
 
 class Unsupported(Exception):
     """The index or query is not one this path reads; Whoosh answers instead."""
-
-
-def plain_terms(q: wq.Query) -> tuple[bool, list[wq.Term]] | None:
-    """``(all_required, terms)`` when ``q`` is terms of one field joined by AND or OR."""
-    if type(q) is wq.Term:
-        return True, [q]
-    if type(q) not in (wq.And, wq.Or) or q.boost != 1.0:
-        return None
-    subs = q.subqueries
-    if not 1 < len(subs) <= MAX_TERMS or any(type(s) is not wq.Term for s in subs):
-        return None
-    if len({s.fieldname for s in subs}) != 1:
-        return None
-    if type(q) is wq.Or and (q.minmatch or q.scale):
-        return None
-    return type(q) is wq.And, list(subs)
 
 
 def per_segment(
@@ -174,50 +156,44 @@ class TopK(NamedTuple):
 
 def top_k(
     searcher: Any,
-    q: wq.Query,
+    words: Words,
     k: int,
     *,
     seconds: float,
     allowed: Callable[[Any], AbstractSet[int]] | None = None,
 ) -> TopK | None:
-    """The ``k`` best matches of ``q``, or None when ``q`` is not a plain terms query this
-    path answers. ``allowed`` gives, per segment searcher, the only documents that may
-    match (a filter). Raises :class:`TooSlow` after ``seconds`` (checked once
-    per decoded block)."""
-    shape = plain_terms(q)
-    if shape is None:
-        return None
-    required, terms = shape
+    """The ``k`` best matches of ``words``, or None when the index is not one this scorer
+    reads (Whoosh answers instead). ``allowed`` gives, per segment searcher, the only
+    documents that may match (a filter). Raises :class:`TooSlow` after ``seconds``
+    (checked once per decoded block)."""
     try:
-        return _top_k(searcher, required, terms, k, monotonic() + seconds, allowed)
+        return _top_k(searcher, words, k, monotonic() + seconds, allowed)
     except Unsupported:
         return None
 
 
 def _top_k(
     searcher: Any,
-    required: bool,
-    terms: list[wq.Term],
+    words: Words,
     k: int,
     deadline: float,
     allowed: Callable[[Any], AbstractSet[int]] | None,
 ) -> TopK:
-    fieldname = terms[0].fieldname
+    fieldname = words.field
     field = searcher.schema[fieldname]
     if not field.scorable:
         raise Unsupported("unscored field")
     weighting = searcher.weighting
+    if not isinstance(weighting, BM25):  # one B for every field, as this BM25 is made
+        raise Unsupported(f"weighting {type(weighting).__name__}")
     parent = searcher.get_parent()
-    k1, b = weighting.K1, weighting.B
-    if getattr(weighting, "_field_B", {}).get(fieldname) is not None:
-        b = weighting._field_B[fieldname]
     avgfl = parent.avg_field_length(fieldname) or 1
-    norms = _norms(k1, b, avgfl)
-    k1p1 = k1 + 1
+    norms = _norms(weighting.K1, weighting.B, avgfl)
+    k1p1 = weighting.K1 + 1
     # Per term: (text, idf, boost); a posting scores idf * (tf * (k1 + 1)) / (tf + norm) *
     # boost, the arithmetic of Whoosh's bm25() and boost wrapper, in their order.
     factors = []
-    for t in terms:
+    for t in words.terms:
         btext = field.to_bytes(t.text)
         factors.append(Factor(btext, parent.idf(fieldname, btext), t.boost))
 
@@ -233,7 +209,7 @@ def _top_k(
         part: _Part | None
         if len(factors) == 1:
             part = _single(ctx, factors[0], k, scored)
-        elif required:
+        elif words.required:
             part = _and(ctx, factors)
         else:
             part = _or(ctx, factors)

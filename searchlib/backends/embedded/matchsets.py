@@ -1,13 +1,14 @@
-"""Totals and facet counts for plain word queries, from sets instead of a matcher walk.
+"""The match-set counter: totals and facet counts of plain word queries, from sets
+instead of a matcher walk; and the filters' sets of allowed documents.
 
 A search page shows the total and the category/source counts of every match, and Whoosh
 computes both by walking each matching document through its matcher tree and a column
 reader: a title word matching thousands of articles cost tens of milliseconds per request
-(README, Web server). Here the matches of a plain words query (see :mod:`fastpath`) are
-one Python set per segment, built from whole decoded blocks, and a facet count is the size
-of its intersection with each value's document set. The value sets are read once per
-segment and kept while the segment is open: categories and sources are few and change only
-when documents are added.
+(README, Web server). Here the matches of the plan's words (see :mod:`topk`) are one Python
+set per segment, built from whole decoded blocks, and a facet count is the size of its
+intersection with each value's document set. The value sets are read once per segment and
+kept while the segment is open: categories and sources are few and change only when
+documents are added.
 """
 
 from __future__ import annotations
@@ -22,20 +23,20 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from whoosh import fields
-from whoosh import query as wq
 
-from searchlib.backends.embedded.fastpath import (
+from searchlib.backends.embedded.compile import whoosh_query
+from searchlib.backends.embedded.plan import AllOf, AnyOf, Match, Term, Words
+from searchlib.backends.embedded.topk import (
     TooSlow,
     Unsupported,
     _blocks,
     per_segment,
-    plain_terms,
 )
 
 #: Per segment reader and keyword field: each value's set of document numbers.
 _VALUE_SETS: WeakKeyDictionary[Any, dict[str, dict[str, frozenset[int]]]] = WeakKeyDictionary()
 #: Per segment reader: the documents of the last few other filters (date ranges).
-_FILTER_DOCS: WeakKeyDictionary[Any, OrderedDict[wq.Query, frozenset[int]]] = WeakKeyDictionary()
+_FILTER_DOCS: WeakKeyDictionary[Any, OrderedDict[Match, frozenset[int]]] = WeakKeyDictionary()
 FILTER_CACHE = 16
 _FILTER_LOCK = threading.Lock()
 #: Per segment reader and keyword field: its values and each document's single value as a
@@ -47,30 +48,25 @@ _Coded = tuple[list[str | None], bytes]
 
 def match_sets(
     searcher: Any,
-    q: wq.Query,
+    words: Words,
     *,
     seconds: float,
     allowed: Callable[[Any], AbstractSet[int]] | None = None,
 ) -> list[tuple[Any, set[int]]] | None:
-    """Per segment, its reader and the document numbers matching ``q`` (deleted ones
-    excluded, and those ``allowed`` does not let through); None when ``q`` is not a plain
-    words query."""
-    shape = plain_terms(q)
-    if shape is None:
-        return None
-    required, terms = shape
+    """Per segment, its reader and the document numbers matching ``words`` (deleted ones
+    excluded, and those ``allowed`` does not let through); None when the index is not one
+    this counter reads (Whoosh counts instead)."""
     deadline = monotonic() + seconds
-    fieldname = terms[0].fieldname
-    field = searcher.schema[fieldname]
-    btexts = list(dict.fromkeys(field.to_bytes(t.text) for t in terms))
+    field = searcher.schema[words.field]
+    btexts = list(dict.fromkeys(field.to_bytes(t.text) for t in words.terms))
     out = []
     try:
         for leaf, _offset in searcher.leaf_searchers():
             reader = leaf.reader()
             found: set[int] | None = None
             for btext in btexts:
-                ids = _ids(reader, fieldname, btext, deadline)
-                if required:
+                ids = _ids(reader, words.field, btext, deadline)
+                if words.required:
                     found = ids if found is None else found & ids
                     if not found:
                         break
@@ -87,27 +83,27 @@ def match_sets(
     return out
 
 
-def filter_sets(q: wq.Query | None) -> Callable[[Any], AbstractSet[int]] | None:
+def filter_sets(match: Match | None) -> Callable[[Any], AbstractSet[int]] | None:
     """Per segment searcher, the documents a filter lets through, or None for no filter.
 
     Keyword values (a value, values joined by OR) come from the cached value sets; any
     other filter (a date range) is answered once by Whoosh per segment and kept for the
     next searches with the same filter, as a search page asks for page after page.
     """
-    if q is None:
+    if match is None:
         return None
-    if type(q) is wq.Term:
-        term = q
+    if isinstance(match, Term):
+        term = match
 
         def one(leaf: Any) -> AbstractSet[int]:
-            if not isinstance(leaf.schema[term.fieldname], (fields.ID, fields.KEYWORD)):
+            if not isinstance(leaf.schema[term.field], (fields.ID, fields.KEYWORD)):
                 return _whoosh_docs(leaf, term)
-            return _value_sets(leaf.reader(), term.fieldname).get(term.text, frozenset())
+            return _value_sets(leaf.reader(), term.field).get(term.text, frozenset())
 
         return one
-    if type(q) in (wq.Or, wq.And) and q.subqueries:
-        funcs = [f for f in (filter_sets(sub) for sub in q.subqueries) if f is not None]
-        if type(q) is wq.Or:
+    if isinstance(match, (AnyOf, AllOf)):
+        funcs = [f for f in (filter_sets(part) for part in match.parts) if f is not None]
+        if isinstance(match, AnyOf):
 
             def union(leaf: Any) -> AbstractSet[int]:
                 return frozenset().union(*(f(leaf) for f in funcs))
@@ -119,23 +115,23 @@ def filter_sets(q: wq.Query | None) -> Callable[[Any], AbstractSet[int]] | None:
             return frozenset(sets[0]).intersection(*sets[1:])
 
         return intersection
-    other = q
+    other = match
     return lambda leaf: _whoosh_docs(leaf, other)
 
 
-def _whoosh_docs(leaf: Any, q: wq.Query) -> frozenset[int]:
+def _whoosh_docs(leaf: Any, match: Match) -> frozenset[int]:
     reader = leaf.reader()
     with _FILTER_LOCK:  # searches share it from several threads (searchlib serve)
         cache = _FILTER_DOCS.get(reader)
         if cache is None:
             cache = _FILTER_DOCS[reader] = OrderedDict()
-        docs = cache.get(q)
+        docs = cache.get(match)
         if docs is not None:
-            cache.move_to_end(q)
+            cache.move_to_end(match)
             return docs
-    docs = frozenset(q.docs(leaf))
+    docs = frozenset(whoosh_query(match).docs(leaf))
     with _FILTER_LOCK:
-        cache[q] = docs
+        cache[match] = docs
         if len(cache) > FILTER_CACHE:
             cache.popitem(last=False)
     return docs

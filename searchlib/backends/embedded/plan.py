@@ -1,0 +1,119 @@
+"""A search compiled for the embedded engine: what must match, and who answers it.
+
+``compile.py`` resolves searchlib's query tree against the index -- words analyzed per field,
+prefixes and fuzzy words expanded to index terms -- into the small match tree below, once
+per search. The tree is read three ways:
+
+* :class:`Words`, when the query is terms of one field that must all match (AND) or may
+  (OR) -- most searches, and a prefix or fuzzy word alone (the OR of its expansions): the
+  top-k scorer (``topk.py``) ranks them and the match-set counter (``matchsets.py``) finds
+  every match for the total and the facets, from posting blocks;
+* a filter tree becomes, per segment, the set of documents it lets through
+  (``matchsets.filter_sets``);
+* anything else -- phrases, NOT, date ranges, words searched in several fields, nested
+  groups, date order -- is handed to Whoosh's matchers as the Whoosh query that
+  ``compile.whoosh_query`` builds.
+
+The tree is made of frozen dataclasses, so equal filters are equal keys of the per-segment
+filter cache.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+#: Queries with more terms than this go through Whoosh (pasted paragraphs).
+MAX_TERMS = 32
+
+
+@dataclass(frozen=True)
+class Term:
+    """One index term of one field, its score multiplied by ``boost``."""
+
+    field: str
+    text: str
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Index terms that must appear next to each other, in order."""
+
+    field: str
+    texts: tuple[str, ...]
+    boost: float = 1.0
+
+
+@dataclass(frozen=True)
+class Dates:
+    """Documents dated from ``start`` up to, not including, ``end`` (None: unbounded)."""
+
+    field: str
+    start: datetime | None
+    end: datetime | None
+
+
+@dataclass(frozen=True)
+class AllOf:
+    parts: tuple[Match, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    parts: tuple[Match, ...]
+
+
+@dataclass(frozen=True)
+class Excluding:
+    """Every document except those ``part`` matches."""
+
+    part: Match
+
+
+@dataclass(frozen=True)
+class Nothing:
+    """A prefix or fuzzy word that no index term matches."""
+
+
+Match = Term | Phrase | Dates | AllOf | AnyOf | Excluding | Nothing
+
+
+@dataclass(frozen=True)
+class Words:
+    """Terms of one field, all required or any of them: what the top-k scorer and the
+    match-set counter answer. Terms keep the query's order and repeats (a word typed twice
+    counts twice, as in Whoosh's sum of the parts' scores)."""
+
+    field: str
+    terms: tuple[Term, ...]
+    required: bool
+
+
+def words_of(match: Match) -> Words | None:
+    """``match`` as :class:`Words`, or None when only Whoosh's matchers answer it."""
+    if isinstance(match, Term):
+        return Words(match.field, (match,), True)
+    if not isinstance(match, (AllOf, AnyOf)) or not 1 < len(match.parts) <= MAX_TERMS:
+        return None
+    terms = [part for part in match.parts if isinstance(part, Term)]
+    if len(terms) != len(match.parts) or len({t.field for t in terms}) != 1:
+        return None
+    return Words(terms[0].field, tuple(terms), isinstance(match, AllOf))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One search: what must match, the filter it must pass, and how it is ranked."""
+
+    match: Match
+    #: What every result must also match (category, source, dates), or None.
+    filter: Match | None
+    sort: str
+    #: The query as words of one field, or None: then Whoosh's matchers find the matches.
+    words: Words | None
+
+    @property
+    def ranked_words(self) -> Words | None:
+        """The words the top-k scorer ranks: by score only (date order is Whoosh's)."""
+        return self.words if self.sort == "score" else None

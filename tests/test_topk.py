@@ -1,0 +1,79 @@
+"""The top-k scorer returns exactly what Whoosh's own matchers return for the same words."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from _synthetic import document, same_top, whoosh_top, word_matches
+
+from searchlib import Index
+from searchlib.backends.embedded.plan import AllOf, AnyOf, Term, words_of
+from searchlib.backends.embedded.schema import COMBINED_FIELD
+from searchlib.backends.embedded.topk import top_k
+
+
+@pytest.mark.parametrize("k", [1, 10, 100])
+def test_top_k_equals_whoosh(synthetic_index, k):
+    searcher = synthetic_index._backend._searcher()
+    assert len(searcher.leaf_searchers()) > 1 and searcher.reader().has_deletions()
+    rng = random.Random(k)
+    for match in word_matches(rng, 150, boosts=True):
+        words = words_of(match)
+        assert words is not None, match  # plain words are the scorer's
+        top = top_k(searcher, words, k, seconds=60)
+        assert top is not None, match
+        scored, matched, segments = top
+        if segments is not None:
+            assert sum(len(docs) for _, docs in segments) == matched
+        expected, total = whoosh_top(searcher, match, k)
+        same_top(scored, expected)
+        if matched is not None:
+            assert matched == total, match
+
+
+def test_a_word_typed_twice_counts_twice(synthetic_index):
+    searcher = synthetic_index._backend._searcher()
+    once = Term(COMBINED_FIELD, "kata5")
+    for shape in (AllOf, AnyOf):
+        match = shape((once, once, Term(COMBINED_FIELD, "kata9")))
+        words = words_of(match)
+        assert words is not None and len(words.terms) == 3
+        top = top_k(searcher, words, 10, seconds=60)
+        assert top is not None
+        same_top(top.scored, whoosh_top(searcher, match, 10)[0])
+
+
+def test_words_found_in_one_document(tmp_path):
+    # Words of one or two documents, in one segment and after Whoosh's own merge.
+    rng = random.Random(3)
+    docs = [document(rng, i) for i in range(300)]
+    docs[17]["body"] += " satusatunya kata1"
+    docs[40]["body"] += " satusatunya"
+    docs[41]["body"] += " sekalisaja kata0"
+    with Index.create(tmp_path / "ix", {"analyzer": "simple"}) as index:
+        index.add(docs[:150])
+        index.add(docs[150:])
+        _check_rare_words(index)
+        index.optimize()
+        _check_rare_words(index)
+
+
+def _check_rare_words(index):
+    searcher = index._backend._searcher()
+    for texts, shape in (
+        (["sekalisaja"], AllOf),
+        (["sekalisaja", "kata0"], AllOf),
+        (["satusatunya", "kata1"], AllOf),
+        (["sekalisaja", "satusatunya"], AnyOf),
+    ):
+        terms = tuple(Term(COMBINED_FIELD, w) for w in texts)
+        match = terms[0] if len(terms) == 1 else shape(terms)
+        words = words_of(match)
+        assert words is not None
+        top = top_k(searcher, words, 10, seconds=60)
+        assert top is not None
+        expected, total = whoosh_top(searcher, match, 10)
+        same_top(top.scored, expected)
+        assert top.scored, texts
+        assert top.matched in (None, total)
