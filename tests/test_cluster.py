@@ -101,6 +101,7 @@ def test_index_stats_and_status(cluster, built, source):
     _remote, _embedded, output = built
     total = len(_docs(source))
     assert f"{total} documents in the index" in output
+    assert Index.exists(directory, config)
     stats = CliRunner().invoke(cli, ["stats", "--config", str(config), "--json"])
     assert stats.exit_code == 0, stats.output
     assert json.loads(stats.stdout)["documents"] == total
