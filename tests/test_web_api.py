@@ -593,22 +593,22 @@ def runner(tmp_path, monkeypatch):
 def test_serve_without_the_web_extra_says_what_to_install(runner, monkeypatch):
     monkeypatch.setitem(sys.modules, "uvicorn", None)  # import uvicorn -> ImportError
     result = runner.invoke(cli, ["serve"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "pip install 'searchlib[web]'" in lines[0], result.stderr
 
 
 def test_serve_refuses_writes_without_a_token_or_on_the_sample(runner, monkeypatch, tmp_path):
     result = runner.invoke(cli, ["serve", "--allow-writes"])
-    assert result.exit_code == 1 and "SEARCHLIB_TOKEN" in result.stderr
+    assert result.exit_code == 2 and "SEARCHLIB_TOKEN" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     monkeypatch.setenv("SEARCHLIB_TOKEN", "kurang")
     Index.create(tmp_path / "own").close()
     short = runner.invoke(cli, ["serve", "--allow-writes", "--index", str(tmp_path / "own")])
-    assert short.exit_code == 1 and "16 characters" in short.stderr
+    assert short.exit_code == 2 and "16 characters" in short.stderr
     monkeypatch.setenv("SEARCHLIB_TOKEN", TOKEN)
     sample = runner.invoke(cli, ["serve", "--allow-writes"])
-    assert sample.exit_code == 1 and "read-only" in sample.stderr
+    assert sample.exit_code == 2 and "read-only" in sample.stderr
 
 
 def test_serve_runs_uvicorn_on_loopback_with_the_sample(runner, monkeypatch):
