@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from searchlib._version import __version__
-from searchlib.analysis import get_analyzer
+from searchlib.analysis import AnalyzedToken, get_analyzer
 from searchlib.backends.base import Backend, RawResults
 from searchlib.config import Config, load_config
 from searchlib.errors import (
@@ -22,6 +22,7 @@ from searchlib.errors import (
     QueryError,
     StorageError,
 )
+from searchlib.field_analysis import analyze_field
 from searchlib.ingest import Problem, Record, normalize_document, read_documents
 from searchlib.query import (
     DateRange,
@@ -328,6 +329,10 @@ class Index:
     def get(self, doc_id: str) -> dict[str, Any] | None:
         """The stored fields of one document, or None."""
         return self._backend.get(str(doc_id))
+
+    def analyze(self, text: str, field: str = "body") -> list[AnalyzedToken]:
+        """The tokens ``text`` becomes in ``field`` of this index (its own analysis)."""
+        return analyze_field(self.config, text, field)
 
     def stats(self) -> dict[str, Any]:
         stats = self._backend.stats()
