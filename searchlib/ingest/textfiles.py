@@ -1,8 +1,9 @@
 """Directories of ``.txt``, ``.md`` and ``.html`` files: one document per file.
 
-The id is the file's path relative to the directory, ``/``-separated. The title is the
-HTML ``<title>`` (else the first ``<h1>``), the first Markdown heading, or else the first
-non-empty line; for text and Markdown that line is then left out of the body unless it is
+The id is the file's path relative to the directory, ``/``-separated. An HTML page is read
+as an article (:mod:`searchlib.ingest.article`: its text, headline, date and author without
+the page's furniture). The title of a text file is its first Markdown heading, or else the
+first non-empty line; for text and Markdown that line is then left out of the body unless it is
 all there is. A Markdown front-matter block (``---`` lines) is skipped. Hidden files and
 directories (``.name``) and files with other extensions are left out, and
 :func:`ignored_files` says which and why; symbolic links to directories are not followed,
@@ -17,7 +18,8 @@ import re
 from collections.abc import Iterator
 
 from searchlib.ingest._binary import raw_cap, utf8_reason
-from searchlib.ingest.html import html_to_text
+from searchlib.ingest.article import extract_article
+from searchlib.ingest.dates import parse_date
 from searchlib.ingest.model import Problem, Record
 from searchlib.ingest.normalize import FieldSet, normalize
 
@@ -120,17 +122,32 @@ def read_text_file(
             source, data.count(b"\n", 0, error.start) + 1, utf8_reason(error, line_start=start)
         )
     text = text.replace("\r\n", "\n")
+    raw: dict[str, object] = {"id": doc_id}
     if kind == "html":
-        title, body = html_to_text(text)
-        if title is None:
-            title = _first_line(body.split("\n"))[1]
+        article = extract_article(text)
+        raw["body"] = article.text
+        raw["title"] = article.title or _first_line(article.text.split("\n"))[1]
+        raw["author"] = article.author
+        raw["date"] = _date_or_none(article.date)
     else:
-        title, body = _split_title(text, markdown=kind == "markdown")
+        raw["title"], raw["body"] = _split_title(text, markdown=kind == "markdown")
     try:
-        doc = normalize({"id": doc_id, "title": title, "body": body}, fields, max_doc_bytes)
+        doc = normalize(raw, fields, max_doc_bytes)
     except ValueError as error:
         return Problem(source, None, str(error))
     return Record(source, None, doc)
+
+
+def _date_or_none(value: str | None) -> str | None:
+    """A page's date when searchlib reads it; a page whose meta date is garbled is still
+    indexed, without a date."""
+    if value is None:
+        return None
+    try:
+        parse_date(value)
+    except ValueError:
+        return None
+    return value
 
 
 def _encoding(data: bytes) -> str:
