@@ -375,3 +375,19 @@ def test_directory_ingest_lists_the_files_it_did_not_read(runner, tmp_path):
     assert {e["source"] for e in data["not_indexed"]} == {
         str(folder / n) for n in ("laporan.pdf", "data.json", ".git")
     }
+
+
+def test_docs_list_every_environment_variable_searchlib_reads():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    read = set()
+    for source in (root / "searchlib").rglob("*.py"):
+        read |= set(re.findall(r"\"((?:SEARCHLIB_[A-Z_]+)|NO_COLOR)\"", source.read_text()))
+    documented = (root / "docs" / "cli.md").read_text(encoding="utf-8")
+    serve_workers = {name for name in read if name.startswith("SEARCHLIB_SERVE_")}
+    assert "SEARCHLIB_TOKEN" in read and "NO_COLOR" in read
+    for name in sorted(read - serve_workers):
+        assert f"`{name}`" in documented, f"docs/cli.md does not list {name}"
+    assert "`SEARCHLIB_SERVE_*`" in documented
