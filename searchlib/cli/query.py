@@ -215,8 +215,7 @@ def query(
             snippet_format=out.fmt,
             **search,
         )
-        total = results.total
-        if total == 0 and filters:
+        if filters and not results.hits and results.total == 0:
             _filter_hints(ix, text, filters, **search)
     _echo_results(results, out)
     if not results.hits:

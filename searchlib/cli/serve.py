@@ -34,8 +34,10 @@ def check_listen(host: str, port: int) -> None:
     """Fail with one line if ``host:port`` cannot be listened on (a busy port, a host name
     that does not resolve, an address not on this machine), before any banner is printed.
     Binds like uvicorn (``SO_REUSEADDR``) and lets go at once."""
+    # The address family uvicorn picks: IPv6 when the host has a colon, else IPv4.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        infos = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM)
     except socket.gaierror as error:
         raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from None
     family, kind, proto, _, address = infos[0]
