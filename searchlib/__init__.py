@@ -16,6 +16,7 @@ from searchlib.errors import (
     SearchlibError,
     StorageError,
 )
+from searchlib.filter_values import nearest_filter_values
 from searchlib.index import Index
 from searchlib.results import AddSummary, Hit, SearchResults, Skipped
 
@@ -42,6 +43,7 @@ __all__ = [
     "available_analyzers",
     "get_analyzer",
     "load_config",
+    "nearest_filter_values",
     "sample_index",
     "stem",
 ]

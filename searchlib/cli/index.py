@@ -11,7 +11,7 @@ import click
 
 from searchlib.cli._options import index_options, load, lock_timeout_option, target_path
 from searchlib.index import Index
-from searchlib.ingest.textfiles import ignored_files
+from searchlib.ingest import ignored_files
 
 MAX_LISTED_SKIPS = 20
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from searchlib import SearchResults, nearest_filter_values
 from searchlib.cli._conventions import (
     EXIT_NOT_FOUND,
     LeadingDashCommand,
@@ -19,8 +20,6 @@ from searchlib.cli._conventions import (
     use_color,
 )
 from searchlib.cli._options import index_options, open_for_reading
-from searchlib.filter_values import nearest_filter_values
-from searchlib.results import SearchResults
 
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")

@@ -20,8 +20,7 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from searchlib import Hit, Index, SearchlibError, SearchResults
-from searchlib.filter_values import nearest_filter_values
+from searchlib import Hit, Index, SearchlibError, SearchResults, nearest_filter_values
 from searchlib.web.errors import ApiError, from_library
 from searchlib.web.params import SearchParams, parse_search
 from searchlib.web.pesan import indonesian
