@@ -14,22 +14,15 @@ from searchlib.index import Index
 from searchlib.ingest import ignored_files
 
 MAX_LISTED_SKIPS = 20
+#: Files with one document a line, whose lines can be counted ahead for the ETA.
+_LINE_FORMATS = (".jsonl", ".ndjson", ".csv")
 
 
 def _count_lines(paths: tuple[Path, ...]) -> int | None:
     """Documents to expect, for the ETA; None when a source is not line-based."""
     total = 0
     for path in paths:
-        if (
-            str(path) == "-"
-            or path.is_dir()
-            or path.suffix.lower()
-            not in (
-                ".jsonl",
-                ".ndjson",
-                ".csv",
-            )
-        ):
+        if str(path) == "-" or path.is_dir() or path.suffix.lower() not in _LINE_FORMATS:
             return None
         with open(path, "rb") as fh:
             total += sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))

@@ -85,7 +85,7 @@ def _echo_results(results: SearchResults, out: _Output) -> None:
             click.echo(json.dumps(hit.to_dict(), ensure_ascii=False, default=str))
         return
     fmt, echo = out.fmt, out.echo
-    bold, dim, reset = (_BOLD, _DIM, _RESET) if out.color else ("", "", "")
+    bold, dim, reset = (_BOLD, _DIM, _RESET) if fmt == "ansi" else ("", "", "")
     if results.fallback:
         echo("No document has all the words; showing documents with any of them.")
     if results.suggestion:
