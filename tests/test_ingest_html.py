@@ -269,3 +269,17 @@ def test_index_help_names_the_html_extra():
 
     result = CliRunner().invoke(cli, ["index", "--help"])
     assert "pip install 'searchlib[html]'" in " ".join(result.stdout.split())
+
+
+def test_furniture_names_on_void_or_unclosed_elements_hide_nothing_else():
+    html = (
+        '<img class="ads" src="x.png"><p>Isi pertama.</p>'
+        '<ul><li class="menu">Beranda<li class="menu">Bola</ul><p>Isi kedua.</p>'
+        '<form id="aspnetForm"><p>Isi ketiga.</p></form>'
+        '<div class="sidebar"><div>Terpopuler</div></div><p>Isi keempat.</p>'
+        '<p>Harga <a class="tags" href="/t/beras">beras</a> naik.</p>'
+    )
+    text = html_to_text(html)[1]
+    for line in ("Isi pertama.", "Isi kedua.", "Isi ketiga.", "Isi keempat.", "Harga beras naik."):
+        assert line in text
+    assert "Terpopuler" not in text

@@ -22,12 +22,16 @@ __all__ = ["PageReading", "html_to_text", "read_page", "strip_site_suffix"]
 
 #: Elements whose content is not text a reader sees.
 _HIDDEN = frozenset({"script", "style", "noscript", "template", "svg", "math"})
-#: Page furniture by element.
-_FURNITURE_TAGS = frozenset({"nav", "aside", "form", "dialog", "iframe"})
+#: Page furniture by element. (Not ``form``: some sites wrap the whole page in one.)
+_FURNITURE_TAGS = frozenset({"nav", "aside", "dialog", "iframe"})
+#: Elements judged by their class, id or role: blocks whose end tag HTML requires, so the
+#: skip ends where the element does (a void ``<img class="ads">`` or an unclosed
+#: ``<li class="menu">`` would otherwise hide the rest of the page), and never an inline
+#: element (a keyword link in a sentence stays in the sentence).
+_NAMED = frozenset({"div", "section", "ul", "ol", "table", "figure", "ins", "details", "nav"})
 #: Furniture unless inside the article (where a header holds the headline).
 _PAGE_PARTS = frozenset({"header", "footer"})
 _ARTICLE = frozenset({"article", "main"})
-_CONTAINERS = frozenset({"html", "body", "article", "main"})
 #: Parts of class and id names ("box-sidebar", "comment_list") that name furniture.
 _FURNITURE_NAMES = frozenset(
     {
@@ -82,7 +86,7 @@ _SITE_WORD = re.compile(r"\.\w|[a-z][A-Z]|\d|^[A-Z]{2,}$")
 def _is_furniture(tag: str, attrs: list[tuple[str, str | None]], in_article: bool) -> bool:
     if tag in _FURNITURE_TAGS or (tag in _PAGE_PARTS and not in_article):
         return True
-    if tag in _CONTAINERS:  # <body class="has-sidebar"> holds the article too
+    if tag not in _NAMED:  # <body class="has-sidebar"> holds the article too
         return False
     for name, value in attrs:
         if not value:
