@@ -258,8 +258,8 @@ def test_no_color_and_color_choices(runner, articles, monkeypatch):
     from searchlib.cli._conventions import use_color
 
     assert not use_color("auto") and use_color("always")
-    monkeypatch.delenv("NO_COLOR")
-    assert use_color("never") is False
+    monkeypatch.setenv("NO_COLOR", "")  # empty: as if unset (no-color.org)
+    assert use_color("auto") and use_color("never") is False
 
 
 @pytest.mark.parametrize("flag", ["--json", "--jsonl"])
@@ -310,6 +310,7 @@ def test_a_query_that_starts_with_a_dash(runner, articles):
 
 
 def test_grep_exit_codes_for_query(runner, articles):
+    assert "0 found, 1 nothing found, 2 an error" in runner.invoke(cli, ["--help"]).stdout
     runner.invoke(cli, ["index", str(articles)])
     assert runner.invoke(cli, ["query", "beras"]).exit_code == 0
     assert runner.invoke(cli, ["query", "beras", "--category", "olahraga"]).exit_code == 1

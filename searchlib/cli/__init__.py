@@ -74,6 +74,8 @@ def cli() -> None:
     """Full-text search for Indonesian news articles.
 
     With no index configured, query commands use the built-in sample articles.
+
+    Exit codes, as grep: 0 found, 1 nothing found, 2 an error. NO_COLOR turns colour off.
     """
 
 
