@@ -41,6 +41,8 @@ from _corpus import DEFAULT_SEED, Composer, CorpusError, find_source
 from _queries import DEFAULT_COUNT, derive_queries, stopwords
 from run import write_corpus
 
+from searchlib.cli.serve import cores, default_threads
+
 DEFAULT_DOCS = 50_000
 REQUEST_TIMEOUT_S = 10.0
 CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -264,8 +266,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=float, default=5.0, help="untimed seconds first")
     parser.add_argument("--max-requests", type=int, default=1_000_000, help="cap on requests")
     parser.add_argument("--endpoint", choices=("api", "page"), default="api")
-    parser.add_argument("--workers", type=int, default=1, help="searchlib serve --workers")
-    parser.add_argument("--threads", type=int, default=2, help="searchlib serve --threads")
+    parser.add_argument(
+        "--workers", type=int, help="searchlib serve --workers (default: serve's own default)"
+    )
+    parser.add_argument(
+        "--threads", type=int, help="searchlib serve --threads (default: serve's own default)"
+    )
     parser.add_argument("--queries", type=int, default=DEFAULT_COUNT)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--shared", type=Path, help="corpus directory (default: ../shared/corpus)")
@@ -274,6 +280,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.docs < 1 or args.clients < 1 or args.seconds <= 0 or args.max_requests < 1:
         parser.error("--docs, --clients, --seconds and --max-requests must be positive")
+    # The figures are of what `searchlib serve` does with its defaults unless told otherwise.
+    args.workers = args.workers or cores()
+    args.threads = args.threads or default_threads(args.workers)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="searchlib-serve-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     try:

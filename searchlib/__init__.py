@@ -16,7 +16,9 @@ from searchlib.errors import (
     SearchlibError,
     StorageError,
 )
+from searchlib.filter_values import nearest_filter_values
 from searchlib.index import Index
+from searchlib.ingest import ignored_files
 from searchlib.results import AddSummary, Hit, SearchResults, Skipped
 
 __all__ = [
@@ -41,7 +43,9 @@ __all__ = [
     "analyze_tokens",
     "available_analyzers",
     "get_analyzer",
+    "ignored_files",
     "load_config",
+    "nearest_filter_values",
     "sample_index",
     "stem",
 ]

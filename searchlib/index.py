@@ -13,10 +13,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from searchlib.analysis import get_analyzer
+from searchlib.analysis import AnalyzedToken, get_analyzer
 from searchlib.backends import backend_type
 from searchlib.backends.base import Backend, Processes
 from searchlib.config import Config, check_processes, load_config
+from searchlib.field_analysis import analyze_field
 from searchlib.ingest import Problem, Record, read_documents
 from searchlib.ingestion import ProgressCallback, add_documents, extra_field_types
 from searchlib.results import AddSummary, SearchResults
@@ -162,6 +163,10 @@ class Index:
     def get(self, doc_id: str) -> dict[str, Any] | None:
         """The stored fields of one document, or None."""
         return self._backend.get(str(doc_id))
+
+    def analyze(self, text: str, field: str = "body") -> list[AnalyzedToken]:
+        """The tokens ``text`` becomes in ``field`` of this index (its own analysis)."""
+        return analyze_field(self.config, text, field)
 
     def stats(self) -> dict[str, Any]:
         stats = self._backend.stats()

@@ -169,7 +169,7 @@ def test_bad_input_file_names_file_and_line(runner, tmp_path):
     path = tmp_path / "rusak.jsonl"
     path.write_text('{"id": "1", "body": "isi"}\n{"id": 2,\n', encoding="utf-8")
     result = runner.invoke(cli, ["index", str(path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert f"{path}:2:" in result.stderr
     assert "Traceback" not in result.output
     result = runner.invoke(cli, ["index", str(path), "--on-error", "skip"])
@@ -179,11 +179,11 @@ def test_bad_input_file_names_file_and_line(runner, tmp_path):
 
 def test_missing_index_and_bad_config_are_one_line_errors(runner, tmp_path):
     result = runner.invoke(cli, ["query", "x", "--index", str(tmp_path / "none")])
-    assert result.exit_code == 1 and "no searchlib index" in result.stderr
+    assert result.exit_code == 2 and "no searchlib index" in result.stderr
     bad = tmp_path / "searchlib.yaml"
     bad.write_text("bm25: {k3: 1}\n")
     result = runner.invoke(cli, ["query", "x", "--config", str(bad)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "unknown key 'bm25.k3'" in result.stderr and "searchlib.yaml" in result.stderr
 
 
@@ -192,6 +192,203 @@ def test_rebuild_after_config_change(runner, articles, tmp_path):
     cfg = tmp_path / "searchlib.yaml"
     cfg.write_text("protected_words: [menyetop]\n")
     result = runner.invoke(cli, ["index", str(articles), "--config", str(cfg)])
-    assert result.exit_code == 1 and "--rebuild" in result.stderr
+    assert result.exit_code == 2 and "--rebuild" in result.stderr
     result = runner.invoke(cli, ["index", str(articles), "--config", str(cfg), "--rebuild"])
     assert result.exit_code == 0 and "added 3" in result.stdout
+
+
+# -- Unix conventions (docs/cli.md) --------------------------------------------------------
+
+
+def test_python_dash_m_searchlib_runs_the_command(tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "searchlib", "--version"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("searchlib")
+
+
+@pytest.mark.parametrize("fmt", [None, "jsonl"])
+def test_index_reads_standard_input(runner, articles, fmt):
+    extra = ["--format", fmt] if fmt else []
+    data = "\n\n" + articles.read_text(encoding="utf-8")  # sniffing looks past blank lines
+    result = runner.invoke(cli, ["index", "-", *extra], input=data)
+    assert result.exit_code == 0, result.output
+    assert "added 3, replaced 0, skipped 0" in result.stdout
+    assert json.loads(runner.invoke(cli, ["stats", "--json"]).stdout)["documents"] == 3
+
+
+def test_standard_input_json_array_and_csv_are_sniffed(runner):
+    array = json.dumps([{"id": "j1", "body": "Harga cabai turun"}])
+    result = runner.invoke(cli, ["index", "-", "--json"], input=array)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["added"] == 1
+    result = runner.invoke(cli, ["index", "-", "--json"], input="id,body\nc1,Harga bawang\n")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["documents"] == 2
+
+
+def test_a_bad_line_on_standard_input_is_named_stdin(runner):
+    result = runner.invoke(cli, ["index", "-"], input='{"id": "1", "body": "isi"}\n{"id": 2,\n')
+    assert result.exit_code == 2
+    assert "<stdin>:2:" in result.stderr and "Traceback" not in result.output
+
+
+def test_no_color_and_color_choices(runner, articles, monkeypatch):
+    runner.invoke(cli, ["index", str(articles)])
+    # --format ansi through a pipe: the escape codes would be stripped, so the matches are
+    # marked the plain way instead of not at all.
+    piped = runner.invoke(cli, ["query", "beras", "--format", "ansi"])
+    assert "\x1b[" not in piped.stdout and "[beras]" in piped.stdout
+    forced = runner.invoke(cli, ["query", "beras", "--format", "ansi", "--color", "always"])
+    assert "\x1b[1;33mberas\x1b[0m" in forced.stdout
+    forced = runner.invoke(cli, ["query", "beras", "--color", "always"])
+    assert "\x1b[1;33mberas\x1b[0m" in forced.stdout
+    never = runner.invoke(cli, ["query", "beras", "--format", "ansi", "--color", "never"])
+    assert "\x1b[" not in never.stdout and "[beras]" in never.stdout
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True, raising=False)
+    from searchlib.cli._conventions import use_color
+
+    assert not use_color("auto") and use_color("always")
+    monkeypatch.setenv("NO_COLOR", "")  # empty: as if unset (no-color.org)
+    assert use_color("auto") and use_color("never") is False
+
+
+@pytest.mark.parametrize("flag", ["--json", "--jsonl"])
+def test_machine_output_never_carries_escape_codes(runner, articles, flag):
+    runner.invoke(cli, ["index", str(articles)])
+    result = runner.invoke(cli, ["query", "beras", flag, "--format", "ansi", "--color", "always"])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout and "\\u001b" not in result.stdout
+
+
+def test_jsonl_prints_one_hit_per_line(runner, articles):
+    runner.invoke(cli, ["index", str(articles)])
+    result = runner.invoke(cli, ["query", "Rusia", "--jsonl"])
+    lines = result.stdout.splitlines()
+    assert [json.loads(line)["id"] for line in lines] in (["a1", "a3"], ["a3", "a1"])
+    assert json.loads(lines[0])["rank"] == 1
+    both = runner.invoke(cli, ["query", "Rusia", "--jsonl", "--json"])
+    assert both.exit_code == 2 and "exclude" in both.stderr
+
+
+def test_index_and_delete_report_as_json(runner, articles, tmp_path):
+    result = runner.invoke(cli, ["index", str(articles), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["added"], data["replaced"], data["documents"]) == (3, 0, 3)
+    assert data["skipped"] == [] and data["index"].endswith("default")
+    result = runner.invoke(cli, ["delete", "a1", "zz", "--json"])
+    data = json.loads(result.stdout)
+    assert (data["deleted"], data["not_found"], data["documents"]) == (1, ["zz"], 2)
+
+
+def test_delete_of_an_unknown_id_says_so_and_exits_1(runner, articles):
+    runner.invoke(cli, ["index", str(articles)])
+    result = runner.invoke(cli, ["delete", "zz"])
+    assert result.exit_code == 1
+    assert "no document with id 'zz'" in result.stderr
+    assert runner.invoke(cli, ["delete", "a2"]).exit_code == 0
+
+
+def test_a_query_that_starts_with_a_dash(runner, articles):
+    runner.invoke(cli, ["index", str(articles)])
+    result = runner.invoke(cli, ["query", "--index", "indexes/default", "--", "-harga Rusia"])
+    assert result.exit_code == 0, result.output
+    assert "Harga beras" not in result.stdout and "Rusia" in result.stdout
+    result = runner.invoke(cli, ["query", "-harga"])
+    assert result.exit_code == 2
+    assert "-harga" in result.stderr and "-- '-harga'" in result.stderr
+
+
+def test_grep_exit_codes_for_query(runner, articles):
+    assert "0 found, 1 nothing found, 2 an error" in runner.invoke(cli, ["--help"]).stdout
+    runner.invoke(cli, ["index", str(articles)])
+    assert runner.invoke(cli, ["query", "beras"]).exit_code == 0
+    assert runner.invoke(cli, ["query", "beras", "--category", "olahraga"]).exit_code == 1
+    assert runner.invoke(cli, ["query", '"beras']).exit_code == 2
+
+
+def test_writing_commands_take_a_lock_timeout(runner, articles, monkeypatch):
+    from searchlib import Index, IndexLockedError
+
+    runner.invoke(cli, ["index", str(articles)])
+    seen = []
+
+    def locked(self, *args, **kwargs):
+        seen.append(self.lock_timeout)
+        raise IndexLockedError("another writer is updating the index", hint="library hint")
+
+    monkeypatch.setattr(Index, "add", locked)
+    monkeypatch.setattr(Index, "delete", locked)
+    result = runner.invoke(cli, ["index", str(articles), "--lock-timeout", "0.5"])
+    assert result.exit_code == 2 and "--lock-timeout SECONDS" in result.stderr
+    result = runner.invoke(cli, ["delete", "a1", "--lock-timeout", "30"])
+    assert result.exit_code == 2 and "--lock-timeout SECONDS" in result.stderr
+    assert seen == [0.5, 30.0]
+
+
+def test_a_page_past_the_end_says_so(runner, articles):
+    runner.invoke(cli, ["index", str(articles)])
+    result = runner.invoke(cli, ["query", "Rusia", "--limit", "1", "--page", "100"])
+    assert result.exit_code == 1
+    assert "page 100 of 2: past the last page (2 hits" in result.stdout
+
+
+def test_a_filter_value_that_matches_nothing_offers_the_nearest(runner, tmp_path):
+    path = tmp_path / "kategori.jsonl"
+    docs = [
+        {"id": "k1", "body": "Harga beras naik", "category": "Ekonomi & Keuangan"},
+        {"id": "k2", "body": "Harga tiket naik", "category": "Olahraga"},
+        {"id": "k3", "body": "Beras impor tiba", "category": "Ekonomi Bisnis"},
+    ]
+    path.write_text("\n".join(json.dumps(d) for d in docs), encoding="utf-8")
+    runner.invoke(cli, ["index", str(path)])
+    result = runner.invoke(cli, ["query", "harga", "--category", "ekonomi"])
+    assert result.exit_code == 1
+    assert 'did you mean "ekonomi & keuangan"' in result.stderr.lower()
+    assert "bisnis" not in result.stderr.lower()  # not among the matches of "harga"
+
+
+def test_directory_ingest_lists_the_files_it_did_not_read(runner, tmp_path):
+    folder = tmp_path / "halaman"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.html").write_text("<title>Beras</title><p>Harga beras naik</p>")
+    (folder / "sub" / "b.htm").write_text("<h1>Cabai</h1><p>Harga cabai turun</p>")
+    (folder / "laporan.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "data.json").write_text("{}")
+    (folder / ".git").mkdir()
+    result = runner.invoke(cli, ["index", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert "added 2" in result.stdout
+    assert f"{folder / 'laporan.pdf'}: not indexed: .pdf is not a text format" in result.stderr
+    assert f"{folder / 'data.json'}: not indexed: .json is not a text format" in result.stderr
+    assert f"{folder / '.git'}: not indexed: hidden" in result.stderr
+    data = json.loads(runner.invoke(cli, ["index", str(folder), "--json"]).stdout)
+    assert {e["source"] for e in data["not_indexed"]} == {
+        str(folder / n) for n in ("laporan.pdf", "data.json", ".git")
+    }
+
+
+def test_docs_list_every_environment_variable_searchlib_reads():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    read = set()
+    for source in (root / "searchlib").rglob("*.py"):
+        read |= set(re.findall(r"\"((?:SEARCHLIB_[A-Z_]+)|NO_COLOR)\"", source.read_text()))
+    documented = (root / "docs" / "cli.md").read_text(encoding="utf-8")
+    serve_workers = {name for name in read if name.startswith("SEARCHLIB_SERVE_")}
+    assert "SEARCHLIB_TOKEN" in read and "NO_COLOR" in read
+    for name in sorted(read - serve_workers):
+        assert f"`{name}`" in documented, f"docs/cli.md does not list {name}"
+    assert "`SEARCHLIB_SERVE_*`" in documented

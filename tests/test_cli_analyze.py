@@ -89,3 +89,30 @@ def test_help_mentions_offsets(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["analyze", "--help"])
     assert result.exit_code == 0
     assert "offsets" in result.stdout and "--analyzer" in result.stdout
+
+
+def test_index_option_uses_that_index_s_own_analysis(tmp_path) -> None:
+    # An index that protects "menghentikan" from stemming and drops "layanan" as a stopword.
+    docs = tmp_path / "d.jsonl"
+    docs.write_text(json.dumps({"id": "1", "body": "Perusahaan menghentikan layanan"}) + "\n")
+    config = tmp_path / "searchlib.yaml"
+    config.write_text("protected_words: [menghentikan]\nstopwords: {add: [layanan]}\n")
+    index = tmp_path / "ix"
+    runner = CliRunner()
+    built = runner.invoke(cli, ["index", str(docs), "--index", str(index), "-c", str(config)])
+    assert built.exit_code == 0, built.output
+    default = [
+        t["term"] for t in json.loads(runner.invoke(cli, ["analyze", "--json", TEXT]).stdout)
+    ]
+    assert [t.term for t in searchlib.analyze_tokens("layanan")] != []
+    assert searchlib.stem("menghentikan") in default
+    result = runner.invoke(cli, ["analyze", "--json", "--index", str(index), TEXT])
+    assert result.exit_code == 0, result.output
+    terms = [t["term"] for t in json.loads(result.stdout)]
+    assert "menghentikan" in terms and searchlib.stem("menghentikan") not in terms
+    with searchlib.Index.open(index) as ix:
+        assert [t.term for t in ix.analyze("layanan")] == []
+    bad = runner.invoke(cli, ["analyze", "--index", str(index), "--field", "url", TEXT])
+    assert bad.exit_code == 2 and "'url' is not a text field" in bad.stderr
+    both = runner.invoke(cli, ["analyze", "-a", "simple", "--index", str(index), TEXT])
+    assert both.exit_code == 2

@@ -230,7 +230,7 @@ def test_pagination_fallback_sort_and_stopwords(built):
     with pytest.raises(BackendNotSupportedError, match="not supported by this backend"):
         remote.search("Rusa~")
     result = CliRunner().invoke(cli, ["query", "Rusa~", "--config", str(remote.config.source_file)])
-    assert result.exit_code == 1 and "not supported by this backend" in result.stderr
+    assert result.exit_code == 2 and "not supported by this backend" in result.stderr
 
 
 def test_query_time_settings_apply_as_in_the_embedded_index(cluster, built, tmp_path):
@@ -279,7 +279,7 @@ def _write_config(path: Path, config: Path, **changes: Any) -> Path:
 
 def _one_line_error(args: list[str]) -> str:
     result = CliRunner().invoke(cli, args)
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output + result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, lines

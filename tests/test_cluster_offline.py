@@ -143,7 +143,7 @@ def test_cluster_init_writes_node_configs_and_searchlib_yaml(tmp_path):
     )
     assert "rt_field = t_title" in conf and "rt_attr_string = doc" in conf
     again = runner.invoke(cli, ["cluster", "init", str(tmp_path / "c"), "--nodes", "2"])
-    assert again.exit_code == 1 and "already holds a cluster" in again.stderr
+    assert again.exit_code == 2 and "already holds a cluster" in again.stderr
 
 
 def test_missing_searchd_says_how_to_install(tmp_path, monkeypatch):
@@ -154,16 +154,16 @@ def test_missing_searchd_says_how_to_install(tmp_path, monkeypatch):
     with pytest.raises(ConfigError):
         find_searchd()
     result = runner.invoke(cli, ["cluster", "start", str(tmp_path / "c")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "apt-get install sphinxsearch" in result.stderr
     assert "Traceback" not in result.output + result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     monkeypatch.setenv("SEARCHLIB_SEARCHD", str(tmp_path / "no-such-searchd"))
     result = runner.invoke(cli, ["cluster", "stop", str(tmp_path / "c")])
-    assert result.exit_code == 1 and "SEARCHLIB_SEARCHD" in result.stderr
+    assert result.exit_code == 2 and "SEARCHLIB_SEARCHD" in result.stderr
 
 
 def test_status_of_a_directory_without_a_cluster_is_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["cluster", "status", str(tmp_path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "not a searchlib cluster directory" in result.stderr

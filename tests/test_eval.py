@@ -210,3 +210,67 @@ def test_cli_eval_unknown_analyzer_is_one_line(files: dict[str, Path]):
     result = CliRunner().invoke(cli, [*args, "--qrels", str(files["qrels"]), "-a", "nope"])
     assert result.exit_code != 0
     assert "unknown analyzer 'nope'" in result.output
+
+
+# -- agreement with trec_eval ------------------------------------------------------------------
+
+# Graded judgments (0-3) and a run with tied scores, as searchlib's runs have them: where
+# scores tie, trec_eval orders by document id unless the run file's scores say otherwise.
+GRADED_QRELS = {
+    "q1": {"d1": 3, "d2": 0, "d3": 1, "d4": 2, "d9": 3},
+    "q2": {"a": 1, "b": 2, "c": 3},
+    "q3": {"z": 2, "y": 1},
+}
+TIED_RUN = {
+    "q1": [("d3", 4.0), ("d1", 2.5), ("d4", 2.5), ("d2", 2.5), ("d7", 1.25)],
+    "q2": [("a", 1.0), ("c", 1.0), ("b", 1.0)],
+    "q3": [("x", 3.0), ("y", 0.5), ("z", 0.5)],
+}
+
+
+def _pytrec_scores(run: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    pytrec_eval = pytest.importorskip("pytrec_eval", reason="needs the test extra")
+    evaluator = pytrec_eval.RelevanceEvaluator(
+        GRADED_QRELS, {"ndcg_cut.10", "recall.10", "recall.100"}
+    )
+    return evaluator.evaluate(run)
+
+
+def test_eval_agrees_with_trec_eval_on_graded_qrels_and_ties(tmp_path: Path):
+    from searchlib.evaluation.runner import EvalResult, write_trec_run
+
+    result = EvalResult("indonesian", {}, TIED_RUN, 0.0, 0.0)
+    path = tmp_path / "run.indonesian"
+    write_trec_run(path, result)
+    written: dict[str, dict[str, float]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        qid, _, doc, _, score, _ = line.split()
+        written.setdefault(qid, {})[doc] = float(score)
+    theirs = _pytrec_scores(written)
+    ours = per_query({q: [d for d, _ in hits] for q, hits in TIED_RUN.items()}, GRADED_QRELS)
+    for qid in GRADED_QRELS:
+        assert ours[qid]["ndcg@10"] == pytest.approx(theirs[qid]["ndcg_cut_10"], abs=1e-4)
+        assert ours[qid]["recall@10"] == pytest.approx(theirs[qid]["recall_10"], abs=1e-4)
+        assert ours[qid]["recall@100"] == pytest.approx(theirs[qid]["recall_100"], abs=1e-4)
+    # The scores as searchlib gave them (ties kept) are re-ranked by trec_eval: the run file
+    # must not be written that way.
+    raw = _pytrec_scores({q: dict(hits) for q, hits in TIED_RUN.items()})
+    assert any(raw[q]["ndcg_cut_10"] != pytest.approx(ours[q]["ndcg@10"], abs=1e-4) for q in raw)
+    # Exponential gain is the other convention, and differs on graded judgments.
+    other = per_query(
+        {q: [d for d, _ in h] for q, h in TIED_RUN.items()}, GRADED_QRELS, "exponential"
+    )
+    assert other["q1"]["ndcg@10"] != pytest.approx(theirs["q1"]["ndcg_cut_10"], abs=1e-4)
+
+
+def test_run_file_scores_strictly_decrease():
+    from searchlib.evaluation.runner import strictly_decreasing
+
+    assert strictly_decreasing([2.5, 2.5, 2.5000001, 1.0, -0.5, -0.5]) == [
+        "2.500000",
+        "2.499999",
+        "2.499998",
+        "1.000000",
+        "-0.500000",
+        "-0.500001",
+    ]

@@ -432,7 +432,9 @@ def test_csv_header_only_or_empty(tmp_path):
 
 
 @pytest.fixture
-def tree(tmp_path):
+def tree(tmp_path, monkeypatch):
+    # The built-in HTML extractor's reading; tests/test_ingest_html.py covers trafilatura's.
+    monkeypatch.setenv("SEARCHLIB_HTML_EXTRACTOR", "builtin")
     root = tmp_path / "berita"
     (root / "ekonomi" / "2022").mkdir(parents=True)
     (root / ".git").mkdir()

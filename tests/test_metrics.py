@@ -26,10 +26,15 @@ def test_recall():
 def test_ndcg_by_hand():
     # One relevant doc at rank 2: DCG = 1/log2(3), IDCG = 1/log2(2) = 1.
     assert ndcg_at(["x", "a"], {"a": 1}, 10) == pytest.approx(1 / math.log2(3))
-    # Graded: ranks 1..3 = [rel 1, rel 0, rel 2]; gains 1, 0, 3.
+    # Graded: ranks 1..3 = [rel 1, rel 0, rel 2]; linear gains (trec_eval) 1, 0, 2.
+    dcg = 1 / math.log2(2) + 0 + 2 / math.log2(4)
+    idcg = 2 / math.log2(2) + 1 / math.log2(3)
+    assert ndcg_at(["a", "x", "b"], {"a": 1, "b": 2}, 10) == pytest.approx(dcg / idcg)
+    # Exponential gains 2^rel - 1: 1, 0, 3.
     dcg = 1 / math.log2(2) + 0 + 3 / math.log2(4)
     idcg = 3 / math.log2(2) + 1 / math.log2(3)
-    assert ndcg_at(["a", "x", "b"], {"a": 1, "b": 2}, 10) == pytest.approx(dcg / idcg)
+    exponential = ndcg_at(["a", "x", "b"], {"a": 1, "b": 2}, 10, gain="exponential")
+    assert exponential == pytest.approx(dcg / idcg)
     assert ndcg_at(["b", "a"], {"a": 1, "b": 2}, 10) == pytest.approx(1.0)
     assert ndcg_at(["x"], {"a": 1}, 10) == 0.0
 

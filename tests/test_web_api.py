@@ -5,8 +5,10 @@ concurrent requests and commits from another process; the serve command's own ch
 from __future__ import annotations
 
 import asyncio
+import html as html_lib
 import json
 import re
+import socket
 import subprocess
 import sys
 import textwrap
@@ -396,6 +398,55 @@ def test_page_errors_are_400_pages(client, query):
     assert '<form class="search"' in response.text  # the user can correct the search
 
 
+@pytest.mark.parametrize(
+    ("query", "indonesian", "english"),
+    [
+        ('q="anak', "Tanda kutip di kolom 1 tidak ditutup", "unbalanced quote"),
+        ("q=anak+OR", "OR di kolom 6 harus diikuti kata", "needs a term"),
+        ("q=anak&limit=500", "Hasil per halaman harus bilangan bulat 1 sampai 100", "must be"),
+        ("q=anak&since=2022-13-45", "Tanggal '2022-13-45' tidak sah", "invalid date"),
+        ("q=yang+dan", "Kueri hanya berisi kata umum", "stopwords"),
+        ("q=zz:anak", "Kolom pencarian 'zz' tidak dikenal", "unknown field"),
+    ],
+)
+def test_page_errors_are_in_indonesian(client, query, indonesian, english):
+    response = client.get("/?" + query)
+    assert response.status_code == 400
+    text = html_lib.unescape(response.text)
+    assert indonesian in text and english not in text
+    # The JSON API keeps the library's English.
+    api = client.get("/api/search?" + query.replace("limit=500", "limit=5000"))
+    assert english in api.json()["error"]["message"]
+
+
+def test_page_past_the_end_says_which_page_of_how_many(client):
+    html = client.get("/", params={"q": "anak", "limit": 2, "page": 100}).text
+    total = client.get("/api/search", params={"q": "anak"}).json()["total"]
+    pages = -(-total // 2)
+    assert f"Halaman 100 dari {pages}" in html
+    assert f'<a href="?q=anak&amp;limit=2&amp;page={pages}">{pages}</a>' in html
+    assert "Coba kata lain" not in html
+
+
+def test_page_offers_the_nearest_filter_value(client):
+    html = client.get("/", params={"q": "anak", "category": "sehat"}).text
+    assert 'id="saringan-terdekat"' in html
+    assert '<a href="?q=anak&amp;category=kesehatan">Kategori: kesehatan</a>' in html
+
+
+def test_analyze_uses_the_index_s_own_analysis(client, ix):
+    response = client.get("/api/analyze", params={"text": "Anak-anak menghentikan"})
+    assert response.status_code == 200
+    data = response.json()
+    assert data["field"] == "body"
+    assert data["tokens"] == [t._asdict() for t in ix.analyze("Anak-anak menghentikan")]
+    assert data["tokens"][0]["term"] == "anak"
+    assert "not a text field" in _error(
+        client.get("/api/analyze", params={"text": "x", "field": "url"}), 400, "bad_query"
+    )
+    assert "required" in _error(client.get("/api/analyze"), 400, "bad_parameter")
+
+
 # -- writes ---------------------------------------------------------------------------------
 
 
@@ -419,8 +470,10 @@ def test_create_app_refuses_writes_without_a_token(ix):
         ({}, 401, "unauthorized"),
         ({"Authorization": "Bearer salah-token-0123456789"}, 403, "forbidden"),
         ({"Authorization": f"Bearer {TOKEN}x"}, 403, "forbidden"),
-        ({"Authorization": f"Basic {TOKEN}"}, 403, "forbidden"),
-        ({"Authorization": "Bearer"}, 403, "forbidden"),
+        # Another scheme, or Bearer without a token, carries nothing to check: 401.
+        ({"Authorization": f"Basic {TOKEN}"}, 401, "unauthorized"),
+        ({"Authorization": f"Token {TOKEN}"}, 401, "unauthorized"),
+        ({"Authorization": "Bearer"}, 401, "unauthorized"),
     ],
 )
 def test_writes_need_the_token(writable, headers, status, type_):
@@ -483,6 +536,8 @@ def test_delete(writable):
         (b'[{"id": "a", "body": "x"}, {"body": "tanpa id"}]', "item 2: missing id"),
         (b'[{"id": "a", "body": "x"}, {"id": "a", "body": "y"}]', "duplicate id"),
         (b"\xff\xfe[", "UTF-8"),
+        (b"[" * 50_000 + b"]" * 50_000, "nested too deeply"),
+        (b'{"id": "a", "body": "x"}\n' + b"[" * 50_000, "line 2: invalid JSON: nested"),
     ],
 )
 def test_bad_bodies_are_400_and_commit_nothing(writable, body, needle):
@@ -590,25 +645,69 @@ def runner(tmp_path, monkeypatch):
     return CliRunner()
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_defaults_to_a_worker_per_core(runner, monkeypatch):
+    from searchlib.cli import serve as serve_cli
+    from searchlib.web import workers
+
+    seen = {}
+
+    def fake_run(target, count, **options):
+        seen["workers"] = count
+
+    monkeypatch.setattr(workers, "run_workers", fake_run)
+    monkeypatch.setattr(serve_cli, "cores", lambda: 3)
+    result = runner.invoke(cli, ["serve", "--port", str(_free_port())])
+    assert result.exit_code == 0, result.output
+    assert seen["workers"] == 3 and "3 workers" in result.stderr
+    from searchlib.web import app as web_app
+
+    assert web_app.os.environ[web_app.ENV_THREADS] == "1"
+    for name in (web_app.ENV_INDEX, web_app.ENV_CONFIG, web_app.ENV_WRITES):
+        monkeypatch.delenv(name, raising=False)
+
+
+def test_serve_on_a_busy_port_or_bad_host_fails_before_the_banner(runner):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = runner.invoke(cli, ["serve", "--port", str(port), "--workers", "1"])
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"Error: cannot listen on 127.0.0.1:{port}: Address already in use"
+    ]
+    result = runner.invoke(cli, ["serve", "--host", "no-such-host.invalid", "--workers", "1"])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "cannot listen on no-such-host.invalid:8080" in lines[0]
+    assert "http://" not in result.stderr
+
+
 def test_serve_without_the_web_extra_says_what_to_install(runner, monkeypatch):
     monkeypatch.setitem(sys.modules, "uvicorn", None)  # import uvicorn -> ImportError
     result = runner.invoke(cli, ["serve"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "pip install 'searchlib[web]'" in lines[0], result.stderr
 
 
 def test_serve_refuses_writes_without_a_token_or_on_the_sample(runner, monkeypatch, tmp_path):
     result = runner.invoke(cli, ["serve", "--allow-writes"])
-    assert result.exit_code == 1 and "SEARCHLIB_TOKEN" in result.stderr
+    assert result.exit_code == 2 and "SEARCHLIB_TOKEN" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     monkeypatch.setenv("SEARCHLIB_TOKEN", "kurang")
     Index.create(tmp_path / "own").close()
     short = runner.invoke(cli, ["serve", "--allow-writes", "--index", str(tmp_path / "own")])
-    assert short.exit_code == 1 and "16 characters" in short.stderr
+    assert short.exit_code == 2 and "16 characters" in short.stderr
     monkeypatch.setenv("SEARCHLIB_TOKEN", TOKEN)
     sample = runner.invoke(cli, ["serve", "--allow-writes"])
-    assert sample.exit_code == 1 and "read-only" in sample.stderr
+    assert sample.exit_code == 2 and "read-only" in sample.stderr
 
 
 def test_serve_runs_uvicorn_on_loopback_with_the_sample(runner, monkeypatch):
@@ -622,9 +721,10 @@ def test_serve_runs_uvicorn_on_loopback_with_the_sample(runner, monkeypatch):
             seen["first"] = c.get("/api/search", params={"q": "Amazon Rusia"}).json()["hits"][0]
 
     monkeypatch.setattr(uvicorn, "run", fake_run)
-    result = runner.invoke(cli, ["serve", "--port", "8123"])
+    port = _free_port()
+    result = runner.invoke(cli, ["serve", "--port", str(port), "--workers", "1"])
     assert result.exit_code == 0, result.output
-    assert seen["host"] == "127.0.0.1" and seen["port"] == 8123
+    assert seen["host"] == "127.0.0.1" and seen["port"] == port
     assert seen["first"]["id"] == "tek-2022-amazon-rusia"
     assert "read-only" in result.stderr
 
@@ -650,6 +750,7 @@ def test_serve_with_workers_hands_the_index_to_each_worker(runner, monkeypatch, 
     monkeypatch.setattr(workers, "run_workers", fake_run)
     monkeypatch.setenv("SEARCHLIB_TOKEN", TOKEN)
     args = ["serve", "--index", str(tmp_path / "own"), "--workers", "2", "--allow-writes"]
+    args += ["--port", str(_free_port())]
     result = runner.invoke(cli, [*args, "--max-body-mb", "2"])
     assert result.exit_code == 0, result.output
     assert seen["target"] == "searchlib.web.app:app_from_environment"

@@ -1,7 +1,8 @@
 """The ``searchlib`` command: a thin click layer over the library API.
 
 Each command lives in its own module and only calls the public API; errors the library
-raises on purpose become one readable line on stderr and a non-zero exit code.
+raises on purpose become one readable line on stderr and exit code 2 (grep's "trouble"; 1
+means "found nothing", see :mod:`searchlib.cli._conventions` and docs/cli.md).
 """
 
 from __future__ import annotations
@@ -12,26 +13,28 @@ from typing import Any
 
 import click
 
-from searchlib import QueryError, SearchlibError, __version__
+from searchlib import IndexLockedError, SearchlibError, __version__
+from searchlib.cli._conventions import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED
 
-#: Exit code for a bad query or bad usage (click uses 2 for usage errors too).
-EXIT_USAGE = 2
+#: The library's hint for a lock timeout names its attribute; on the command line it is this.
+LOCK_HINT = "wait for the other writer to finish, or wait longer: --lock-timeout SECONDS"
 
 
-class SearchlibCLIError(click.ClickException):
+class CLIError(click.ClickException):
+    """An error shown as ``Error: message``; its exit code is grep's "trouble"."""
+
+    exit_code = EXIT_ERROR
+
+
+class SearchlibCLIError(CLIError):
     """A library error shown as ``Error: message`` plus an optional hint line."""
 
     def __init__(self, error: SearchlibError) -> None:
         message = str(error)
-        if error.hint:
-            message = f"{message} (hint: {error.hint})"
+        hint = LOCK_HINT if isinstance(error, IndexLockedError) else error.hint
+        if hint:
+            message = f"{message} (hint: {hint})"
         super().__init__(message)
-
-
-class QueryCLIError(SearchlibCLIError):
-    """A bad query exits like bad usage."""
-
-    exit_code = EXIT_USAGE
 
 
 class _Group(click.Group):
@@ -39,22 +42,26 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except SearchlibError as error:
-            kind = QueryCLIError if isinstance(error, QueryError) else SearchlibCLIError
-            raise kind(error) from None
+            raise SearchlibCLIError(error) from None
         except KeyboardInterrupt:
             click.echo("Interrupted; the index keeps its last commit.", err=True)
-            sys.exit(130)
+            sys.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:
             # The reader went away (`searchlib query ... | head`): nothing left to say, and
             # Python must not complain again when it flushes stdout at exit.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(141)
-        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            sys.exit(EXIT_BROKEN_PIPE)
+        except click.ClickException as error:
+            # Every error is grep's "trouble", also those a command raises itself.
+            if error.exit_code < EXIT_ERROR:
+                raise CLIError(error.format_message()) from None
+            raise
+        except (click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except Exception as error:  # a bug: still one line, traceback on request
             if os.environ.get("SEARCHLIB_DEBUG"):
                 raise
-            raise click.ClickException(
+            raise CLIError(
                 f"internal error: {type(error).__name__}: {error} "
                 "(set SEARCHLIB_DEBUG=1 for a traceback and please report it)"
             ) from None
@@ -66,6 +73,8 @@ def cli() -> None:
     """Full-text search for Indonesian news articles.
 
     With no index configured, query commands use the built-in sample articles.
+
+    Exit codes, as grep: 0 found, 1 nothing found, 2 an error. NO_COLOR turns colour off.
     """
 
 

@@ -35,6 +35,18 @@ def index_options(func: F) -> F:
     return func
 
 
+def lock_timeout_option(func: F) -> F:
+    """``--lock-timeout SECONDS`` for the commands that write."""
+    return click.option(
+        "--lock-timeout",
+        default=Index.lock_timeout,
+        show_default=True,
+        type=click.FloatRange(0, 24 * 3600),
+        metavar="SECONDS",
+        help="How long to wait for another writer to finish before giving up.",
+    )(func)
+
+
 def load(config_path: Path | None) -> Config:
     return load_config(config_path)
 

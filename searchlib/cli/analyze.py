@@ -3,28 +3,54 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
 import searchlib
+from searchlib.cli._conventions import LeadingDashCommand
+from searchlib.cli._options import index_options, load
+from searchlib.field_analysis import analyze_field
 
 
-@click.command()
+@click.command(cls=LeadingDashCommand)
 @click.argument("text")
 @click.option(
     "--analyzer",
     "-a",
-    default="indonesian",
+    help="Analyzer name (see analyzers/*.yaml; default: indonesian, or the index's own).",
+)
+@index_options
+@click.option(
+    "--field",
+    default="body",
     show_default=True,
-    help="Analyzer name (see analyzers/*.yaml).",
+    help="With --index or --config: the text field whose analysis is shown.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the tokens as a JSON array.")
-def analyze(text: str, analyzer: str, as_json: bool) -> None:
+def analyze(
+    text: str,
+    analyzer: str | None,
+    index_path: Path | None,
+    config_path: Path | None,
+    field: str,
+    as_json: bool,
+) -> None:
     """Print each token of TEXT with its position, character offsets and indexed term.
 
-    Offsets index TEXT as given (end exclusive); stopwords are left out.
+    With --index DIR (or --config FILE) the analysis is that index's own: its analyzer,
+    stopword changes and protected words for --field. Offsets index TEXT as given (end
+    exclusive); stopwords are left out.
     """
-    tokens = searchlib.analyze_tokens(text, analyzer=analyzer)
+    if analyzer and (index_path or config_path):
+        raise click.UsageError("--analyzer names an analyzer; --index/--config use their own")
+    if index_path is not None:
+        with searchlib.Index.open(index_path, load(config_path) if config_path else None) as ix:
+            tokens = ix.analyze(text, field)
+    elif config_path is not None:
+        tokens = analyze_field(load(config_path), text, field)
+    else:
+        tokens = searchlib.analyze_tokens(text, analyzer=analyzer or "indonesian")
     if as_json:
         click.echo(json.dumps([t._asdict() for t in tokens], ensure_ascii=False))
         return

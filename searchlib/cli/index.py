@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
 from pathlib import Path
 
 import click
 
-from searchlib import Index
-from searchlib.cli._options import index_options, load, target_path
+from searchlib import Index, ignored_files
+from searchlib.cli._options import index_options, load, lock_timeout_option, target_path
 
 MAX_LISTED_SKIPS = 20
+#: Files with one document a line, whose lines can be counted ahead for the ETA.
+_LINE_FORMATS = (".jsonl", ".ndjson", ".csv")
 
 
 def _count_lines(paths: tuple[Path, ...]) -> int | None:
     """Documents to expect, for the ETA; None when a source is not line-based."""
     total = 0
     for path in paths:
-        if path.is_dir() or path.suffix.lower() not in (".jsonl", ".ndjson", ".csv"):
+        if str(path) == "-" or path.is_dir() or path.suffix.lower() not in _LINE_FORMATS:
             return None
         with open(path, "rb") as fh:
             total += sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
@@ -64,7 +67,7 @@ class _Progress:
     "sources",
     nargs=-1,
     required=True,
-    type=click.Path(exists=True, path_type=Path),
+    type=click.Path(exists=True, allow_dash=True, path_type=Path),
 )
 @index_options
 @click.option(
@@ -74,7 +77,9 @@ class _Progress:
     default="auto",
     show_default=True,
     type=click.Choice(["auto", "jsonl", "json", "csv", "dir"]),
-    help="Input format (auto: by extension; directories hold .txt/.md/.html files).",
+    help="Input format (auto: by extension, or sniffed for '-', standard input; "
+    "directories hold .txt/.md/.html files, HTML article text improves with "
+    "pip install 'searchlib[html]').",
 )
 @click.option(
     "--on-error",
@@ -95,6 +100,8 @@ class _Progress:
     "auto (a helper when the machine has more than one core). Default: the config's "
     "build.processes, itself auto. See docs/build.md.",
 )
+@lock_timeout_option
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def index_cmd(
     sources: tuple[Path, ...],
     index_path: Path | None,
@@ -104,31 +111,51 @@ def index_cmd(
     rebuild: bool,
     optimize: bool,
     processes: int | str | None,
+    lock_timeout: float,
+    as_json: bool,
 ) -> None:
-    """Add the documents in SOURCES (JSONL, JSON, CSV files or directories) to an index.
+    """Add the documents in SOURCES (JSONL, JSON, CSV files or directories; - is standard
+    input) to an index.
 
     Documents whose id is already indexed are replaced. The run is one atomic commit.
+    Files a directory holds that are not read (.pdf, .json, hidden) are listed on stderr.
     """
     config = load(config_path)
     path = target_path(index_path, config)
+    ignored = [entry for source in sources if source.is_dir() for entry in ignored_files(source)]
     if Index.exists(path) and not rebuild:
         ix = Index.open(path, config if config_path else None)
     else:
         ix = Index.create(path, config, overwrite=rebuild)
+    ix.lock_timeout = lock_timeout
     progress = _Progress(_count_lines(sources)) if sys.stderr.isatty() else None
     with ix:
         summary = ix.add_files(
-            sources, format=fmt, on_error=on_error, progress=progress, processes=processes
+            [str(s) for s in sources],
+            format=fmt,
+            on_error=on_error,
+            progress=progress,
+            processes=processes,
         )
         if progress is not None:
             progress.done()
         if optimize:
             ix.optimize()
         total = len(ix)
-    for skipped in summary.skipped[:MAX_LISTED_SKIPS]:
-        click.echo(f"skipped {skipped}", err=True)
-    if len(summary.skipped) > MAX_LISTED_SKIPS:
-        click.echo(f"... and {len(summary.skipped) - MAX_LISTED_SKIPS} more skipped", err=True)
+    _list_skips([f"{file}: not indexed: {why}" for file, why in ignored], "not indexed")
+    _list_skips([f"skipped {skipped}" for skipped in summary.skipped], "skipped")
+    if as_json:
+        data = {
+            "index": str(path),
+            "added": summary.added,
+            "replaced": summary.replaced,
+            "skipped": [vars(s) for s in summary.skipped],
+            "not_indexed": [{"source": file, "reason": why} for file, why in ignored],
+            "seconds": round(summary.seconds, 3),
+            "documents": total,
+        }
+        click.echo(json.dumps(data, ensure_ascii=False))
+        return
     done = summary.added + summary.replaced
     rate = done / summary.seconds if summary.seconds else 0.0
     click.echo(
@@ -136,3 +163,10 @@ def index_cmd(
         f"skipped {len(summary.skipped)} in {summary.seconds:.1f} s "
         f"({rate:,.0f} docs/s); {total} documents in the index"
     )
+
+
+def _list_skips(lines: list[str], what: str) -> None:
+    for line in lines[:MAX_LISTED_SKIPS]:
+        click.echo(line, err=True)
+    if len(lines) > MAX_LISTED_SKIPS:
+        click.echo(f"... and {len(lines) - MAX_LISTED_SKIPS} more {what}", err=True)

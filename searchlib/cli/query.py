@@ -5,13 +5,20 @@ from __future__ import annotations
 import html
 import json
 import re
-import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
-from searchlib import SearchResults
+from searchlib import SearchResults, nearest_filter_values
+from searchlib.cli._conventions import (
+    EXIT_NOT_FOUND,
+    LeadingDashCommand,
+    color_option,
+    snippet_format,
+    use_color,
+)
 from searchlib.cli._options import index_options, open_for_reading
 
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
@@ -26,14 +33,34 @@ def _shown(value: object, fmt: str) -> str:
 
 
 def _output_options(func):
-    """``--format`` and ``--json``, shared by the commands that print hits."""
+    """``--format``, ``--color``, ``--json`` and ``--jsonl``, shared by the commands that
+    print hits."""
+    func = click.option(
+        "--jsonl", "as_jsonl", is_flag=True, help="Print one hit per line as JSON (pipelines)."
+    )(func)
     func = click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")(func)
+    func = color_option(func)
     return click.option(
         "--format",
         "fmt",
         type=click.Choice(["ansi", "plain", "html"]),
-        help="Snippet markup (default: ansi colors on a terminal, plain otherwise).",
+        help="Snippet markup (default: ansi when colour is on, else plain with [match]; "
+        "ansi without colour falls back to plain).",
     )(func)
+
+
+class _Output:
+    """How hits are printed: the resolved colour, snippet markup and machine format."""
+
+    def __init__(self, fmt: str | None, color: str, as_json: bool, as_jsonl: bool) -> None:
+        if as_json and as_jsonl:
+            raise click.UsageError("--json and --jsonl exclude each other")
+        self.machine = "jsonl" if as_jsonl else "json" if as_json else None
+        self.color = use_color(color) and self.machine is None
+        self.fmt = snippet_format(fmt, self.color, machine=self.machine is not None)
+
+    def echo(self, text: str = "", **kwargs) -> None:
+        click.echo(text, color=self.color, **kwargs)
 
 
 def _limit_option(help_text: str):
@@ -47,23 +74,33 @@ def _limit_option(help_text: str):
     )
 
 
-def _echo_results(results: SearchResults, fmt: str, as_json: bool) -> None:
+def _echo_results(results: SearchResults, out: _Output) -> None:
     for warning in results.warnings:
         click.echo(f"warning: partial results: {warning}", err=True)
-    if as_json:
-        data = results.to_dict()
-        click.echo(json.dumps(data, ensure_ascii=False, default=str))
+    if out.machine == "json":
+        click.echo(json.dumps(results.to_dict(), ensure_ascii=False, default=str))
         return
-    color = fmt == "ansi"
-    bold, dim, reset = (_BOLD, _DIM, _RESET) if color else ("", "", "")
+    if out.machine == "jsonl":
+        for hit in results.hits:
+            click.echo(json.dumps(hit.to_dict(), ensure_ascii=False, default=str))
+        return
+    fmt, echo = out.fmt, out.echo
+    bold, dim, reset = (_BOLD, _DIM, _RESET) if fmt == "ansi" else ("", "", "")
     if results.fallback:
-        click.echo("No document has all the words; showing documents with any of them.")
+        echo("No document has all the words; showing documents with any of them.")
     if results.suggestion:
-        click.echo(f"Did you mean: {results.suggestion}")
+        echo(f"Did you mean: {results.suggestion}")
     first = (results.page - 1) * results.limit + 1
     last = first + len(results.hits) - 1
-    shown = f"{first}-{last} of {results.total}" if results.hits else f"0 of {results.total}"
-    click.echo(f"{shown} hits ({results.took_ms:.1f} ms)\n")
+    if results.hits:
+        echo(f"{first}-{last} of {results.total} hits ({results.took_ms:.1f} ms)\n")
+    elif results.total and results.page > results.pages:
+        echo(
+            f"page {results.page} of {results.pages}: past the last page "
+            f"({results.total} hits; the last is --page {results.pages})"
+        )
+    else:
+        echo(f"0 of {results.total} hits ({results.took_ms:.1f} ms)\n")
     for hit in results.hits:
         date = hit.date
         meta = [
@@ -73,22 +110,29 @@ def _echo_results(results: SearchResults, fmt: str, as_json: bool) -> None:
             hit.url,
         ]
         title = _shown(hit.title or hit.id, fmt)
-        click.echo(f"{hit.rank}. {bold}{title}{reset}  {dim}[{hit.score:.2f}]{reset}")
+        echo(f"{hit.rank}. {bold}{title}{reset}  {dim}[{hit.score:.2f}]{reset}")
         line = " · ".join(_shown(m, fmt) for m in meta if m)
         if line:
-            click.echo(f"   {dim}{line}{reset}")
-        click.echo(f"   {hit.snippet}\n")
+            echo(f"   {dim}{line}{reset}")
+        echo(f"   {hit.snippet}\n")
     if results.total > results.page * results.limit:
-        click.echo(f"page {results.page} of {results.pages}; next: --page {results.page + 1}")
+        echo(f"page {results.page} of {results.pages}; next: --page {results.page + 1}")
 
 
-def _resolve_format(fmt: str | None) -> str:
-    if fmt:
-        return fmt
-    return "ansi" if sys.stdout.isatty() else "plain"
+def _filter_hints(ix, text: str, filters: dict[str, list[str]], **search) -> None:
+    """On no hits: for each filter value that matches nothing among the query's matches,
+    the nearest values that do (``--category ekonomi`` -> "ekonomi & keuangan")."""
+    for name, wanted in filters.items():
+        others = {k: v for k, v in filters.items() if k != name}
+        near = nearest_filter_values(ix, text, name, wanted, filters=others, **search)
+        if near:
+            listed = ", ".join(f'"{v}"' for v in near)
+            click.echo(
+                f"no hits with --{name} {' / '.join(wanted)}; did you mean {listed}?", err=True
+            )
 
 
-@click.command()
+@click.command(cls=LeadingDashCommand)
 @click.argument("text")
 @index_options
 @_limit_option("Hits per page.")
@@ -137,36 +181,47 @@ def query(
     sort: str,
     plain: bool,
     fmt: str | None,
+    color: str,
     as_json: bool,
+    as_jsonl: bool,
 ) -> None:
     """Search for TEXT: all words must match (any word if none has them all).
 
     Supports "phrases", OR, NOT / -word, field:word, date:2022-03-01..2022-03-31,
     prefix* and fuzzy~. With --plain, TEXT is taken literally and ranked by any word.
+    A query that starts with "-" goes after "--": searchlib query -- "-harga beras".
+    Exits 0 with hits, 1 with none, 2 on an error.
     """
     filters: dict[str, list[str]] = {}
     if category:
         filters["category"] = list(category)
     if source:
         filters["source"] = list(source)
-    fmt = _resolve_format(fmt)
+    out = _Output(fmt, color, as_json, as_jsonl)
+    search: dict[str, Any] = {
+        "fields": list(fields) or None,
+        "since": since,
+        "until": until,
+        "syntax": "plain" if plain else "query",
+    }
     with open_for_reading(index_path, config_path) as ix:
         results = ix.search(
             text,
             limit=limit,
             page=page,
-            fields=list(fields) or None,
             filters=filters,
-            since=since,
-            until=until,
             sort=sort,
-            snippet_format=fmt,
-            syntax="plain" if plain else "query",
+            snippet_format=out.fmt,
+            **search,
         )
-    _echo_results(results, fmt, as_json)
+        if filters and not results.hits and results.total == 0:
+            _filter_hints(ix, text, filters, **search)
+    _echo_results(results, out)
+    if not results.hits:
+        raise click.exceptions.Exit(EXIT_NOT_FOUND)
 
 
-@click.command()
+@click.command(cls=LeadingDashCommand)
 @click.argument("doc_id")
 @index_options
 @_limit_option("How many similar documents.")
@@ -177,10 +232,14 @@ def similar(
     config_path: Path | None,
     limit: int,
     fmt: str | None,
+    color: str,
     as_json: bool,
+    as_jsonl: bool,
 ) -> None:
-    """Show the documents most similar to the one with DOC_ID."""
-    fmt = _resolve_format(fmt)
+    """Show the documents most similar to the one with DOC_ID (exit 1 when none is)."""
+    out = _Output(fmt, color, as_json, as_jsonl)
     with open_for_reading(index_path, config_path) as ix:
-        results = ix.similar(doc_id, limit=limit, snippet_format=fmt)
-    _echo_results(results, fmt, as_json)
+        results = ix.similar(doc_id, limit=limit, snippet_format=out.fmt)
+    _echo_results(results, out)
+    if not results.hits:
+        raise click.exceptions.Exit(EXIT_NOT_FOUND)

@@ -3,14 +3,29 @@
 ``run`` maps a query id to its ranked document ids (best first); ``qrels`` maps a query id to
 {doc id: graded relevance}. Queries without judgments are not scored; judged queries the run
 has no answer for score 0, as trec_eval does with ``-c``.
+
+nDCG's gain is the judged grade itself by default ("linear"), as trec_eval's ``ndcg_cut``
+computes it, so the figures agree with trec_eval on graded judgments; ``gain="exponential"``
+is 2^grade - 1 (Burges et al.), which weighs the top grade more. With 0/1 judgments the two
+are the same.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 
-__all__ = ["METRICS", "evaluate", "mean_scores", "mrr_at", "ndcg_at", "per_query", "recall_at"]
+__all__ = [
+    "GAINS",
+    "METRICS",
+    "evaluate",
+    "mean_scores",
+    "mrr_at",
+    "ndcg_at",
+    "per_query",
+    "recall_at",
+]
 
 Run = Mapping[str, Sequence[str]]
 Qrels = Mapping[str, Mapping[str, int]]
@@ -30,13 +45,22 @@ def recall_at(ranked: Sequence[str], relevant: Mapping[str, int], k: int) -> flo
     return len(wanted.intersection(ranked[:k])) / len(wanted)
 
 
-def ndcg_at(ranked: Sequence[str], relevant: Mapping[str, int], k: int) -> float:
-    """nDCG with gain 2^rel - 1 and log2(rank + 1) discount (trec_eval's ndcg_cut)."""
-    dcg = sum(
-        (2 ** relevant.get(doc, 0) - 1) / math.log2(i + 2) for i, doc in enumerate(ranked[:k])
-    )
-    ideal = sorted((g for g in relevant.values() if g > 0), reverse=True)[:k]
-    idcg = sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(ideal))
+#: nDCG gain functions by name: the grade (trec_eval) or 2^grade - 1.
+GAINS = {
+    "linear": lambda grade: float(max(grade, 0)),
+    "exponential": lambda grade: float(2 ** max(grade, 0) - 1),
+}
+
+
+def ndcg_at(
+    ranked: Sequence[str], relevant: Mapping[str, int], k: int, gain: str = "linear"
+) -> float:
+    """nDCG with log2(rank + 1) discount and ``gain`` (see the module's docstring); the
+    ideal ranking is every judged relevant document by grade, as in trec_eval."""
+    g = GAINS[gain]
+    dcg = sum(g(relevant.get(doc, 0)) / math.log2(i + 2) for i, doc in enumerate(ranked[:k]))
+    ideal = sorted((grade for grade in relevant.values() if grade > 0), reverse=True)[:k]
+    idcg = sum(g(grade) / math.log2(i + 2) for i, grade in enumerate(ideal))
     return dcg / idcg if idcg else 0.0
 
 
@@ -49,14 +73,20 @@ METRICS = {
 }
 
 
-def per_query(run: Run, qrels: Qrels) -> dict[str, dict[str, float]]:
+def per_query(run: Run, qrels: Qrels, gain: str = "linear") -> dict[str, dict[str, float]]:
     """Every metric for every judged query (one with at least one relevant document)."""
+    if gain not in GAINS:
+        raise ValueError(f"gain must be one of {', '.join(GAINS)}, not {gain!r}")
+    metrics = {
+        name: (functools.partial(ndcg_at, gain=gain) if metric is ndcg_at else metric, k)
+        for name, (metric, k) in METRICS.items()
+    }
     scores: dict[str, dict[str, float]] = {}
     for qid, relevant in qrels.items():
         if not any(g > 0 for g in relevant.values()):
             continue
         ranked = list(run.get(qid, ()))
-        scores[qid] = {name: metric(ranked, relevant, k) for name, (metric, k) in METRICS.items()}
+        scores[qid] = {name: metric(ranked, relevant, k) for name, (metric, k) in metrics.items()}
     return scores
 
 
@@ -71,6 +101,6 @@ def mean_scores(
     return means | {"queries": n}
 
 
-def evaluate(run: Run, qrels: Qrels) -> dict[str, float]:
+def evaluate(run: Run, qrels: Qrels, gain: str = "linear") -> dict[str, float]:
     """Mean nDCG@10, MRR@10, Recall@10 and Recall@100 over the judged queries."""
-    return mean_scores(per_query(run, qrels))
+    return mean_scores(per_query(run, qrels, gain))

@@ -165,8 +165,10 @@ def run_systems(
     depth: int = DEPTH,
     jobs: int = 1,
     workdir: Path | None = None,
+    gain: str = "linear",
 ) -> list[EvalResult]:
-    """Every system on ``collection``, in the order given; ``jobs`` worker processes."""
+    """Every system on ``collection``, in the order given; ``jobs`` worker processes;
+    ``gain`` is nDCG's (:mod:`searchlib.evaluation.metrics`)."""
     for system in systems:
         if system.query_mode not in QUERY_MODES:
             raise ValueError(f"query_mode must be one of {QUERY_MODES}, not {system.query_mode!r}")
@@ -187,20 +189,25 @@ def run_systems(
     if jobs > 1 and len(batches) > 1:
         with ProcessPoolExecutor(max_workers=min(jobs, len(batches))) as pool:
             futures = [
-                pool.submit(_run_group, collection, batch, depth, workdir) for batch in batches
+                pool.submit(_run_group, collection, batch, depth, workdir, gain)
+                for batch in batches
             ]
             for future in futures:
                 for result in future.result():
                     results[result.name] = result
     else:
         for batch in batches:
-            for result in _run_group(collection, batch, depth, workdir):
+            for result in _run_group(collection, batch, depth, workdir, gain):
                 results[result.name] = result
     return [results[s.name] for s in systems]
 
 
 def _run_group(
-    collection: Collection, systems: Sequence[System], depth: int, workdir: Path | None
+    collection: Collection,
+    systems: Sequence[System],
+    depth: int,
+    workdir: Path | None,
+    gain: str = "linear",
 ) -> list[EvalResult]:
     """Build one index for systems that share it, then run each system's queries."""
     peer = systems[0].peer
@@ -235,7 +242,7 @@ def _run_group(
                         fell_back.add(qid)
                 query_s = time.perf_counter() - started
             ranked = {qid: [doc for doc, _ in hits] for qid, hits in run.items()}
-            scores = per_query(ranked, collection.qrels)
+            scores = per_query(ranked, collection.qrels, gain)
             out.append(
                 EvalResult(
                     system.name,
@@ -283,6 +290,7 @@ def filled(
     any_word: EvalResult,
     qrels: Mapping[str, Mapping[str, int]],
     depth: int = DEPTH,
+    gain: str = "linear",
 ) -> EvalResult:
     """What an all-words search would score if any-word matches filled the rest of the
     ranking (instead of being used only when nothing matches all words): the all-words
@@ -297,7 +305,7 @@ def filled(
         rest = [(doc, score) for doc, score in any_word.run.get(qid, []) if doc not in seen]
         run[qid] = (list(hits) + rest)[:depth]
     ranked = {qid: [doc for doc, _ in hits] for qid, hits in run.items()}
-    scores = per_query(ranked, qrels)
+    scores = per_query(ranked, qrels, gain)
     return EvalResult(
         name,
         mean_scores(scores),
@@ -329,11 +337,38 @@ def _lines(fh: Iterable[str]) -> Iterator[str]:
 # -- output ------------------------------------------------------------------------------------
 
 
+#: Run-file scores are written in millionths.
+_SCORE_UNIT = 1_000_000
+
+
 def write_trec_run(path: Path, result: EvalResult, tag: str | None = None) -> None:
+    """A TREC run file whose scores keep searchlib's order.
+
+    trec_eval ranks by score and breaks ties by document id, not by the rank column; so
+    where searchlib's scores tie (or round to the same printed value) each later hit's
+    score is written one millionth below the one before it.
+    """
     with open(path, "w", encoding="utf-8") as fh:
         for qid, hits in result.run.items():
-            for rank, (doc, score) in enumerate(hits, 1):
-                fh.write(f"{qid} Q0 {doc} {rank} {score:.4f} {tag or result.name}\n")
+            printed = strictly_decreasing(score for _, score in hits)
+            for rank, ((doc, _), score) in enumerate(zip(hits, printed, strict=True), 1):
+                fh.write(f"{qid} Q0 {doc} {rank} {score} {tag or result.name}\n")
+
+
+def strictly_decreasing(scores: Iterable[float]) -> list[str]:
+    """``scores`` (best first) as printed scores that strictly decrease: each is the score
+    to six decimals, or one millionth below the previous one where that is not lower."""
+    out: list[str] = []
+    previous: int | None = None
+    for score in scores:
+        units = round(score * _SCORE_UNIT)
+        if previous is not None and units >= previous:
+            units = previous - 1
+        previous = units
+        sign = "-" if units < 0 else ""
+        whole, frac = divmod(abs(units), _SCORE_UNIT)
+        out.append(f"{sign}{whole}.{frac:06d}")
+    return out
 
 
 def format_table(

@@ -15,6 +15,7 @@ from typing import BinaryIO
 from searchlib.ingest._binary import raw_cap, read_lines, utf8_reason
 from searchlib.ingest.model import Problem, Record
 from searchlib.ingest.normalize import FieldSet, normalize
+from searchlib.ingest.stdin import open_input
 
 __all__ = ["read_csv"]
 
@@ -57,7 +58,7 @@ def read_csv(source: str, fields: FieldSet, max_doc_bytes: int) -> Iterator[Reco
     cap = raw_cap(max_doc_bytes)
     # The limit is process-wide in the csv module: raise it, never lower it.
     csv.field_size_limit(max(csv.field_size_limit(), min(cap, sys.maxsize)))
-    with open(source, "rb") as fh:
+    with open_input(source) as fh:
         lines = _Lines(fh, cap)
         it = iter(lines)
         first = next(it, None)

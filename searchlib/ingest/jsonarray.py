@@ -19,6 +19,7 @@ from searchlib.ingest._binary import raw_cap
 from searchlib.ingest.jsonl import parse_object
 from searchlib.ingest.model import Problem, Record
 from searchlib.ingest.normalize import FieldSet
+from searchlib.ingest.stdin import open_input
 
 __all__ = ["read_json"]
 
@@ -48,7 +49,7 @@ class _Stop:
 
 
 def read_json(source: str, fields: FieldSet, max_doc_bytes: int) -> Iterator[Record | Problem]:
-    with open(source, "rb") as fh:
+    with open_input(source) as fh:
         for item in _elements(_chunks(fh), raw_cap(max_doc_bytes)):
             if isinstance(item, _Stop):
                 yield Problem(source, item.line, item.reason)

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from searchlib.ingest._binary import raw_cap, read_lines, utf8_reason
 from searchlib.ingest.model import Problem, Record
 from searchlib.ingest.normalize import FieldSet, normalize
+from searchlib.ingest.stdin import open_input
 
 __all__ = ["read_jsonl"]
 
@@ -16,7 +17,7 @@ _BOM = b"\xef\xbb\xbf"
 
 def read_jsonl(source: str, fields: FieldSet, max_doc_bytes: int) -> Iterator[Record | Problem]:
     # Binary lines decoded one by one: a bad byte costs one line, and numbers stay right.
-    with open(source, "rb") as fh:
+    with open_input(source) as fh:
         for number, data, size in read_lines(fh, raw_cap(max_doc_bytes)):
             if data is None:
                 yield Problem(

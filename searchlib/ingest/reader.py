@@ -18,6 +18,7 @@ from searchlib.ingest.jsonarray import read_json
 from searchlib.ingest.jsonl import read_jsonl
 from searchlib.ingest.model import FORMATS, Problem, Record
 from searchlib.ingest.normalize import DEFAULT_MAX_DOC_BYTES, FieldSet
+from searchlib.ingest.stdin import STDIN, STDIN_NAME, sniff_stdin
 from searchlib.ingest.textfiles import TEXT_SUFFIXES, read_directory, read_text_file
 
 __all__ = ["format_of", "read_documents"]
@@ -63,9 +64,11 @@ def read_documents(
 
     ``format`` is ``"auto"`` (by extension: ``.jsonl``/``.ndjson``, ``.json``, ``.csv``/
     ``.tsv``, a directory, or a single ``.txt``/``.md``/``.html`` file) or one of
-    :data:`FORMATS` for every path. ``mapping`` renames input fields (``{"judul": "title"}``);
-    ``extra_fields`` are the config's fields beyond the canonical ones. Reading is lazy: only
-    the current document is held in memory.
+    :data:`FORMATS` for every path. The path ``-`` is standard input (named ``<stdin>``
+    in problems), its format sniffed when ``"auto"`` (:mod:`searchlib.ingest.stdin`).
+    ``mapping`` renames input fields (``{"judul": "title"}``); ``extra_fields`` are the
+    config's fields beyond the canonical ones. Reading is lazy: only the current document
+    is held in memory.
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
@@ -77,8 +80,17 @@ def read_documents(
         fields = FieldSet(mapping, extra_fields)
     except ValueError as error:
         raise IngestError(str(error)) from None
-    plan = [(os.fspath(p), format_of(p, format)) for p in paths]
+    names = [os.fspath(p) for p in paths]
+    if names.count(STDIN) > 1:
+        raise IngestError("standard input ('-') can be read only once")
+    plan = [_stdin_plan(format) if p == STDIN else (p, format_of(p, format)) for p in names]
     return _read(plan, fields, max_doc_bytes)
+
+
+def _stdin_plan(format: str) -> tuple[str, str]:
+    if format == "dir":
+        raise IngestError("standard input is one stream, not a directory", source=STDIN_NAME)
+    return STDIN_NAME, sniff_stdin() if format == "auto" else format
 
 
 def _read(

@@ -1,11 +1,13 @@
 """Directories of ``.txt``, ``.md`` and ``.html`` files: one document per file.
 
-The id is the file's path relative to the directory, ``/``-separated. The title is the
-HTML ``<title>`` (else the first ``<h1>``), the first Markdown heading, or else the first
-non-empty line; for text and Markdown that line is then left out of the body unless it is
+The id is the file's path relative to the directory, ``/``-separated. An HTML page is read
+as an article (:mod:`searchlib.ingest.article`: its text, headline, date and author without
+the page's furniture). The title of a text file is its first Markdown heading, or else the
+first non-empty line; for text and Markdown that line is then left out of the body unless it is
 all there is. A Markdown front-matter block (``---`` lines) is skipped. Hidden files and
-directories (``.name``) and files with other extensions are ignored; symbolic links to
-directories are not followed, so a link loop cannot trap the walk.
+directories (``.name``) and files with other extensions are left out, and
+:func:`ignored_files` says which and why; symbolic links to directories are not followed,
+so a link loop cannot trap the walk.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ import re
 from collections.abc import Iterator
 
 from searchlib.ingest._binary import raw_cap, utf8_reason
-from searchlib.ingest.html import html_to_text
+from searchlib.ingest.article import extract_article
+from searchlib.ingest.dates import parse_date
 from searchlib.ingest.model import Problem, Record
 from searchlib.ingest.normalize import FieldSet, normalize
 
-__all__ = ["TEXT_SUFFIXES", "read_directory", "read_text_file"]
+__all__ = ["TEXT_SUFFIXES", "ignored_files", "read_directory", "read_text_file"]
 
 TEXT_SUFFIXES = {
     ".txt": "text",
@@ -34,32 +37,63 @@ _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([-\w.:]+)""", re.IGN
 
 
 def read_directory(root: str, fields: FieldSet, max_doc_bytes: int) -> Iterator[Record | Problem]:
-    for rel in _walk(root):
-        source = os.path.join(root, *rel.split("/"))
-        yield read_text_file(source, rel, fields, max_doc_bytes)
+    for rel, reason in _walk(root):
+        if reason is None:
+            source = os.path.join(root, *rel.split("/"))
+            yield read_text_file(source, rel, fields, max_doc_bytes)
 
 
-def _walk(root: str) -> Iterator[str]:
-    """Relative paths of the text files under ``root`` in sorted order, without recursion."""
+def ignored_files(root: str | os.PathLike[str]) -> Iterator[tuple[str, str]]:
+    """``(path, reason)`` for each entry under the directory ``root`` that reading it
+    leaves out (a ``.pdf``, a ``.json``, a hidden folder, a link to a directory), in the
+    order the walk meets them; ``path`` is ``root`` joined with the entry."""
+    top = os.fspath(root)
+    for rel, reason in _walk(top):
+        if reason is not None:
+            yield os.path.join(top, *rel.split("/")), reason
+
+
+def _walk(root: str) -> Iterator[tuple[str, str | None]]:
+    """Relative paths under ``root`` in sorted order, without recursion: each text file
+    with None, each entry left out with the reason."""
     stack: list[tuple[str, bool]] = [("", True)]  # (relative path, is a directory)
     while stack:
         rel, is_dir = stack.pop()
         if not is_dir:
-            yield rel
+            yield rel, None
             continue
         try:
             with os.scandir(os.path.join(root, rel) if rel else root) as scan:
                 entries = sorted(scan, key=lambda e: e.name, reverse=True)
-        except OSError:
-            continue  # an unreadable subdirectory: its files are never seen
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
+        except OSError as error:
+            yield rel, f"unreadable directory: {error.strerror or error}"
+            continue
+        for entry in reversed(entries):
             path = f"{rel}/{entry.name}" if rel else entry.name
-            if entry.is_dir(follow_symlinks=False):
-                stack.append((path, True))
-            elif os.path.splitext(entry.name)[1].lower() in TEXT_SUFFIXES and entry.is_file():
-                stack.append((path, False))
+            reason = _left_out(entry)
+            if reason is not None:
+                yield path, reason
+        for entry in entries:
+            if _left_out(entry) is None:
+                path = f"{rel}/{entry.name}" if rel else entry.name
+                stack.append((path, entry.is_dir(follow_symlinks=False)))
+
+
+def _left_out(entry: os.DirEntry[str]) -> str | None:
+    """Why the walk leaves ``entry`` out, or None when it reads it (or descends into it)."""
+    if entry.name.startswith("."):
+        return "hidden"
+    if entry.is_dir(follow_symlinks=False):
+        return None
+    if entry.is_dir():
+        return "a link to a directory (not followed)"
+    suffix = os.path.splitext(entry.name)[1].lower()
+    if suffix not in TEXT_SUFFIXES:
+        kind = f"{suffix} is not" if suffix else "a file without an extension is not"
+        return f"{kind} a text format (reads {', '.join(TEXT_SUFFIXES)})"
+    if not entry.is_file():
+        return "not a regular file"
+    return None
 
 
 def read_text_file(
@@ -88,17 +122,32 @@ def read_text_file(
             source, data.count(b"\n", 0, error.start) + 1, utf8_reason(error, line_start=start)
         )
     text = text.replace("\r\n", "\n")
+    raw: dict[str, object] = {"id": doc_id}
     if kind == "html":
-        title, body = html_to_text(text)
-        if title is None:
-            title = _first_line(body.split("\n"))[1]
+        article = extract_article(text)
+        raw["body"] = article.text
+        raw["title"] = article.title or _first_line(article.text.split("\n"))[1]
+        raw["author"] = article.author
+        raw["date"] = _date_or_none(article.date)
     else:
-        title, body = _split_title(text, markdown=kind == "markdown")
+        raw["title"], raw["body"] = _split_title(text, markdown=kind == "markdown")
     try:
-        doc = normalize({"id": doc_id, "title": title, "body": body}, fields, max_doc_bytes)
+        doc = normalize(raw, fields, max_doc_bytes)
     except ValueError as error:
         return Problem(source, None, str(error))
     return Record(source, None, doc)
+
+
+def _date_or_none(value: str | None) -> str | None:
+    """A page's date when searchlib reads it; a page whose meta date is garbled is still
+    indexed, without a date."""
+    if value is None:
+        return None
+    try:
+        parse_date(value)
+    except ValueError:
+        return None
+    return value
 
 
 def _encoding(data: bytes) -> str:

@@ -80,6 +80,20 @@ async def similar(request: Request) -> Response:
     return JSON(data)
 
 
+async def analyze(request: Request) -> Response:
+    """The terms ``text`` becomes in ``field`` of this index (like Elasticsearch's
+    ``_analyze``): the index's own analyzer, stopwords and protected words."""
+    params = request.query_params
+    check_known(params, ("text", "field"), ())
+    text = params.get("text")
+    if text is None:
+        raise ApiError(400, "bad_parameter", "text (the text to analyze) is required")
+    field = (params.get("field") or "body").strip()
+    ix = state_of(request).index
+    tokens = await state_of(request).read(ix.analyze, text, field)
+    return JSON({"field": field, "tokens": [t._asdict() for t in tokens]})
+
+
 async def stats(request: Request) -> Response:
     check_known(request.query_params, (), ())
     st = state_of(request)
@@ -116,4 +130,4 @@ async def add_documents(request: Request) -> Response:
     return JSON(await run_in_threadpool(run))
 
 
-__all__ = ["add_documents", "document", "health", "search", "similar", "stats"]
+__all__ = ["add_documents", "analyze", "document", "health", "search", "similar", "stats"]

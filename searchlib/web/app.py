@@ -60,6 +60,7 @@ def create_app(
         Route("/healthz", api.health, methods=["GET"]),
         Route("/api/search", api.search, methods=["GET"]),
         Route("/api/stats", api.stats, methods=["GET"]),
+        Route("/api/analyze", api.analyze, methods=["GET"]),
         Route("/api/docs", api.add_documents, methods=["POST"]),
         Route("/api/docs/{doc_id:path}", api.document, methods=["GET", "DELETE"]),
         Route("/api/similar/{doc_id:path}", api.similar, methods=["GET"]),

@@ -59,6 +59,8 @@ def parse_documents(raw: bytes) -> tuple[list[dict[str, Any]], list[str]]:
             docs = json.loads(stripped)
         except ValueError as error:
             raise _bad(f"invalid JSON: {error}") from None
+        except RecursionError:
+            raise _bad("invalid JSON: nested too deeply") from None
         if not isinstance(docs, list):
             raise _bad("the body is not a JSON array")
         places = [f"item {n}" for n in range(1, len(docs) + 1)]
@@ -71,6 +73,8 @@ def parse_documents(raw: bytes) -> tuple[list[dict[str, Any]], list[str]]:
                 docs.append(json.loads(line))
             except ValueError as error:
                 raise _bad(f"line {number}: invalid JSON: {error}") from None
+            except RecursionError:
+                raise _bad(f"line {number}: invalid JSON: nested too deeply") from None
             places.append(f"line {number}")
     if not docs:
         raise _bad("no documents in the body")

@@ -20,9 +20,10 @@ from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from searchlib import Hit, Index, SearchlibError, SearchResults
+from searchlib import Hit, Index, SearchlibError, SearchResults, nearest_filter_values
 from searchlib.web.errors import ApiError, from_library
 from searchlib.web.params import SearchParams, parse_search
+from searchlib.web.pesan import indonesian
 from searchlib.web.state import state_of
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -117,6 +118,8 @@ class View:
     active: list[dict[str, str]] = field(default_factory=list)
     documents: int | None = None
     links: dict[str, str | None] = field(default_factory=dict)
+    #: Values offered for a filter that matched nothing: label, value, link.
+    nearest: list[dict[str, str]] = field(default_factory=list)
 
 
 def _form(params: QueryParams) -> dict[str, Any]:
@@ -160,7 +163,7 @@ def build_view(index: Index, params: QueryParams) -> View:
             params, default_limit=DEFAULT_LIMIT, max_limit=MAX_PAGE_LIMIT, require_query=False
         )
     except ApiError as error:
-        view.status, view.error = error.status, error.message
+        view.status, view.error = error.status, indonesian(error.message)
         return view
     view.params = p
     if not p.q:
@@ -172,9 +175,11 @@ def build_view(index: Index, params: QueryParams) -> View:
         facets = results.facets
     except SearchlibError as error:
         mapped = from_library(error)
-        view.status, view.error = mapped.status, mapped.message
+        view.status, view.error = mapped.status, indonesian(mapped.message)
         return view
     view.results = results
+    if total == 0:
+        view.nearest = _nearest(index, p)
     view.hits = [_hit(h) for h in results.hits]
     for name, label in FACET_NAMES.items():
         chosen = getattr(p, name)
@@ -194,8 +199,9 @@ def build_view(index: Index, params: QueryParams) -> View:
             view.active.append({"label": label, "value": value, "href": href(p, **{name: rest})})
     pages = results.pages
     view.links = {
-        "prev": href(p, page=p.page - 1) if p.page > 1 else None,
+        "prev": href(p, page=min(p.page - 1, pages)) if p.page > 1 else None,
         "next": href(p, page=p.page + 1) if p.page < pages else None,
+        "last": href(p, page=pages),
         "suggestion": href(p, q=results.suggestion) if results.suggestion else None,
         "clear_dates": href(p, since=None, until=None) if p.since or p.until else None,
     }
@@ -206,6 +212,25 @@ def build_view(index: Index, params: QueryParams) -> View:
     view.form["last"] = number(first + len(results.hits) - 1)
     view.form["took"] = f"{results.took_ms:.1f}".replace(".", ",")
     return view
+
+
+def _nearest(index: Index, p: SearchParams) -> list[dict[str, str]]:
+    """For each filter that leaves no hits, the values the search has without it."""
+    offers = []
+    filters = p.search_kwargs()["filters"]
+    for name, label in FACET_NAMES.items():
+        chosen = list(getattr(p, name))
+        if not chosen:
+            continue
+        others = {k: v for k, v in filters.items() if k != name}
+        search: dict[str, Any] = {
+            "fields": list(p.fields) or None,
+            "since": p.since,
+            "until": p.until,
+        }
+        for value in nearest_filter_values(index, p.q, name, chosen, filters=others, **search):
+            offers.append({"label": label, "value": value, "href": href(p, **{name: [value]})})
+    return offers
 
 
 def render(view: View, root: str = "") -> str:

@@ -60,17 +60,18 @@ class SecurityHeaders:
 
 
 def check_token(authorization: str | None, token: str) -> None:
-    """Require ``Authorization: Bearer <token>``, compared in constant time."""
-    if not authorization:
+    """Require ``Authorization: Bearer <token>``, compared in constant time.
+
+    No credentials a Bearer scheme can check (no header, or another scheme such as Basic)
+    is 401 with a challenge, as RFC 9110 asks; a Bearer token that is wrong is 403.
+    """
+    scheme, _, given = (authorization or "").strip().partition(" ")
+    if scheme.lower() != "bearer" or not given.strip():
         raise ApiError(
             401,
             "unauthorized",
             "writes need an Authorization: Bearer <token> header",
             {"WWW-Authenticate": "Bearer"},
         )
-    scheme, _, given = authorization.partition(" ")
-    ok = scheme.lower() == "bearer" and hmac.compare_digest(
-        given.strip().encode("utf-8"), token.encode("utf-8")
-    )
-    if not ok:
+    if not hmac.compare_digest(given.strip().encode("utf-8"), token.encode("utf-8")):
         raise ApiError(403, "forbidden", "the token is not valid for writes")
