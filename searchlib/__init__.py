@@ -16,6 +16,7 @@ from searchlib.errors import (
     SearchlibError,
     StorageError,
 )
+from searchlib.field_analysis import analyze_field
 from searchlib.filter_values import nearest_filter_values
 from searchlib.index import Index
 from searchlib.ingest import ignored_files
@@ -40,6 +41,7 @@ __all__ = [
     "StorageError",
     "__version__",
     "analyze",
+    "analyze_field",
     "analyze_tokens",
     "available_analyzers",
     "get_analyzer",

@@ -10,7 +10,6 @@ import click
 import searchlib
 from searchlib.cli._conventions import LeadingDashCommand
 from searchlib.cli._options import index_options, load
-from searchlib.field_analysis import analyze_field
 
 
 @click.command(cls=LeadingDashCommand)
@@ -48,7 +47,7 @@ def analyze(
         with searchlib.Index.open(index_path, load(config_path) if config_path else None) as ix:
             tokens = ix.analyze(text, field)
     elif config_path is not None:
-        tokens = analyze_field(load(config_path), text, field)
+        tokens = searchlib.analyze_field(load(config_path), text, field)
     else:
         tokens = searchlib.analyze_tokens(text, analyzer=analyzer or "indonesian")
     if as_json:

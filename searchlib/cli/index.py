@@ -6,6 +6,7 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -142,6 +143,13 @@ def index_cmd(
         if optimize:
             ix.optimize()
         total = len(ix)
+    _report(path, summary, ignored, total, as_json=as_json)
+
+
+def _report(
+    path: Path, summary: Any, ignored: list[tuple[str, str]], total: int, *, as_json: bool
+) -> None:
+    """The run's summary: skipped files and documents on stderr, the figures on stdout."""
     _list_skips([f"{file}: not indexed: {why}" for file, why in ignored], "not indexed")
     _list_skips([f"skipped {skipped}" for skipped in summary.skipped], "skipped")
     if as_json:
