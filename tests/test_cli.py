@@ -195,3 +195,13 @@ def test_rebuild_after_config_change(runner, articles, tmp_path):
     assert result.exit_code == 1 and "--rebuild" in result.stderr
     result = runner.invoke(cli, ["index", str(articles), "--config", str(cfg), "--rebuild"])
     assert result.exit_code == 0 and "added 3" in result.stdout
+
+
+def test_a_category_in_the_query_stays_a_filter_in_the_fallback(runner, detik_index):
+    query = 'harga category:"ekonomi & keuangan" zzzqqq'
+    args = ["query", query, "--index", str(detik_index.path), "--json", "-n", "100"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["fallback"] and data["hits"]
+    assert {h["category"] for h in data["hits"]} == {"ekonomi & keuangan"}

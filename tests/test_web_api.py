@@ -721,3 +721,14 @@ def test_templates_and_stylesheet_live_in_the_package():
     assert (root / "templates" / "search.html").is_file()
     assert (root / "templates" / "base.html").is_file()
     assert (root / "static" / "style.css").is_file()
+
+
+def test_a_category_in_the_query_stays_a_filter_in_the_fallback(detik_index):
+    query = 'harga category:"ekonomi & keuangan" zzzqqq'
+    with TestClient(create_app(detik_index)) as c:
+        data = c.get("/api/search", params={"q": query, "limit": 100}).json()
+        page = c.get("/", params={"q": query, "limit": 100}).text
+    assert data["fallback"] and data["hits"]
+    assert {h["category"] for h in data["hits"]} == {"ekonomi & keuangan"}
+    shown = re.findall(r"politik &amp; kebijakan publik|hukum &amp; kriminalitas", page)
+    assert "ekonomi &amp; keuangan" in page and not shown
