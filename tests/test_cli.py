@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
 
+from searchlib import Index
 from searchlib.cli import cli
 
 
@@ -15,6 +17,8 @@ from searchlib.cli import cli
 def runner(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SEARCHLIB_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("SEARCHLIB_CONFIG", raising=False)
+    monkeypatch.delenv("SEARCHLIB_INDEX", raising=False)
     return CliRunner()
 
 
@@ -81,8 +85,11 @@ def test_query_without_an_index_uses_the_built_in_sample(runner):
     assert "Amazon" in first_hit and "Rusia" in first_hit
     assert "[Amazon]" in first_hit and "[Rusia]" in first_hit
     assert "building the built-in sample" in result.stderr
-    again = runner.invoke(cli, ["query", "Amazon Rusia"])
+    again = runner.invoke(cli, ["query", "Amazon Rusia", "--json"])
     assert "building" not in again.stderr
+    # One line on stderr says which index answered; stdout stays clean for pipes.
+    assert again.stderr.count("\n") == 1 and "searching the built-in sample" in again.stderr
+    assert json.loads(again.stdout)["hits"]
 
 
 def test_plain_takes_prose_literally_and_ranks_by_any_word(runner, articles):
@@ -205,3 +212,97 @@ def test_a_category_in_the_query_stays_a_filter_in_the_fallback(runner, detik_in
     data = json.loads(result.stdout)
     assert data["fallback"] and data["hits"]
     assert {h["category"] for h in data["hits"]} == {"ekonomi & keuangan"}
+
+
+# -- which config and index a command uses ---------------------------------------------------
+
+
+def _hit_ids(result) -> set[str]:
+    assert result.exit_code == 0, result.output
+    return {h["id"] for h in json.loads(result.stdout)["hits"]}
+
+
+def test_a_config_elsewhere_resolves_its_index_path_against_its_folder(
+    runner, articles, tmp_path, monkeypatch
+):
+    folder = tmp_path / "arsip"
+    folder.mkdir()
+    config = folder / "searchlib.yaml"
+    config.write_text("name: berita\nindex_path: ix\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    missing = runner.invoke(cli, ["query", "Rusia", "--config", str(config)])
+    # Asked for an index that is not there: an error, never the sample.
+    assert missing.exit_code == 1 and f"no searchlib index at {folder / 'ix'}" in missing.stderr
+    assert "sample" not in missing.stderr and missing.stdout == ""
+    built = runner.invoke(cli, ["index", str(articles), "--config", str(config)])
+    assert built.exit_code == 0, built.output
+    assert Index.exists(folder / "ix")
+    found = runner.invoke(cli, ["query", "Rusia", "--config", str(config), "--json"])
+    assert _hit_ids(found) == {"a1", "a3"} and found.stderr == ""
+
+
+def test_searchlib_yaml_in_the_current_folder_is_used(runner, articles, tmp_path):
+    (tmp_path / "searchlib.yaml").write_text("name: lokal\nprotected_words: [menyetop]\n")
+    built = runner.invoke(cli, ["index", str(articles)])
+    assert built.exit_code == 0 and str(Path("indexes") / "lokal") in built.stdout
+    with Index.open(tmp_path / "indexes" / "lokal") as ix:
+        assert ix.config.protected_words == ("menyetop",)
+    assert _hit_ids(runner.invoke(cli, ["query", "Rusia", "--json"])) == {"a1", "a3"}
+
+
+def test_environment_names_the_config_and_the_index(runner, articles, tmp_path, monkeypatch):
+    config = tmp_path / "env.yaml"
+    config.write_text("name: env\n")
+    monkeypatch.setenv("SEARCHLIB_CONFIG", str(config))
+    assert runner.invoke(cli, ["index", str(articles)]).exit_code == 0
+    assert Index.exists(tmp_path / "indexes" / "env")
+    assert _hit_ids(runner.invoke(cli, ["query", "Rusia", "--json"])) == {"a1", "a3"}
+    monkeypatch.delenv("SEARCHLIB_CONFIG")
+    monkeypatch.setenv("SEARCHLIB_INDEX", str(tmp_path / "indexes" / "env"))
+    result = runner.invoke(cli, ["query", "beras", "--json"])
+    assert _hit_ids(result) == {"a2"} and "sample" not in result.stderr
+    monkeypatch.setenv("SEARCHLIB_INDEX", str(tmp_path / "nowhere"))
+    result = runner.invoke(cli, ["query", "beras"])
+    assert result.exit_code == 1 and "no searchlib index" in result.stderr
+
+
+def test_a_config_name_cannot_leave_its_folder(runner, articles, tmp_path):
+    (tmp_path / "searchlib.yaml").write_text("name: ../../keluar\n")
+    result = runner.invoke(cli, ["index", str(articles)])
+    assert result.exit_code == 1 and "name must be a plain folder name" in result.stderr
+    assert not (tmp_path.parent.parent / "keluar").exists()
+
+
+@pytest.mark.parametrize(
+    ("config", "data"),
+    [
+        ("bm25: {k1: .nan}\n", '{"id": 1, "body": "isi"}\n'),
+        ("", '{"id": 1, "body": "isi"}\n{"id": 2}\n'),
+        ("", "not json\n"),
+    ],
+)
+def test_a_failed_first_index_run_leaves_no_index(runner, tmp_path, config, data):
+    (tmp_path / "c.yaml").write_text(config)
+    source = tmp_path / "in.jsonl"
+    source.write_text(data)
+    for target in (tmp_path / "new", tmp_path / "made"):
+        if target.name == "made":
+            target.mkdir()  # a folder the user made stays, empty
+        args = ["index", str(source), "--index", str(target), "--config", str(tmp_path / "c.yaml")]
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 1 and result.stderr.count("\n") == 1
+        assert not Index.exists(target)
+        assert list(target.iterdir()) == [] if target.name == "made" else not target.exists()
+
+
+def test_unknown_fields_are_named_with_a_pointer_to_mapping(runner, tmp_path):
+    source = tmp_path / "berita.jsonl"
+    source.write_text(json.dumps({"id": 1, "judul": "Banjir", "isi": "Banjir melanda kota"}))
+    result = runner.invoke(cli, ["index", str(source)])
+    assert result.exit_code == 1
+    assert "unknown fields 'judul', 'isi'" in result.stderr and "mapping:" in result.stderr
+    (tmp_path / "searchlib.yaml").write_text("mapping: {judul: title, isi: body}\n")
+    result = runner.invoke(cli, ["index", str(source)])
+    assert result.exit_code == 0 and "added 1" in result.stdout

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from pathlib import Path
 
 import click
 
-from searchlib.cli._options import index_options, load, target_path
+from searchlib.cli._options import given, index_options, load, target_path
 from searchlib.index import Index
 
 MAX_LISTED_SKIPS = 20
@@ -43,6 +44,17 @@ class _Progress:
 
     def done(self) -> None:
         click.echo("\r" + " " * 72 + "\r", nl=False, err=True)
+
+
+def _discard(path: Path, made_folder: bool) -> None:
+    if made_folder:
+        shutil.rmtree(path, ignore_errors=True)
+        return
+    for entry in path.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
 
 
 @click.command("index")
@@ -88,18 +100,27 @@ def index_cmd(
     """
     config = load(config_path)
     path = target_path(index_path, config)
+    # A first run that fails leaves nothing behind: an empty index would look like a
+    # successful build to the next query (an empty folder the user made stays).
+    first = config.backend == "whoosh" and not Index.exists(path)
+    made_folder = first and not path.exists()
     if Index.exists(path) and not rebuild:
-        ix = Index.open(path, config if config_path else None)
+        ix = Index.open(path, given(config))
     else:
         ix = Index.create(path, config, overwrite=rebuild)
     progress = _Progress(_count_lines(sources)) if sys.stderr.isatty() else None
-    with ix:
-        summary = ix.add_files(sources, format=fmt, on_error=on_error, progress=progress)
-        if progress is not None:
-            progress.done()
-        if optimize:
-            ix.optimize()
-        total = len(ix)
+    try:
+        with ix:
+            summary = ix.add_files(sources, format=fmt, on_error=on_error, progress=progress)
+            if progress is not None:
+                progress.done()
+            if optimize:
+                ix.optimize()
+            total = len(ix)
+    except BaseException:
+        if first:
+            _discard(path, made_folder)
+        raise
     for skipped in summary.skipped[:MAX_LISTED_SKIPS]:
         click.echo(f"skipped {skipped}", err=True)
     if len(summary.skipped) > MAX_LISTED_SKIPS:

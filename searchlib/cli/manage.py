@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from searchlib.cli._options import index_options, load, open_for_reading, target_path
+from searchlib.cli._options import given, index_options, load, open_for_reading, target_path
 from searchlib.index import Index
 
 
@@ -34,7 +34,7 @@ def delete(ids: tuple[str, ...], index_path: Path | None, config_path: Path | No
     """Delete the documents with the given IDS (one atomic commit)."""
     config = load(config_path)
     path = target_path(index_path, config)
-    with Index.open(path, config if config_path else None) as ix:
+    with Index.open(path, given(config)) as ix:
         deleted = ix.delete(ids)
     missing = len(set(ids)) - deleted
     note = f" ({missing} not found)" if missing else ""
