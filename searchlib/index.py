@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -23,6 +24,7 @@ from searchlib.errors import (
     StorageError,
 )
 from searchlib.ingest import Problem, Record, normalize_document, read_documents
+from searchlib.ingest.dedupe import unique_documents
 from searchlib.query import (
     DateRange,
     Node,
@@ -212,8 +214,9 @@ class Index:
     ) -> AddSummary:
         """Add documents (dicts, or records from :func:`searchlib.ingest.read_documents`).
 
-        A document whose id is already indexed replaces it. The whole call is one atomic
-        commit: with ``on_error="fail"`` (default) the first bad document raises
+        A document whose id is already indexed replaces it, and within one call the last
+        occurrence of an id wins (:mod:`searchlib.ingest.dedupe`). The whole call is one
+        atomic commit: with ``on_error="fail"`` (default) the first bad document raises
         :class:`IngestError` and nothing of this call is committed; with ``"skip"`` bad
         documents are listed in the summary's ``skipped`` and the rest is committed.
         """
@@ -221,47 +224,28 @@ class Index:
             raise ValueError(f"on_error must be 'fail' or 'skip', not {on_error!r}")
         started = time.perf_counter()
         summary = AddSummary()
-        seen: dict[str, int | None] = {}
         cfg = self.config
+        normalize = functools.partial(
+            normalize_document,
+            mapping=dict(cfg.mapping),
+            extra_fields=self._extra_types,
+            max_doc_bytes=cfg.max_doc_bytes,
+        )
         self._upgrade_format()
         with self._backend.transaction(timeout=self.lock_timeout) as tx:
-            for n, item in enumerate(docs, 1):
+            items = unique_documents(docs, normalize=normalize, on_error=on_error)
+            for n, item in enumerate(items, 1):
                 problem: Skipped | None = None
                 if isinstance(item, Problem):
                     problem = Skipped(item.source, item.line, item.reason)
                 else:
-                    source, line = (
-                        (item.source, item.line) if isinstance(item, Record) else (None, n)
-                    )
-                    try:
-                        doc = (
-                            item.doc
-                            if isinstance(item, Record)
-                            else normalize_document(
-                                item,
-                                mapping=dict(cfg.mapping),
-                                extra_fields=self._extra_types,
-                                max_doc_bytes=cfg.max_doc_bytes,
-                            )
-                        )
-                    except ValueError as error:
-                        problem = Skipped(source, line, str(error))
+                    doc = item.doc
+                    existed = tx.exists(doc["id"])
+                    tx.upsert(doc, existed=existed)
+                    if existed:
+                        summary.replaced += 1
                     else:
-                        doc_id = doc["id"]
-                        if doc_id in seen:
-                            first = seen[doc_id]
-                            at = f" (first at line {first})" if first is not None else ""
-                            problem = Skipped(
-                                source, line, f"duplicate id {doc_id!r} in this batch{at}"
-                            )
-                        else:
-                            seen[doc_id] = line
-                            existed = tx.exists(doc_id)
-                            tx.upsert(doc, existed=existed)
-                            if existed:
-                                summary.replaced += 1
-                            else:
-                                summary.added += 1
+                        summary.added += 1
                 if problem is not None:
                     if on_error == "fail":
                         raise IngestError(

@@ -306,3 +306,16 @@ def test_unknown_fields_are_named_with_a_pointer_to_mapping(runner, tmp_path):
     (tmp_path / "searchlib.yaml").write_text("mapping: {judul: title, isi: body}\n")
     result = runner.invoke(cli, ["index", str(source)])
     assert result.exit_code == 0 and "added 1" in result.stdout
+
+
+def test_a_duplicate_id_across_files_fails_naming_both_places(runner, articles, tmp_path):
+    again = tmp_path / "lagi.jsonl"
+    again.write_text(json.dumps({"id": "a2", "title": "Harga beras turun", "body": "Turun."}))
+    result = runner.invoke(cli, ["index", str(articles), str(again)])
+    assert result.exit_code == 1
+    assert f"{again}:1: duplicate id 'a2': also at {articles}:2;" in result.stderr
+    result = runner.invoke(cli, ["index", str(articles), str(again), "--on-error", "skip"])
+    assert "added 3" in result.stdout and "skipped 1" in result.stdout
+    assert f"{articles}:2: duplicate id 'a2': replaced by {again}:1" in result.stderr
+    shown = runner.invoke(cli, ["query", "beras", "--json"])
+    assert [h["title"] for h in json.loads(shown.stdout)["hits"]] == ["Harga beras turun"]

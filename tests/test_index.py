@@ -83,18 +83,44 @@ def test_failed_batch_commits_nothing(ix):
 
 
 def test_skip_mode_commits_the_good_and_lists_the_bad(ix):
-    summary = ix.add([doc(1), {"id": "kosong", "body": "   "}, doc(2), doc(1)], on_error="skip")
+    later = doc(1, title="Versi terakhir")
+    summary = ix.add([doc(1), {"id": "kosong", "body": "   "}, doc(2), later], on_error="skip")
     assert summary.added == 2
-    reasons = [s.reason for s in summary.skipped]
-    assert len(reasons) == 2
-    assert any("duplicate id 'd1'" in r for r in reasons)
-    assert [s.line for s in summary.skipped] == [2, 4]
+    assert [(s.line, s.reason) for s in summary.skipped] == [
+        (1, "duplicate id 'd1': replaced by document 4"),
+        (2, "empty document"),
+    ]
+    assert ix.get("d1")["title"] == "Versi terakhir"
+
+
+def test_within_one_run_the_last_occurrence_wins_as_a_later_upsert_would(ix):
+    ix.add([doc(1, title="Lama")])
+    summary = ix.add([doc(1, title="Kedua"), doc(2), doc(1, title="Ketiga")], on_error="skip")
+    assert (summary.added, summary.replaced) == (1, 1)
+    assert len(ix) == 2 and ix.get("d1")["title"] == "Ketiga"
+    assert ix.search("title:ketiga").total == 1 and ix.search("title:kedua").total == 0
 
 
 def test_duplicate_ids_in_one_batch_fail_by_default(ix):
-    with pytest.raises(IngestError, match=r"duplicate id 'd1' in this batch \(first at line 1\)"):
+    with pytest.raises(IngestError, match=r"^duplicate id 'd1': also at document 1;") as info:
         ix.add([doc(1), doc(1)])
+    assert info.value.line == 2
     assert len(ix) == 0
+
+
+def test_a_duplicate_id_across_files_names_both_places(ix, tmp_path):
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text(json.dumps(doc(1)) + "\n" + json.dumps(doc(7)) + "\n")
+    second.write_text(json.dumps(doc(2)) + "\n" + json.dumps(doc(7, title="Baru")) + "\n")
+    with pytest.raises(IngestError) as info:
+        ix.add_files([first, second])
+    assert str(info.value).startswith(f"{second}:2: duplicate id 'd7': also at {first}:2;")
+    assert len(ix) == 0
+    summary = ix.add_files([first, second], on_error="skip")
+    assert summary.added == 3 and ix.get("d7")["title"] == "Baru"
+    assert [str(s) for s in summary.skipped] == [
+        f"{first}:2: duplicate id 'd7': replaced by {second}:2"
+    ]
 
 
 def test_add_files_reports_file_and_line(ix, tmp_path):
