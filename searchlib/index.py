@@ -15,6 +15,7 @@ from typing import Any
 from searchlib._version import __version__
 from searchlib.analysis import get_analyzer
 from searchlib.backends.base import Backend, RawResults
+from searchlib.backends.permissions import writing
 from searchlib.config import Config, load_config
 from searchlib.errors import (
     IndexMismatchError,
@@ -548,8 +549,9 @@ class Index:
 
 def _write_meta(root: Path, meta: Mapping[str, Any]) -> None:
     tmp = root / (META_FILE + ".tmp")
-    tmp.write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, root / META_FILE)
+    with writing(root):
+        tmp.write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, root / META_FILE)
 
 
 def _token_source(analyzer):

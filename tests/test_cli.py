@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -319,3 +323,47 @@ def test_a_duplicate_id_across_files_fails_naming_both_places(runner, articles, 
     assert f"{articles}:2: duplicate id 'a2': replaced by {again}:1" in result.stderr
     shown = runner.invoke(cli, ["query", "beras", "--json"])
     assert [h["title"] for h in json.loads(shown.stdout)["hits"]] == ["Harga beras turun"]
+
+
+# -- a read-only index -------------------------------------------------------------------------
+
+
+def _run_read_only(index: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``searchlib ARGS`` in a process the OS refuses writes to ``index``: a non-root user
+    gets a directory without write permission; root (whom permissions do not stop) gets a
+    read-only bind mount of it in a private mount namespace."""
+    command = [sys.executable, "-c", "from searchlib.cli import main; main()", *args]
+    if os.geteuid() != 0:
+        index.chmod(0o555)
+        try:
+            return subprocess.run(command, capture_output=True, text=True, timeout=120)
+        finally:
+            index.chmod(0o755)
+    if shutil.which("unshare") is None:
+        pytest.skip("running as root without unshare: no way to make a directory read-only")
+    mount = f"mount --bind {index} {index} && mount -o remount,bind,ro {index}"
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", mount], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"running as root and cannot bind-mount read-only: {probe.stderr!r}")
+    wrapped = ["unshare", "-m", "sh", "-c", mount + ' && exec "$@"', "sh", *command]
+    return subprocess.run(wrapped, capture_output=True, text=True, timeout=120)
+
+
+def test_writing_to_a_read_only_index_is_one_line_and_reading_works(runner, articles, tmp_path):
+    index = tmp_path / "ix"
+    assert runner.invoke(cli, ["index", str(articles), "--index", str(index)]).exit_code == 0
+    for args in (
+        ["delete", "a1", "--index", str(index)],
+        ["index", str(articles), "--index", str(index)],
+    ):
+        result = _run_read_only(index, *args)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.count("\n") == 1 and "internal error" not in result.stderr
+        assert f"cannot write to the index at {index}: " in result.stderr
+        assert f"may not write to {index}" in result.stderr or (
+            f"read-only at {index}" in result.stderr
+        )
+    result = _run_read_only(index, "query", "Rusia", "--index", str(index), "--json")
+    assert result.returncode == 0, result.stderr
+    assert {h["id"] for h in json.loads(result.stdout)["hits"]} == {"a1", "a3"}
+    assert len(Index.open(index)) == 3  # nothing was deleted

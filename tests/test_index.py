@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -15,6 +16,7 @@ import pytest
 
 import searchlib
 from searchlib import Index
+from searchlib.backends.permissions import writing
 from searchlib.errors import (
     IndexLockedError,
     IndexMismatchError,
@@ -317,3 +319,26 @@ def test_title_boost_is_a_bm25f_weight(tmp_path):
         # body: searches the article text; title: only titles.
         assert {h.id for h in ix.search("body:tenda").hits} == {"judul"}
         assert [h.id for h in ix.search("title:gempa").hits] == ["judul"]
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        (errno.EACCES, "permission denied: this user may not write to"),
+        (errno.EPERM, "permission denied: this user may not write to"),
+        (errno.EROFS, "the file system is read-only at"),
+    ],
+)
+def test_a_refused_write_names_the_directory_and_the_permission(tmp_path, code, reason):
+    # What the OS raises when it refuses the writer's lock file (tests/test_cli.py makes
+    # the OS really refuse it; this covers the errno values a root test run cannot cause).
+    lock = tmp_path / "ix" / "MAIN_WRITELOCK"
+    with pytest.raises(StorageError) as info, writing(tmp_path / "ix"):
+        raise OSError(code, os.strerror(code), str(lock))
+    assert (
+        str(info.value) == f"cannot write to the index at {tmp_path / 'ix'}: {reason} {lock.parent}"
+    )
+    assert "searching it still works" in (info.value.hint or "")
+    # Other OS errors are not about permission.
+    with pytest.raises(FileNotFoundError), writing(tmp_path):
+        raise FileNotFoundError(errno.ENOENT, "gone", str(lock))
