@@ -36,6 +36,7 @@ from searchlib.query import (
     drop_answer_nouns,
     parse_plain,
     parse_query,
+    with_stopwords,
 )
 from searchlib.query.parser import And, Fuzzy, Not, Phrase, Prefix
 from searchlib.results import AddSummary, Hit, SearchResults, Skipped
@@ -374,10 +375,8 @@ class Index:
         run = self._backend_search(default_fields)
         raw = run(node, filter_nodes, limit, page, sort)
         if raw.collected == 0 and raw.dropped and not raw.terms:
-            raise QueryError(
-                "the query has only stopwords: " + ", ".join(raw.dropped),
-                hint="add a word that carries meaning",
-            )
+            node = with_stopwords(node)  # only stopwords: search them as written
+            raw = run(node, filter_nodes, limit, page, sort)
         fallback = False
         warnings = list(raw.warnings)
         if raw.collected == 0 and self.config.fallback:

@@ -367,3 +367,10 @@ def test_writing_to_a_read_only_index_is_one_line_and_reading_works(runner, arti
     assert result.returncode == 0, result.stderr
     assert {h["id"] for h in json.loads(result.stdout)["hits"]} == {"a1", "a3"}
     assert len(Index.open(index)) == 3  # nothing was deleted
+
+
+def test_a_stopword_only_query_is_searched_not_refused(runner, detik_index):
+    args = ["query", "ingin sekali", "--index", str(detik_index.path), "--json"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["hits"]

@@ -18,6 +18,7 @@ from searchlib.query import (
     Word,
     any_word,
     parse_query,
+    with_stopwords,
 )
 
 FIELDS = frozenset({"title", "body", "category", "source", "date", "tags"})
@@ -190,3 +191,16 @@ def test_plain_syntax_takes_prose_literally():
 )
 def test_any_word_keeps_every_restriction(query, wider):
     assert any_word(parse(query)) == wider
+
+
+def test_with_stopwords_marks_every_word_and_phrase():
+    tree = with_stopwords(parse('ingin "sekali lagi" -yang (dan OR title:di) date:2024'))
+    assert tree == And(
+        (
+            Word("ingin", keep_stopwords=True),
+            Phrase("sekali lagi", keep_stopwords=True),
+            Not(Word("yang", keep_stopwords=True)),
+            Or((Word("dan", keep_stopwords=True), Word("di", "title", keep_stopwords=True))),
+            DateRange(datetime(2024, 1, 1), datetime(2025, 1, 1)),
+        )
+    )

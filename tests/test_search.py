@@ -189,9 +189,18 @@ def test_suggestion_for_a_misspelling(ix):
     assert res.suggestion == "amazon"
 
 
-def test_stopword_only_query_is_a_clear_error(ix):
-    with pytest.raises(QueryError, match="only stopwords"):
-        ix.search("yang dan di")
+def test_a_stopword_only_query_is_searched_as_written(ix):
+    # Stopwords are not indexed as such: nothing has "yang dan di", and that is no error.
+    res = ix.search("yang dan di")
+    assert res.total == 0 and not res.hits
+
+
+def test_a_stopword_only_title_finds_the_words_other_forms(detik_index):
+    # "ingin sekali" (a song title) is two stopwords; "ingin" is indexed where it is the
+    # stem of another form ("keinginan", "menginginkan").
+    res = detik_index.search("ingin sekali", limit=100)
+    assert res.hits and res.fallback
+    assert all("ingin" in (h.title + h.fields["body"]).lower() for h in res.hits)
 
 
 # -- results: paging, facets, filters, sort -------------------------------------------------

@@ -39,12 +39,15 @@ __all__ = [
 class Word:
     text: str
     field: str | None = None
+    #: Analyze without dropping stopwords (see :func:`searchlib.query.with_stopwords`).
+    keep_stopwords: bool = False
 
 
 @dataclass(frozen=True)
 class Phrase:
     text: str
     field: str | None = None
+    keep_stopwords: bool = False
 
 
 @dataclass(frozen=True)

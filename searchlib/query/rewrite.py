@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from searchlib.query.parser import And, DateRange, Fuzzy, Node, Not, Or, Phrase, Prefix, Word
 
 
@@ -35,3 +37,18 @@ def any_word(node: Node) -> Node | None:
     if len(positive) < 2:
         return None
     return And((Or(tuple(positive)), *required)) if required else Or(tuple(positive))
+
+
+def with_stopwords(node: Node) -> Node:
+    """``node`` with every word and phrase searched as written, stopwords included.
+
+    For a query made only of stopwords ("ingin sekali", a song title): analysis would drop
+    every word and leave nothing to search, so its words are searched as typed instead.
+    """
+    if isinstance(node, (Word, Phrase)):
+        return replace(node, keep_stopwords=True)
+    if isinstance(node, (And, Or)):
+        return type(node)(tuple(with_stopwords(c) for c in node.children))
+    if isinstance(node, Not):
+        return Not(with_stopwords(node.child))
+    return node
