@@ -374,3 +374,10 @@ def test_a_stopword_only_query_is_searched_not_refused(runner, detik_index):
     result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["hits"]
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400"])
+def test_number_options_refuse_nan_and_infinities(runner, value):
+    for option in ("--limit", "--page"):
+        result = runner.invoke(cli, ["query", "harga", option, value])
+        assert result.exit_code == 2 and f"'{value}' is not a valid integer" in result.stderr
