@@ -342,7 +342,9 @@ class Index:
         """Ranked search; see the README for the query language.
 
         All words must match; when no document has them all, the any-word reading is used
-        and ``fallback`` is set. ``filters`` restricts keyword fields (category, source,
+        and ``fallback`` is set (field clauses, dates and exclusions stay required:
+        :func:`searchlib.query.restricts`). A query made only of stopwords searches its
+        words as written. ``filters`` restricts keyword fields (category, source,
         tags: a value or a list of alternatives); ``since``/``until`` bound the date
         (inclusive days).
 
