@@ -3,7 +3,7 @@
 from searchlib._sample import sample_index
 from searchlib._version import __version__
 from searchlib.analysis import analyze, analyze_tokens, available_analyzers, get_analyzer, stem
-from searchlib.config import Config, load_config
+from searchlib.config import Config, find_config, load_config
 from searchlib.errors import (
     AnalyzerError,
     BackendNotSupportedError,
@@ -44,6 +44,7 @@ __all__ = [
     "analyze_field",
     "analyze_tokens",
     "available_analyzers",
+    "find_config",
     "get_analyzer",
     "ignored_files",
     "load_config",

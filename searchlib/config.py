@@ -6,9 +6,11 @@ name the key and the file, so a typo never silently falls back to a default.
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,16 @@ from searchlib.analysis import AnalyzerSpec, load_spec
 from searchlib.backends import BACKENDS
 from searchlib.errors import AnalyzerError, ConfigError
 
-__all__ = ["BUILTIN_FIELDS", "Config", "FieldConfig", "load_config"]
+__all__ = ["BUILTIN_FIELDS", "CONFIG_ENV", "Config", "FieldConfig", "find_config", "load_config"]
+
+#: The config file searched for in the current folder.
+CONFIG_FILE = "searchlib.yaml"
+#: Environment variable naming a config file (below ``--config``, above ./searchlib.yaml).
+CONFIG_ENV = "SEARCHLIB_CONFIG"
+#: Where an index goes when its config names no ``index_path``: ``indexes/<name>/``.
+DEFAULT_INDEX_ROOT = "indexes"
+#: An index name is one folder name, so ``indexes/<name>/`` stays inside ``indexes/``.
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 FIELD_TYPES = ("text", "keyword", "date", "stored")
 #: Names searchlib uses inside the index.
@@ -78,6 +89,8 @@ class Config:
     sphinxql_nodes: tuple[str, ...] = ()
     sphinxql_index: str = "searchlib"
     source_file: str | None = field(default=None, compare=False)
+    #: The folder of the config file, against which its relative paths resolve.
+    base_dir: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if not self.fields:
@@ -111,6 +124,15 @@ class Config:
         if self.protected_words and spec.stemmer_mode != "none":
             overrides["stemmer"] = {"protected": list(self.protected_words)}
         return spec.with_overrides(overrides, where=self.where) if overrides else spec
+
+    @property
+    def index_dir(self) -> Path:
+        """Where this config's index lives: ``index_path``, else ``indexes/<name>/``, both
+        relative to the config file's folder (to the current folder for a dict config)."""
+        base = Path(self.base_dir) if self.base_dir else Path()
+        if self.index_path:
+            return base / Path(self.index_path).expanduser()
+        return base / DEFAULT_INDEX_ROOT / self.name
 
     @property
     def where(self) -> str:
@@ -227,6 +249,21 @@ def check_processes(value: object, key: str = "processes") -> int | str:
     )
 
 
+def find_config(explicit: str | os.PathLike[str] | None = None) -> Path | None:
+    """The config file a command uses: ``explicit`` (``--config``), else the file named by
+    ``SEARCHLIB_CONFIG``, else ``./searchlib.yaml`` when it exists, else None."""
+    if explicit is not None:
+        return Path(explicit)
+    named = os.environ.get(CONFIG_ENV, "").strip()
+    if named:
+        path = Path(named).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"{CONFIG_ENV} names {path}, which is not a file")
+        return path
+    local = Path(CONFIG_FILE)
+    return local if local.is_file() else None
+
+
 def load_config(source: str | os.PathLike[str] | Mapping[str, Any] | Config | None) -> Config:
     """A validated :class:`Config` from a YAML path, a dict, or ``None`` (all defaults)."""
     if source is None:
@@ -234,9 +271,11 @@ def load_config(source: str | os.PathLike[str] | Mapping[str, Any] | Config | No
     if isinstance(source, Config):
         return source
     where = "config"
+    base_dir = None
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         where = str(path)
+        base_dir = os.path.dirname(os.path.abspath(path))
         try:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -253,7 +292,8 @@ def load_config(source: str | os.PathLike[str] | Mapping[str, Any] | Config | No
         data = dict(source)
     if not isinstance(data, dict):
         raise ConfigError(f"{where}: the config must be a mapping, got {type(data).__name__}")
-    return _build(data, where)
+    config = _build(data, where)
+    return replace(config, base_dir=base_dir) if base_dir else config
 
 
 def _check(
@@ -277,6 +317,10 @@ def _check(
             raise ConfigError(
                 f"{where}: {dotted} must be {_describe(expected)}, got {_tname(value)}"
             )
+        elif isinstance(value, float) and not math.isfinite(value):
+            # YAML's .nan and .inf are floats: a NaN weight makes every score NaN (and the
+            # JSON output invalid), an infinite one makes every score infinite.
+            raise ConfigError(f"{where}: {dotted} must be a finite number, got {value!r}")
 
 
 def _tname(value: Any) -> str:
@@ -315,6 +359,12 @@ def _build(data: dict[str, Any], where: str) -> Config:
     for key in ("name", "index_path", "backend", "analyzer"):
         if key in data:
             kw[key] = data[key]
+    if "name" in kw and not _NAME.fullmatch(kw["name"]):
+        raise ConfigError(
+            f"{where}: name must be a plain folder name (letters, digits, '.', '_', '-'), "
+            f"got {kw['name']!r}",
+            hint="the index goes to indexes/<name>/; set index_path to put it elsewhere",
+        )
     if kw.get("backend", "whoosh") not in BACKENDS:
         raise ConfigError(
             f"{where}: backend must be one of {', '.join(BACKENDS)}, got {kw['backend']!r}"

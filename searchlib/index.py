@@ -99,8 +99,9 @@ class Index:
     ) -> AddSummary:
         """Add documents (dicts, or records from :func:`searchlib.ingest.read_documents`).
 
-        A document whose id is already indexed replaces it. The whole call is one atomic
-        commit: with ``on_error="fail"`` (default) the first bad document raises
+        A document whose id is already indexed replaces it, and within one call the last
+        occurrence of an id wins (:mod:`searchlib.ingest.dedupe`). The whole call is one
+        atomic commit: with ``on_error="fail"`` (default) the first bad document raises
         :class:`IngestError` and nothing of this call is committed; with ``"skip"`` bad
         documents are listed in the summary's ``skipped`` and the rest is committed.
 
@@ -195,7 +196,9 @@ class Index:
         """Ranked search; see the README for the query language.
 
         All words must match; when no document has them all, the any-word reading is used
-        and ``fallback`` is set. ``filters`` restricts keyword fields (category, source,
+        and ``fallback`` is set (field clauses, dates and exclusions stay required:
+        :func:`searchlib.query.restricts`). A query made only of stopwords searches its
+        words as written. ``filters`` restricts keyword fields (category, source,
         tags: a value or a list of alternatives); ``since``/``until`` bound the date
         (inclusive days).
 

@@ -6,6 +6,7 @@ backend receives the same clean documents; the backend only upserts and deletes.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -14,6 +15,7 @@ from searchlib.backends.base import Backend, Processes, Transaction
 from searchlib.config import Config
 from searchlib.errors import IngestError
 from searchlib.ingest import Problem, Record, normalize_document
+from searchlib.ingest.dedupe import unique_documents
 from searchlib.results import AddSummary, Skipped
 
 __all__ = ["PROGRESS_EVERY", "ProgressCallback", "add_documents"]
@@ -38,10 +40,11 @@ def add_documents(
         raise ValueError(f"on_error must be 'fail' or 'skip', not {on_error!r}")
     started = time.perf_counter()
     summary = AddSummary()
-    batch = _Batch(backend.config, summary)
+    batch = _Batch(summary)
+    items = unique_documents(docs, normalize=_normalizer(backend.config), on_error=on_error)
     with backend.transaction(timeout=timeout, processes=processes) as tx:
-        for n, item in enumerate(docs, 1):
-            problem = batch.add(tx, item, n)
+        for n, item in enumerate(items, 1):
+            problem = batch.add(tx, item)
             if problem is not None:
                 if on_error == "fail":
                     raise _failure(problem)
@@ -58,30 +61,17 @@ def extra_field_types(config: Config) -> dict[str, str]:
 
 
 class _Batch:
-    """The documents of one transaction: each id at most once."""
+    """The documents of one transaction (each id once: :mod:`searchlib.ingest.dedupe`)."""
 
-    def __init__(self, config: Config, summary: AddSummary) -> None:
-        self._config = config
-        self._extra_types = extra_field_types(config)
+    def __init__(self, summary: AddSummary) -> None:
         self._summary = summary
-        self._seen: dict[str, int | None] = {}
 
-    def add(self, tx: Transaction, item: Item, n: int) -> Skipped | None:
-        """Upsert ``item`` (the ``n``-th); a document that cannot be added is returned."""
+    def add(self, tx: Transaction, item: Record | Problem) -> Skipped | None:
+        """Upsert ``item``; a document that cannot be added is returned."""
         if isinstance(item, Problem):
             return Skipped(item.source, item.line, item.reason)
-        source, line = (item.source, item.line) if isinstance(item, Record) else (None, n)
-        try:
-            doc = item.doc if isinstance(item, Record) else self._normalize(item)
-        except ValueError as error:
-            return Skipped(source, line, str(error))
-        doc_id = doc["id"]
-        if doc_id in self._seen:
-            first = self._seen[doc_id]
-            at = f" (first at line {first})" if first is not None else ""
-            return Skipped(source, line, f"duplicate id {doc_id!r} in this batch{at}")
-        self._seen[doc_id] = line
-        existed = tx.exists(doc_id)
+        doc = item.doc
+        existed = tx.exists(doc["id"])
         tx.upsert(doc, existed=existed)
         if existed:
             self._summary.replaced += 1
@@ -89,14 +79,15 @@ class _Batch:
             self._summary.added += 1
         return None
 
-    def _normalize(self, item: Mapping[str, Any]) -> dict[str, Any]:
-        cfg = self._config
-        return normalize_document(
-            item,
-            mapping=dict(cfg.mapping),
-            extra_fields=self._extra_types,
-            max_doc_bytes=cfg.max_doc_bytes,
-        )
+
+def _normalizer(config: Config) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    """Field mapping, types and the size limit of ``config``, for one document."""
+    return functools.partial(
+        normalize_document,
+        mapping=dict(config.mapping),
+        extra_fields=extra_field_types(config),
+        max_doc_bytes=config.max_doc_bytes,
+    )
 
 
 def _failure(problem: Skipped) -> IngestError:

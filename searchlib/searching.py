@@ -26,6 +26,7 @@ from searchlib.query import (
     drop_answer_nouns,
     parse_plain,
     parse_query,
+    with_stopwords,
 )
 from searchlib.query.parser import And
 from searchlib.ranking import RECENCY_CANDIDATES, recency_rerank
@@ -86,10 +87,8 @@ class QueryRunner:
 
         raw = run(node)
         if raw.collected == 0 and raw.dropped and not raw.terms:
-            raise QueryError(
-                "the query has only stopwords: " + ", ".join(raw.dropped),
-                hint="add a word that carries meaning",
-            )
+            node = with_stopwords(node)  # only stopwords: search them as written
+            raw = run(node)
         raw, fallback = self._fallback(raw, node, run)
         few = raw.collected < SUGGEST_BELOW and (raw.count is None or raw.count() < SUGGEST_BELOW)
         return SearchResults(

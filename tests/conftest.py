@@ -2,8 +2,39 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from _synthetic import build
+
+from searchlib import Index
+
+#: Real Indonesian data beside the repository (developer machines and CI only).
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+DETIK = SHARED / "corpus" / "detik-1000.jsonl"
+
+
+def shared_file(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"{path} is absent (shared data is only on developer machines and CI)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def detik_path() -> Path:
+    """detik-1000: 1,000 real detik.com articles, 5 categories x 200."""
+    return shared_file(DETIK)
+
+
+@pytest.fixture(scope="session")
+def detik_index(detik_path, tmp_path_factory):
+    """An index of detik-1000 with the default config, built once per test session."""
+    path = tmp_path_factory.mktemp("detik") / "ix"
+    with Index.create(path) as ix:
+        ix.add_files([detik_path])
+    index = Index.open(path)
+    yield index
+    index.close()
 
 
 @pytest.fixture(scope="session")

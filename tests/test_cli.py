@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
 
+from searchlib import Index
 from searchlib.cli import cli
 
 
@@ -15,6 +21,8 @@ from searchlib.cli import cli
 def runner(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SEARCHLIB_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("SEARCHLIB_CONFIG", raising=False)
+    monkeypatch.delenv("SEARCHLIB_INDEX", raising=False)
     return CliRunner()
 
 
@@ -81,8 +89,11 @@ def test_query_without_an_index_uses_the_built_in_sample(runner):
     assert "Amazon" in first_hit and "Rusia" in first_hit
     assert "[Amazon]" in first_hit and "[Rusia]" in first_hit
     assert "building the built-in sample" in result.stderr
-    again = runner.invoke(cli, ["query", "Amazon Rusia"])
+    again = runner.invoke(cli, ["query", "Amazon Rusia", "--json"])
     assert "building" not in again.stderr
+    # One line on stderr says which index answered; stdout stays clean for pipes.
+    assert again.stderr.count("\n") == 1 and "searching the built-in sample" in again.stderr
+    assert json.loads(again.stdout)["hits"]
 
 
 def test_plain_takes_prose_literally_and_ranks_by_any_word(runner, articles):
@@ -392,3 +403,178 @@ def test_docs_list_every_environment_variable_searchlib_reads():
     for name in sorted(read - serve_workers):
         assert f"`{name}`" in documented, f"docs/cli.md does not list {name}"
     assert "`SEARCHLIB_SERVE_*`" in documented
+
+
+def test_a_category_in_the_query_stays_a_filter_in_the_fallback(runner, detik_index):
+    query = 'harga category:"ekonomi & keuangan" zzzqqq'
+    args = ["query", query, "--index", str(detik_index.path), "--json", "-n", "100"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["fallback"] and data["hits"]
+    assert {h["category"] for h in data["hits"]} == {"ekonomi & keuangan"}
+
+
+# -- which config and index a command uses ---------------------------------------------------
+
+
+def _hit_ids(result) -> set[str]:
+    assert result.exit_code == 0, result.output
+    return {h["id"] for h in json.loads(result.stdout)["hits"]}
+
+
+def test_a_config_elsewhere_resolves_its_index_path_against_its_folder(
+    runner, articles, tmp_path, monkeypatch
+):
+    folder = tmp_path / "arsip"
+    folder.mkdir()
+    config = folder / "searchlib.yaml"
+    config.write_text("name: berita\nindex_path: ix\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    missing = runner.invoke(cli, ["query", "Rusia", "--config", str(config)])
+    # Asked for an index that is not there: an error, never the sample.
+    assert missing.exit_code == 1 and f"no searchlib index at {folder / 'ix'}" in missing.stderr
+    assert "sample" not in missing.stderr and missing.stdout == ""
+    built = runner.invoke(cli, ["index", str(articles), "--config", str(config)])
+    assert built.exit_code == 0, built.output
+    assert Index.exists(folder / "ix")
+    found = runner.invoke(cli, ["query", "Rusia", "--config", str(config), "--json"])
+    assert _hit_ids(found) == {"a1", "a3"} and found.stderr == ""
+
+
+def test_searchlib_yaml_in_the_current_folder_is_used(runner, articles, tmp_path):
+    (tmp_path / "searchlib.yaml").write_text("name: lokal\nprotected_words: [menyetop]\n")
+    built = runner.invoke(cli, ["index", str(articles)])
+    assert built.exit_code == 0 and str(Path("indexes") / "lokal") in built.stdout
+    with Index.open(tmp_path / "indexes" / "lokal") as ix:
+        assert ix.config.protected_words == ("menyetop",)
+    assert _hit_ids(runner.invoke(cli, ["query", "Rusia", "--json"])) == {"a1", "a3"}
+
+
+def test_environment_names_the_config_and_the_index(runner, articles, tmp_path, monkeypatch):
+    config = tmp_path / "env.yaml"
+    config.write_text("name: env\n")
+    monkeypatch.setenv("SEARCHLIB_CONFIG", str(config))
+    assert runner.invoke(cli, ["index", str(articles)]).exit_code == 0
+    assert Index.exists(tmp_path / "indexes" / "env")
+    assert _hit_ids(runner.invoke(cli, ["query", "Rusia", "--json"])) == {"a1", "a3"}
+    monkeypatch.delenv("SEARCHLIB_CONFIG")
+    monkeypatch.setenv("SEARCHLIB_INDEX", str(tmp_path / "indexes" / "env"))
+    result = runner.invoke(cli, ["query", "beras", "--json"])
+    assert _hit_ids(result) == {"a2"} and "sample" not in result.stderr
+    monkeypatch.setenv("SEARCHLIB_INDEX", str(tmp_path / "nowhere"))
+    result = runner.invoke(cli, ["query", "beras"])
+    assert result.exit_code == 1 and "no searchlib index" in result.stderr
+
+
+def test_a_config_name_cannot_leave_its_folder(runner, articles, tmp_path):
+    (tmp_path / "searchlib.yaml").write_text("name: ../../keluar\n")
+    result = runner.invoke(cli, ["index", str(articles)])
+    assert result.exit_code == 1 and "name must be a plain folder name" in result.stderr
+    assert not (tmp_path.parent.parent / "keluar").exists()
+
+
+@pytest.mark.parametrize(
+    ("config", "data"),
+    [
+        ("bm25: {k1: .nan}\n", '{"id": 1, "body": "isi"}\n'),
+        ("", '{"id": 1, "body": "isi"}\n{"id": 2}\n'),
+        ("", "not json\n"),
+    ],
+)
+def test_a_failed_first_index_run_leaves_no_index(runner, tmp_path, config, data):
+    (tmp_path / "c.yaml").write_text(config)
+    source = tmp_path / "in.jsonl"
+    source.write_text(data)
+    for target in (tmp_path / "new", tmp_path / "made"):
+        if target.name == "made":
+            target.mkdir()  # a folder the user made stays, empty
+        args = ["index", str(source), "--index", str(target), "--config", str(tmp_path / "c.yaml")]
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 1 and result.stderr.count("\n") == 1
+        assert not Index.exists(target)
+        assert list(target.iterdir()) == [] if target.name == "made" else not target.exists()
+
+
+def test_unknown_fields_are_named_with_a_pointer_to_mapping(runner, tmp_path):
+    source = tmp_path / "berita.jsonl"
+    source.write_text(json.dumps({"id": 1, "judul": "Banjir", "isi": "Banjir melanda kota"}))
+    result = runner.invoke(cli, ["index", str(source)])
+    assert result.exit_code == 1
+    assert "unknown fields 'judul', 'isi'" in result.stderr and "mapping:" in result.stderr
+    (tmp_path / "searchlib.yaml").write_text("mapping: {judul: title, isi: body}\n")
+    result = runner.invoke(cli, ["index", str(source)])
+    assert result.exit_code == 0 and "added 1" in result.stdout
+
+
+def test_a_duplicate_id_across_files_fails_naming_both_places(runner, articles, tmp_path):
+    again = tmp_path / "lagi.jsonl"
+    again.write_text(json.dumps({"id": "a2", "title": "Harga beras turun", "body": "Turun."}))
+    result = runner.invoke(cli, ["index", str(articles), str(again)])
+    assert result.exit_code == 1
+    assert f"{again}:1: duplicate id 'a2': also at {articles}:2;" in result.stderr
+    result = runner.invoke(cli, ["index", str(articles), str(again), "--on-error", "skip"])
+    assert "added 3" in result.stdout and "skipped 1" in result.stdout
+    assert f"{articles}:2: duplicate id 'a2': replaced by {again}:1" in result.stderr
+    shown = runner.invoke(cli, ["query", "beras", "--json"])
+    assert [h["title"] for h in json.loads(shown.stdout)["hits"]] == ["Harga beras turun"]
+
+
+# -- a read-only index -------------------------------------------------------------------------
+
+
+def _run_read_only(index: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``searchlib ARGS`` in a process the OS refuses writes to ``index``: a non-root user
+    gets a directory without write permission; root (whom permissions do not stop) gets a
+    read-only bind mount of it in a private mount namespace."""
+    command = [sys.executable, "-c", "from searchlib.cli import main; main()", *args]
+    if os.geteuid() != 0:
+        index.chmod(0o555)
+        try:
+            return subprocess.run(command, capture_output=True, text=True, timeout=120)
+        finally:
+            index.chmod(0o755)
+    if shutil.which("unshare") is None:
+        pytest.skip("running as root without unshare: no way to make a directory read-only")
+    mount = f"mount --bind {index} {index} && mount -o remount,bind,ro {index}"
+    probe = subprocess.run(["unshare", "-m", "sh", "-c", mount], capture_output=True)
+    if probe.returncode != 0:
+        pytest.skip(f"running as root and cannot bind-mount read-only: {probe.stderr!r}")
+    wrapped = ["unshare", "-m", "sh", "-c", mount + ' && exec "$@"', "sh", *command]
+    return subprocess.run(wrapped, capture_output=True, text=True, timeout=120)
+
+
+def test_writing_to_a_read_only_index_is_one_line_and_reading_works(runner, articles, tmp_path):
+    index = tmp_path / "ix"
+    assert runner.invoke(cli, ["index", str(articles), "--index", str(index)]).exit_code == 0
+    for args in (
+        ["delete", "a1", "--index", str(index)],
+        ["index", str(articles), "--index", str(index)],
+    ):
+        result = _run_read_only(index, *args)
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.count("\n") == 1 and "internal error" not in result.stderr
+        assert f"cannot write to the index at {index}: " in result.stderr
+        assert f"may not write to {index}" in result.stderr or (
+            f"read-only at {index}" in result.stderr
+        )
+    result = _run_read_only(index, "query", "Rusia", "--index", str(index), "--json")
+    assert result.returncode == 0, result.stderr
+    assert {h["id"] for h in json.loads(result.stdout)["hits"]} == {"a1", "a3"}
+    assert len(Index.open(index)) == 3  # nothing was deleted
+
+
+def test_a_stopword_only_query_is_searched_not_refused(runner, detik_index):
+    args = ["query", "ingin sekali", "--index", str(detik_index.path), "--json"]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["hits"]
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400"])
+def test_number_options_refuse_nan_and_infinities(runner, value):
+    for option in ("--limit", "--page"):
+        result = runner.invoke(cli, ["query", "harga", option, value])
+        assert result.exit_code == 2 and f"'{value}' is not a valid integer" in result.stderr

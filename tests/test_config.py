@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from searchlib.config import Config, load_config
+from searchlib.config import CONFIG_ENV, Config, find_config, load_config
 from searchlib.errors import ConfigError
 
 
@@ -70,6 +72,21 @@ def test_yaml_file_round_trip(tmp_path):
         ({"default_fields": ["url"]}, "'url' is not a searchable field"),
         ({"fields": {"alltext": {"type": "text"}}}, "reserved"),
         ({"protected_words": ["ok", 3]}, "every item of protected_words must be a string"),
+        # NaN and infinities (YAML .nan, .inf) are rejected wherever a number is read.
+        ({"bm25": {"k1": float("nan")}}, "bm25.k1 must be a finite number, got nan"),
+        ({"bm25": {"b": float("nan")}}, "bm25.b must be a finite number"),
+        ({"bm25": {"k1": float("inf")}}, "bm25.k1 must be a finite number, got inf"),
+        ({"fields": {"title": {"boost": float("nan")}}}, "fields.title.boost must be a finite"),
+        ({"fields": {"lead": {"boost": float("inf")}}}, "fields.lead.boost must be a finite"),
+        ({"ranking": {"recency_half_life_days": float("nan")}}, "must be a finite number"),
+        ({"limits": {"search_timeout_s": float("inf")}}, "search_timeout_s must be a finite"),
+        ({"limits": {"max_doc_bytes": float("-inf")}}, "max_doc_bytes must be"),
+        # A name is one folder under indexes/: it cannot point outside it.
+        ({"name": "../../etc"}, "name must be a plain folder name"),
+        ({"name": "arsip/2024"}, "name must be a plain folder name"),
+        ({"name": ".."}, "name must be a plain folder name"),
+        ({"name": "/tmp/x"}, "name must be a plain folder name"),
+        ({"name": ""}, "name must be a plain folder name"),
     ],
 )
 def test_invalid_config_names_the_key(data, message):
@@ -103,3 +120,48 @@ def test_fingerprint_tracks_analysis_not_ranking():
     assert load_config({"protected_words": ["cimahi"]}).index_fingerprint() != base
     assert load_config({"analyzer": "simple"}).index_fingerprint() != base
     assert load_config({"fields": {"lead": {"type": "text"}}}).index_fingerprint() != base
+
+
+def test_yaml_nan_and_inf_are_rejected_naming_the_file(tmp_path):
+    path = tmp_path / "searchlib.yaml"
+    path.write_text("bm25: {k1: .nan}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"searchlib\.yaml: bm25\.k1 must be a finite number"):
+        load_config(path)
+    path.write_text("fields:\n  title: {boost: .inf}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"fields\.title\.boost must be a finite number"):
+        load_config(path)
+
+
+def test_relative_paths_resolve_against_the_config_folder(tmp_path, monkeypatch):
+    folder = tmp_path / "arsip"
+    folder.mkdir()
+    (folder / "searchlib.yaml").write_text("name: berita\nindex_path: data/ix\n")
+    (folder / "noindex.yaml").write_text("name: berita\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert load_config("../arsip/searchlib.yaml").index_dir.resolve() == folder / "data" / "ix"
+    assert load_config("../arsip/noindex.yaml").index_dir.resolve() == (
+        folder / "indexes" / "berita"
+    )
+    absolute = folder / "abs.yaml"
+    absolute.write_text(f"index_path: {tmp_path / 'ix'}\n")
+    assert load_config(absolute).index_dir == tmp_path / "ix"
+    # A dict config has no folder of its own: the current one.
+    assert load_config({"name": "berita"}).index_dir == Path("indexes") / "berita"
+
+
+def test_find_config_order(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+    assert find_config() is None
+    (tmp_path / "searchlib.yaml").write_text("name: lokal\n")
+    assert find_config() == Path("searchlib.yaml")
+    named = tmp_path / "env.yaml"
+    named.write_text("name: env\n")
+    monkeypatch.setenv(CONFIG_ENV, str(named))
+    assert find_config() == named
+    assert find_config(tmp_path / "given.yaml") == tmp_path / "given.yaml"
+    monkeypatch.setenv(CONFIG_ENV, str(tmp_path / "missing.yaml"))
+    with pytest.raises(ConfigError, match=f"{CONFIG_ENV} names .*missing.yaml"):
+        find_config()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -15,6 +16,7 @@ import pytest
 
 import searchlib
 from searchlib import Index
+from searchlib.backends.permissions import writing
 from searchlib.errors import (
     IndexLockedError,
     IndexMismatchError,
@@ -83,18 +85,44 @@ def test_failed_batch_commits_nothing(ix):
 
 
 def test_skip_mode_commits_the_good_and_lists_the_bad(ix):
-    summary = ix.add([doc(1), {"id": "kosong", "body": "   "}, doc(2), doc(1)], on_error="skip")
+    later = doc(1, title="Versi terakhir")
+    summary = ix.add([doc(1), {"id": "kosong", "body": "   "}, doc(2), later], on_error="skip")
     assert summary.added == 2
-    reasons = [s.reason for s in summary.skipped]
-    assert len(reasons) == 2
-    assert any("duplicate id 'd1'" in r for r in reasons)
-    assert [s.line for s in summary.skipped] == [2, 4]
+    assert [(s.line, s.reason) for s in summary.skipped] == [
+        (1, "duplicate id 'd1': replaced by document 4"),
+        (2, "empty document"),
+    ]
+    assert ix.get("d1")["title"] == "Versi terakhir"
+
+
+def test_within_one_run_the_last_occurrence_wins_as_a_later_upsert_would(ix):
+    ix.add([doc(1, title="Lama")])
+    summary = ix.add([doc(1, title="Kedua"), doc(2), doc(1, title="Ketiga")], on_error="skip")
+    assert (summary.added, summary.replaced) == (1, 1)
+    assert len(ix) == 2 and ix.get("d1")["title"] == "Ketiga"
+    assert ix.search("title:ketiga").total == 1 and ix.search("title:kedua").total == 0
 
 
 def test_duplicate_ids_in_one_batch_fail_by_default(ix):
-    with pytest.raises(IngestError, match=r"duplicate id 'd1' in this batch \(first at line 1\)"):
+    with pytest.raises(IngestError, match=r"^duplicate id 'd1': also at document 1;") as info:
         ix.add([doc(1), doc(1)])
+    assert info.value.line == 2
     assert len(ix) == 0
+
+
+def test_a_duplicate_id_across_files_names_both_places(ix, tmp_path):
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text(json.dumps(doc(1)) + "\n" + json.dumps(doc(7)) + "\n")
+    second.write_text(json.dumps(doc(2)) + "\n" + json.dumps(doc(7, title="Baru")) + "\n")
+    with pytest.raises(IngestError) as info:
+        ix.add_files([first, second])
+    assert str(info.value).startswith(f"{second}:2: duplicate id 'd7': also at {first}:2;")
+    assert len(ix) == 0
+    summary = ix.add_files([first, second], on_error="skip")
+    assert summary.added == 3 and ix.get("d7")["title"] == "Baru"
+    assert [str(s) for s in summary.skipped] == [
+        f"{first}:2: duplicate id 'd7': replaced by {second}:2"
+    ]
 
 
 def test_add_files_reports_file_and_line(ix, tmp_path):
@@ -291,3 +319,26 @@ def test_title_boost_is_a_bm25f_weight(tmp_path):
         # body: searches the article text; title: only titles.
         assert {h.id for h in ix.search("body:tenda").hits} == {"judul"}
         assert [h.id for h in ix.search("title:gempa").hits] == ["judul"]
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        (errno.EACCES, "permission denied: this user may not write to"),
+        (errno.EPERM, "permission denied: this user may not write to"),
+        (errno.EROFS, "the file system is read-only at"),
+    ],
+)
+def test_a_refused_write_names_the_directory_and_the_permission(tmp_path, code, reason):
+    # What the OS raises when it refuses the writer's lock file (tests/test_cli.py makes
+    # the OS really refuse it; this covers the errno values a root test run cannot cause).
+    lock = tmp_path / "ix" / "MAIN_WRITELOCK"
+    with pytest.raises(StorageError) as info, writing(tmp_path / "ix"):
+        raise OSError(code, os.strerror(code), str(lock))
+    assert (
+        str(info.value) == f"cannot write to the index at {tmp_path / 'ix'}: {reason} {lock.parent}"
+    )
+    assert "searching it still works" in (info.value.hint or "")
+    # Other OS errors are not about permission.
+    with pytest.raises(FileNotFoundError), writing(tmp_path):
+        raise FileNotFoundError(errno.ENOENT, "gone", str(lock))

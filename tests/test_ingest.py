@@ -14,8 +14,6 @@ import pytest
 from searchlib.errors import IngestError
 from searchlib.ingest import FORMATS, Problem, Record, format_of, read_documents
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-
 
 def article(n: int, body_words: int = 5) -> dict[str, object]:
     return {"id": f"a{n}", "title": f"Judul {n}", "body": " ".join(["kata"] * body_words) + f" {n}"}
@@ -201,11 +199,8 @@ def test_memory_does_not_grow_with_the_input(tmp_path, kind):
 # -- real data ----------------------------------------------------------------------------
 
 
-def test_detik_corpus_reads_without_problems():
-    path = SHARED / "corpus" / "detik-1000.jsonl"
-    if not path.exists():
-        pytest.skip(f"{path} is absent (shared data is only on developer machines and CI)")
-    items = list(read_documents([path]))
+def test_detik_corpus_reads_without_problems(detik_path):
+    items = list(read_documents([detik_path]))
     problems = [str(i) for i in items if isinstance(i, Problem)]
     assert problems == []
     assert len(items) == 1000

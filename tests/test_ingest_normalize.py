@@ -139,6 +139,23 @@ def test_tags_as_comma_separated_string():
         ),
         ({"id": "x", "body": "b", "date": ["2022"]}, "field 'date' must be a date, got an array"),
         ({"id": "x", "body": "b\ud800"}, "field 'body' contains invalid Unicode"),
+        # JSON's NaN and Infinity are numbers Python reads, but not text.
+        ({"id": "x", "body": float("nan")}, "field 'body' must be text or a finite number"),
+        ({"id": "x", "body": "b", "title": float("inf")}, "field 'title' must be text or a"),
+        # Text under names no field takes: the error names them and points to mapping:.
+        (
+            {"id": "x", "judul": "Banjir", "isi": "Banjir melanda kota"},
+            r"^empty document: unknown fields 'judul', 'isi'; .* mapping: in the config "
+            r"\(e\.g\. mapping: \{isi: body\}\)$",
+        ),
+        (
+            {"id": "x", "title": "Banjir", "isi": "Banjir melanda kota"},
+            "^missing body: unknown fields 'isi'; map them .* with mapping:",
+        ),
+        (
+            {"id": "x", **{f"kolom{i}": "teks" for i in range(10)}},
+            "unknown fields 'kolom0', .* 'kolom7' and 2 more;",
+        ),
     ],
 )
 def test_bad_documents(raw, message):

@@ -7,7 +7,19 @@ from datetime import datetime
 import pytest
 
 from searchlib.errors import QueryError
-from searchlib.query import And, DateRange, Fuzzy, Not, Or, Phrase, Prefix, Word, parse_query
+from searchlib.query import (
+    And,
+    DateRange,
+    Fuzzy,
+    Not,
+    Or,
+    Phrase,
+    Prefix,
+    Word,
+    any_word,
+    parse_query,
+    with_stopwords,
+)
 
 FIELDS = frozenset({"title", "body", "category", "source", "date", "tags"})
 
@@ -26,6 +38,10 @@ def parse(q: str):
         ("Amazon -Rusia", And((Word("Amazon"), Not(Word("Rusia"))))),
         ("Amazon NOT Rusia", And((Word("Amazon"), Not(Word("Rusia"))))),
         ("+Amazon", Word("Amazon")),
+        # A sign before a field clause applies to the clause, not to the field name.
+        ("harga -category:ekonomi", And((Word("harga"), Not(Word("ekonomi", "category"))))),
+        ('-source:"Detik News"', Not(Phrase("Detik News", "source"))),
+        ("+title:harga", Word("harga", "title")),
         ('"layanan streaming"', Phrase("layanan streaming")),
         ('title:"layanan streaming"', Phrase("layanan streaming", "title")),
         ("title:Amazon", Word("Amazon", "title")),
@@ -126,3 +142,65 @@ def test_plain_syntax_takes_prose_literally():
     )
     with pytest.raises(QueryError, match="empty query"):
         parse_plain(' - ( ) "" ')
+
+
+@pytest.mark.parametrize(
+    ("query", "wider"),
+    [
+        # Unprefixed words become alternatives; field clauses stay required.
+        (
+            'harga category:"ekonomi & keuangan" zzzqqq',
+            And(
+                (
+                    Or((Word("harga"), Word("zzzqqq"))),
+                    Phrase("ekonomi & keuangan", "category"),
+                )
+            ),
+        ),
+        (
+            "harga zzzqqq date:2025-10 -source:detik",
+            And(
+                (
+                    Or((Word("harga"), Word("zzzqqq"))),
+                    DateRange(datetime(2025, 10, 1), datetime(2025, 11, 1)),
+                    Not(Word("detik", "source")),
+                )
+            ),
+        ),
+        # A field prefix on a text field is a deliberate restriction too.
+        (
+            "title:harga pupuk zzzqqq",
+            And((Or((Word("pupuk"), Word("zzzqqq"))), Word("harga", "title"))),
+        ),
+        # A group of field clauses restricts as a whole.
+        (
+            "harga zzzqqq (category:a OR category:b)",
+            And(
+                (
+                    Or((Word("harga"), Word("zzzqqq"))),
+                    Or((Word("a", "category"), Word("b", "category"))),
+                )
+            ),
+        ),
+        # One loosenable word left: nothing to fall back to.
+        ("harga category:ekonomi", None),
+        ("harga -pupuk", None),
+        ("harga", None),
+        ("harga OR pupuk", None),
+    ],
+)
+def test_any_word_keeps_every_restriction(query, wider):
+    assert any_word(parse(query)) == wider
+
+
+def test_with_stopwords_marks_every_word_and_phrase():
+    tree = with_stopwords(parse('ingin "sekali lagi" -yang (dan OR title:di) date:2024'))
+    assert tree == And(
+        (
+            Word("ingin", keep_stopwords=True),
+            Phrase("sekali lagi", keep_stopwords=True),
+            Not(Word("yang", keep_stopwords=True)),
+            Or((Word("dan", keep_stopwords=True), Word("di", "title", keep_stopwords=True))),
+            DateRange(datetime(2024, 1, 1), datetime(2025, 1, 1)),
+        )
+    )

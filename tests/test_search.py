@@ -189,9 +189,18 @@ def test_suggestion_for_a_misspelling(ix):
     assert res.suggestion == "amazon"
 
 
-def test_stopword_only_query_is_a_clear_error(ix):
-    with pytest.raises(QueryError, match="only stopwords"):
-        ix.search("yang dan di")
+def test_a_stopword_only_query_is_searched_as_written(ix):
+    # Stopwords are not indexed as such: nothing has "yang dan di", and that is no error.
+    res = ix.search("yang dan di")
+    assert res.total == 0 and not res.hits
+
+
+def test_a_stopword_only_title_finds_the_words_other_forms(detik_index):
+    # "ingin sekali" (a song title) is two stopwords; "ingin" is indexed where it is the
+    # stem of another form ("keinginan", "menginginkan").
+    res = detik_index.search("ingin sekali", limit=100)
+    assert res.hits and res.fallback
+    assert all("ingin" in (h.title + h.fields["body"]).lower() for h in res.hits)
 
 
 # -- results: paging, facets, filters, sort -------------------------------------------------
@@ -383,3 +392,35 @@ def test_search_time_limit(tmp_path):
         ix.add(DOCS)
         with pytest.raises(QueryError, match="took longer than"):
             ix.search("Rusia")
+
+
+# -- filters in the query stay filters in the any-word fallback (real articles) -------------
+
+ECONOMY = "ekonomi & keuangan"
+
+
+def test_a_category_in_the_query_that_matches_nothing_finds_nothing(detik_index):
+    # detik-1000's categories are "Ekonomi & Keuangan" etc.: no article is in "ekonomi".
+    results = detik_index.search("harga category:ekonomi")
+    assert results.total == 0 and not results.fallback
+
+
+def test_fallback_keeps_the_category_clause(detik_index):
+    results = detik_index.search(f'harga category:"{ECONOMY}" zzzqqq', limit=100)
+    assert results.fallback
+    narrow = detik_index.search(f'harga category:"{ECONOMY}"', limit=100)
+    assert results.total == narrow.total > 0
+    assert {h.fields["category"] for h in results.hits} == {ECONOMY}
+    assert all("harga" in (h.title + h.fields["body"]).lower() for h in results.hits)
+
+
+def test_fallback_keeps_dates_exclusions_and_text_field_clauses(detik_index):
+    dated = detik_index.search("harga zzzqqq date:2025-10", limit=100)
+    assert dated.fallback and dated.hits
+    assert {(h.date.year, h.date.month) for h in dated.hits} == {(2025, 10)}
+    excluded = detik_index.search(f'harga zzzqqq -category:"{ECONOMY}"', limit=100)
+    assert excluded.fallback and excluded.hits
+    assert ECONOMY not in {h.fields["category"] for h in excluded.hits}
+    titled = detik_index.search("title:harga pupuk zzzqqq", limit=100)
+    assert titled.fallback and titled.hits
+    assert all("harga" in h.title.lower() for h in titled.hits)

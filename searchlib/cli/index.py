@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -11,7 +12,7 @@ from typing import Any
 import click
 
 from searchlib import Index, ignored_files
-from searchlib.cli._options import index_options, load, lock_timeout_option, target_path
+from searchlib.cli._options import given, index_options, load, lock_timeout_option, target_path
 
 MAX_LISTED_SKIPS = 20
 #: Files with one document a line, whose lines can be counted ahead for the ETA.
@@ -61,6 +62,17 @@ class _Progress:
 
     def done(self) -> None:
         click.echo("\r" + " " * 72 + "\r", nl=False, err=True)
+
+
+def _discard(path: Path, made_folder: bool) -> None:
+    if made_folder:
+        shutil.rmtree(path, ignore_errors=True)
+        return
+    for entry in path.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
 
 
 @click.command("index")
@@ -124,26 +136,51 @@ def index_cmd(
     config = load(config_path)
     path = target_path(index_path, config)
     ignored = [entry for source in sources if source.is_dir() for entry in ignored_files(source)]
+    # A first run that fails leaves nothing behind: an empty index would look like a
+    # successful build to the next query (an empty folder the user made stays).
+    first = config.backend == "whoosh" and not Index.exists(path)
+    made_folder = first and not path.exists()
+    try:
+        summary, total = _add(
+            path,
+            config,
+            sources,
+            rebuild=rebuild,
+            lock_timeout=lock_timeout,
+            optimize=optimize,
+            options={"format": fmt, "on_error": on_error, "processes": processes},
+        )
+    except BaseException:
+        if first:
+            _discard(path, made_folder)
+        raise
+    _report(path, summary, ignored, total, as_json=as_json)
+
+
+def _add(
+    path: Path,
+    config: Any,
+    sources: tuple[Path, ...],
+    *,
+    rebuild: bool,
+    lock_timeout: float,
+    optimize: bool,
+    options: dict[str, Any],
+) -> tuple[Any, int]:
+    """Open or create the index, add ``sources`` in one commit; the summary and the count."""
     if Index.exists(path) and not rebuild:
-        ix = Index.open(path, config if config_path else None)
+        ix = Index.open(path, given(config))
     else:
         ix = Index.create(path, config, overwrite=rebuild)
     ix.lock_timeout = lock_timeout
     progress = _Progress(_count_lines(sources)) if sys.stderr.isatty() else None
     with ix:
-        summary = ix.add_files(
-            [str(s) for s in sources],
-            format=fmt,
-            on_error=on_error,
-            progress=progress,
-            processes=processes,
-        )
+        summary = ix.add_files([str(s) for s in sources], progress=progress, **options)
         if progress is not None:
             progress.done()
         if optimize:
             ix.optimize()
-        total = len(ix)
-    _report(path, summary, ignored, total, as_json=as_json)
+        return summary, len(ix)
 
 
 def _report(

@@ -10,6 +10,7 @@ import click
 from searchlib import Index
 from searchlib.cli._conventions import EXIT_NOT_FOUND, LeadingDashCommand
 from searchlib.cli._options import (
+    given,
     index_options,
     load,
     lock_timeout_option,
@@ -53,7 +54,7 @@ def delete(
     config = load(config_path)
     path = target_path(index_path, config)
     wanted = list(dict.fromkeys(ids))
-    with Index.open(path, config if config_path else None) as ix:
+    with Index.open(path, given(config)) as ix:
         ix.lock_timeout = lock_timeout
         missing = [doc_id for doc_id in wanted if ix.get(doc_id) is None]
         deleted = ix.delete([doc_id for doc_id in wanted if doc_id not in missing])

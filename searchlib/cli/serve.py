@@ -170,7 +170,8 @@ def serve(
         # Several processes: uvicorn starts each from an import string, so the settings
         # travel in the environment and every worker opens the index itself.
         os.environ[web_app.ENV_INDEX] = str(index.path.resolve())
-        os.environ[web_app.ENV_CONFIG] = str(config_path.resolve()) if config_path else ""
+        found = index.config.source_file
+        os.environ[web_app.ENV_CONFIG] = str(Path(found).resolve()) if found else ""
         os.environ[web_app.ENV_WRITES] = "1" if allow_writes else ""
         os.environ[web_app.ENV_MAX_BODY] = str(max_body)
         os.environ[web_app.ENV_THREADS] = str(threads)

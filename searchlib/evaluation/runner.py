@@ -90,7 +90,8 @@ class EvalResult:
     build_s: float
     query_s: float
     per_query: dict[str, dict[str, float]] = field(default_factory=dict)
-    #: Queries the index refused (a QueryError, e.g. only stopwords): scored as no answer.
+    #: Queries the index refused (a QueryError, e.g. over the length limit): scored as no
+    #: answer.
     refused: int = 0
     #: Queries answered by the any-word fallback (``search`` mode only).
     fell_back: frozenset[str] = frozenset()
@@ -234,7 +235,7 @@ def _run_group(
                         text = mapper.text(text)
                     try:
                         run[qid], fallback = _ranked(ix, text, system.query_mode, depth)
-                    except QueryError:  # e.g. a question made only of stopwords
+                    except QueryError:  # e.g. a question over the length limit
                         run[qid] = []
                         refused += 1
                         continue

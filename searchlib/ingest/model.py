@@ -20,11 +20,12 @@ FORMATS = ("jsonl", "json", "csv", "dir")
 class Record:
     """One input document, normalized (see :func:`searchlib.ingest.normalize_document`).
 
-    ``source`` is the file the document came from (for a directory, the file inside it);
-    ``line`` is the 1-based line where it starts (None for one-document files).
+    ``source`` is the file the document came from (for a directory, the file inside it;
+    None for a document given as a mapping); ``line`` is the 1-based line where it starts
+    (None for one-document files; a mapping's position among those given).
     """
 
-    source: str
+    source: str | None
     line: int | None
     doc: dict[str, Any]
 
@@ -33,7 +34,7 @@ class Record:
 class Problem:
     """One input that could not be read. The caller decides whether it fails the run."""
 
-    source: str
+    source: str | None
     line: int | None
     reason: str
 
@@ -41,5 +42,7 @@ class Problem:
         return IngestError(self.reason, source=self.source, line=self.line)
 
     def __str__(self) -> str:
+        if self.source is None:
+            return f"document {self.line}: {self.reason}"
         where = f"{self.source}:{self.line}" if self.line is not None else self.source
         return f"{where}: {self.reason}"

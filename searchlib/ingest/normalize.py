@@ -14,6 +14,7 @@ that name the field. Numbers are accepted for text fields and written as text.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from typing import Any
@@ -25,6 +26,8 @@ __all__ = ["DEFAULT_MAX_DOC_BYTES", "FieldSet", "normalize_document"]
 
 DEFAULT_MAX_DOC_BYTES = 5_000_000
 _CACHED_NAMES = 1024
+#: Unknown input names an error lists before it says "and N more".
+_LISTED_UNKNOWN = 8
 _TEXT_FIELDS = ("title", "body", "url", "source", "category", "author")
 
 
@@ -141,7 +144,8 @@ def normalize(raw: Mapping[str, object], fields: FieldSet, max_doc_bytes: int) -
     if not doc["body"]:
         if "body" in given:
             raise ValueError("empty document" if not doc["title"] else "empty body")
-        raise ValueError("empty document" if not doc["title"] else "missing body")
+        problem = "empty document" if not doc["title"] else "missing body"
+        raise ValueError(problem + _unknown_fields(raw, fields))
     value = values.get("date")
     doc["date"] = None if value is None else _date(value, origin["date"])
     value = values.get("tags")
@@ -159,6 +163,23 @@ def normalize(raw: Mapping[str, object], fields: FieldSet, max_doc_bytes: int) -
     if size > max_doc_bytes:
         raise ValueError(f"document is {size:,} bytes, over the limit of {max_doc_bytes:,}")
     return doc
+
+
+def _unknown_fields(raw: Mapping[str, object], fields: FieldSet) -> str:
+    """Why a document has no body when its text is under names no field takes (``judul``,
+    ``isi``): those names, and how to map them. Empty when every name was known."""
+    unknown = [k for k in raw if isinstance(k, str) and fields.target(k) is None]
+    if not unknown:
+        return ""
+    # The longest text is most likely the body: use its name in the example.
+    longest = max(unknown, key=lambda k: len(str(raw[k])) if isinstance(raw[k], str) else -1)
+    names = ", ".join(repr(k) for k in unknown[:_LISTED_UNKNOWN])
+    if len(unknown) > _LISTED_UNKNOWN:
+        names += f" and {len(unknown) - _LISTED_UNKNOWN} more"
+    return (
+        f": unknown fields {names}; map them to searchlib's fields with mapping: in the "
+        f"config (e.g. mapping: {{{longest}: body}})"
+    )
 
 
 def _kind(value: object) -> str:
@@ -191,6 +212,8 @@ def _text(value: object, name: str) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):  # JSON's NaN, Infinity
+            raise ValueError(f"field {name!r} must be text or a finite number, got {value!r}")
         return str(value)
     raise ValueError(f"field {name!r} must be text, got {_kind(value)}")
 

@@ -15,7 +15,7 @@ from searchlib.query.parser import (
     parse_query,
 )
 from searchlib.query.question import drop_answer_nouns
-from searchlib.query.rewrite import any_word
+from searchlib.query.rewrite import any_word, restricts, with_stopwords
 
 __all__ = [
     "And",
@@ -32,4 +32,6 @@ __all__ = [
     "drop_answer_nouns",
     "parse_plain",
     "parse_query",
+    "restricts",
+    "with_stopwords",
 ]

@@ -39,12 +39,15 @@ __all__ = [
 class Word:
     text: str
     field: str | None = None
+    #: Analyze without dropping stopwords (see :func:`searchlib.query.with_stopwords`).
+    keep_stopwords: bool = False
 
 
 @dataclass(frozen=True)
 class Phrase:
     text: str
     field: str | None = None
+    keep_stopwords: bool = False
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,7 @@ _TOKEN = re.compile(
   | (?P<lparen>\()
   | (?P<rparen>\))
   | (?P<quote>"[^"]*"?)
+  | (?P<sign>[-+])(?=[A-Za-z_][A-Za-z0-9_]*:(?=\S)(?!//))
   | (?P<field>[A-Za-z_][A-Za-z0-9_]*):(?=\S)(?!//)
   | (?P<word>[^\s()"]+)
     """,
@@ -175,6 +179,9 @@ class _Parser:
             raise QueryError("the query ends where a term was expected")
         if tok.kind in ("AND", "OR"):
             raise QueryError(f"{tok.kind} at column {tok.col} needs a term before it")
+        if tok.kind == "sign":  # "-field:x" / "+field:x": the sign applies to the clause
+            self.take()
+            return Not(self.nested(self.unary)) if tok.text == "-" else self.primary()
         if tok.kind == "NOT" or (
             tok.kind == "word" and tok.text.startswith("-") and len(tok.text) > 1
         ):

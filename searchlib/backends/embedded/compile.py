@@ -55,10 +55,10 @@ class CompileContext:
             return [COMBINED_FIELD] + [f for f in fields if f not in self.combined]
         return fields
 
-    def analyze(self, fieldname: str, text: str) -> list[str]:
+    def analyze(self, fieldname: str, text: str, *, keep_stopwords: bool = False) -> list[str]:
         if fieldname in self.text_fields:
             analyzer = self.schema[fieldname].analyzer  # type: ignore[index]
-            return [t.text for t in analyzer(text)]
+            return [t.text for t in analyzer(text, removestops=not keep_stopwords)]
         if fieldname == "date":
             raise QueryError(
                 f"date: expects a date or range, e.g. date:2022-03-01..2022-03-31, got {text!r}"
@@ -101,7 +101,7 @@ def _words(node: sq.Word | sq.Phrase, ctx: CompileContext) -> Match | None:
     """
     per_field: list[Match] = []
     for name in ctx.fields_for(node.field):
-        terms = ctx.analyze(name, node.text)
+        terms = ctx.analyze(name, node.text, keep_stopwords=node.keep_stopwords)
         if not terms:
             continue
         ctx.note(name, terms)

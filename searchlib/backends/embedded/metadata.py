@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from searchlib._version import __version__
+from searchlib.backends.permissions import writing
 from searchlib.config import Config, load_config
 from searchlib.errors import IndexMismatchError, IndexNotFoundError, StorageError
 
@@ -62,8 +63,9 @@ def read_meta(root: Path) -> dict[str, Any]:
 
 def write_meta(root: Path, meta: Mapping[str, Any]) -> None:
     tmp = root / (META_FILE + ".tmp")
-    tmp.write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, root / META_FILE)
+    with writing(root):
+        tmp.write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, root / META_FILE)
 
 
 def config_for(root: Path, meta: Mapping[str, Any], given: Config | None) -> Config:

@@ -32,6 +32,7 @@ from searchlib.backends.embedded.scoring import BM25
 from searchlib.backends.embedded.spelling import closest_term
 from searchlib.backends.embedded.topk import TooSlow, TopK, top_k
 from searchlib.backends.embedded.writer import FastSegmentWriter
+from searchlib.backends.permissions import writing
 from searchlib.config import Config
 from searchlib.errors import IndexLockedError, QueryError, StorageError
 from searchlib.query import Node
@@ -155,8 +156,9 @@ class WhooshStore:
 
     @classmethod
     def create(cls, path: Path, config: Config) -> WhooshStore:
-        path.mkdir(parents=True, exist_ok=True)
-        return cls(path, config, windex.create_in(str(path), build_schema(config)))
+        with writing(path, creating=True):
+            path.mkdir(parents=True, exist_ok=True)
+            return cls(path, config, windex.create_in(str(path), build_schema(config)))
 
     @classmethod
     def open(
@@ -188,9 +190,10 @@ class WhooshStore:
         add shares its work with a lock-free helper process instead (``parallel.py``).
         """
         try:
-            writer = FastSegmentWriter(
-                self._ix, timeout=timeout, delay=0.05, codec=SearchlibCodec()
-            )
+            with writing(self.path):  # the lock file is the first thing a writer creates
+                writer = FastSegmentWriter(
+                    self._ix, timeout=timeout, delay=0.05, codec=SearchlibCodec()
+                )
         except LockError:
             raise IndexLockedError(
                 f"another writer is updating the index at {self.path} (waited {timeout:g} s)",
@@ -212,9 +215,10 @@ class WhooshStore:
     def optimize(self, *, timeout: float) -> None:
         """Merge all segments into one (fastest queries; slow on big indexes)."""
         try:
-            writer = FastSegmentWriter(
-                self._ix, timeout=timeout, delay=0.05, codec=SearchlibCodec()
-            )
+            with writing(self.path):
+                writer = FastSegmentWriter(
+                    self._ix, timeout=timeout, delay=0.05, codec=SearchlibCodec()
+                )
         except LockError:
             raise IndexLockedError(f"another writer is updating the index at {self.path}") from None
         remove_debris(self._ix.storage)
