@@ -435,7 +435,7 @@ def test_a_config_elsewhere_resolves_its_index_path_against_its_folder(
     monkeypatch.chdir(elsewhere)
     missing = runner.invoke(cli, ["query", "Rusia", "--config", str(config)])
     # Asked for an index that is not there: an error, never the sample.
-    assert missing.exit_code == 1 and f"no searchlib index at {folder / 'ix'}" in missing.stderr
+    assert missing.exit_code == 2 and f"no searchlib index at {folder / 'ix'}" in missing.stderr
     assert "sample" not in missing.stderr and missing.stdout == ""
     built = runner.invoke(cli, ["index", str(articles), "--config", str(config)])
     assert built.exit_code == 0, built.output
@@ -466,13 +466,13 @@ def test_environment_names_the_config_and_the_index(runner, articles, tmp_path, 
     assert _hit_ids(result) == {"a2"} and "sample" not in result.stderr
     monkeypatch.setenv("SEARCHLIB_INDEX", str(tmp_path / "nowhere"))
     result = runner.invoke(cli, ["query", "beras"])
-    assert result.exit_code == 1 and "no searchlib index" in result.stderr
+    assert result.exit_code == 2 and "no searchlib index" in result.stderr
 
 
 def test_a_config_name_cannot_leave_its_folder(runner, articles, tmp_path):
     (tmp_path / "searchlib.yaml").write_text("name: ../../keluar\n")
     result = runner.invoke(cli, ["index", str(articles)])
-    assert result.exit_code == 1 and "name must be a plain folder name" in result.stderr
+    assert result.exit_code == 2 and "name must be a plain folder name" in result.stderr
     assert not (tmp_path.parent.parent / "keluar").exists()
 
 
@@ -493,7 +493,7 @@ def test_a_failed_first_index_run_leaves_no_index(runner, tmp_path, config, data
             target.mkdir()  # a folder the user made stays, empty
         args = ["index", str(source), "--index", str(target), "--config", str(tmp_path / "c.yaml")]
         result = runner.invoke(cli, args)
-        assert result.exit_code == 1 and result.stderr.count("\n") == 1
+        assert result.exit_code == 2 and result.stderr.count("\n") == 1
         assert not Index.exists(target)
         assert list(target.iterdir()) == [] if target.name == "made" else not target.exists()
 
@@ -502,7 +502,7 @@ def test_unknown_fields_are_named_with_a_pointer_to_mapping(runner, tmp_path):
     source = tmp_path / "berita.jsonl"
     source.write_text(json.dumps({"id": 1, "judul": "Banjir", "isi": "Banjir melanda kota"}))
     result = runner.invoke(cli, ["index", str(source)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "unknown fields 'judul', 'isi'" in result.stderr and "mapping:" in result.stderr
     (tmp_path / "searchlib.yaml").write_text("mapping: {judul: title, isi: body}\n")
     result = runner.invoke(cli, ["index", str(source)])
@@ -513,7 +513,7 @@ def test_a_duplicate_id_across_files_fails_naming_both_places(runner, articles, 
     again = tmp_path / "lagi.jsonl"
     again.write_text(json.dumps({"id": "a2", "title": "Harga beras turun", "body": "Turun."}))
     result = runner.invoke(cli, ["index", str(articles), str(again)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert f"{again}:1: duplicate id 'a2': also at {articles}:2;" in result.stderr
     result = runner.invoke(cli, ["index", str(articles), str(again), "--on-error", "skip"])
     assert "added 3" in result.stdout and "skipped 1" in result.stdout
@@ -554,7 +554,7 @@ def test_writing_to_a_read_only_index_is_one_line_and_reading_works(runner, arti
         ["index", str(articles), "--index", str(index)],
     ):
         result = _run_read_only(index, *args)
-        assert result.returncode == 1, result.stderr
+        assert result.returncode == 2, result.stderr
         assert result.stderr.count("\n") == 1 and "internal error" not in result.stderr
         assert f"cannot write to the index at {index}: " in result.stderr
         assert f"may not write to {index}" in result.stderr or (

@@ -68,10 +68,6 @@ _MESSAGES: tuple[tuple[str, str], ...] = (
     ),
     (r"empty query", "Kueri kosong: ketik kata kunci."),
     (
-        r"the query has only stopwords: (?P<words>.*)",
-        "Kueri hanya berisi kata umum ({words}); tambahkan kata yang bermakna.",
-    ),
-    (
         r"(?P<what>.*) matches more than (?P<n>\d+) terms",
         "{what} cocok dengan lebih dari {n} kata; ketik lebih banyak huruf.",
     ),
