@@ -170,7 +170,7 @@ class Index:
                 )
         from searchlib.backends.embedded.store import WhooshStore
 
-        index = cls(root, cfg, WhooshStore.open(root, cfg))
+        index = cls(root, cfg, WhooshStore.open(root, cfg, written_with=stored))
         if meta["format_version"] != FORMAT_VERSION:
             index._outdated_meta = meta
         return index

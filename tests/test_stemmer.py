@@ -142,7 +142,7 @@ def test_lexicon_entries_carry_frequency_tiers() -> None:
 
 
 def test_filter_state_stays_picklable() -> None:
-    # The stemmer is never pickled (the Whoosh filter keeps config only), but the filter is.
+    # The stemmer is never pickled (the filter keeps configuration only), but the filter is.
     from searchlib.analysis.filters import IndonesianStemFilter
 
     restored = pickle.loads(pickle.dumps(IndonesianStemFilter("full", "roots-id.txt")))
