@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 import searchlib
 from searchlib.analysis import AnalyzedToken, AnalyzerSpec, load_spec
 from searchlib.analysis.base import Filter, Token
@@ -437,9 +438,7 @@ def test_snowball_terms_are_pystemmers_stems_of_the_tokens() -> None:
 
     snowball = Stemmer.Stemmer("indonesian")
     unstemmed = load_spec("simple").build()  # same tokenizer and stopwords, no stemmer
-    expected = [
-        t.text if t.protected else snowball.stemWord(t.text) for t in unstemmed(_NEWS)
-    ]
+    expected = [t.text if t.protected else snowball.stemWord(t.text) for t in unstemmed(_NEWS)]
     assert searchlib.analyze(_NEWS, "indonesian-snowball") == expected
     assert "usaha" in expected and "kpk" in expected and "1.000" in expected
     assert expected != searchlib.analyze(_NEWS)  # really another stemmer than ours
