@@ -23,6 +23,7 @@ from searchlib.analysis.chain import Chain, IndonesianAnalyzer
 from searchlib.analysis.filters import IndonesianStemFilter, SnowballStemFilter, StopwordFilter
 from searchlib.analysis.lexicon import load_wordlist
 from searchlib.analysis.tokenizer import IndonesianTokenizer
+from searchlib.config import load_config
 from searchlib.errors import AnalyzerError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -449,6 +450,8 @@ def test_snowball_keeps_protected_words_and_offsets() -> None:
     assert "pilu" in searchlib.analyze("pemilu", spec)  # Snowball's stem of "pemilu"
     kept = spec.with_overrides({"stemmer": {"protected": ["pemilu"]}})
     assert searchlib.analyze("Pemilu 2024", kept) == ["pemilu", "2024"]
+    config = load_config({"analyzer": "indonesian-snowball", "protected_words": ["pemilu"]})
+    assert config.analyzer_spec() == kept
     tokens = searchlib.analyze_tokens("Para pengusaha", spec)
     assert [(t.surface, t.term) for t in tokens] == [("pengusaha", "usaha")]
 
@@ -631,15 +634,16 @@ def test_public_api_never_raises_and_is_stable(text: str) -> None:
     searchlib.stem(text)
 
 
+@pytest.mark.parametrize("name", ["indonesian", "indonesian-snowball"])
 def test_threads_sharing_one_analyzer_get_the_plain_chains_tokens(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     from searchlib.analysis import tokenizer
 
     monkeypatch.setattr(tokenizer, "CACHE_SIZE", 64)  # evictions all the time
-    analyzer = load_spec("indonesian").build()
+    analyzer = load_spec(name).build()
     plain = _plain(analyzer)
     words = ["Presiden", "menulis", "(ditulis", "DPR,", "anak-anak", "yang", "Rp1.000"]
     texts = [" ".join(f"{w}{i % 97}" if i % 3 else w for w in words) * 5 for i in range(300)]

@@ -301,3 +301,31 @@ KNOWN_LIMITS = [
 )
 def test_known_limit(word: str, ours: str, better: str, why: str) -> None:
     assert FULL.stem(word) == ours != better, why
+
+
+# -- the Snowball stemmer (the indonesian-snowball analyzer) -----------------------------------
+
+
+@needs_shared
+def test_snowball_stemmer_gives_snowballs_reference_stems() -> None:
+    from searchlib.analysis.snowball import SnowballStemmer
+
+    stemmer = SnowballStemmer()
+    pairs = list(_rows(GOLD / "snowball_indonesian.tsv"))
+    assert len(pairs) > 60_000
+    assert [w for w, s in pairs if stemmer.stem(w) != s] == []
+
+
+def test_snowball_stemmer_keeps_protected_words_and_is_per_thread() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from searchlib.analysis.snowball import SnowballStemmer, shared_snowball
+
+    stemmer = SnowballStemmer(frozenset({"pemilu"}))
+    assert (stemmer.stem("pemilu"), stemmer.stem("pemilihan")) == ("pemilu", "pilih")
+    assert shared_snowball(frozenset()) is shared_snowball(frozenset())
+    words = [f"{p}{w}" for p in ("me", "di", "pe", "ber") for w in ("nulis", "lari", "main")]
+    expected = [SnowballStemmer().stem(w) for w in words] * 200
+    shared = SnowballStemmer()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(shared.stem, words * 200)) == expected
