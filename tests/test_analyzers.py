@@ -324,6 +324,8 @@ def test_fused_chain_gives_exactly_the_plain_chain(text: str) -> None:
         plain = _plain(fused)
         for kwargs in _KWARGS:
             assert _run(fused, text, **kwargs) == _run(plain, text, **kwargs), (name, kwargs)
+        # the bulk writer's and the cluster backend's shortcut: terms without tokens
+        assert fused.kept_terms(text) == fused.terms(text) == [t.text for t in plain(text)]
 
 
 def test_fused_chain_on_real_news_text() -> None:

@@ -57,7 +57,7 @@ class Chain:
                 raise AnalyzerError(f"only filters may follow the tokenizer, not {item!r}")
         self.items: list[Any] = [tokenizer, *filters]
 
-    def __call__(self, value: str, no_morph: bool = False, **options: Any) -> Iterator[Token]:
+    def __call__(self, value: str, *, no_morph: bool = False, **options: Any) -> Iterator[Token]:
         items = self.items
         tokens = items[0](value, **options)
         for item in items[1:]:
@@ -113,9 +113,10 @@ class IndonesianAnalyzer(Chain):
         self.items = state["items"]
         self._setup()
 
-    def __call__(  # type: ignore[override]
+    def __call__(
         self,
         value: str,
+        *,
         positions: bool = False,
         chars: bool = False,
         keeporiginal: bool = False,
