@@ -3,10 +3,10 @@
 An analyzer is a callable ``analyzer(text, **options) -> Iterator[Token]``. The options
 (all keyword arguments, all optional) say what the caller needs:
 
-``positions``
-    each token's ``pos`` (its index among the kept tokens, from ``start_pos``);
-``chars``
-    each token's ``startchar`` and ``endchar``: offsets into the text, from ``start_char``;
+``positions``, ``start_pos``
+    each token's ``pos``: its index among the kept tokens, counted from ``start_pos``;
+``chars``, ``start_char``
+    each token's ``startchar`` and ``endchar``: offsets into the text plus ``start_char``;
 ``keeporiginal``
     each token's ``original``: its surface form in the text;
 ``removestops``

@@ -1,8 +1,8 @@
 """Snowball's Indonesian stemmer (PyStemmer), for the ``snowball`` stemmer mode.
 
 It stems as other systems that use Snowball's Indonesian algorithm do (PostgreSQL's
-``indonesian`` text search configuration, Sphinx's and Manticore's ``libstemmer_indonesian``
-morphology, any other Snowball binding), for archives whose terms must match one of them.
+``indonesian`` text search configuration, a libstemmer morphology in Sphinx or Manticore,
+any other Snowball binding), for archives whose terms must match one of them.
 PyStemmer's stemmer objects are not thread-safe, so each thread gets its own.
 """
 
