@@ -1,5 +1,5 @@
 """Named analyzers and the public analysis API: YAML definitions, overrides, fingerprints,
-pickling, the fused chain (same tokens as Whoosh's plain chain), the stopword list, and
+pickling, the fused chain (same tokens as the plain chain), the stopword list, and
 analyze / analyze_tokens / stem / get_analyzer."""
 
 from __future__ import annotations
@@ -15,39 +15,38 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from whoosh import fields
-from whoosh.analysis import CompositeAnalyzer, LowercaseFilter
-from whoosh.filedb.filestore import RamStorage
-from whoosh.highlight import Highlighter, WholeFragmenter
-from whoosh.qparser import QueryParser
 
 import searchlib
 from searchlib.analysis import AnalyzedToken, AnalyzerSpec, load_spec
-from searchlib.analysis.chain import IndonesianAnalyzer
-from searchlib.analysis.filters import IndonesianStemFilter, StopwordFilter
+from searchlib.analysis.base import Filter, Token
+from searchlib.analysis.chain import Chain, IndonesianAnalyzer
+from searchlib.analysis.filters import IndonesianStemFilter, SnowballStemFilter, StopwordFilter
 from searchlib.analysis.lexicon import load_wordlist
 from searchlib.analysis.tokenizer import IndonesianTokenizer
+from searchlib.config import load_config
 from searchlib.errors import AnalyzerError
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
-NAMES = ["indonesian", "indonesian-light", "simple"]
+NAMES = ["indonesian", "indonesian-light", "simple", "indonesian-snowball"]
 
 
 # --- definitions -------------------------------------------------------------------------
 
 
-def test_the_three_named_analyzers_ship() -> None:
+def test_the_named_analyzers_ship() -> None:
     assert set(NAMES) <= set(searchlib.available_analyzers())
-    default, light, simple = (load_spec(n) for n in NAMES)
-    assert (default.stemmer_mode, light.stemmer_mode, simple.stemmer_mode) == (
+    default, light, simple, snowball = (load_spec(n) for n in NAMES)
+    assert [s.stemmer_mode for s in (default, light, simple, snowball)] == [
         "full",
         "light",
         "none",
-    )
-    # light and simple extend the default: same tokenizer limit and stopwords
-    assert default.stopwords == light.stopwords == simple.stopwords
+        "snowball",
+    ]
+    # all share the default's tokenizer limit and stopwords
+    assert default.stopwords == light.stopwords == simple.stopwords == snowball.stopwords
     assert "yang" in default.stopwords and default.max_token_length == 64
+    assert snowball.max_token_length == 64
 
 
 def test_unknown_analyzer_is_an_error_with_a_hint() -> None:
@@ -134,6 +133,8 @@ def test_fingerprint_tracks_what_decides_the_terms() -> None:
         base.with_overrides({"max_token_length": 32}),
         load_spec("indonesian-light"),
         load_spec("simple"),
+        load_spec("indonesian-snowball"),
+        base.with_overrides({"stemmer": {"mode": "snowball"}}),
     ]
     prints = [spec.fingerprint for spec in changed]
     assert fp not in prints and len(set(prints)) == len(prints)
@@ -158,7 +159,7 @@ def test_fingerprint_is_stable_across_processes() -> None:
     code = (
         "from searchlib.analysis import load_spec;"
         "print(' '.join(load_spec(n).fingerprint for n in "
-        "('indonesian', 'indonesian-light', 'simple')))"
+        f"{tuple(NAMES)!r}))"
     )
     runs = {
         subprocess.run(
@@ -173,7 +174,7 @@ def test_fingerprint_is_stable_across_processes() -> None:
     assert runs == {" ".join(load_spec(n).fingerprint for n in NAMES)}
 
 
-# --- Whoosh analyzers: pickling, stable paths, fused == plain chain --------------------------
+# --- analyzers: pickling, stable paths, fused == plain chain ------------------------------
 
 _ALLOWED_MODULES = {
     "searchlib.analysis.chain",
@@ -235,13 +236,18 @@ def test_build_gives_tokenizer_then_small_filters() -> None:
         IndonesianTokenizer,
         StopwordFilter,
     ]
+    assert [type(i) for i in load_spec("indonesian-snowball").build().items] == [
+        IndonesianTokenizer,
+        StopwordFilter,
+        SnowballStemFilter,
+    ]
     bare = AnalyzerSpec(name="bare", stemmer_mode="none").build()
     assert [type(i) for i in bare.items] == [IndonesianTokenizer]
 
 
-def _plain(analyzer: IndonesianAnalyzer) -> CompositeAnalyzer:
-    """The same items run the ordinary Whoosh way, one generator per filter."""
-    return CompositeAnalyzer(*analyzer.items)
+def _plain(analyzer: IndonesianAnalyzer) -> Chain:
+    """The same items run the plain way, one generator per filter."""
+    return Chain(*analyzer.items)
 
 
 def _run(analyzer, text: str, **kwargs) -> list[tuple]:  # type: ignore[no-untyped-def]
@@ -312,12 +318,14 @@ _SENTENCES = st.lists(
 
 @settings(max_examples=200, deadline=None)
 @given(st.one_of(_SENTENCES, st.text(max_size=60)))
-def test_fused_chain_gives_exactly_the_plain_whoosh_chain(text: str) -> None:
+def test_fused_chain_gives_exactly_the_plain_chain(text: str) -> None:
     for name in NAMES:
         fused = searchlib.get_analyzer(name)
         plain = _plain(fused)
         for kwargs in _KWARGS:
             assert _run(fused, text, **kwargs) == _run(plain, text, **kwargs), (name, kwargs)
+        # the bulk writer's and the cluster backend's shortcut: terms without tokens
+        assert fused.kept_terms(text) == fused.terms(text) == [t.text for t in plain(text)]
 
 
 def test_fused_chain_on_real_news_text() -> None:
@@ -333,15 +341,51 @@ def test_fused_chain_on_real_news_text() -> None:
             assert _run(fused, doc["body"], **kwargs) == _run(plain, doc["body"], **kwargs)
 
 
-def test_other_chains_run_the_plain_whoosh_way() -> None:
+class _Upper(Filter):
+    """A filter the fused chain does not know."""
+
+    def __call__(self, tokens):  # type: ignore[no-untyped-def]
+        for t in tokens:
+            t.text = t.text.upper()
+            yield t
+
+
+def test_other_chains_run_the_plain_way() -> None:
     analyzer = searchlib.get_analyzer("indonesian")
-    extended = analyzer | LowercaseFilter()
-    assert type(extended) is CompositeAnalyzer  # Whoosh flattens; no fusing assumed
-    assert [t.text for t in extended("Menulis DPR")] == searchlib.analyze("Menulis DPR")
+    extended = IndonesianAnalyzer(*analyzer.items, _Upper())
+    assert not extended.fusable
+    assert [t.text for t in extended("Menulis DPR")] == [
+        t.upper() for t in searchlib.analyze("Menulis DPR")
+    ]
+    assert extended.terms("Menulis DPR") == [t.upper() for t in searchlib.analyze("Menulis DPR")]
+    with pytest.raises(AnalyzerError, match="fused chain"):
+        extended.kept_terms("Menulis")
     no_morph = [t.text for t in analyzer("Menulis berita", no_morph=True)]
     assert no_morph == ["menulis", "berita"]
     whole = [t.text for t in analyzer("Menulis Berita", tokenize=False)]
     assert whole == [searchlib.stem("menulis berita")]
+
+
+def test_a_chain_starts_with_a_tokenizer_and_then_has_filters_only() -> None:
+    tokenizer = IndonesianTokenizer()
+    with pytest.raises(AnalyzerError, match="starts with a tokenizer"):
+        Chain(StopwordFilter(["yang"]))  # type: ignore[arg-type]
+    with pytest.raises(AnalyzerError, match="only filters may follow"):
+        Chain(tokenizer, tokenizer)  # type: ignore[arg-type]
+
+
+def test_terms_are_the_tokens_texts() -> None:
+    text = "Presiden (menulis) yang DPR-nya, anak-anak 1.000 https://x.id/a."
+    for name in NAMES:
+        analyzer = searchlib.get_analyzer(name)
+        assert analyzer.terms(text) == [t.text for t in analyzer(text)]
+        assert analyzer.kept_terms(text) == [t.text for t in _plain(analyzer)(text)]
+
+
+def test_tokens_copy_keeps_a_token_past_the_next_one() -> None:
+    copies = [t.copy() for t in searchlib.get_analyzer()("Presiden menulis", positions=True)]
+    assert [(t.text, t.pos) for t in copies] == [("presiden", 0), ("tulis", 1)]
+    assert all(type(t) is Token for t in copies)
 
 
 def test_stop_filter_renumbers_positions_and_marks_kept_stopwords() -> None:
@@ -370,7 +414,7 @@ def test_function_words_with_a_clitic_particle_are_stopwords(name: str) -> None:
 def test_memos_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     from searchlib.analysis import tokenizer
 
-    monkeypatch.setattr(tokenizer, "_CACHE_SIZE", 50)
+    monkeypatch.setattr(tokenizer, "CACHE_SIZE", 50)
     analyzer = load_spec("simple").build()
     words = [f"kata{i}x" for i in range(400)]
     text = " ".join(words)
@@ -384,23 +428,60 @@ def test_memos_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(tokenizer_alone._memo) <= 50 // 4
 
 
-def test_whoosh_indexes_searches_and_highlights_with_the_analyzer() -> None:
-    analyzer = searchlib.get_analyzer("indonesian")
-    schema = fields.Schema(body=fields.TEXT(analyzer=analyzer, stored=True))
-    ix = RamStorage().create_index(schema)
-    body = "Amazon menghentikan layanan Prime di Rusia. Anak-anak kecewa."
-    with ix.writer() as writer:
-        writer.add_document(body=body)
-        writer.add_document(body="Harga beras naik di pasar.")
-    with ix.searcher() as searcher:
-        parser = QueryParser("body", ix.schema)
-        hits = searcher.search(parser.parse("penghentian layanan"))
-        assert len(hits) == 1
-        assert len(searcher.search(parser.parse('"layanan prime"'))) == 1  # phrase
-        assert len(searcher.search(parser.parse("anak"))) == 1
-        highlighter = Highlighter(fragmenter=WholeFragmenter())
-        marked = highlighter.highlight_hit(hits[0], "body")
-        assert "<b" in marked and "menghentikan</b>" in marked and "layanan</b>" in marked
+# --- the Snowball analyzer -----------------------------------------------------------------
+
+_NEWS = (
+    "Perusahaan itu menghentikan layanannya; para pengusaha dan penulis berlari ke pelarian. "
+    "DPR menyetujui Rp1.000 untuk KPK-nya pada 2024, kata Presiden di Jakarta."
+)
+
+
+def test_snowball_terms_are_pystemmers_stems_of_the_tokens() -> None:
+    import Stemmer
+
+    snowball = Stemmer.Stemmer("indonesian")
+    unstemmed = load_spec("simple").build()  # same tokenizer and stopwords, no stemmer
+    expected = [t.text if t.protected else snowball.stemWord(t.text) for t in unstemmed(_NEWS)]
+    assert searchlib.analyze(_NEWS, "indonesian-snowball") == expected
+    assert "usaha" in expected and "kpk" in expected and "1.000" in expected
+    assert expected != searchlib.analyze(_NEWS)  # really another stemmer than ours
+
+
+def test_snowball_keeps_protected_words_and_offsets() -> None:
+    spec = load_spec("indonesian-snowball")
+    assert "pilu" in searchlib.analyze("pemilu", spec)  # Snowball's stem of "pemilu"
+    kept = spec.with_overrides({"stemmer": {"protected": ["pemilu"]}})
+    assert searchlib.analyze("Pemilu 2024", kept) == ["pemilu", "2024"]
+    config = load_config({"analyzer": "indonesian-snowball", "protected_words": ["pemilu"]})
+    assert config.analyzer_spec() == kept
+    tokens = searchlib.analyze_tokens("Para pengusaha", spec)
+    assert [(t.surface, t.term) for t in tokens] == [("pengusaha", "usaha")]
+
+
+def test_snowball_fingerprint_names_the_snowball_release(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from searchlib.analysis import registry
+
+    snowball, default = load_spec("indonesian-snowball"), load_spec("indonesian")
+    before = (snowball.fingerprint, default.fingerprint)
+    monkeypatch.setattr(registry, "snowball_version", lambda: "99.0.0")
+    assert snowball.fingerprint != before[0]  # another Snowball may stem otherwise
+    assert default.fingerprint == before[1]  # our stemmer does not depend on it
+
+
+def test_an_index_built_with_the_snowball_analyzer(tmp_path: Path) -> None:
+    docs = [
+        {"id": "a", "title": "Pengusaha mengeluh", "body": "Para pengusaha mengeluhkan pajak."},
+        {"id": "b", "title": "Banjir", "body": "Banjir merendam Jakarta."},
+    ]
+    with searchlib.Index.create(tmp_path / "ix", {"analyzer": "indonesian-snowball"}) as ix:
+        ix.add(docs)
+    with searchlib.Index.open(tmp_path / "ix") as ix:
+        assert [h.id for h in ix.search("perusahaan").hits] == ["a"]  # Snowball: usaha
+        assert ix.search("usaha").hits[0].snippet.count("[") >= 1
+    with pytest.raises(searchlib.IndexMismatchError):
+        searchlib.Index.open(tmp_path / "ix", {"analyzer": "indonesian"})
 
 
 # --- the stopword list ----------------------------------------------------------------------
@@ -555,15 +636,16 @@ def test_public_api_never_raises_and_is_stable(text: str) -> None:
     searchlib.stem(text)
 
 
+@pytest.mark.parametrize("name", ["indonesian", "indonesian-snowball"])
 def test_threads_sharing_one_analyzer_get_the_plain_chains_tokens(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     from searchlib.analysis import tokenizer
 
-    monkeypatch.setattr(tokenizer, "_CACHE_SIZE", 64)  # evictions all the time
-    analyzer = load_spec("indonesian").build()
+    monkeypatch.setattr(tokenizer, "CACHE_SIZE", 64)  # evictions all the time
+    analyzer = load_spec(name).build()
     plain = _plain(analyzer)
     words = ["Presiden", "menulis", "(ditulis", "DPR,", "anak-anak", "yang", "Rp1.000"]
     texts = [" ".join(f"{w}{i % 97}" if i % 3 else w for w in words) * 5 for i in range(300)]

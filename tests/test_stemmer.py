@@ -142,7 +142,7 @@ def test_lexicon_entries_carry_frequency_tiers() -> None:
 
 
 def test_filter_state_stays_picklable() -> None:
-    # The stemmer is never pickled (the Whoosh filter keeps config only), but the filter is.
+    # The stemmer is never pickled (the filter keeps configuration only), but the filter is.
     from searchlib.analysis.filters import IndonesianStemFilter
 
     restored = pickle.loads(pickle.dumps(IndonesianStemFilter("full", "roots-id.txt")))
@@ -301,3 +301,31 @@ KNOWN_LIMITS = [
 )
 def test_known_limit(word: str, ours: str, better: str, why: str) -> None:
     assert FULL.stem(word) == ours != better, why
+
+
+# -- the Snowball stemmer (the indonesian-snowball analyzer) -----------------------------------
+
+
+@needs_shared
+def test_snowball_stemmer_gives_snowballs_reference_stems() -> None:
+    from searchlib.analysis.snowball import SnowballStemmer
+
+    stemmer = SnowballStemmer()
+    pairs = list(_rows(GOLD / "snowball_indonesian.tsv"))
+    assert len(pairs) > 60_000
+    assert [w for w, s in pairs if stemmer.stem(w) != s] == []
+
+
+def test_snowball_stemmer_keeps_protected_words_and_is_per_thread() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from searchlib.analysis.snowball import SnowballStemmer, shared_snowball
+
+    stemmer = SnowballStemmer(frozenset({"pemilu"}))
+    assert (stemmer.stem("pemilu"), stemmer.stem("pemilihan")) == ("pemilu", "pilih")
+    assert shared_snowball(frozenset()) is shared_snowball(frozenset())
+    words = [f"{p}{w}" for p in ("me", "di", "pe", "ber") for w in ("nulis", "lari", "main")]
+    expected = [SnowballStemmer().stem(w) for w in words] * 200
+    shared = SnowballStemmer()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(shared.stem, words * 200)) == expected

@@ -24,9 +24,6 @@ PICKLED_PATHS = "searchlib._whoosh"
 SEAM = ("searchlib.backends", "searchlib.backends.base")
 #: Packages that know no storage engine and no backend.
 ENGINE_FREE = ("searchlib.analysis", "searchlib.query", "searchlib.snippets")
-#: TEMPORARY: analysis/ is still built on whoosh.analysis until the analysis branch gives
-#: searchlib its own token protocol; then this entry goes.
-WHOOSH_ALLOWED_FOR_NOW = ("searchlib.analysis",)
 #: The faces and the packages each may import besides ``searchlib``'s public names.
 FACES = {
     "searchlib.cli": ("searchlib.cli", "searchlib.web"),  # ``serve`` starts the web face
@@ -118,7 +115,7 @@ def whoosh_outside_engine(root: Path) -> list[Violation]:
 
 
 def may_import_whoosh(name: str) -> bool:
-    return any(within(name, p) for p in (ENGINE, *WHOOSH_ALLOWED_FOR_NOW))
+    return within(name, ENGINE)
 
 
 def index_names_a_backend(root: Path) -> list[Violation]:
@@ -215,7 +212,7 @@ def test_searchlib_keeps_the_rule(rule):
 
 def test_the_allow_lists_name_things_that_exist():
     names = {name for name, _, _ in modules(PACKAGE)}
-    for module in [*FACE_EXCEPTIONS, *WHOOSH_ALLOWED_FOR_NOW, ENGINE, PICKLED_PATHS]:
+    for module in [*FACE_EXCEPTIONS, ENGINE, PICKLED_PATHS]:
         assert module in names, module
     functions = {q for name, _, tree in modules(PACKAGE) for _, q in _functions(tree, name)}
     assert functions >= LONG_FUNCTIONS_TO_SPLIT

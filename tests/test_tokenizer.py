@@ -1,5 +1,5 @@
-"""The Indonesian tokenizer: token tables with offsets, protection, Whoosh's keyword
-arguments, the over-long guard, and properties that must hold for any input."""
+"""The Indonesian tokenizer: token tables with offsets, protection, the analysis
+options, the over-long guard, and properties that must hold for any input."""
 
 from __future__ import annotations
 
@@ -177,7 +177,7 @@ def test_overlong_tokens_are_truncated_protected_and_keep_their_full_offsets() -
     assert surface == url and text == url[:64] and protected
 
 
-def test_whoosh_keyword_arguments() -> None:
+def test_analysis_options() -> None:
     tok = IndonesianTokenizer()
     got = [
         (t.text, t.pos, t.startchar, t.endchar, t.original, t.mode, t.boost, t.stopped)
@@ -197,7 +197,7 @@ def test_whoosh_keyword_arguments() -> None:
     ]
 
 
-def test_extra_keyword_arguments_land_on_the_token_as_in_whoosh() -> None:
+def test_extra_keyword_arguments_land_on_the_token() -> None:
     [t] = list(IndonesianTokenizer()("kata", boosts=True))
     assert t.boosts is True
 
@@ -216,7 +216,7 @@ def test_tokenize_false_yields_the_whole_value_normalized() -> None:
 
 
 def test_every_token_carries_a_fresh_protected_flag() -> None:
-    # Whoosh reuses one Token object: the flag must be reset for every token.
+    # The tokenizer reuses one Token object: the flag must be reset for every token.
     flags = [t.protected for t in IndonesianTokenizer()("DPR rapat 2024 hari ini")]
     assert flags == [True, False, True, False, False]
 
@@ -282,7 +282,7 @@ def test_any_text_tokenizes_with_offsets_that_point_at_the_surface(text: str) ->
         assert text[start:end] == original
         assert norm and len(norm) <= 64 and not any(c.isspace() for c in original)
         assert isinstance(protected, bool)
-        norm.encode("utf-8")  # a term Whoosh can store: no lone surrogates
+        norm.encode("utf-8")  # a term an index can store: no lone surrogates
         previous_end = end
     # Stable: the memo (now warm) and a fresh tokenizer give the same tokens again.
     again = [
@@ -385,5 +385,5 @@ def test_every_regex_alternative_is_reachable() -> None:
 
 def test_edge_punctuation_can_never_be_part_of_a_token() -> None:
     # The fast path strips these characters from a chunk's ends unseen by the regex.
-    for char in tokmod._EDGE_PUNCT:
+    for char in tokmod.EDGE_PUNCT:
         assert not char.isalnum() and char not in "_@#" and not char.isspace()

@@ -1,7 +1,7 @@
 """Indonesian text analysis: tokenizer, stopwords, stemmer, named analyzers.
 
-``analyze`` and ``stem`` are the public entry points; ``get_analyzer`` returns the Whoosh
-analyzer that index fields use.
+``analyze`` and ``stem`` are the public entry points; ``get_analyzer`` returns the analyzer
+that index fields and queries use (the protocol is in :mod:`searchlib.analysis.base`).
 """
 
 from __future__ import annotations
@@ -9,15 +9,18 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
-from whoosh.analysis import Analyzer
-
+from searchlib.analysis.base import Analyzer, Token
+from searchlib.analysis.chain import IndonesianAnalyzer
 from searchlib.analysis.lexicon import shared_stemmer
 from searchlib.analysis.registry import AnalyzerSpec, available_analyzers, load_spec
 from searchlib.analysis.tokenizer import normalize_word
 
 __all__ = [
     "AnalyzedToken",
+    "Analyzer",
     "AnalyzerSpec",
+    "IndonesianAnalyzer",
+    "Token",
     "analyze",
     "analyze_tokens",
     "available_analyzers",
@@ -39,20 +42,20 @@ class AnalyzedToken(NamedTuple):
     term: str
 
 
-def get_analyzer(name: str | AnalyzerSpec = DEFAULT_ANALYZER) -> Analyzer:
-    """The Whoosh analyzer for a named analyzer (or a resolved spec)."""
+def get_analyzer(name: str | AnalyzerSpec = DEFAULT_ANALYZER) -> IndonesianAnalyzer:
+    """The analyzer for a named analyzer (or a resolved spec), shared per process."""
     spec = name if isinstance(name, AnalyzerSpec) else load_spec(name)
     return _built(spec)
 
 
 @lru_cache(maxsize=32)
-def _built(spec: AnalyzerSpec) -> Analyzer:
+def _built(spec: AnalyzerSpec) -> IndonesianAnalyzer:
     return spec.build()
 
 
 def analyze(text: str, analyzer: str | AnalyzerSpec = DEFAULT_ANALYZER) -> list[str]:
     """The terms ``text`` would be indexed as, in order (stopwords removed)."""
-    return [t.text for t in get_analyzer(analyzer)(text)]
+    return get_analyzer(analyzer).terms(text)
 
 
 def analyze_tokens(

@@ -1,15 +1,19 @@
-"""The analyzer Whoosh calls for every indexed field and every query: a fused filter chain.
+"""The analyzer every indexed field and every query goes through: a fused filter chain.
 
-``IndonesianAnalyzer`` is an ordinary Whoosh ``CompositeAnalyzer`` (tokenizer | stopwords |
-stemmer) and gives exactly the tokens that chain gives. Whoosh runs a chain as one Python
-generator per filter, which for a stop filter and a stemmer costs more than tokenizing and
-stemming themselves. Because the tokenizer works on whitespace-separated chunks and both
-filters look at one token at a time, the chain's output for a chunk depends on nothing but
-the chunk; so this class applies the filters' per-token rules (stopword test, stem) once per
-distinct chunk, memoizes the terms, and then only assigns positions and offsets -- one
-generator, one dict lookup per chunk. Those rules are restated in ``_terms`` (a test checks
-the result equals Whoosh's plain chain on every kind of chunk). Chains it cannot prove
-chunk-local (other filters, ``no_morph``, ``tokenize=False``) run the plain Whoosh way.
+A :class:`Chain` runs a tokenizer and its filters one after another, one Python generator per
+filter; for a stop filter and a stemmer that costs more than tokenizing and stemming
+themselves. ``IndonesianAnalyzer`` is a chain (tokenizer, stopwords, stemmer) that gives
+exactly the tokens the plain chain gives, faster: because the tokenizer works on
+whitespace-separated chunks and the filters look at one token at a time, the chain's output
+for a chunk depends on nothing but the chunk; so it applies the filters' per-token rules
+(stopword test, stem) once per distinct chunk, memoizes the terms, and then only assigns
+positions and offsets -- one generator, one dict lookup per chunk. Those rules are restated
+in ``_terms`` (a test checks the result equals the plain chain on every kind of chunk).
+Chains it cannot prove chunk-local (other filters, ``no_morph``, ``tokenize=False``) run the
+plain way.
+
+Indexes written by earlier releases hold ``IndonesianAnalyzer``'s pickled state (its items),
+so the class keeps its import path and that state.
 """
 
 from __future__ import annotations
@@ -17,23 +21,24 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from whoosh.analysis import CompositeAnalyzer, Token
-
 from searchlib.analysis import tokenizer as _tokenizer
-from searchlib.analysis.filters import IndonesianStemFilter, StopwordFilter
+from searchlib.analysis.base import Filter, Token, Tokenizer
+from searchlib.analysis.filters import IndonesianStemFilter, SnowballStemFilter, StopwordFilter
 from searchlib.analysis.tokenizer import (
-    _EDGE_PUNCT,
-    _MAX_CACHED_CHUNK,
+    EDGE_PUNCT,
+    MAX_CACHED_CHUNK,
     IndonesianTokenizer,
-    _blocks,
+    blocks,
     make_room,
 )
 from searchlib.errors import AnalyzerError
 
-__all__ = ["IndonesianAnalyzer"]
+__all__ = ["Chain", "IndonesianAnalyzer"]
 
+#: Stem filters: each offers ``stemmer.stem`` and leaves protected and stopped tokens alone.
+_STEM_FILTERS = (IndonesianStemFilter, SnowballStemFilter)
 #: Filters whose output for a token depends only on that token (and which leave offsets).
-_CHUNK_LOCAL_FILTERS = (StopwordFilter, IndonesianStemFilter)
+_CHUNK_LOCAL_FILTERS = (StopwordFilter, *_STEM_FILTERS)
 
 #: One filter's rule: a stopword test or a stem function.
 _Step = tuple[Callable[[str], bool] | None, Callable[[str], str] | None]
@@ -41,11 +46,48 @@ _Step = tuple[Callable[[str], bool] | None, Callable[[str], str] | None]
 _Term = tuple[str, bool, bool, int, int]
 
 
-class IndonesianAnalyzer(CompositeAnalyzer):
-    """Tokenizer | filters, run fused when the chain allows (see the module docstring)."""
+class Chain:
+    """A tokenizer, then filters: each filter's generator reads the one before it."""
 
-    def __init__(self, *composables: Any) -> None:
-        super().__init__(*composables)
+    def __init__(self, tokenizer: Tokenizer, *filters: Filter) -> None:
+        if not isinstance(tokenizer, Tokenizer):
+            raise AnalyzerError(f"an analyzer starts with a tokenizer, not {tokenizer!r}")
+        for item in filters:
+            if not isinstance(item, Filter):
+                raise AnalyzerError(f"only filters may follow the tokenizer, not {item!r}")
+        self.items: list[Any] = [tokenizer, *filters]
+
+    def __call__(self, value: str, *, no_morph: bool = False, **options: Any) -> Iterator[Token]:
+        items = self.items
+        tokens = items[0](value, **options)
+        for item in items[1:]:
+            if not (no_morph and item.is_morph):
+                tokens = item(tokens)
+        return tokens
+
+    def terms(self, value: str) -> list[str]:
+        """The terms ``value`` is indexed as, in order (stopwords removed)."""
+        return [t.text for t in self(value)]
+
+    def has_morph(self) -> bool:
+        """Whether a filter changes words' forms (so ``no_morph`` gives other terms)."""
+        return any(item.is_morph for item in self.items[1:])
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.items == self.items
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.items))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({', '.join(repr(item) for item in self.items)})"
+
+
+class IndonesianAnalyzer(Chain):
+    """Tokenizer, then filters, run fused when the chain allows (see the module docstring)."""
+
+    def __init__(self, tokenizer: Tokenizer, *filters: Filter) -> None:
+        super().__init__(tokenizer, *filters)
         self._setup()
 
     def _setup(self) -> None:
@@ -71,12 +113,10 @@ class IndonesianAnalyzer(CompositeAnalyzer):
         self.items = state["items"]
         self._setup()
 
-    def __hash__(self) -> int:
-        return hash(tuple(self.items))
-
     def __call__(
         self,
         value: str,
+        *,
         positions: bool = False,
         chars: bool = False,
         keeporiginal: bool = False,
@@ -118,6 +158,10 @@ class IndonesianAnalyzer(CompositeAnalyzer):
         """Whether the chain runs fused, so that :meth:`kept_terms` may be used."""
         return self._fusable
 
+    def terms(self, value: str) -> list[str]:
+        """The terms ``value`` is indexed as, in order (stopwords removed)."""
+        return self.kept_terms(value) if self._fusable else super().terms(value)
+
     def kept_terms(self, value: str) -> list[str]:
         """The indexed terms of ``value`` in order, a term's position being its index: what
         ``self(value, positions=True)`` yields, without a Token per term (the bulk index
@@ -131,7 +175,7 @@ class IndonesianAnalyzer(CompositeAnalyzer):
         out: list[str] = []
         append = out.append
         extend = out.extend
-        for _, block in _blocks(value):
+        for _, block in blocks(value):
             for chunk in block.split():
                 kept = get(chunk)
                 if kept is None:
@@ -159,7 +203,7 @@ class IndonesianAnalyzer(CompositeAnalyzer):
                 if is_stopword is not None:  # StopwordFilter
                     if is_stopword(text):
                         stopped = True
-                elif not stopped and not protected:  # IndonesianStemFilter
+                elif not stopped and not protected:  # a stem filter
                     text = stem(text) or text  # type: ignore[misc]
             out.append((text, protected, stopped, rel_start, rel_end))
         return out
@@ -169,10 +213,10 @@ class IndonesianAnalyzer(CompositeAnalyzer):
         unprotected token, written out for the chains the registry builds."""
         items = self.items[1:]
         kinds = [type(item) for item in items]
-        if kinds == [StopwordFilter, IndonesianStemFilter]:
+        if len(kinds) == 2 and kinds[0] is StopwordFilter and kinds[1] in _STEM_FILTERS:
             is_stopword, stem = items[0].is_stopword, items[1].stemmer.stem
             return lambda word: () if is_stopword(word) else (stem(word) or word)
-        if kinds == [IndonesianStemFilter]:
+        if len(kinds) == 1 and kinds[0] in _STEM_FILTERS:
             stem = items[0].stemmer.stem
             return lambda word: stem(word) or word
         if not kinds:
@@ -192,13 +236,13 @@ class IndonesianAnalyzer(CompositeAnalyzer):
         A chunk that is a word with punctuation around it ("Presiden," or "(Presiden") gives
         the word's own terms, shifted by the leading punctuation, so it is analyzed as the
         bare word once (``shift`` moves offsets; None when the memo holds none). The filters'
-        rules run per token here, not as Whoosh's generator chain, whose set-up per chunk
+        rules run per token here, not as the plain chain's generators, whose set-up per chunk
         would cost more than the filtering itself.
         """
-        if len(chunk) > _MAX_CACHED_CHUNK:  # rare and unique: not worth keeping
+        if len(chunk) > MAX_CACHED_CHUNK:  # rare and unique: not worth keeping
             return convert(self._terms(chunk))
         make_room(memo, 2, share)
-        core = chunk.strip(_EDGE_PUNCT)
+        core = chunk.strip(EDGE_PUNCT)
         if not core.isalnum():
             value = memo[chunk] = convert(self._terms(chunk))
             return value
@@ -213,25 +257,25 @@ class IndonesianAnalyzer(CompositeAnalyzer):
             value = memo[key] = convert(self._terms(key))
         if key != chunk:
             if shift is not None:
-                value = shift(value, len(chunk) - len(chunk.lstrip(_EDGE_PUNCT)))
+                value = shift(value, len(chunk) - len(chunk.lstrip(EDGE_PUNCT)))
             memo[chunk] = value
         return value
 
     def _kept_miss(self, chunk: str) -> Any:
         """:meth:`_memoize` for the kept-terms memo, with a short path for most new chunks:
         an ASCII letter word, perhaps capitalized or with punctuation around it."""
-        core = chunk.strip(_EDGE_PUNCT)
+        core = chunk.strip(EDGE_PUNCT)
         if not (
             core.isalpha()
             and core.isascii()
             and len(core) <= self._plain_max
-            and len(chunk) <= _MAX_CACHED_CHUNK
+            and len(chunk) <= MAX_CACHED_CHUNK
             and not (len(core) <= 5 and core.isupper())  # an acronym: protected
         ):
             return self._memoize(chunk, self._kept, _kept, None, 1)
         # One token: the word lowercased, unprotected (as _memoize would find it).
         memo = self._kept
-        if len(memo) + 2 > _tokenizer._CACHE_SIZE:
+        if len(memo) + 2 > _tokenizer.CACHE_SIZE:
             make_room(memo, 2)
         key = core if core.islower() else core.lower()
         value = memo.get(key)
@@ -250,7 +294,7 @@ class IndonesianAnalyzer(CompositeAnalyzer):
     def _kept_loop(self, value: str, t: Token, positions: bool, pos: int) -> Iterator[Token]:
         get = self._kept.get
         miss = self._kept_miss
-        for _, block in _blocks(value):
+        for _, block in blocks(value):
             for chunk in block.split():
                 kept = get(chunk)
                 if kept is None:
@@ -285,7 +329,7 @@ class IndonesianAnalyzer(CompositeAnalyzer):
         memo = self._full
         get = memo.get
         memoize = self._memoize
-        for block_start, block in _blocks(value):
+        for block_start, block in blocks(value):
             cursor = 0
             for chunk in block.split():
                 terms = get(chunk)

@@ -1,10 +1,11 @@
-"""Whoosh filters for Indonesian text.
+"""Filters for Indonesian text: stopwords and the stemmers.
 
-Analyzers are pickled into every Whoosh index, so these classes keep stable import paths and
-pickle only plain configuration: the stemmer (which holds a PyStemmer object and the root
-lexicon) is looked up lazily from a per-process cache, never stored in the pickled state.
+Indexes written by earlier releases hold these classes' pickled state, so they keep their
+import paths, and they pickle only plain configuration: a stemmer (the root lexicon, or a
+PyStemmer object) is looked up lazily from a per-process cache, never stored in the pickled
+state.
 
-Both filters look at one token at a time and never change offsets; the fused analyzer
+Every filter here looks at one token at a time and never changes offsets; the fused analyzer
 (:mod:`searchlib.analysis.chain`) relies on that to memoize their output per chunk of text.
 """
 
@@ -13,10 +14,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from whoosh.analysis import Filter, Token
-
+from searchlib.analysis.base import Filter, Token
 from searchlib.analysis.lexicon import shared_stemmer
+from searchlib.analysis.snowball import SnowballStemmer, shared_snowball
 from searchlib.analysis.stemmer import IndonesianStemmer
+
+__all__ = ["CLITIC_PARTICLES", "IndonesianStemFilter", "SnowballStemFilter", "StopwordFilter"]
 
 #: Particles that attach to any word without changing what it is: a function word with
 #: one of them is still a function word ("manakah", "siapakah", "itulah", "apapun").
@@ -139,5 +142,45 @@ class IndonesianStemFilter(Filter):
         for t in tokens:
             if not t.stopped and not getattr(t, "protected", False):
                 # A stemmer must never turn a word into nothing: keep the word instead.
+                t.text = stem(t.text) or t.text
+            yield t
+
+
+class SnowballStemFilter(Filter):
+    """Replaces each token's text with Snowball's Indonesian stem (PyStemmer), leaving
+    protected and stopped tokens alone, as :class:`IndonesianStemFilter` does."""
+
+    is_morph = True
+
+    def __init__(self, protected: Iterable[str] = ()) -> None:
+        self.protected = frozenset(protected)
+        self._stemmer: SnowballStemmer | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"protected": self.protected}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.protected = frozenset(state["protected"])
+        self._stemmer = None
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.protected == self.protected
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.protected))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(<{len(self.protected)} protected words>)"
+
+    @property
+    def stemmer(self) -> SnowballStemmer:
+        if self._stemmer is None:
+            self._stemmer = shared_snowball(self.protected)
+        return self._stemmer
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        stem = self.stemmer.stem
+        for t in tokens:
+            if not t.stopped and not getattr(t, "protected", False):
                 t.text = stem(t.text) or t.text
             yield t

@@ -14,12 +14,13 @@ from functools import lru_cache
 from typing import Any
 
 import yaml
-from whoosh.analysis import Analyzer, Filter
 
 from searchlib._resources import analyzers_dir
+from searchlib.analysis.base import Filter
 from searchlib.analysis.chain import IndonesianAnalyzer
-from searchlib.analysis.filters import IndonesianStemFilter, StopwordFilter
+from searchlib.analysis.filters import IndonesianStemFilter, SnowballStemFilter, StopwordFilter
 from searchlib.analysis.lexicon import load_variants, load_wordlist
+from searchlib.analysis.snowball import snowball_version
 from searchlib.analysis.tokenizer import IndonesianTokenizer
 from searchlib.errors import AnalyzerError
 
@@ -27,7 +28,11 @@ from searchlib.errors import AnalyzerError
 #: older analysis then report a fingerprint mismatch instead of silently missing matches.
 ANALYSIS_VERSION = 5
 
-STEMMER_MODES = ("full", "light", "none")
+#: full and light: searchlib's stemmer (lexicon, spelling variants); snowball: Snowball's
+#: Indonesian stemmer (PyStemmer), for terms that match a Snowball-stemmed system's.
+STEMMER_MODES = ("full", "light", "none", "snowball")
+#: The modes that use the root lexicon and the spelling variants.
+LEXICON_MODES = ("full", "light")
 
 _TOP_KEYS = {"description", "extends", "max_token_length", "stopwords", "stemmer"}
 _STOP_KEYS = {"file", "add", "remove", "words"}
@@ -48,12 +53,14 @@ class AnalyzerSpec:
     #: A spelling-variant list in ``analyzers/`` (empty: none).
     variants: str = ""
 
-    def build(self) -> Analyzer:
-        """The Whoosh analyzer: tokenizer | stopwords | stemmer (picklable, fused)."""
+    def build(self) -> IndonesianAnalyzer:
+        """The analyzer: tokenizer, stopwords, stemmer (picklable, fused)."""
         filters: list[Filter] = []
         if self.stopwords:
             filters.append(StopwordFilter(self.stopwords))
-        if self.stemmer_mode != "none":
+        if self.stemmer_mode == "snowball":
+            filters.append(SnowballStemFilter(self.protected))
+        elif self.stemmer_mode != "none":
             filters.append(
                 IndonesianStemFilter(self.stemmer_mode, self.lexicon, self.protected, self.variants)
             )
@@ -62,7 +69,7 @@ class AnalyzerSpec:
     @property
     def fingerprint(self) -> str:
         lexicon_hash = variants_hash = ""
-        if self.stemmer_mode != "none":
+        if self.stemmer_mode in LEXICON_MODES:
             words = load_wordlist(self.lexicon)
             lexicon_hash = hashlib.sha256("\n".join(sorted(words)).encode()).hexdigest()
             if self.variants:
@@ -77,6 +84,8 @@ class AnalyzerSpec:
             "protected": sorted(self.protected),
             "variants": variants_hash,
         }
+        if self.stemmer_mode == "snowball":  # another Snowball release may stem otherwise
+            payload["snowball"] = snowball_version()
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 

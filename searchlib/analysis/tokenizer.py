@@ -37,11 +37,19 @@ import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
-from whoosh.analysis import Token, Tokenizer
-
+from searchlib.analysis.base import Token, Tokenizer
 from searchlib.errors import AnalyzerError
 
-__all__ = ["IndonesianTokenizer", "SubToken", "normalize_word"]
+__all__ = [
+    "CACHE_SIZE",
+    "EDGE_PUNCT",
+    "MAX_CACHED_CHUNK",
+    "IndonesianTokenizer",
+    "SubToken",
+    "blocks",
+    "make_room",
+    "normalize_word",
+]
 
 #: One token of a chunk: (start, end) relative to the chunk, normalized text, protected.
 SubToken = tuple[int, int, str, bool]
@@ -79,9 +87,10 @@ _SPACE_RE = re.compile(r"\s")
 _UNSTORABLE_RE = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
 _URL_TRAILING = ".,;:!?)]}'\"\u2019\u201d"
 
-# Punctuation that may surround a word without changing how the regex tokenizes it: none
-# of it is a word character, "@" or "#". Used by the ASCII fast path.
-_EDGE_PUNCT = ".,;:!?()[]{}<>\"'`*/\\|~^=+-\u2013\u2014\u2018\u2019\u201c\u201d\u00ab\u00bb\u2026"
+#: Punctuation that may surround a word without changing how the regex tokenizes it: none
+#: of it is a word character, "@" or "#". Used by the ASCII fast paths (here and in the
+#: fused chain).
+EDGE_PUNCT = ".,;:!?()[]{}<>\"'`*/\\|~^=+-\u2013\u2014\u2018\u2019\u201c\u201d\u00ab\u00bb\u2026"
 
 _DROP = {ord(c): None for c in _APOSTROPHES + _INVISIBLE} | {0x2010: "-", 0x2011: "-"}
 
@@ -91,11 +100,11 @@ _CLITICS = frozenset({"nya", "ku", "mu", "lah", "kah", "pun", "tah"})
 _NASAL_PREFIXES = ("mem", "men", "meng", "meny", "pem", "pen", "peng", "peny")
 
 #: Chunks longer than this are tokenized but not memoized (they are rare and unique).
-_MAX_CACHED_CHUNK = 100
+MAX_CACHED_CHUNK = 100
 #: Memo size (chunks) of an analyzer's index-and-query memo, about 35 MB when full; memos
 #: that hold offsets too (highlighting) or serve the plain chain get a quarter of it. When a
 #: memo is full, its older half is evicted.
-_CACHE_SIZE = 1 << 18
+CACHE_SIZE = 1 << 18
 #: Long texts are tokenized in blocks of about this many characters, cut at whitespace, so
 #: a 10 MB document is never split into one giant list of chunks.
 _BLOCK = 1 << 16
@@ -140,11 +149,11 @@ class _Chunker:
     def tokens(self, chunk: str) -> tuple[SubToken, ...]:
         # Fast paths, equivalent to the regex (a test checks): an ASCII word, number or
         # hyphenated word with only punctuation around it -- most chunks of any text.
-        core = chunk.strip(_EDGE_PUNCT)
+        core = chunk.strip(EDGE_PUNCT)
         if not core:
             return ()
         if core.isascii() and len(core) <= self.max:
-            start = len(chunk) - len(chunk.lstrip(_EDGE_PUNCT))
+            start = len(chunk) - len(chunk.lstrip(EDGE_PUNCT))
             if core.isalpha():
                 acronym = len(core) <= 5 and len(core) >= 2 and core.isupper()
                 return ((start, start + len(core), core.lower(), acronym),)
@@ -223,7 +232,7 @@ class _Chunker:
             self._emit(out, base + s, base + e, norm, protected)
 
 
-def _blocks(value: str) -> Iterator[tuple[int, str]]:
+def blocks(value: str) -> Iterator[tuple[int, str]]:
     """``value`` in pieces of about ``_BLOCK`` characters, each cut at whitespace."""
     n = len(value)
     start = 0
@@ -237,11 +246,12 @@ def _blocks(value: str) -> Iterator[tuple[int, str]]:
 
 
 class IndonesianTokenizer(Tokenizer):
-    """Whoosh tokenizer for Indonesian text; every token carries ``protected`` (bool).
+    """The tokenizer for Indonesian text; every token carries ``protected`` (bool).
 
-    Accepts Whoosh's usual keyword arguments (``positions``, ``chars``, ``keeporiginal``,
-    ``removestops``, ``start_pos``, ``start_char``, ``tokenize``, ``mode``); anything else is
-    set on the token, as Whoosh does. Only ``max_token_length`` is pickled.
+    Takes the options of :mod:`searchlib.analysis.base` (``positions``, ``chars``,
+    ``keeporiginal``, ``removestops``, ``start_pos``, ``start_char``, ``tokenize``, ``mode``);
+    anything else is set on the token. Only ``max_token_length`` is pickled: indexes written
+    by earlier releases hold this class's pickled state, so it keeps its import path.
     """
 
     def __init__(self, max_token_length: int = 64) -> None:
@@ -276,13 +286,13 @@ class IndonesianTokenizer(Tokenizer):
         subs = self._memo.get(chunk)
         if subs is None:
             subs = self._chunker.tokens(chunk)
-            if len(chunk) <= _MAX_CACHED_CHUNK:
+            if len(chunk) <= MAX_CACHED_CHUNK:
                 make_room(self._memo, share=4)
                 self._memo[chunk] = subs
         return subs
 
     def whole_value(self, value: str) -> SubToken | None:
-        """``value`` as one token (Whoosh's ``tokenize=False``): normalized, not split."""
+        """``value`` as one token (``tokenize=False``): normalized, not split."""
         norm = _UNSTORABLE_RE.sub("", normalize_word(value[: self.max_token_length * 4]))
         if not norm:
             return None
@@ -324,7 +334,7 @@ class IndonesianTokenizer(Tokenizer):
             return
         pos = start_pos
         chunk_tokens = self._cached_chunk_tokens
-        for block_start, block in _blocks(value):
+        for block_start, block in blocks(value):
             cursor = 0
             for chunk in block.split():
                 subs = chunk_tokens(chunk)
@@ -349,17 +359,9 @@ class IndonesianTokenizer(Tokenizer):
 
 
 def make_room(memo: dict[str, Any], needed: int = 1, share: int = 1) -> None:
-    """Keep a memo within ``_CACHE_SIZE // share`` entries: when ``needed`` more would
+    """Keep a memo within ``CACHE_SIZE // share`` entries: when ``needed`` more would
     overflow it, evict the older half (dicts keep insertion order: first in, first out)."""
-    limit = _CACHE_SIZE // share
+    limit = CACHE_SIZE // share
     if len(memo) + needed > limit:
         for old in list(memo)[: max(limit // 2, len(memo) + needed - limit)]:
-            memo.pop(old, None)
-
-
-def trim(memo: dict[str, Any], share: int = 1) -> None:
-    """Drop the oldest entries beyond the memo's bound (after a batch larger than it)."""
-    excess = len(memo) - _CACHE_SIZE // share
-    if excess > 0:
-        for old in list(memo)[:excess]:
             memo.pop(old, None)

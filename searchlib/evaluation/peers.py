@@ -46,7 +46,7 @@ class WordMapper:
         if not stemmed or stemmed == word or stemmed in self._stopwords:
             return word
         tokens = list(self._analyzer(stemmed, removestops=False))
-        if len(tokens) != 1 or tokens[0].text != stemmed or getattr(tokens[0], "protected", 0):
+        if len(tokens) != 1 or tokens[0].text != stemmed or getattr(tokens[0], "protected", False):
             return word
         return stemmed
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from searchlib.backends.embedded import metadata
 from searchlib.backends.embedded.store import WhooshStore
-from searchlib.config import Config
+from searchlib.config import Config, load_config
 from searchlib.errors import StorageError
 
 
@@ -33,7 +33,12 @@ class EmbeddedBackend:
     def open(path: Path, config: Config | None) -> WhooshStore:
         meta = metadata.read_meta(path)
         cfg = metadata.config_for(path, meta, config)
-        return WhooshStore.open(path, cfg, upgrade=metadata.FormatUpgrade(path, meta))
+        return WhooshStore.open(
+            path,
+            cfg,
+            written_with=load_config(meta["config"]),
+            upgrade=metadata.FormatUpgrade(path, meta),
+        )
 
     @staticmethod
     def exists(path: Path, config: Config | None) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from whoosh import fields
 from whoosh.analysis import IDTokenizer, LowercaseFilter
 
-from searchlib.analysis import get_analyzer
+from searchlib.backends.embedded.analyzers import FieldAnalyzer
 from searchlib.backends.embedded.formats import CombinedPositions, CompactPositions
 from searchlib.config import Config
 from searchlib.ranking import combined_fields
@@ -24,11 +24,15 @@ COMBINED_ONLY = "body"
 
 
 def build_schema(config: Config) -> fields.Schema:
+    """The schema an index of ``config`` is written with. An existing index is opened with
+    the schema built from the config it was written with (its fingerprint decides every
+    choice made here), so Whoosh never unpickles the schema stored in its table of
+    contents."""
     schema = fields.Schema()
     combined = combined_fields(config)
     if combined:
         spec = config.analyzer_spec(config.field(combined[0]).analyzer)
-        alltext = fields.TEXT(analyzer=get_analyzer(spec), stored=False)
+        alltext = fields.TEXT(analyzer=FieldAnalyzer(spec), stored=False)
         alltext.format = CombinedPositions(field_boost=1.0)
         schema.add(COMBINED_FIELD, alltext)
     for f in config.fields:
@@ -39,7 +43,7 @@ def build_schema(config: Config) -> fields.Schema:
         elif f.name == COMBINED_ONLY and f.name in combined:
             ftype = fields.STORED()
         elif f.type == "text":
-            analyzer = get_analyzer(config.analyzer_spec(f.analyzer))
+            analyzer = FieldAnalyzer(config.analyzer_spec(f.analyzer))
             ftype = fields.TEXT(analyzer=analyzer, stored=f.stored)
             ftype.format = CompactPositions(field_boost=ftype.format.field_boost)
         elif f.type == "keyword":

@@ -162,10 +162,19 @@ class WhooshStore:
 
     @classmethod
     def open(
-        cls, path: Path, config: Config, *, upgrade: FormatUpgrade | None = None
+        cls,
+        path: Path,
+        config: Config,
+        *,
+        written_with: Config | None = None,
+        upgrade: FormatUpgrade | None = None,
     ) -> WhooshStore:
+        """The index at ``path``, searched with ``config``. Whoosh is given the schema of
+        ``written_with``, the config the index was created with (default: ``config``), and
+        so never unpickles the one stored in the index (see ``build_schema``)."""
+        schema = build_schema(written_with or config)
         try:
-            ix = windex.open_dir(str(path))
+            ix = windex.open_dir(str(path), schema=schema)
         except (windex.EmptyIndexError, OSError) as error:
             raise StorageError(f"cannot open the index at {path}: {error}") from None
         return cls(path, config, ix, upgrade)

@@ -56,7 +56,7 @@ class SphinxStore:
         self.schema = schema
         self.nodes = list(config.sphinxql_nodes)
         self._analyzers: dict[str, Analyze] = {
-            f.name: _terms(get_analyzer(config.analyzer_spec(f.analyzer)))
+            f.name: get_analyzer(config.analyzer_spec(f.analyzer)).terms
             for f in config.fields
             if f.type == "text"
         }
@@ -475,13 +475,6 @@ class SphinxStore:
             "index": self.schema.rt_index,
             "nodes": {n["address"]: n["docs"] if n["up"] else "down" for n in nodes},
         }
-
-
-def _terms(analyzer: Any) -> Analyze:
-    def analyze(text: str) -> list[str]:
-        return [t.text for t in analyzer(text)]
-
-    return analyze
 
 
 def _warnings(meta: dict[str, str]) -> list[str]:
