@@ -21,12 +21,12 @@ from whoosh.searching import Searcher
 from whoosh.writing import LockError
 
 from searchlib.backends.base import RawHit, RawResults, Transaction
+from searchlib.backends.embedded.bulk_writer import BulkWriter
 from searchlib.backends.embedded.codec import SearchlibCodec
 from searchlib.backends.embedded.compile import CompileContext, compile_query
 from searchlib.backends.embedded.fastcount import facet_counts, filter_sets, match_sets
 from searchlib.backends.embedded.fastpath import TooSlow, top_k
 from searchlib.backends.embedded.parallel import BATCH, PARALLEL_AFTER, Helper, helper_allowed
-from searchlib.backends.embedded.recovery import abandon, remove_debris
 from searchlib.backends.embedded.schema import (
     COMBINED_FIELD,
     COMBINED_ONLY,
@@ -35,7 +35,6 @@ from searchlib.backends.embedded.schema import (
 )
 from searchlib.backends.embedded.scoring import BM25
 from searchlib.backends.embedded.spelling import closest_term
-from searchlib.backends.embedded.writer import FastSegmentWriter
 from searchlib.config import Config
 from searchlib.errors import IndexLockedError, QueryError, StorageError
 from searchlib.query import Node
@@ -186,15 +185,12 @@ class WhooshStore:
         add shares its work with a lock-free helper process instead (``parallel.py``).
         """
         try:
-            writer = FastSegmentWriter(
-                self._ix, timeout=timeout, delay=0.05, codec=SearchlibCodec()
-            )
+            writer = BulkWriter(self._ix, timeout=timeout, delay=0.05, codec=SearchlibCodec())
         except LockError:
             raise IndexLockedError(
                 f"another writer is updating the index at {self.path} (waited {timeout:g} s)",
                 hint="wait for it to finish, or pass a longer timeout",
             ) from None
-        remove_debris(self._ix.storage)  # under the lock: only dead writers' leftovers
         tx = _WhooshTransaction(self, writer)
         try:
             yield tx
@@ -209,12 +205,9 @@ class WhooshStore:
     def optimize(self, *, timeout: float) -> None:
         """Merge all segments into one (fastest queries; slow on big indexes)."""
         try:
-            writer = FastSegmentWriter(
-                self._ix, timeout=timeout, delay=0.05, codec=SearchlibCodec()
-            )
+            writer = BulkWriter(self._ix, timeout=timeout, delay=0.05, codec=SearchlibCodec())
         except LockError:
             raise IndexLockedError(f"another writer is updating the index at {self.path}") from None
-        remove_debris(self._ix.storage)
         _commit(writer, self.path, optimize=True)
 
     # -- reading --------------------------------------------------------------------------
@@ -469,19 +462,16 @@ class WhooshStore:
         }
 
 
-def _commit(writer: Any, path: Path, **options: Any) -> None:
-    """Commit; a commit that fails releases the lock (and an OSError becomes StorageError)."""
+def _commit(writer: BulkWriter, path: Path, **options: Any) -> None:
+    """Commit (a commit that fails releases the lock itself); an OSError becomes
+    StorageError."""
     try:
         writer.commit(**options)
     except OSError as error:
-        abandon(writer)
         raise StorageError(
             f"could not commit to the index at {path}: {error}",
             hint="the index keeps its last complete commit (free disk space and retry)",
         ) from error
-    except BaseException:
-        abandon(writer)
-        raise
 
 
 def _set_deadline(collector: Collector, seconds: float) -> None:
