@@ -130,7 +130,7 @@ class BulkWriter(IndexWriter):
         self._check_schema()
         self.codec = codec
         self.docnum = 0
-        self._offsets = _doc_offsets(self.segments)
+        self._first = _first_docnums(self.segments)
         self._indexers = {
             name: indexer
             for name, field in self.schema.items()
@@ -138,8 +138,8 @@ class BulkWriter(IndexWriter):
         }
         self.newsegment = codec.new_segment(self.storage, self.indexname)
         self.compound = self.newsegment.should_assemble()
-        self._tempstorage = self.storage.temp_storage(temp_name(self.indexname))
-        self._postings = PostingBuffer(self._tempstorage)
+        self._run_storage = self.storage.temp_storage(temp_name(self.indexname))
+        self._gathered = PostingBuffer(self._run_storage)
         self.perdocwriter = codec.per_document_writer(self.storage, self.newsegment)
         self.fieldwriter = codec.field_writer(self.storage, self.newsegment)
         self._open_files = [self.perdocwriter, self.fieldwriter]
@@ -159,7 +159,7 @@ class BulkWriter(IndexWriter):
                     f"field {name!r}: the bulk writer writes no term vectors or spelling words"
                 )
 
-    def _check_state(self) -> None:
+    def _ensure_open(self) -> None:
         if self.is_closed:
             raise IndexingError("This writer is closed")
 
@@ -167,7 +167,7 @@ class BulkWriter(IndexWriter):
 
     def reader(self, **kwargs: Any) -> Any:
         """A reader of the live segments, this writer's deletions included."""
-        self._check_state()
+        self._ensure_open()
         if not self.segments:
             return EmptyReader(self.schema)
         readers = [
@@ -186,29 +186,29 @@ class BulkWriter(IndexWriter):
 
     def delete_document(self, docnum: int, delete: bool = True) -> None:
         """Mark ``docnum`` (a number of :meth:`reader`) deleted in its segment."""
-        self._check_state()
+        self._ensure_open()
         if not 0 <= docnum < sum(seg.doc_count_all() for seg in self.segments):
             raise IndexingError(f"No document ID {docnum!r} in this index")
-        index = bisect_right(self._offsets, docnum) - 1
-        self.segments[index].delete_document(docnum - self._offsets[index], delete=delete)
+        index = bisect_right(self._first, docnum) - 1
+        self.segments[index].delete_document(docnum - self._first[index], delete=delete)
 
     # -- adding ---------------------------------------------------------------------------
 
     def add_field(self, fieldname: str, fieldtype: Any, **kwargs: Any) -> None:
-        self._check_state()
+        self._ensure_open()
         if self.added:
             raise IndexingError("the schema cannot change after documents were added")
         super().add_field(fieldname, fieldtype, **kwargs)
         self._check_schema()
 
     def remove_field(self, fieldname: str, **kwargs: Any) -> None:
-        self._check_state()
+        self._ensure_open()
         if self.added:
             raise IndexingError("the schema cannot change after documents were added")
         super().remove_field(fieldname, **kwargs)
 
     def add_document(self, **fields: Any) -> None:
-        self._check_state()
+        self._ensure_open()
         schema = self.schema
         names = sorted(name for name in fields if not name.startswith("_"))
         for name in names:
@@ -231,7 +231,7 @@ class BulkWriter(IndexWriter):
         perdocwriter.finish_doc()
         self.added = True
         self.docnum += 1
-        self._postings.added(postings)
+        self._gathered.added(postings)
 
     def _add_field(
         self, name: str, field: Any, value: Any, fields: dict[str, Any], docboost: float
@@ -241,7 +241,7 @@ class BulkWriter(IndexWriter):
         length = added = 0
         if field.indexed:
             boost = float(fields.get(f"_{name}_boost", docboost))
-            table = self._postings.table(name)
+            table = self._gathered.table(name)
             indexer = self._indexers.get(name)
             if indexer is not None:
                 length, added = indexer(table, docnum, value, boost)
@@ -260,11 +260,11 @@ class BulkWriter(IndexWriter):
 
     def add_reader(self, reader: Any) -> None:
         """Append every live document of ``reader`` (a segment a merge policy folds in)."""
-        self._check_state()
+        self._ensure_open()
         base = self.docnum
         indexed = {name for name in reader.indexed_field_names() if name in self.schema}
         docmap = self._copy_documents(reader, set(self.schema.names()) | indexed)
-        postings = self._postings
+        postings = self._gathered
         keyed_by_text = self._indexers
         for name, btext, docnum, weight, vbytes in reader.iter_postings():
             if name not in self.schema:
@@ -293,7 +293,8 @@ class BulkWriter(IndexWriter):
             if docmap is not None:
                 docmap[docnum] = self.docnum
             pdw.start_doc(self.docnum)
-            for name in fieldnames | {s for s in stored if s in schema}:
+            # Sorted, as add_document stores them: the same stored bytes on every run.
+            for name in sorted(fieldnames | {s for s in stored if s in schema}):
                 field = schema[name]
                 length = reader.doc_field_length(docnum, name)
                 pdw.add_field(name, field, stored.get(name), length)
@@ -309,7 +310,7 @@ class BulkWriter(IndexWriter):
         """Merge, write the new segment, collect the helpers' segments and publish them all
         in the next generation. Whatever happens, the lock is released: a failed commit
         leaves the previous generation live and files the next commit cleans up."""
-        self._check_state()
+        self._ensure_open()
         try:
             segments = self.merge_segments(mergetype, optimize, merge)
             segment = self.finish_segment()
@@ -359,7 +360,7 @@ class BulkWriter(IndexWriter):
         )
         try:
             write_postings(
-                self.fieldwriter, self.schema, self._postings.records(), lengths, self.docnum
+                self.fieldwriter, self.schema, self._gathered.records(), lengths, self.docnum
             )
         finally:
             if lengths is not None:
@@ -385,7 +386,7 @@ class BulkWriter(IndexWriter):
         with contextlib.suppress(Exception):
             self._close_files()
         with contextlib.suppress(OSError):
-            self._tempstorage.destroy()
+            self._run_storage.destroy()
         if self.writelock is not None:
             # The helpers have stopped: every temporary file left (the codec's own too,
             # e.g. the per-document writer's column files) is this writer's or a dead one's.
@@ -416,7 +417,7 @@ class BulkWriter(IndexWriter):
                 lock.release()
 
 
-def _doc_offsets(segments: list[Any]) -> list[int]:
+def _first_docnums(segments: list[Any]) -> list[int]:
     """The first document number of each segment in a reader of them all."""
     offsets = []
     base = 0

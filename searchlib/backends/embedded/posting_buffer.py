@@ -138,7 +138,7 @@ class PostingBuffer:
     ``tempstorage`` (a Whoosh storage the writer owns and destroys)."""
 
     def __init__(self, tempstorage: Any) -> None:
-        self._tempstorage = tempstorage
+        self._run_storage = tempstorage
         self._table = _Table()
         self._runs: list[str] = []
 
@@ -156,7 +156,7 @@ class PostingBuffer:
 
     def _spill(self) -> None:
         name = f"run{len(self._runs)}"
-        f = self._tempstorage.create_file(name).raw_file()
+        f = self._run_storage.create_file(name).raw_file()
         with f:
             records = self._table.records()
             while chunk := [
@@ -167,8 +167,8 @@ class PostingBuffer:
         self._runs.append(name)
         self._table = _Table()
 
-    def _read_run(self, name: str) -> Iterator[Record]:
-        f = self._tempstorage.open_file(name).raw_file()
+    def _run_records(self, name: str) -> Iterator[Record]:
+        f = self._run_storage.open_file(name).raw_file()
         try:
             while True:
                 try:
@@ -186,14 +186,14 @@ class PostingBuffer:
                     )
         finally:
             f.close()
-            self._tempstorage.delete_file(name)
+            self._run_storage.delete_file(name)
 
     def records(self) -> Iterator[Record]:
         """Every term's postings in (field, term) order, the runs' lists concatenated."""
         if not self._runs:
             yield from self._table.records()
             return
-        sources = [self._read_run(name) for name in self._runs] + [self._table.records()]
+        sources = [self._run_records(name) for name in self._runs] + [self._table.records()]
         # heapq.merge keeps equal keys in the order of their sources: document order.
         merged = heapq.merge(*sources, key=_KEY)
         for _, group in groupby(merged, key=_KEY):
