@@ -117,19 +117,42 @@ def test_is_an_index_writer_and_uses_the_bulk_path_only_where_the_codec_has_it(t
         writer.cancel()
 
 
-def test_a_document_that_fails_cancels_the_writer_and_releases_the_lock(tmp_path):
+def test_a_document_that_fails_leaves_no_trace_and_the_writer_usable(tmp_path):
+    """As with Whoosh's writer: the fields analyzed before the failing one ("body", "id")
+    gathered postings, which are taken back."""
     ix = windex.create_in(str(tmp_path), _schema())
     writer = BulkWriter(ix, codec=SearchlibCodec())
     writer.add_document(id="ok", body="harga beras", size=1)
     with pytest.raises(ValueError):
-        writer.add_document(id="bad", body="harga", size="not a number")
-    assert writer.is_closed
-    writer.cancel()  # harmless once closed
-    with BulkWriter(ix, codec=SearchlibCodec(), timeout=0) as again:  # the lock is free
-        again.add_document(id="next", body="panen")
+        writer.add_document(id="bad", body="harga gagal", size="not a number")
+    writer.add_document(id="next", body="harga panen", size=2)
+    writer.commit()
     with ix.searcher() as s:
-        assert [d["id"] for d in s.all_stored_fields()] == ["next"]
-    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == []  # no run files
+        assert [d["id"] for d in s.all_stored_fields()] == ["ok", "next"]
+        assert s.document_number(id="bad") is None
+        assert ("body", b"gagal") not in s.reader()
+        assert list(s.postings("body", "harga").all_ids()) == [0, 1]
+        assert s.doc_field_length(1, "body") == 2
+    assert [p.name for p in tmp_path.iterdir() if p.is_dir()] == []  # no run files left
+
+
+def test_a_failed_commit_releases_the_lock(tmp_path, monkeypatch):
+    ix = windex.create_in(str(tmp_path), _schema())
+    writer = BulkWriter(ix, codec=SearchlibCodec())
+    writer.add_document(id="a", body="harga")
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(windex.TOC, "write", disk_full)
+    with pytest.raises(OSError):
+        writer.commit()
+    monkeypatch.undo()
+    assert writer.is_closed
+    with BulkWriter(ix, codec=SearchlibCodec(), timeout=0) as again:
+        again.add_document(id="b", body="beras")
+    with ix.searcher() as s:
+        assert [d["id"] for d in s.all_stored_fields()] == ["b"]
 
 
 def test_a_second_writer_waits_for_the_lock(tmp_path):

@@ -123,7 +123,9 @@ class BulkWriter(IndexWriter):
     def _open(self, ix: Any, codec: Any) -> None:
         self.storage = ix.storage
         self.indexname = ix.indexname
-        toc = windex.TOC.read(self.storage, self.indexname)
+        # The index's own schema object when it has one (an index opened or created with a
+        # schema): schema changes made through this writer are then the index's too.
+        toc = windex.TOC.read(self.storage, self.indexname, schema=ix.schema)
         self.generation = toc.generation + 1
         self.schema = toc.schema
         self.segments: list[Any] = toc.segments
@@ -154,9 +156,11 @@ class BulkWriter(IndexWriter):
 
     def _check_schema(self) -> None:
         for name, field in self.schema.items():
-            if field.vector or field.separate_spelling():
+            if field.separate_spelling():
                 raise ConfigError(
-                    f"field {name!r}: the bulk writer writes no term vectors or spelling words"
+                    f"field {name!r}: the bulk writer does not write separate spelling words"
+                    " (spelling=True on a stemmed field); searchlib suggests from the"
+                    " field's own terms"
                 )
 
     def _ensure_open(self) -> None:
@@ -208,6 +212,8 @@ class BulkWriter(IndexWriter):
         super().remove_field(fieldname, **kwargs)
 
     def add_document(self, **fields: Any) -> None:
+        """Whoosh's ``add_document``. A document whose analysis fails leaves no trace and
+        the writer usable, as Whoosh's own writer does."""
         self._ensure_open()
         schema = self.schema
         names = sorted(name for name in fields if not name.startswith("_"))
@@ -215,48 +221,60 @@ class BulkWriter(IndexWriter):
             if name not in schema:
                 raise UnknownFieldError(f"No field named {name!r} in {schema}")
         docboost = float(fields.get("_boost", 1.0))
-        perdocwriter = self.perdocwriter
-        perdocwriter.start_doc(self.docnum)
+        docnum = self.docnum
+        rows: list[_Row] = []
         postings = 0
         try:
             for name in names:
                 value = fields[name]
-                if value is not None:
-                    postings += self._add_field(name, schema[name], value, fields, docboost)
+                if value is None:
+                    continue
+                field = schema[name]
+                length = 0
+                if field.indexed:
+                    boost = float(fields.get(f"_{name}_boost", docboost))
+                    length, added = self._index(name, field, value, boost)
+                    postings += added
+                rows.append(_row(name, field, value, fields.get("_stored_" + name, value), length))
         except BaseException:
-            # Part of the document is gathered and the codec has no way to take back a
-            # started document: nothing of this writer may be committed any more.
-            self.cancel()
+            self._gathered.discard(docnum, names)
             raise
-        perdocwriter.finish_doc()
+        self._store(docnum, rows)
         self.added = True
         self.docnum += 1
         self._gathered.added(postings)
 
-    def _add_field(
-        self, name: str, field: Any, value: Any, fields: dict[str, Any], docboost: float
-    ) -> int:
-        """Index and store one field of the current document; returns the postings added."""
-        docnum = self.docnum
+    def _index(self, name: str, field: Any, value: Any, boost: float) -> tuple[int, int]:
+        """Gather one field's postings for the current document: (field length, postings)."""
+        table = self._gathered.table(name)
+        indexer = self._indexers.get(name)
+        if indexer is not None:
+            return indexer(table, self.docnum, value, boost)
         length = added = 0
-        if field.indexed:
-            boost = float(fields.get(f"_{name}_boost", docboost))
-            table = self._gathered.table(name)
-            indexer = self._indexers.get(name)
-            if indexer is not None:
-                length, added = indexer(table, docnum, value, boost)
-            else:
-                for tbytes, freq, weight, vbytes in field.index(value):
-                    if field.scorable:
-                        length += freq
-                    add_posting(table, tbytes, docnum, weight * boost, vbytes or b"")
-                    added += 1
-        stored = fields.get("_stored_" + name, value)
-        self.perdocwriter.add_field(name, field, stored if field.stored else None, length)
-        column = field.column_type
-        if column and stored is not None:
-            self.perdocwriter.add_column_value(name, column, field.to_column_value(stored))
-        return added
+        for tbytes, freq, weight, vbytes in field.index(value):
+            if field.scorable:
+                length += freq
+            add_posting(table, tbytes, self.docnum, weight * boost, vbytes or b"")
+            added += 1
+        return length, added
+
+    def _store(self, docnum: int, rows: list[_Row]) -> None:
+        """The document's vectors, stored fields, lengths and column values, to the codec."""
+        perdocwriter = self.perdocwriter
+        try:
+            perdocwriter.start_doc(docnum)
+            for name, field, vector, stored, length, column in rows:
+                if vector is not None:
+                    perdocwriter.add_vector_items(name, field, vector)
+                perdocwriter.add_field(name, field, stored, length)
+                if column is not None:
+                    perdocwriter.add_column_value(name, field.column_type, column)
+            perdocwriter.finish_doc()
+        except BaseException:
+            # The codec's interface cannot take back a started document: nothing of this
+            # writer may be committed any more.
+            self.cancel()
+            raise
 
     def add_reader(self, reader: Any) -> None:
         """Append every live document of ``reader`` (a segment a merge policy folds in)."""
@@ -297,6 +315,9 @@ class BulkWriter(IndexWriter):
             for name in sorted(fieldnames | {s for s in stored if s in schema}):
                 field = schema[name]
                 length = reader.doc_field_length(docnum, name)
+                if field.vector and reader.has_vector(docnum, name):
+                    vector = reader.vector(docnum, name, field.vector)
+                    pdw.add_vector_matcher(name, field, vector)
                 pdw.add_field(name, field, stored.get(name), length)
                 if name in cols:
                     pdw.add_column_value(name, field.column_type, cols[name][docnum])
@@ -415,6 +436,22 @@ class BulkWriter(IndexWriter):
         if lock is not None:
             with contextlib.suppress(Exception):
                 lock.release()
+
+
+#: One field of a document for the per-document writer: name, field, term-vector items,
+#: stored value, length, column value (None where the field has none).
+_Row = tuple[str, Any, Any, Any, int, Any]
+
+
+def _row(name: str, field: Any, value: Any, stored: Any, length: int) -> _Row:
+    vector = None
+    if field.vector:
+        items = field.vector.word_values(value, field.analyzer, mode="index")
+        vector = sorted((text, weight, vbytes) for text, _, weight, vbytes in items)
+    column = None
+    if field.column_type and stored is not None:
+        column = field.to_column_value(stored)
+    return name, field, vector, stored if field.stored else None, length, column
 
 
 def _first_docnums(segments: list[Any]) -> list[int]:

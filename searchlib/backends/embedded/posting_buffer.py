@@ -154,6 +154,19 @@ class PostingBuffer:
         if table.postings >= RUN_POSTINGS:
             self._spill()
 
+    def discard(self, docnum: int, fieldnames: list[str]) -> None:
+        """Take back the postings of ``docnum`` (the last document gathered, whose adding
+        failed) from the tables of ``fieldnames``."""
+        for fieldname in fieldnames:
+            table = self._table.fields.get(fieldname, {})
+            for term, (ids, weights, lengths, values) in list(table.items()):
+                if ids and ids[-1] == docnum:
+                    ids.pop()
+                    weights.pop()
+                    del values[len(values) - lengths.pop() :]
+                    if not ids:
+                        del table[term]
+
     def _spill(self) -> None:
         name = f"run{len(self._runs)}"
         f = self._run_storage.create_file(name).raw_file()
