@@ -33,7 +33,7 @@ WORDS = [
 ]
 
 
-def _schema() -> fields.Schema:
+def _sample_schema() -> fields.Schema:
     return fields.Schema(
         id=fields.ID(stored=True, unique=True),
         body=fields.TEXT(phrase=True, stored=True),
@@ -59,7 +59,7 @@ def _build(path, make_writer) -> dict:
     """Three commits (the third replaces and deletes), then an optimize; every posting,
     stored document and column value of the result."""
     path.mkdir()
-    ix = windex.create_in(str(path), _schema())
+    ix = windex.create_in(str(path), _sample_schema())
     for batch, deleted in ((_docs(0, 300), []), (_docs(300, 200), []), (_docs(50, 20), ["d7"])):
         writer = make_writer(ix)
         for doc_id in [d["id"] for d in batch] + deleted:
@@ -102,7 +102,7 @@ def test_commits_what_whoosh_segment_writer_commits(tmp_path, codec):
 
 
 def test_is_an_index_writer_and_uses_the_bulk_path_only_where_the_codec_has_it(tmp_path):
-    ix = windex.create_in(str(tmp_path), _schema())
+    ix = windex.create_in(str(tmp_path), _sample_schema())
     writer = BulkWriter(ix, codec=SearchlibCodec())
     try:
         assert isinstance(writer, IndexWriter)
@@ -120,7 +120,7 @@ def test_is_an_index_writer_and_uses_the_bulk_path_only_where_the_codec_has_it(t
 def test_a_document_that_fails_leaves_no_trace_and_the_writer_usable(tmp_path):
     """As with Whoosh's writer: the fields analyzed before the failing one ("body", "id")
     gathered postings, which are taken back."""
-    ix = windex.create_in(str(tmp_path), _schema())
+    ix = windex.create_in(str(tmp_path), _sample_schema())
     writer = BulkWriter(ix, codec=SearchlibCodec())
     writer.add_document(id="ok", body="harga beras", size=1)
     with pytest.raises(ValueError):
@@ -137,7 +137,7 @@ def test_a_document_that_fails_leaves_no_trace_and_the_writer_usable(tmp_path):
 
 
 def test_a_failed_commit_releases_the_lock(tmp_path, monkeypatch):
-    ix = windex.create_in(str(tmp_path), _schema())
+    ix = windex.create_in(str(tmp_path), _sample_schema())
     writer = BulkWriter(ix, codec=SearchlibCodec())
     writer.add_document(id="a", body="harga")
 
@@ -156,7 +156,7 @@ def test_a_failed_commit_releases_the_lock(tmp_path, monkeypatch):
 
 
 def test_a_second_writer_waits_for_the_lock(tmp_path):
-    ix = windex.create_in(str(tmp_path), _schema())
+    ix = windex.create_in(str(tmp_path), _sample_schema())
     first = BulkWriter(ix, codec=SearchlibCodec())
     try:
         with pytest.raises(windex.LockError):

@@ -200,7 +200,7 @@ class WhooshStore:
             writer.cancel()
             raise
         tx.close()
-        _commit(writer, self.path, merge=True)
+        _commit_writer(writer, self.path, merge=True)
 
     def optimize(self, *, timeout: float) -> None:
         """Merge all segments into one (fastest queries; slow on big indexes)."""
@@ -208,7 +208,7 @@ class WhooshStore:
             writer = BulkWriter(self._ix, timeout=timeout, delay=0.05, codec=SearchlibCodec())
         except LockError:
             raise IndexLockedError(f"another writer is updating the index at {self.path}") from None
-        _commit(writer, self.path, optimize=True)
+        _commit_writer(writer, self.path, optimize=True)
 
     # -- reading --------------------------------------------------------------------------
 
@@ -462,7 +462,7 @@ class WhooshStore:
         }
 
 
-def _commit(writer: BulkWriter, path: Path, **options: Any) -> None:
+def _commit_writer(writer: BulkWriter, path: Path, **options: Any) -> None:
     """Commit (a commit that fails releases the lock itself); an OSError becomes
     StorageError."""
     try:
