@@ -5,7 +5,7 @@ subprocess and reads its stdout, one line per event, flushed before the step it 
 
     ready
     begin K KIND GEN        op K starts; GEN is the index generation before it
-    phase K NAME            a step of Whoosh's commit is about to run (merge, flush, ...)
+    phase K NAME            a step of the commit is about to run (merge, flush, ...)
     done K GEN              op K returned; GEN is the generation after it
     end                     the plan ran out (the parent killed too late)
 
@@ -147,10 +147,11 @@ class _Points:
 
 
 def _instrument(points: _Points) -> None:
-    """Wrap the steps of Whoosh's commit so each announces itself first (behaviour unchanged)."""
+    """Wrap the steps of a commit so each announces itself first (behaviour unchanged)."""
     from whoosh import index as windex
-    from whoosh import writing
     from whoosh.filedb import filestore
+
+    from searchlib.backends.embedded.bulk_writer import BulkWriter
 
     inside: set[str] = set()  # an override calling super() announces its step once
 
@@ -172,20 +173,11 @@ def _instrument(points: _Points) -> None:
 
         setattr(owner, attr, wrapped)
 
-    def writer_steps(attr: str, before: str, after: str | None = None) -> None:
-        # searchlib's own writer subclasses SegmentWriter and may override a step.
-        classes = [writing.SegmentWriter]
-        for cls in classes:
-            classes.extend(cls.__subclasses__())
-        for cls in classes:
-            if attr in vars(cls):
-                around(cls, attr, before, after)
-
-    writer_steps("add_reader", "merge")  # the merge policy folds an old segment in
-    writer_steps("_flush_segment", "flush", "flushed")  # postings of the new segment
-    writer_steps("_assemble_segment", "assemble", "assembled")  # the compound file
+    around(BulkWriter, "add_reader", "merge")  # the merge policy folds an old segment in
+    around(BulkWriter, "flush_segment", "flush", "flushed")  # postings of the new segment
+    around(BulkWriter, "assemble_segment", "assemble", "assembled")  # the compound file
     around(windex.TOC, "write", "toc")  # the new generation's table of contents
-    # _commit_toc imports clean_files from whoosh.index when it runs: patch it there.
+    # BulkWriter.publish looks clean_files up in whoosh.index when it runs: patch it there.
     around(windex, "clean_files", "clean")  # delete what the new generation no longer uses
     fs = filestore.FileStorage
     original_rename = fs.rename_file
@@ -205,7 +197,7 @@ def _instrument(points: _Points) -> None:
         original_delete(self, name)
 
     fs.delete_file = delete
-    writer_steps("_finish", "finish")  # temp storage removed, lock released
+    around(BulkWriter, "finish", "finish")  # run files removed, lock released
 
 
 def main(argv: list[str]) -> None:

@@ -68,12 +68,12 @@ def _searchlib_postings(path, monkeypatch, writer_class, run_postings=None):
     from whoosh import index as windex
 
     from searchlib import Index
-    from searchlib.backends.embedded import writer as writer_module
+    from searchlib.backends.embedded import posting_buffer
 
     if run_postings is not None:
-        monkeypatch.setattr(writer_module, "RUN_POSTINGS", run_postings)
-        monkeypatch.setattr(writer_module, "CHUNK", 3)
-    monkeypatch.setattr("searchlib.backends.embedded.store.FastSegmentWriter", writer_class)
+        monkeypatch.setattr(posting_buffer, "RUN_POSTINGS", run_postings)
+        monkeypatch.setattr(posting_buffer, "CHUNK", 3)
+    monkeypatch.setattr("searchlib.backends.embedded.store.BulkWriter", writer_class)
     rng = random.Random(11)
     words = [
         "harga",
@@ -132,9 +132,9 @@ class _WhooshWriter:
 
 @pytest.mark.parametrize("run_postings", [None, 40])
 def test_bulk_writer_writes_what_whoosh_writes(tmp_path, monkeypatch, run_postings):
-    from searchlib.backends.embedded.writer import FastSegmentWriter
+    from searchlib.backends.embedded.bulk_writer import BulkWriter
 
-    ours = _searchlib_postings(tmp_path / "ours", monkeypatch, FastSegmentWriter, run_postings)
+    ours = _searchlib_postings(tmp_path / "ours", monkeypatch, BulkWriter, run_postings)
     theirs = _searchlib_postings(tmp_path / "theirs", monkeypatch, _WhooshWriter)
     assert ours.keys() == theirs.keys()
     assert {f for f, _ in ours} >= {"alltext", "title", "category", "tags", "date", "id"}

@@ -3,7 +3,7 @@ commits, all searchable, and an index the next writer can use at once.
 
 A worker subprocess (tests/_crash_worker.py) runs a random plan of commits (adds that also
 replace live documents, deletes, optimizes) and announces every op and every step of
-Whoosh's commit on stdout before running it. The parent kills it at a random moment, or the
+the commit on stdout before running it. The parent kills it at a random moment, or the
 worker kills itself exactly at a named step, then the parent checks the index against a
 replay of the plan. Whether the op in flight committed is read from the generation on disk:
 each op is one commit, so the generation is either the one the op started from (nothing of

@@ -296,10 +296,10 @@ def test_compact_positions_round_trip():
 
 
 def test_posting_runs_spilled_to_disk_merge_correctly(tmp_path, monkeypatch):
-    from searchlib.backends.embedded import writer
+    from searchlib.backends.embedded import posting_buffer
 
-    monkeypatch.setattr(writer, "RUN_POSTINGS", 50)  # many runs, several chunks each
-    monkeypatch.setattr(writer, "CHUNK", 7)
+    monkeypatch.setattr(posting_buffer, "RUN_POSTINGS", 50)  # many runs, several chunks each
+    monkeypatch.setattr(posting_buffer, "CHUNK", 7)
     with Index.create(tmp_path / "ix") as ix:
         ix.add(doc(i, title=f"Judul unik{i}") for i in range(120))
         assert len(ix) == 120

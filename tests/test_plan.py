@@ -35,7 +35,7 @@ F = COMBINED_FIELD
 def _plan(index, text, filters=(), sort="score"):
     backend = index._backend
     ctx = backend.context(backend._searcher())
-    return plan_search(parse_query(text, fields=index._searchable), list(filters), sort, ctx)
+    return plan_search(parse_query(text, fields=index._runner.searchable), list(filters), sort, ctx)
 
 
 @pytest.mark.parametrize(

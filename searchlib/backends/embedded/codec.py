@@ -52,6 +52,7 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from searchlib.backends.embedded.arrays import narrowest
+from searchlib.backends.embedded.names import segment_id
 from searchlib.backends.embedded.segment import SearchlibSegment
 from searchlib.backends.embedded.stored import StoredReader, StoredWriter
 from searchlib.backends.embedded.terms import TermDictReader, TermsWriter, is_terms_file
@@ -407,7 +408,7 @@ class SearchlibCodec(W3Codec):
         super().__init__(blocklimit, compression, inlinelimit)
 
     def new_segment(self, storage: Any, indexname: str) -> SearchlibSegment:
-        return SearchlibSegment(self, indexname)
+        return SearchlibSegment(self, indexname, segid=segment_id())
 
     def field_writer(self, storage: Any, segment: Any) -> FieldWriter:
         return FieldWriter(self, storage, segment)

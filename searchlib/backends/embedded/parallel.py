@@ -49,14 +49,12 @@ def helper_allowed(processes: int | str) -> bool:
 def _work(path: str, inbox: Any, outbox: Any) -> None:
     from whoosh import index as windex
 
+    from searchlib.backends.embedded.bulk_writer import BulkWriter
     from searchlib.backends.embedded.codec import SearchlibCodec
-    from searchlib.backends.embedded.writer import FastSegmentWriter
 
     writer = None
     try:
-        writer = FastSegmentWriter(
-            windex.open_dir(path), _lk=False, private_temp=True, codec=SearchlibCodec()
-        )
+        writer = BulkWriter(windex.open_dir(path), lock=False, codec=SearchlibCodec())
         outbox.send(("ready", None))
         # A thread keeps the pipe drained, so the parent's send never waits for a batch
         # to be indexed (it blocks once the pipe's 64 KB buffer is full).
@@ -71,8 +69,8 @@ def _work(path: str, inbox: Any, outbox: Any) -> None:
             for fields in batch:
                 writer.add_document(**fields)
             outbox.send(("done", None))
-        segment = writer._finalize_segment() if writer._added else None
-        writer._finish()
+        segment = writer.finish_segment()
+        writer.finish()
         outbox.send(("segment", segment))
     except EOFError:  # the parent is gone or gave up: leave nothing behind
         if writer is not None:
@@ -113,7 +111,7 @@ def main() -> None:
 
 class Helper:
     """The parent's side: offers batches; at commit, asks for the helper's segment, writes
-    its own meanwhile, then collects it (``FastSegmentWriter.helpers``)."""
+    its own meanwhile, then collects it (``BulkWriter.helpers``)."""
 
     def __init__(self, path: str) -> None:
         # A plain subprocess, not multiprocessing: its "spawn" re-imports the application's

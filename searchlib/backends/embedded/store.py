@@ -20,18 +20,17 @@ from whoosh.searching import Searcher
 from whoosh.writing import LockError
 
 from searchlib.backends.base import Processes, RawHit, RawResults, TermStatistics, Transaction
+from searchlib.backends.embedded.bulk_writer import BulkWriter
 from searchlib.backends.embedded.codec import SearchlibCodec
 from searchlib.backends.embedded.compile import CompileContext, plan_search, whoosh_query
 from searchlib.backends.embedded.matchsets import facet_counts, filter_sets, match_sets
 from searchlib.backends.embedded.metadata import FormatUpgrade
 from searchlib.backends.embedded.parallel import BATCH, PARALLEL_AFTER, Helper, helper_allowed
 from searchlib.backends.embedded.plan import Plan
-from searchlib.backends.embedded.recovery import abandon, remove_debris
 from searchlib.backends.embedded.schema import COMBINED_FIELD, COMBINED_ONLY, build_schema
 from searchlib.backends.embedded.scoring import BM25
 from searchlib.backends.embedded.spelling import closest_term
 from searchlib.backends.embedded.topk import TooSlow, TopK, top_k
-from searchlib.backends.embedded.writer import FastSegmentWriter
 from searchlib.backends.permissions import writing
 from searchlib.config import Config
 from searchlib.errors import IndexLockedError, QueryError, StorageError
@@ -200,15 +199,12 @@ class WhooshStore:
         """
         try:
             with writing(self.path):  # the lock file is the first thing a writer creates
-                writer = FastSegmentWriter(
-                    self._ix, timeout=timeout, delay=0.05, codec=SearchlibCodec()
-                )
+                writer = BulkWriter(self._ix, timeout=timeout, delay=0.05, codec=SearchlibCodec())
         except LockError:
             raise IndexLockedError(
                 f"another writer is updating the index at {self.path} (waited {timeout:g} s)",
                 hint="wait for it to finish, or pass a longer timeout",
             ) from None
-        remove_debris(self._ix.storage)  # under the lock: only dead writers' leftovers
         self._before_write()
         tx = _WhooshTransaction(self, writer, processes)
         try:
@@ -219,20 +215,17 @@ class WhooshStore:
             writer.cancel()
             raise
         tx.close()
-        _commit(writer, self.path, merge=True)
+        _commit_writer(writer, self.path, merge=True)
 
     def optimize(self, *, timeout: float) -> None:
         """Merge all segments into one (fastest queries; slow on big indexes)."""
         try:
             with writing(self.path):
-                writer = FastSegmentWriter(
-                    self._ix, timeout=timeout, delay=0.05, codec=SearchlibCodec()
-                )
+                writer = BulkWriter(self._ix, timeout=timeout, delay=0.05, codec=SearchlibCodec())
         except LockError:
             raise IndexLockedError(f"another writer is updating the index at {self.path}") from None
-        remove_debris(self._ix.storage)
         self._before_write()
-        _commit(writer, self.path, optimize=True)
+        _commit_writer(writer, self.path, optimize=True)
 
     def _before_write(self) -> None:
         if self._upgrade is not None:
@@ -475,19 +468,16 @@ class WhooshStore:
         }
 
 
-def _commit(writer: Any, path: Path, **options: Any) -> None:
-    """Commit; a commit that fails releases the lock (and an OSError becomes StorageError)."""
+def _commit_writer(writer: BulkWriter, path: Path, **options: Any) -> None:
+    """Commit (a commit that fails releases the lock itself); an OSError becomes
+    StorageError."""
     try:
         writer.commit(**options)
     except OSError as error:
-        abandon(writer)
         raise StorageError(
             f"could not commit to the index at {path}: {error}",
             hint="the index keeps its last complete commit (free disk space and retry)",
         ) from error
-    except BaseException:
-        abandon(writer)
-        raise
 
 
 def _set_deadline(collector: Collector, seconds: float) -> None:
