@@ -20,6 +20,7 @@ from searchlib.errors import (
     IndexNotFoundError,
     IngestError,
     QueryError,
+    SearchlibError,
     StorageError,
 )
 from searchlib.ingest import Problem, Record, normalize_document, read_documents
@@ -35,7 +36,7 @@ from searchlib.query import (
     parse_query,
 )
 from searchlib.query.parser import And, Fuzzy, Not, Phrase, Prefix
-from searchlib.results import AddSummary, Hit, SearchResults, Skipped
+from searchlib.results import AddSummary, CheckReport, Hit, SearchResults, Skipped
 from searchlib.snippets import FORMATS, make_fragments, render
 
 __all__ = ["Index"]
@@ -143,20 +144,25 @@ class Index:
                 hint=f"build one with: searchlib index FILE --index {root}",
             ) from None
         except (OSError, ValueError) as error:
-            raise StorageError(f"{meta_path}: unreadable index metadata: {error}") from None
+            raise StorageError(
+                f"{meta_path}: unreadable index metadata: {error}", path=str(meta_path)
+            ) from None
         rebuild = f"searchlib index SOURCE... --index {root} --rebuild"
-        if meta.get("format_version") not in READ_FORMATS:
+        if not isinstance(meta, dict) or meta.get("format_version") not in READ_FORMATS:
+            version = meta.get("format_version") if isinstance(meta, dict) else None
             raise IndexMismatchError(
-                f"the index at {root} has format {meta.get('format_version')}, "
+                f"the index at {root} has format {version}, "
                 f"this searchlib {__version__} reads format {FORMAT_VERSION}",
                 hint=f"rebuild it: {rebuild}",
+                path=str(meta_path),
             )
-        stored = load_config(meta["config"])
+        stored = _stored_config(meta, meta_path)
         if stored.index_fingerprint() != meta.get("fingerprint"):
             raise IndexMismatchError(
                 f"the index at {root} was built with other analysis code "
                 f"(searchlib {meta.get('searchlib_version')}); its terms would not match queries",
                 hint=f"rebuild it: {rebuild}",
+                path=str(meta_path),
             )
         cfg = stored
         if given is not None:
@@ -188,6 +194,23 @@ class Index:
     @staticmethod
     def exists(path: str | os.PathLike[str]) -> bool:
         return (Path(path) / META_FILE).is_file()
+
+    @staticmethod
+    def check(path: str | os.PathLike[str]) -> CheckReport:
+        """Verify the whole index at ``path``: its metadata, its table of contents and every
+        byte of every segment a query could read (``searchlib check``; docs/security.md).
+        The report lists each problem with its file; an index that cannot be opened is
+        reported too, not raised."""
+        from searchlib.backends.embedded.check import check_index
+
+        root = Path(path)
+        report = check_index(root)
+        try:
+            Index.open(root).close()  # the metadata, checked as every open checks it
+        except StorageError as error:
+            if not report.files() & {error.path or str(root)}:
+                report.add(error.path or str(root), str(error))
+        return report
 
     def close(self) -> None:
         self._backend.close()
@@ -560,6 +583,16 @@ class Index:
                 suggestion = suggestion.replace(word, better, 1)
                 changed = True
         return suggestion if changed else None
+
+
+def _stored_config(meta: dict[str, Any], meta_path: Path) -> Config:
+    """The config an index was built with, from its metadata."""
+    try:
+        return load_config(meta["config"])
+    except (KeyError, SearchlibError) as error:
+        raise StorageError(
+            f"{meta_path}: the index's config is unreadable: {error}", path=str(meta_path)
+        ) from None
 
 
 def _write_meta(root: Path, meta: Mapping[str, Any]) -> None:

@@ -23,6 +23,7 @@ from whoosh.writing import LockError
 from searchlib.backends.base import RawHit, RawResults, Transaction
 from searchlib.backends.embedded.codec import SearchlibCodec
 from searchlib.backends.embedded.compile import CompileContext, compile_query
+from searchlib.backends.embedded.damage import guarded, reading, reads
 from searchlib.backends.embedded.fastcount import facet_counts, filter_sets, match_sets
 from searchlib.backends.embedded.fastpath import TooSlow, top_k
 from searchlib.backends.embedded.parallel import BATCH, PARALLEL_AFTER, Helper, helper_allowed
@@ -163,7 +164,8 @@ class WhooshStore:
     @classmethod
     def open(cls, path: Path, config: Config) -> WhooshStore:
         try:
-            ix = windex.open_dir(str(path))
+            with reading(path):
+                ix = windex.open_dir(str(path))
         except (windex.EmptyIndexError, OSError) as error:
             raise StorageError(f"cannot open the index at {path}: {error}") from None
         return cls(path, config, ix)
@@ -243,9 +245,11 @@ class WhooshStore:
         local.searcher, local.stamp = searcher, None if racy else stamp
         return searcher
 
+    @reads
     def doc_count(self) -> int:
         return self._searcher().doc_count()
 
+    @reads
     def get(self, doc_id: str) -> dict[str, Any] | None:
         s = self._searcher()
         docnum = s.document_number(id=doc_id)
@@ -262,6 +266,7 @@ class WhooshStore:
             max_expansions=self.config.max_expansions,
         )
 
+    @reads
     def search(
         self,
         node: Node,
@@ -339,8 +344,8 @@ class WhooshStore:
         return RawResults(
             collected=collected,
             hits=hits,
-            count=count,
-            facets=lambda: self._facets(q, filter_q, matches()),
+            count=None if count is None else guarded(self.path, count),
+            facets=guarded(self.path, lambda: self._facets(q, filter_q, matches())),
             terms=ctx.terms,
             dropped=ctx.dropped,
         )
@@ -405,6 +410,7 @@ class WhooshStore:
         """The field whose postings answer for ``name`` (body lives in the combined field)."""
         return COMBINED_FIELD if self.combined and name == COMBINED_ONLY else name
 
+    @reads
     def similar(self, doc_id: str, limit: int) -> RawResults | None:
         """Documents sharing the most distinctive terms (tf x idf) of ``doc_id``."""
         searcher = self._searcher()
@@ -436,6 +442,7 @@ class WhooshStore:
         terms = {term for _, term in keywords}
         return RawResults(collected=len(hits), hits=hits, terms={"body": terms, "title": terms})
 
+    @reads
     def suggest(self, word: str, fieldname: str = "body") -> str | None:
         """The closest indexed term to ``word`` (already analyzed), if any is close."""
         field = self.posting_field(fieldname)
@@ -443,9 +450,11 @@ class WhooshStore:
             return None
         return closest_term(self._searcher().reader(), field, word)
 
+    @reads
     def doc_frequency(self, fieldname: str, term: str) -> int:
         return self._searcher().doc_frequency(self.posting_field(fieldname), term)
 
+    @reads
     def stats(self) -> dict[str, Any]:
         searcher = self._searcher()
         reader = searcher.reader()
