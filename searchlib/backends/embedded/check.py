@@ -28,6 +28,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 
 from searchlib.backends.embedded.damage import reading, segment_file
+from searchlib.backends.embedded.pickles import latest_toc, vet_latest_toc
 from searchlib.errors import StorageError
 from searchlib.results import CheckReport
 
@@ -43,7 +44,8 @@ def check_index(root: Path) -> CheckReport:
     report = CheckReport(path=str(root))
     storage = FileStorage(str(root))
     try:
-        with reading(root):
+        with reading(root, blame=latest_toc(root, INDEX_NAME)):
+            vet_latest_toc(root)
             toc = windex.TOC.read(storage, INDEX_NAME)
     except windex.EmptyIndexError:
         report.add(str(root), "no table of contents (_MAIN_<n>.toc): not a whole index")
@@ -66,15 +68,16 @@ def _detail(error: StorageError) -> str:
 
 
 def _check_segment(root: Path, storage: Any, toc: Any, segment: Any, report: CheckReport) -> None:
-    name = str(root / segment_file(segment, root))
+    filename = segment_file(segment, root)
+    name = str(root / filename)
 
-    def part(check: Callable[[], Iterable[str]]) -> None:
+    def part(what: str, check: Callable[[], Iterable[str]]) -> None:
         try:
-            with reading(root):
+            with reading(root, blame=filename):
                 for problem in check():
                     report.add(name, problem)
         except StorageError as error:
-            report.add(error.path or name, _detail(error))
+            report.add(error.path or name, f"{what}: {_detail(error)}")
 
     reader: SegmentReader | None = None
 
@@ -83,18 +86,18 @@ def _check_segment(root: Path, storage: Any, toc: Any, segment: Any, report: Che
         reader = SegmentReader(storage, toc.schema, segment, generation=toc.generation)
         return ()
 
-    part(open_reader)
+    part("opening the segment", open_reader)
     if reader is None:
         return
     try:
         opened: SegmentReader = reader
-        part(lambda: _deletions(opened, segment))
-        part(lambda: _stored(opened, report))
-        part(lambda: _terms(opened, segment, report))
-        part(lambda: _lengths_and_columns(opened))
+        part("deletions", lambda: _deletions(opened, segment))
+        part("stored fields", lambda: _stored(opened, report))
+        part("terms and postings", lambda: _terms(opened, segment, report))
+        part("field lengths and columns", lambda: _lengths_and_columns(opened))
         verify = getattr(segment.codec(), VERIFY_METHOD, None)
         if callable(verify):
-            part(lambda: verify(opened.storage(), segment) or ())
+            part("the codec's checksums", lambda: verify(opened.storage(), segment) or ())
     finally:
         reader.close()
 

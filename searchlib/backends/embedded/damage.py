@@ -53,6 +53,8 @@ DECODE_ERRORS: tuple[type[BaseException], ...] = (
     ImportError,
     OSError,
     AssertionError,
+    StopIteration,  # a damaged count runs a decoder past its input
+    RuntimeError,  # ... inside a generator
     windex.IndexError,  # Whoosh's own, for a table of contents it cannot read
 )
 
@@ -69,29 +71,67 @@ S = TypeVar("S", bound=_OnDisk)
 
 def what_to_do(root: Path) -> str:
     return (
-        f"restore the index from a backup, or export what still reads and reindex "
-        f"(`searchlib check --index {root}` lists every damaged file)"
+        "restore the index from a backup, or export what still reads and reindex; "
+        f"`searchlib check --index {root}` lists every damaged file"
     )
 
 
 @contextmanager
-def reading(root: Path) -> Iterator[None]:
-    """Run a read of the index at ``root``; a file it cannot decode is an IndexDamagedError."""
+def reading(root: Path, *, blame: str | None = None) -> Iterator[None]:
+    """Run a read of the index at ``root``; a file it cannot decode is an IndexDamagedError.
+
+    When the failed call's frames do not show which file it was reading (Whoosh merges the
+    terms and columns of several segments in generators that keep no segment at hand), the
+    file is ``blame`` when the caller knows it, else found by checking the index
+    (:mod:`check`): slow, but only on this path, and an error that check cannot pin on any
+    file passes through unchanged.
+    """
     try:
         yield
     except IndexDamagedError:
         raise
     except StorageError as error:
         # The codec's own checks (a bad block) know what is wrong but not which file.
-        name = None if error.path else damaged_file(error.__traceback__, root)
+        name = None if error.path else _find(error, root, blame)
         if name is None:
             raise
         raise _damaged(root, name, str(error)) from error
-    except DECODE_ERRORS as error:
-        name = damaged_file(error.__traceback__, root)
+    except Exception as error:
+        name = _find(error, root, blame) if _decoding(error) else None
         if name is None:
             raise
-        raise _damaged(root, name, f"{type(error).__name__}: {error}") from error
+        raise _damaged(root, name, f"{_kind(error)}: {error}") from error
+
+
+def _find(error: BaseException, root: Path, blame: str | None) -> str | None:
+    cause: BaseException | None = error
+    while cause is not None:  # a generator's StopIteration: its frames are the cause's
+        name = damaged_file(cause.__traceback__, root)
+        if name is not None:
+            return name
+        cause = cause.__cause__ or cause.__context__
+    if blame is not None or not _raised_in_engine(error):
+        return blame
+    from searchlib.backends.embedded.check import check_index
+
+    files = sorted(Path(p.file).name for p in check_index(root).problems)
+    return files[0] if files else None
+
+
+def _raised_in_engine(error: BaseException) -> bool:
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    module = "" if tb is None else str(tb.tb_frame.f_globals.get("__name__", ""))
+    return module.startswith(("whoosh.", "searchlib.backends.embedded."))
+
+
+def _decoding(error: Exception) -> bool:
+    """Whether ``error`` is what decoding damaged bytes raises: one of DECODE_ERRORS, or a
+    bare Exception raised by Whoosh itself (its readers raise one for a bad block tag)."""
+    if isinstance(error, DECODE_ERRORS):
+        return True
+    return type(error) is Exception and _raised_in_engine(error)
 
 
 def reads(method: Callable[Concatenate[S, P], T]) -> Callable[Concatenate[S, P], T]:
@@ -113,6 +153,11 @@ def guarded(root: Path, compute: Callable[[], T]) -> Callable[[], T]:
             return compute()
 
     return run
+
+
+def _kind(error: BaseException) -> str:
+    kind = type(error)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
 
 
 def _damaged(root: Path, name: str, detail: str) -> IndexDamagedError:
@@ -151,9 +196,14 @@ def _toc_being_read(frame: Any) -> str | None:
     """In Whoosh's TOC.read: the table of contents it reads (``_<index>_<gen>.toc``)."""
     if frame.f_globals.get("__name__") != "whoosh.index" or frame.f_code.co_name != "read":
         return None
-    gen, indexname = frame.f_locals.get("gen"), frame.f_locals.get("indexname")
+    local = frame.f_locals
+    gen, indexname, stream = local.get("gen"), local.get("indexname"), local.get("stream")
     if not isinstance(gen, int) or gen < 0 or not isinstance(indexname, str):
         return None
+    # TOC.read closes its file only when it reads to the end: a server that retried a
+    # damaged table of contents would leak a descriptor each time.
+    if callable(getattr(stream, "close", None)) and not getattr(stream, "is_closed", True):
+        stream.close()
     return f"_{indexname}_{gen}.toc"
 
 

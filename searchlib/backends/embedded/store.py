@@ -27,6 +27,7 @@ from searchlib.backends.embedded.damage import guarded, reading, reads
 from searchlib.backends.embedded.fastcount import facet_counts, filter_sets, match_sets
 from searchlib.backends.embedded.fastpath import TooSlow, top_k
 from searchlib.backends.embedded.parallel import BATCH, PARALLEL_AFTER, Helper, helper_allowed
+from searchlib.backends.embedded.pickles import vet_latest_toc
 from searchlib.backends.embedded.recovery import abandon, remove_debris
 from searchlib.backends.embedded.schema import (
     COMBINED_FIELD,
@@ -165,6 +166,7 @@ class WhooshStore:
     def open(cls, path: Path, config: Config) -> WhooshStore:
         try:
             with reading(path):
+                vet_latest_toc(path)
                 ix = windex.open_dir(str(path))
         except (windex.EmptyIndexError, OSError) as error:
             raise StorageError(f"cannot open the index at {path}: {error}") from None
@@ -227,12 +229,14 @@ class WhooshStore:
         stamp = os.stat(self.path).st_mtime_ns
         searcher = getattr(local, "searcher", None)
         if searcher is None:
+            vet_latest_toc(self.path)
             searcher = self._ix.searcher(weighting=self._weighting)
             with self._lock:
                 self._all_searchers.append(searcher)
         elif stamp != local.stamp and not searcher.up_to_date():
             # Not searcher.refresh(): whoosh-reloaded 2.7.5 reuses readers by segment id, so
             # it kept a segment's old deletions and the segments a merge had replaced.
+            vet_latest_toc(self.path)
             fresh = self._ix.searcher(weighting=self._weighting)
             searcher.close()
             with self._lock:
