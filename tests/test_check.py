@@ -163,3 +163,14 @@ def test_a_damaged_memo_index_in_a_pickle_is_refused_before_unpickling(index):
         Index.open(index)
     assert caught.value.path == str(toc)
     assert Index.check(index).files() == {str(toc)}
+
+
+def test_a_write_that_reads_a_damaged_segment_names_it_and_releases_the_lock(index):
+    segment = _segments(index)[-1]
+    segment.write_bytes(segment.read_bytes()[:100])
+    with Index.open(index) as ix:
+        ix.lock_timeout = 0.5
+        for _ in range(2):  # the second would be IndexLockedError if the first kept the lock
+            with pytest.raises(IndexDamagedError) as caught:
+                ix.add([{"id": "new", "title": "Harga beras", "body": "Harga beras naik."}])
+            assert caught.value.path == str(segment)

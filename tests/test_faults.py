@@ -243,7 +243,9 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     answers = _in_child(_ask, path, known)
     failed = {k: v for k, v in answers.items() if v[0] != "ok"}
     assert not failed, failed
-    assert sum(1 for v in answers.values() if v[1] not in (None, 0)) > len(answers) // 2
+    # Probes that find nothing could not show damage: most searches must find something.
+    totals = [v[1][0] for v in answers.values() if isinstance(v[1], tuple)]
+    assert sum(1 for total in totals if total) > len(totals) * 2 // 3, answers
     return path, known, answers
 
 

@@ -54,7 +54,7 @@ def vet_pickles(data: bytes, count: int) -> tuple[str | None, int]:
                 if (op.name in _PUTS or op.name in _GETS) and not 0 <= int(arg or 0) <= ops:
                     return f"a pickle's memo index {arg} at byte {pos + end - 1} is damaged", pos
         except (ValueError, TypeError) as error:
-            return f"a pickle is damaged ({error})", pos
+            return f"a pickle is damaged: {error}", pos
         pos += end
     return None, pos
 

@@ -54,6 +54,7 @@ RECENCY_CANDIDATES = 200
 
 class _WhooshTransaction(Transaction):
     def __init__(self, store: WhooshStore, writer: Any) -> None:
+        self.path = store.path  # for the read boundary (@reads)
         self._writer = writer
         self._combined = [(name, store.boosts[name]) for name in store.combined]
         self._searcher = writer.searcher()
@@ -86,12 +87,14 @@ class _WhooshTransaction(Transaction):
             self._writer.helpers.append(self._helper)
             self._helper = None
 
+    @reads
     def exists(self, doc_id: str) -> bool:
         return not self._empty and self._searcher.document_number(id=doc_id) is not None
 
     def upsert(self, doc: dict[str, Any], *, existed: bool) -> None:
         if existed:
-            self._writer.delete_by_term("id", doc["id"], searcher=self._searcher)
+            with reading(self.path):
+                self._writer.delete_by_term("id", doc["id"], searcher=self._searcher)
         fields: dict[str, Any] = {}
         for name, value in doc.items():
             if value is None or value == "" or value == []:
@@ -125,6 +128,7 @@ class _WhooshTransaction(Transaction):
             for fields in batch:
                 self._writer.add_document(**fields)
 
+    @reads
     def delete(self, doc_id: str) -> bool:
         if not self.exists(doc_id):
             return False
@@ -190,16 +194,22 @@ class WhooshStore:
         add shares its work with a lock-free helper process instead (``parallel.py``).
         """
         try:
-            writer = FastSegmentWriter(
-                self._ix, timeout=timeout, delay=0.05, codec=SearchlibCodec()
-            )
+            with reading(self.path):  # the writer reads the table of contents
+                writer = FastSegmentWriter(
+                    self._ix, timeout=timeout, delay=0.05, codec=SearchlibCodec()
+                )
         except LockError:
             raise IndexLockedError(
                 f"another writer is updating the index at {self.path} (waited {timeout:g} s)",
                 hint="wait for it to finish, or pass a longer timeout",
             ) from None
         remove_debris(self._ix.storage)  # under the lock: only dead writers' leftovers
-        tx = _WhooshTransaction(self, writer)
+        try:
+            with reading(self.path):
+                tx = _WhooshTransaction(self, writer)
+        except BaseException:
+            abandon(writer)
+            raise
         try:
             yield tx
             tx.finish()
