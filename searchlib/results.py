@@ -174,6 +174,8 @@ class CheckReport:
     documents: int = 0
     terms: int = 0
     postings: int = 0
+    #: Segments whose codec also verified its own checksums (0: a format without them).
+    checksummed: int = 0
 
     @property
     def ok(self) -> bool:
@@ -198,5 +200,6 @@ class CheckReport:
                 "documents": self.documents,
                 "terms": self.terms,
                 "postings": self.postings,
+                "checksummed_segments": self.checksummed,
             },
         }

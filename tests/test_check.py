@@ -15,6 +15,7 @@ from searchlib import Index, IndexDamagedError, StorageError
 from searchlib._sample import sample_articles
 from searchlib.backends.embedded.check import VERIFY_METHOD
 from searchlib.backends.embedded.codec import SearchlibCodec
+from searchlib.backends.embedded.stored import StoredReader
 from searchlib.cli import cli
 
 
@@ -144,9 +145,21 @@ def test_check_asks_a_codec_that_can_verify_its_own_checksums(index, monkeypatch
 
     monkeypatch.setattr(SearchlibCodec, VERIFY_METHOD, verify, raising=False)
     report = Index.check(index)
-    assert len(asked) == len(_segments(index))
+    assert len(asked) == len(_segments(index)) == report.checksummed
     assert {p.file for p in report.problems} == {str(p) for p in _segments(index)}
     assert all("checksum mismatch" in p.problem for p in report.problems)
+
+
+def test_check_asks_segment_part_readers_that_can_verify_themselves(index, monkeypatch):
+    def verify(self):
+        return ["stored block 2: checksum mismatch"]
+
+    monkeypatch.setattr(StoredReader, VERIFY_METHOD, verify, raising=False)
+    report = Index.check(index)
+    assert report.checksummed == len(_segments(index))
+    assert [p.problem for p in report.problems] == ["stored block 2: checksum mismatch"] * len(
+        _segments(index)
+    )
 
 
 def test_a_damaged_memo_index_in_a_pickle_is_refused_before_unpickling(index):

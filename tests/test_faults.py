@@ -10,10 +10,10 @@ And ``check`` must name the damaged file in every trial where some probe's answe
 or raised: damage a query can reach is damage ``check`` reports.
 
 A changed answer with no error is "silent" damage: only a checksum over the bytes can catch
-it (a flipped bit in a posting id still decodes). While the codec has no ``verify`` method
-(:data:`searchlib.backends.embedded.check.VERIFY_METHOD`) the test reports those trials as
-an expected failure with their count, after asserting everything else; once it has one,
-they fail the test.
+it (a flipped bit in a posting id still decodes). While ``check`` finds no checksums to
+verify in the index (its codec has no ``verify`` hook, ``CheckReport.checksummed`` is 0),
+the test reports those trials as an expected failure with their count, after asserting
+everything else; once it has them, they fail the test.
 
 Every trial runs in a forked child: the engine caches what it decoded of a segment in
 process-wide caches keyed by the segment's name (never rewritten in a real index), so a
@@ -47,8 +47,6 @@ import pytest
 
 from searchlib import Index, StorageError
 from searchlib._sample import sample_articles
-from searchlib.backends.embedded.check import VERIFY_METHOD
-from searchlib.backends.embedded.codec import SearchlibCodec
 
 REPO = Path(__file__).resolve().parents[1]
 DETIK = REPO.parent / "shared" / "corpus" / "detik-1000.jsonl"
@@ -223,8 +221,18 @@ def _in_child(func: Callable[..., Any], *args: Any) -> Any:
     return value
 
 
+@dataclass
+class Pristine:
+    """The whole index, what it answers, and whether its codec verifies checksums."""
+
+    path: Path
+    known: dict[str, Any]
+    answers: dict[str, tuple[Any, ...]]
+    checksummed: bool
+
+
 @pytest.fixture(scope="module")
-def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], dict]:
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Pristine:
     root = tmp_path_factory.mktemp("faults")
     with Index.create(root / "warm") as warm:  # the analyzers, loaded once for every child
         warm.add([{"id": "1", "title": "Harga beras", "body": "Harga beras naik."}])
@@ -246,7 +254,9 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
     # Probes that find nothing could not show damage: most searches must find something.
     totals = [v[1][0] for v in answers.values() if isinstance(v[1], tuple)]
     assert sum(1 for total in totals if total) > len(totals) * 2 // 3, answers
-    return path, known, answers
+    report = _in_child(Index.check, path)
+    assert report.ok, report.problems
+    return Pristine(path, known, answers, checksummed=report.checksummed > 0)
 
 
 def _verdicts(trial: Trial, before: dict[str, tuple[Any, ...]]) -> Counter[str]:
@@ -270,9 +280,9 @@ def _verdicts(trial: Trial, before: dict[str, tuple[Any, ...]]) -> Counter[str]:
     return out
 
 
-def _run(pristine: tuple[Path, dict[str, Any], dict], numbers: list[int], tmp: Path) -> None:
-    path, known, before = pristine
-    trials = [_in_child(_trial, path, tmp, known, n) for n in numbers]
+def _run(pristine: Pristine, numbers: list[int], tmp: Path) -> None:
+    before = pristine.answers
+    trials = [_in_child(_trial, pristine.path, tmp, pristine.known, n) for n in numbers]
     broken: list[str] = []
     silent: list[str] = []
     tally: Counter[str] = Counter()
@@ -294,7 +304,7 @@ def _run(pristine: tuple[Path, dict[str, Any], dict], numbers: list[int], tmp: P
     assert not broken, f"{len(broken)} of {len(trials)} trials:\n" + "\n".join(broken)
     if silent:
         message = f"{len(silent)} of {len(trials)} trials:\n" + "\n".join(silent)
-        if not callable(getattr(SearchlibCodec, VERIFY_METHOD, None)):
+        if not pristine.checksummed:
             pytest.xfail(f"damage that only checksums catch, and the codec has none: {message}")
         raise AssertionError(message)
 

@@ -9,14 +9,16 @@ deletions. Besides what fails to decode, it reports what decodes but cannot be r
 the postings, terms out of order, a stored document that is not a mapping).
 
 Each part of a segment is checked on its own, so one damaged part does not hide another.
-A codec that can verify its own bytes (checksums) does so too: when the codec a segment
-was written with has a ``verify(storage, segment)`` method, it is called and each string
-it yields is a problem in that segment's file (an :class:`IndexDamagedError` it raises is
-one as well).
+A codec that can verify its own bytes (checksums) does so too, through two documented
+hooks found by name (:data:`VERIFY_METHOD`): the segment's codec's
+``verify(storage, segment)``, and ``verify()`` on the terms reader and the per-document
+reader the codec opens for the segment. Each string they yield is a problem in the
+segment's file; a StorageError they raise is one too.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable, Iterable
 from itertools import pairwise
@@ -95,11 +97,37 @@ def _check_segment(root: Path, storage: Any, toc: Any, segment: Any, report: Che
         part("stored fields", lambda: _stored(opened, report))
         part("terms and postings", lambda: _terms(opened, segment, report))
         part("field lengths and columns", lambda: _lengths_and_columns(opened))
-        verify = getattr(segment.codec(), VERIFY_METHOD, None)
+        codec = segment.codec()
+        verified: list[bool] = []
+        verify = getattr(codec, VERIFY_METHOD, None)
         if callable(verify):
+            verified.append(True)
             part("the codec's checksums", lambda: verify(opened.storage(), segment) or ())
+        parts = {
+            "the term index's checksums": codec.terms_reader,
+            "the stored fields' checksums": codec.per_document_reader,
+        }
+        for what, open_part in parts.items():
+            check = functools.partial(_verified, open_part, opened.storage(), segment, verified)
+            part(what, check)
+        report.checksummed += any(verified)
     finally:
         reader.close()
+
+
+def _verified(
+    open_part: Callable[[Any, Any], Any], storage: Any, segment: Any, verified: list[bool]
+) -> Iterable[str]:
+    """What a segment part's reader (``whoosh.codec.base.TermsReader`` or
+    ``PerDocumentReader``) finds wrong with its own bytes, when it can verify them."""
+    part_reader = open_part(storage, segment)
+    try:
+        verify = getattr(part_reader, VERIFY_METHOD, None)
+        if callable(verify):
+            verified.append(True)
+            yield from verify() or ()
+    finally:
+        part_reader.close()
 
 
 def _deletions(reader: SegmentReader, segment: Any) -> Iterable[str]:

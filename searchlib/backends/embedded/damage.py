@@ -9,8 +9,10 @@ a segment's compound ``.seg`` file or the ``.toc`` table of contents -- and what
 
 The file is found from the failed call's own frames: the innermost segment reader,
 segment or leaf searcher that was reading (segment readers are per file), or Whoosh's
-table-of-contents reader. An error raised outside any of them is not a damaged file and
-passes through unchanged, so a bug elsewhere is still reported as one.
+table-of-contents reader. Where the frames hold none (Whoosh merges the terms of several
+segments in generators that keep no reader at hand), an error raised by the engine's code
+is pinned on a file by checking the index (:mod:`check`). An error that neither pins on a
+file -- a bug outside the readers -- passes through unchanged and is reported as a bug.
 """
 
 from __future__ import annotations
