@@ -204,6 +204,8 @@ class Index:
         from searchlib.backends.embedded.check import check_index
 
         root = Path(path)
+        if not root.is_dir():
+            raise IndexNotFoundError(f"no searchlib index at {root}")
         report = check_index(root)
         try:
             Index.open(root).close()  # the metadata, checked as every open checks it

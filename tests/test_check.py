@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import searchlib.backends.embedded.store as store_module
-from searchlib import Index, IndexDamagedError, StorageError
+from searchlib import Index, IndexDamagedError, IndexNotFoundError, StorageError
 from searchlib._sample import sample_articles
 from searchlib.backends.embedded.check import VERIFY_METHOD
 from searchlib.backends.embedded.codec import SearchlibCodec
@@ -187,3 +187,11 @@ def test_a_write_that_reads_a_damaged_segment_names_it_and_releases_the_lock(ind
             with pytest.raises(IndexDamagedError) as caught:
                 ix.add([{"id": "new", "title": "Harga beras", "body": "Harga beras naik."}])
             assert caught.value.path == str(segment)
+
+
+def test_check_of_no_index_says_so(tmp_path):
+    with pytest.raises(IndexNotFoundError):
+        Index.check(tmp_path / "nothing")
+    (tmp_path / "empty").mkdir()
+    report = Index.check(tmp_path / "empty")
+    assert not report.ok and report.files() == {str(tmp_path / "empty")}

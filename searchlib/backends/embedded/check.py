@@ -46,7 +46,7 @@ def check_index(root: Path) -> CheckReport:
     report = CheckReport(path=str(root))
     storage = FileStorage(str(root))
     try:
-        with reading(root, blame=latest_toc(root, INDEX_NAME)):
+        with reading(root, blame=latest_toc(root, INDEX_NAME), diagnose=False):
             vet_latest_toc(root)
             toc = windex.TOC.read(storage, INDEX_NAME)
     except windex.EmptyIndexError:
@@ -75,7 +75,7 @@ def _check_segment(root: Path, storage: Any, toc: Any, segment: Any, report: Che
 
     def part(what: str, check: Callable[[], Iterable[str]]) -> None:
         try:
-            with reading(root, blame=filename):
+            with reading(root, blame=filename, diagnose=False):
                 for problem in check():
                     report.add(name, problem)
         except StorageError as error:

@@ -79,14 +79,14 @@ def what_to_do(root: Path) -> str:
 
 
 @contextmanager
-def reading(root: Path, *, blame: str | None = None) -> Iterator[None]:
+def reading(root: Path, *, blame: str | None = None, diagnose: bool = True) -> Iterator[None]:
     """Run a read of the index at ``root``; a file it cannot decode is an IndexDamagedError.
 
     When the failed call's frames do not show which file it was reading (Whoosh merges the
     terms and columns of several segments in generators that keep no segment at hand), the
     file is ``blame`` when the caller knows it, else found by checking the index
-    (:mod:`check`): slow, but only on this path, and an error that check cannot pin on any
-    file passes through unchanged.
+    (:mod:`check`, which itself reads with ``diagnose=False``): slow, but only on this
+    path, and an error that check cannot pin on any file passes through unchanged.
     """
     try:
         yield
@@ -94,25 +94,25 @@ def reading(root: Path, *, blame: str | None = None) -> Iterator[None]:
         raise
     except StorageError as error:
         # The codec's own checks (a bad block) know what is wrong but not which file.
-        name = None if error.path else _find(error, root, blame)
+        name = None if error.path else _find(error, root, blame, diagnose)
         if name is None:
             raise
         raise _damaged(root, name, str(error)) from error
     except Exception as error:
-        name = _find(error, root, blame) if _decoding(error) else None
+        name = _find(error, root, blame, diagnose) if _decoding(error) else None
         if name is None:
             raise
         raise _damaged(root, name, f"{_kind(error)}: {error}") from error
 
 
-def _find(error: BaseException, root: Path, blame: str | None) -> str | None:
+def _find(error: BaseException, root: Path, blame: str | None, diagnose: bool) -> str | None:
     cause: BaseException | None = error
     while cause is not None:  # a generator's StopIteration: its frames are the cause's
         name = damaged_file(cause.__traceback__, root)
         if name is not None:
             return name
         cause = cause.__cause__ or cause.__context__
-    if blame is not None or not _raised_in_engine(error):
+    if blame is not None or not diagnose or not _raised_in_engine(error):
         return blame
     from searchlib.backends.embedded.check import check_index
 
