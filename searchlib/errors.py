@@ -10,6 +10,7 @@ __all__ = [
     "AnalyzerError",
     "BackendNotSupportedError",
     "ConfigError",
+    "IndexDamagedError",
     "IndexLockedError",
     "IndexMismatchError",
     "IndexNotFoundError",
@@ -65,7 +66,15 @@ class QueryError(SearchlibError):
 
 
 class StorageError(SearchlibError):
-    """A problem with an index on disk."""
+    """A problem with an index on disk; ``path`` names the file when one is to blame."""
+
+    def __init__(self, message: str, *, hint: str | None = None, path: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.path = path
+
+
+class IndexDamagedError(StorageError):
+    """A file of the index is damaged or truncated: it cannot be decoded (``path`` names it)."""
 
 
 class IndexNotFoundError(StorageError):

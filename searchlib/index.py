@@ -20,7 +20,7 @@ from searchlib.config import Config, check_processes, load_config
 from searchlib.field_analysis import analyze_field
 from searchlib.ingest import Problem, Record, read_documents
 from searchlib.ingestion import ProgressCallback, add_documents, extra_field_types
-from searchlib.results import AddSummary, SearchResults
+from searchlib.results import AddSummary, CheckReport, SearchResults
 from searchlib.searching import QueryRunner
 
 __all__ = ["Index"]
@@ -74,6 +74,15 @@ class Index:
         """Whether an index exists at ``path`` (of the config's backend; default embedded)."""
         given = None if config is None else load_config(config)
         return backend_type(_backend_name(given)).exists(Path(path), given)
+
+    @staticmethod
+    def check(path: str | os.PathLike[str], config: ConfigSource = None) -> CheckReport:
+        """Verify the whole index at ``path``: its metadata, its table of contents and every
+        byte of every segment a query could read (``searchlib check``; docs/security.md).
+        The report lists each problem with its file; an index that cannot be opened is
+        reported too, not raised."""
+        given = None if config is None else load_config(config)
+        return backend_type(_backend_name(given)).check(Path(path), given)
 
     def close(self) -> None:
         self._backend.close()

@@ -9,7 +9,7 @@ from typing import Any
 
 from searchlib.snippets import Fragment
 
-__all__ = ["AddSummary", "Hit", "SearchResults", "Skipped"]
+__all__ = ["AddSummary", "CheckProblem", "CheckReport", "Hit", "SearchResults", "Skipped"]
 
 
 @dataclass(frozen=True)
@@ -151,3 +151,55 @@ class AddSummary:
     def __str__(self) -> str:
         text = f"added {self.added}, replaced {self.replaced}, skipped {len(self.skipped)}"
         return f"{text} in {self.seconds:.1f} s"
+
+
+@dataclass(frozen=True)
+class CheckProblem:
+    """One problem :meth:`Index.check` found: the file it is in and what is wrong."""
+
+    file: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.problem}"
+
+
+@dataclass
+class CheckReport:
+    """What :meth:`Index.check` read, and every problem it found (none: the index is whole)."""
+
+    path: str
+    problems: list[CheckProblem] = field(default_factory=list)
+    segments: int = 0
+    documents: int = 0
+    terms: int = 0
+    postings: int = 0
+    #: Segments whose codec also verified its own checksums (0: a format without them).
+    checksummed: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, file: str, problem: str) -> None:
+        if CheckProblem(file, problem) not in self.problems:
+            self.problems.append(CheckProblem(file, problem))
+
+    def files(self) -> set[str]:
+        """The files with a problem."""
+        return {p.file for p in self.problems}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of ``searchlib check --json``."""
+        return {
+            "path": self.path,
+            "ok": self.ok,
+            "problems": [{"file": p.file, "problem": p.problem} for p in self.problems],
+            "checked": {
+                "segments": self.segments,
+                "documents": self.documents,
+                "terms": self.terms,
+                "postings": self.postings,
+                "checksummed_segments": self.checksummed,
+            },
+        }

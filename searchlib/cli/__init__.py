@@ -85,6 +85,7 @@ def main() -> None:
 
 # Commands in help order; each module holds one concern.
 from searchlib.cli import analyze as _analyze  # noqa: E402
+from searchlib.cli import check as _check  # noqa: E402
 from searchlib.cli import cluster as _cluster  # noqa: E402
 from searchlib.cli import evaluate as _evaluate  # noqa: E402
 from searchlib.cli import index as _index  # noqa: E402
@@ -98,6 +99,7 @@ for _command in (
     _query.similar,
     _manage.stats,
     _manage.delete,
+    _check.check,
     _analyze.analyze,
     _evaluate.evaluate_cmd,
     _serve.serve,

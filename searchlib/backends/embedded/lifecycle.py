@@ -6,9 +6,11 @@ import shutil
 from pathlib import Path
 
 from searchlib.backends.embedded import metadata
+from searchlib.backends.embedded.check import check_index
 from searchlib.backends.embedded.store import WhooshStore
-from searchlib.config import Config, load_config
-from searchlib.errors import StorageError
+from searchlib.config import Config
+from searchlib.errors import IndexNotFoundError, StorageError
+from searchlib.results import CheckReport
 
 
 class EmbeddedBackend:
@@ -36,10 +38,23 @@ class EmbeddedBackend:
         return WhooshStore.open(
             path,
             cfg,
-            written_with=load_config(meta["config"]),
+            written_with=metadata.stored_config(path, meta),
             upgrade=metadata.FormatUpgrade(path, meta),
         )
 
     @staticmethod
     def exists(path: Path, config: Config | None) -> bool:
         return metadata.exists(path)
+
+    @staticmethod
+    def check(path: Path, config: Config | None) -> CheckReport:
+        """Every file of the index read and verified; see :mod:`.check`."""
+        if not path.is_dir():
+            raise IndexNotFoundError(f"no searchlib index at {path}")
+        report = check_index(path)
+        try:
+            EmbeddedBackend.open(path, None).close()  # the metadata, as every open checks it
+        except StorageError as error:
+            if not report.files() & {error.path or str(path)}:
+                report.add(error.path or str(path), str(error))
+        return report

@@ -18,7 +18,7 @@ from typing import Any
 from searchlib._version import __version__
 from searchlib.backends.permissions import writing
 from searchlib.config import Config, load_config
-from searchlib.errors import IndexMismatchError, IndexNotFoundError, StorageError
+from searchlib.errors import IndexMismatchError, IndexNotFoundError, SearchlibError, StorageError
 
 META_FILE = "searchlib.json"
 #: Bump when the on-disk layout searchlib writes changes incompatibly.
@@ -55,9 +55,9 @@ def read_meta(root: Path) -> dict[str, Any]:
             hint=f"build one with: searchlib index FILE --index {root}",
         ) from None
     except (OSError, ValueError) as error:
-        raise StorageError(f"{path}: unreadable index metadata: {error}") from None
+        raise StorageError(f"{path}: unreadable index metadata: {error}", path=str(path)) from None
     if not isinstance(meta, dict):
-        raise StorageError(f"{path}: unreadable index metadata: not a JSON object")
+        raise StorageError(f"{path}: unreadable index metadata: not a JSON object", path=str(path))
     return meta
 
 
@@ -72,19 +72,22 @@ def config_for(root: Path, meta: Mapping[str, Any], given: Config | None) -> Con
     """The config to search the index with: ``given`` if it analyzes text as the index was
     built, else the index's own; a format or analysis this searchlib cannot read is an
     :class:`IndexMismatchError` saying how to rebuild."""
+    where = str(root / META_FILE)
     rebuild = f"searchlib index SOURCE... --index {root} --rebuild"
     if meta.get("format_version") not in READ_FORMATS:
         raise IndexMismatchError(
             f"the index at {root} has format {meta.get('format_version')}, "
             f"this searchlib {__version__} reads format {FORMAT_VERSION}",
             hint=f"rebuild it: {rebuild}",
+            path=where,
         )
-    stored = load_config(meta["config"])
+    stored = stored_config(root, meta)
     if stored.index_fingerprint() != meta.get("fingerprint"):
         raise IndexMismatchError(
             f"the index at {root} was built with other analysis code "
             f"(searchlib {meta.get('searchlib_version')}); its terms would not match queries",
             hint=f"rebuild it: {rebuild}",
+            path=where,
         )
     if given is None:
         return stored
@@ -96,6 +99,17 @@ def config_for(root: Path, meta: Mapping[str, Any], given: Config | None) -> Con
             hint=f"rebuild it: {rebuild} --config {given.source_file or 'CONFIG'}",
         )
     return given
+
+
+def stored_config(root: Path, meta: Mapping[str, Any]) -> Config:
+    """The config the index was built with, from its metadata."""
+    where = root / META_FILE
+    try:
+        return load_config(meta["config"])
+    except (KeyError, SearchlibError) as error:
+        raise StorageError(
+            f"{where}: the index's config is unreadable: {error}", path=str(where)
+        ) from None
 
 
 class FormatUpgrade:

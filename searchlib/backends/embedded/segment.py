@@ -21,6 +21,8 @@ from whoosh.codec.whoosh3 import W3Segment
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.structfile import BufferFile
 
+from searchlib.backends.embedded.pickles import vet_compound
+
 __all__ = ["SearchlibSegment"]
 
 #: Bytes per read from the map: about one posting block or one stored document.
@@ -95,4 +97,9 @@ class _MappedCompound(CompoundStorage):
 class SearchlibSegment(W3Segment):
     def open_compound_file(self, storage: Any) -> CompoundStorage:
         dbfile = storage.open_file(self.make_filename(self.COMPOUND_EXT))
-        return _MappedCompound(dbfile, use_mmap=storage.supports_mmap)
+        try:
+            vet_compound(dbfile)
+            return _MappedCompound(dbfile, use_mmap=storage.supports_mmap)
+        except BaseException:  # a damaged directory: the file is no one else's to close
+            dbfile.close()
+            raise

@@ -23,9 +23,11 @@ from searchlib.backends.base import Processes, RawHit, RawResults, TermStatistic
 from searchlib.backends.embedded.bulk_writer import BulkWriter
 from searchlib.backends.embedded.codec import SearchlibCodec
 from searchlib.backends.embedded.compile import CompileContext, plan_search, whoosh_query
+from searchlib.backends.embedded.damage import guarded, reading, reads
 from searchlib.backends.embedded.matchsets import facet_counts, filter_sets, match_sets
 from searchlib.backends.embedded.metadata import FormatUpgrade
 from searchlib.backends.embedded.parallel import BATCH, PARALLEL_AFTER, Helper, helper_allowed
+from searchlib.backends.embedded.pickles import vet_latest_toc
 from searchlib.backends.embedded.plan import Plan
 from searchlib.backends.embedded.schema import COMBINED_FIELD, COMBINED_ONLY, build_schema
 from searchlib.backends.embedded.scoring import BM25
@@ -47,6 +49,7 @@ _Matches = list[tuple[Any, set[int]]]
 
 class _WhooshTransaction(Transaction):
     def __init__(self, store: WhooshStore, writer: Any, processes: Processes) -> None:
+        self.path = store.path  # for the read boundary (@reads)
         self._writer = writer
         self._combined = [(name, store.boosts[name]) for name in store.combined]
         self._searcher = writer.searcher()
@@ -79,12 +82,14 @@ class _WhooshTransaction(Transaction):
             self._writer.helpers.append(self._helper)
             self._helper = None
 
+    @reads
     def exists(self, doc_id: str) -> bool:
         return not self._empty and self._searcher.document_number(id=doc_id) is not None
 
     def upsert(self, doc: dict[str, Any], *, existed: bool) -> None:
         if existed:
-            self._writer.delete_by_term("id", doc["id"], searcher=self._searcher)
+            with reading(self.path):
+                self._writer.delete_by_term("id", doc["id"], searcher=self._searcher)
         fields: dict[str, Any] = {}
         for name, value in doc.items():
             if value is None or value == "" or value == []:
@@ -118,6 +123,7 @@ class _WhooshTransaction(Transaction):
             for fields in batch:
                 self._writer.add_document(**fields)
 
+    @reads
     def delete(self, doc_id: str) -> bool:
         if not self.exists(doc_id):
             return False
@@ -173,7 +179,9 @@ class WhooshStore:
         so never unpickles the one stored in the index (see ``build_schema``)."""
         schema = build_schema(written_with or config)
         try:
-            ix = windex.open_dir(str(path), schema=schema)
+            with reading(path):
+                vet_latest_toc(path)
+                ix = windex.open_dir(str(path), schema=schema)
         except (windex.EmptyIndexError, OSError) as error:
             raise StorageError(f"cannot open the index at {path}: {error}") from None
         return cls(path, config, ix, upgrade)
@@ -198,15 +206,20 @@ class WhooshStore:
         add shares its work with a lock-free helper process instead (``parallel.py``).
         """
         try:
-            with writing(self.path):  # the lock file is the first thing a writer creates
+            with writing(self.path), reading(self.path):  # it reads the TOC
                 writer = BulkWriter(self._ix, timeout=timeout, delay=0.05, codec=SearchlibCodec())
         except LockError:
             raise IndexLockedError(
                 f"another writer is updating the index at {self.path} (waited {timeout:g} s)",
                 hint="wait for it to finish, or pass a longer timeout",
             ) from None
-        self._before_write()
-        tx = _WhooshTransaction(self, writer, processes)
+        try:
+            with reading(self.path):
+                self._before_write()
+                tx = _WhooshTransaction(self, writer, processes)
+        except BaseException:
+            writer.cancel()
+            raise
         try:
             yield tx
             tx.finish()
@@ -239,12 +252,14 @@ class WhooshStore:
         stamp = os.stat(self.path).st_mtime_ns
         searcher = getattr(local, "searcher", None)
         if searcher is None:
+            vet_latest_toc(self.path)
             searcher = self._ix.searcher(weighting=self._weighting)
             with self._lock:
                 self._all_searchers.append(searcher)
         elif stamp != local.stamp and not searcher.up_to_date():
             # Not searcher.refresh(): whoosh-reloaded 2.7.5 reuses readers by segment id, so
             # it kept a segment's old deletions and the segments a merge had replaced.
+            vet_latest_toc(self.path)
             fresh = self._ix.searcher(weighting=self._weighting)
             searcher.close()
             with self._lock:
@@ -257,9 +272,11 @@ class WhooshStore:
         local.searcher, local.stamp = searcher, None if racy else stamp
         return searcher
 
+    @reads
     def doc_count(self) -> int:
         return self._searcher().doc_count()
 
+    @reads
     def get(self, doc_id: str) -> dict[str, Any] | None:
         s = self._searcher()
         docnum = s.document_number(id=doc_id)
@@ -276,6 +293,7 @@ class WhooshStore:
             max_expansions=self.config.max_expansions,
         )
 
+    @reads
     def search(
         self,
         node: Node,
@@ -300,8 +318,8 @@ class WhooshStore:
         return RawResults(
             collected=collected,
             hits=hits,
-            count=count,
-            facets=lambda: self._facets(plan, matches()),
+            count=None if count is None else guarded(self.path, count),
+            facets=guarded(self.path, lambda: self._facets(plan, matches())),
             terms=ctx.terms,
             dropped=ctx.dropped,
         )
@@ -412,6 +430,7 @@ class WhooshStore:
         """The field whose postings answer for ``name`` (body lives in the combined field)."""
         return COMBINED_FIELD if self.combined and name == COMBINED_ONLY else name
 
+    @reads
     def term_statistics(self, fieldname: str, terms: Sequence[str]) -> TermStatistics:
         """Document frequencies counted as Whoosh's idf counts them: over every document in
         the segments, deleted ones included until a merge drops them."""
@@ -422,6 +441,7 @@ class WhooshStore:
             frequencies={term: searcher.doc_frequency(field, term) for term in terms},
         )
 
+    @reads
     def search_terms(
         self, fieldname: str, weighted: Sequence[tuple[float, str]], *, exclude: str, limit: int
     ) -> RawResults:
@@ -435,6 +455,7 @@ class WhooshStore:
         ]
         return RawResults(collected=len(hits), hits=hits)
 
+    @reads
     def suggest(self, word: str, fieldname: str = "body") -> str | None:
         """The closest indexed term to ``word`` (already analyzed), if any is close."""
         field = self.posting_field(fieldname)
@@ -442,9 +463,11 @@ class WhooshStore:
             return None
         return closest_term(self._searcher().reader(), field, word)
 
+    @reads
     def doc_frequency(self, fieldname: str, term: str) -> int:
         return self._searcher().doc_frequency(self.posting_field(fieldname), term)
 
+    @reads
     def stats(self) -> dict[str, Any]:
         searcher = self._searcher()
         reader = searcher.reader()

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from searchlib.backends.sphinxql.store import SphinxStore
 from searchlib.config import Config
-from searchlib.errors import ConfigError, IndexNotFoundError
+from searchlib.errors import BackendNotSupportedError, ConfigError, IndexNotFoundError
+from searchlib.results import CheckReport
 
 
 def _required(config: Config | None) -> Config:
@@ -38,3 +39,10 @@ class ClusterBackend:
         except IndexNotFoundError:
             return False
         return True
+
+    @staticmethod
+    def check(path: Path, config: Config | None) -> CheckReport:
+        raise BackendNotSupportedError(
+            "searchlib check verifies embedded indexes; a cluster's nodes check their own data",
+            hint="use the engine's own tools on each node (indextool --check)",
+        )
