@@ -45,10 +45,11 @@ META_FILE = "searchlib.json"
 #: 2: stored fields compressed with a per-segment dictionary (embedded stored.py).
 #: 3: posting blocks with bare ids and weights (embedded codec.py).
 #: 4: term dictionary in compressed blocks, one-posting lists inlined (embedded terms.py).
-FORMAT_VERSION = 4
+#: 5: no pickles in the engine's files, a checksum on every block (embedded codec.py).
+FORMAT_VERSION = 5
 #: Formats this searchlib opens; an older one is recorded as current before its first
 #: commit adds segments of the current format.
-READ_FORMATS = (1, 2, 3, 4)
+READ_FORMATS = (1, 2, 3, 4, 5)
 MAX_LIMIT = 1000
 MAX_PAGE = 10_000
 #: A search with fewer hits than this offers a did-you-mean suggestion.

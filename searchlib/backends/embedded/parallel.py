@@ -50,13 +50,13 @@ def helper_allowed() -> bool:
 def _work(path: str, inbox: Any, outbox: Any) -> None:
     from whoosh import index as windex
 
-    from searchlib.backends.embedded.codec import SearchlibCodec
+    from searchlib.backends.embedded.codec import EmbeddedCodec
     from searchlib.backends.embedded.writer import FastSegmentWriter
 
     writer = None
     try:
         writer = FastSegmentWriter(
-            windex.open_dir(path), _lk=False, private_temp=True, codec=SearchlibCodec()
+            windex.open_dir(path), _lk=False, private_temp=True, codec=EmbeddedCodec()
         )
         outbox.send(("ready", None))
         # A thread keeps the pipe drained, so the parent's send never waits for a batch

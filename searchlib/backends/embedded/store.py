@@ -21,7 +21,7 @@ from whoosh.searching import Searcher
 from whoosh.writing import LockError
 
 from searchlib.backends.base import RawHit, RawResults, Transaction
-from searchlib.backends.embedded.codec import SearchlibCodec
+from searchlib.backends.embedded.codec import EmbeddedCodec
 from searchlib.backends.embedded.compile import CompileContext, compile_query
 from searchlib.backends.embedded.fastcount import facet_counts, filter_sets, match_sets
 from searchlib.backends.embedded.fastpath import TooSlow, top_k
@@ -186,9 +186,7 @@ class WhooshStore:
         add shares its work with a lock-free helper process instead (``parallel.py``).
         """
         try:
-            writer = FastSegmentWriter(
-                self._ix, timeout=timeout, delay=0.05, codec=SearchlibCodec()
-            )
+            writer = FastSegmentWriter(self._ix, timeout=timeout, delay=0.05, codec=EmbeddedCodec())
         except LockError:
             raise IndexLockedError(
                 f"another writer is updating the index at {self.path} (waited {timeout:g} s)",
@@ -209,9 +207,7 @@ class WhooshStore:
     def optimize(self, *, timeout: float) -> None:
         """Merge all segments into one (fastest queries; slow on big indexes)."""
         try:
-            writer = FastSegmentWriter(
-                self._ix, timeout=timeout, delay=0.05, codec=SearchlibCodec()
-            )
+            writer = FastSegmentWriter(self._ix, timeout=timeout, delay=0.05, codec=EmbeddedCodec())
         except LockError:
             raise IndexLockedError(f"another writer is updating the index at {self.path}") from None
         remove_debris(self._ix.storage)
