@@ -19,7 +19,7 @@ from typing import Any
 from whoosh.codec.base import Codec, FieldWriter
 
 from searchlib.backends.embedded.integrity import Place
-from searchlib.backends.embedded.perdoc import PerDocReader, PerDocWriter
+from searchlib.backends.embedded.perdoc import ADDED_COLUMN_EXT, PerDocReader, PerDocWriter
 from searchlib.backends.embedded.postings import (
     BlockMatcher,
     InlineMatcher,
@@ -29,7 +29,7 @@ from searchlib.backends.embedded.postings import (
 from searchlib.backends.embedded.segment import EmbeddedSegment, place_of
 from searchlib.backends.embedded.terms import TermDictReader, TermsWriter, field_key
 
-__all__ = ["EmbeddedCodec", "SegmentFieldWriter", "verify_segment"]
+__all__ = ["EmbeddedCodec", "SegmentFieldWriter", "verify_files", "verify_segment"]
 
 TERMS_EXT = ".trm"
 POSTS_EXT = ".pst"
@@ -122,6 +122,11 @@ class EmbeddedCodec(Codec):
     def supports_columns(self) -> bool:
         return True
 
+    @classmethod
+    def column_filename(cls, segment: Any, fieldname: str) -> str:
+        """Where ``whoosh.sorting.add_sortable`` writes a column it adds to a segment."""
+        return str(segment.make_filename(f".{fieldname}{ADDED_COLUMN_EXT}"))
+
     def per_document_writer(self, storage: Any, segment: Any) -> PerDocWriter:
         return PerDocWriter(storage, segment)
 
@@ -130,13 +135,29 @@ class EmbeddedCodec(Codec):
 
 
 def verify_segment(storage: Any, segment: Any) -> dict[str, int]:
-    """Read every block of a segment's files and check its checksum and structure:
-    the term dictionary, every posting list it points to, and every per-document record.
-    Raises :class:`~searchlib.errors.StorageError` naming the file and part on the first
-    damage found; returns what was checked (terms, postings, documents)."""
+    """Read every block of a segment's files and check its checksum and structure: the
+    term dictionary, every posting list it points to, and every per-document record.
+    ``storage`` is the index's storage. Raises :class:`~searchlib.errors.StorageError`
+    naming the file and part on the first damage found; returns what was checked (terms,
+    postings, documents)."""
+    files = storage
+    if segment.is_compound():
+        place = Place(segment.make_filename(segment.COMPOUND_EXT), "directory")
+        try:
+            files = segment.open_compound_file(storage)
+        except Exception as error:  # Whoosh's own directory: whatever its reader raises
+            raise place.error(f"unreadable ({type(error).__name__}: {error})") from None
+    try:
+        return verify_files(files, segment)
+    finally:
+        if files is not storage:
+            files.close()
+
+
+def verify_files(files: Any, segment: Any) -> dict[str, int]:
     codec = segment.codec()
-    terms = codec.terms_reader(storage, segment)
-    perdoc = codec.per_document_reader(storage, segment)
+    terms = codec.terms_reader(files, segment)
+    perdoc = codec.per_document_reader(files, segment)
     try:
         count = terms.verify()
         postings = 0

@@ -39,6 +39,9 @@ from searchlib.backends.embedded.stored import StoredFile, StoredFileWriter
 __all__ = ["PerDocReader", "PerDocWriter"]
 
 LENGTHS_EXT = ".dln"
+#: A column Whoosh's ``sorting.add_sortable`` adds to a written segment, as a file of its
+#: own beside the segment (Whoosh's column layout, no checksum of ours).
+ADDED_COLUMN_EXT = ".col"
 COLUMNS_EXT = ".col"
 MAGIC_LENGTHS = b"SLL5"
 MAGIC_COLUMNS = b"SLC5"
@@ -319,13 +322,22 @@ class PerDocReader(PerDocumentReader):
     def supports_columns(self) -> bool:
         return True
 
+    def added_column(self, fieldname: str) -> str | None:
+        name = self.segment.make_filename(f".{fieldname}{ADDED_COLUMN_EXT}")
+        return name if self.storage.file_exists(name) else None
+
     def has_column(self, fieldname: str) -> bool:
-        return fieldname in self.directory()["columns"]
+        return fieldname in self.directory()["columns"] or bool(self.added_column(fieldname))
 
     def list_columns(self) -> list[str]:
         return list(self.directory()["columns"])
 
     def column_reader(self, fieldname: str, column: Any) -> Any:
+        added = self.added_column(fieldname)
+        if added is not None and fieldname not in self.directory()["columns"]:
+            dbfile = self.storage.open_file(added)
+            self.opened.append(dbfile)
+            return column.reader(dbfile, 0, self.storage.file_length(added), self.doccount)
         dbfile, offset, length = self.part("columns", fieldname)
         return column.reader(dbfile, offset, length, self.doccount)
 

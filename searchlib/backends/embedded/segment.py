@@ -112,7 +112,13 @@ def mapped_compound(storage: Any, name: str) -> CompoundStorage:
             mapped = mmap.mmap(raw.fileno(), 0, access=mmap.ACCESS_READ)
         except (OSError, ValueError):
             mapped = None  # empty or unmappable: read through the file
-    return MappedCompound(dbfile, mapped)
+    try:
+        return MappedCompound(dbfile, mapped)
+    except BaseException:  # an unreadable directory: let go of the file
+        if mapped is not None:
+            mapped.close()
+        dbfile.close()
+        raise
 
 
 def place_of(segment: Any, ext: str) -> Place:

@@ -8,8 +8,8 @@ smaller than that gets no dictionary: it would cost more than it saves.
 
 A document's fields are encoded without pickle (:func:`encode_fields`): per field a type
 tag, the name and the value as text, so a value comes back with its Python type -- a
-string, a list of strings, a datetime, an int, a float, a bool, None, or anything else
-JSON holds.
+string, a list of strings, a datetime, a date, an int, a float, a bool, None, a tuple
+(of JSON values), or anything else JSON holds.
 
 Layout of the ``.sto`` file: ``MAGIC``; each document's record, the CRC-32 of its
 deflated bytes (4 bytes, little-endian) then those bytes (nothing at all for a document
@@ -74,6 +74,8 @@ def encode_value(value: Any) -> tuple[bytes, bytes]:
         return b"n", b""
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return b"l", json.dumps(value, ensure_ascii=False).encode("utf-8")
+    if isinstance(value, tuple):
+        return b"t", encode_value(list(value))[1]
     try:
         return b"j", json.dumps(value, ensure_ascii=False).encode("utf-8")
     except (TypeError, ValueError):
@@ -93,6 +95,7 @@ DECODERS: dict[bytes, Any] = {
     b"n": lambda data: None,
     b"l": json.loads,
     b"j": json.loads,
+    b"t": lambda data: tuple(json.loads(data)),
 }
 
 
