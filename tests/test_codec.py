@@ -379,3 +379,48 @@ def test_format_4_postings_read_and_merge_into_format_5(tmp_path):
     with reader:
         assert type(reader.codec()) is EmbeddedCodec
     assert _all_postings(path) == before
+
+
+def test_verify_reads_a_format_4_segment(tmp_path):
+    from whoosh.index import TOC
+
+    path = tmp_path / "format4"
+    shutil.copytree(DATA / "format4-index", path)
+    storage = FileStorage(str(path))
+    toc = TOC.read(storage, "MAIN")
+    found = [verify_segment(storage, segment) for segment in toc.segments]
+    assert sum(f["documents"] for f in found) == 46
+    assert all(f["terms"] > 100 and f["postings"] > f["terms"] for f in found)
+
+
+# -- term vectors -------------------------------------------------------------------------------
+
+
+def test_term_vectors_round_trip_and_survive_a_merge():
+    schema = fields.Schema(id=fields.ID(stored=True), body=fields.TEXT(vector=True, stored=True))
+    ix = RamStorage().create_index(schema)
+    texts = ["harga beras naik naik", "", "beras impor tiba", "naik turun harga"]
+    for start in (0, 2):  # two segments
+        writer = ix.writer(codec=EmbeddedCodec())
+        for i in range(start, start + 2):
+            writer.add_document(id=str(i), body=texts[i])
+        writer.commit(merge=False)
+
+    def vectors():
+        with ix.searcher() as s:
+            out = {}
+            for i in range(len(texts)):
+                docnum = s.document_number(id=str(i))
+                if s.reader().has_vector(docnum, "body"):
+                    out[i] = list(s.vector_as("weight", docnum, "body"))
+            return out
+
+    before = vectors()
+    assert before == {
+        0: [("beras", 1.0), ("harga", 1.0), ("naik", 2.0)],
+        2: [("beras", 1.0), ("impor", 1.0), ("tiba", 1.0)],
+        3: [("harga", 1.0), ("naik", 1.0), ("turun", 1.0)],
+    }
+    writer = ix.writer(codec=EmbeddedCodec())
+    writer.commit(optimize=True)
+    assert vectors() == before

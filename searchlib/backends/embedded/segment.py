@@ -67,6 +67,10 @@ class ViewReader(io.RawIOBase):
     def tell(self) -> int:
         return self.pos
 
+    def close(self) -> None:
+        self.view.release()
+        super().close()
+
 
 class MappedFile(StructFile):
     """A file inside a mapped compound file: ``get`` slices the map (no seek, so threads
@@ -103,21 +107,27 @@ class MappedCompound(CompoundStorage):
 
 
 def mapped_compound(storage: Any, name: str) -> CompoundStorage:
-    """The compound file ``name`` of ``storage``, mapped when the storage is on disk."""
+    """The compound file ``name`` of ``storage``, mapped when the storage is on disk (the
+    file handle is closed at once: the map is all a reader holds)."""
     dbfile = storage.open_file(name)
-    mapped = None
     raw = dbfile.raw_file()
+    mapped = None
     if storage.supports_mmap and hasattr(raw, "fileno"):
         try:
             mapped = mmap.mmap(raw.fileno(), 0, access=mmap.ACCESS_READ)
         except (OSError, ValueError):
             mapped = None  # empty or unmappable: read through the file
+    if mapped is None:
+        source = dbfile
+    else:
+        dbfile.close()
+        source = StructFile(io.BufferedReader(ViewReader(memoryview(mapped)), BUFFER), name=name)
     try:
-        return MappedCompound(dbfile, mapped)
+        return MappedCompound(source, mapped)
     except BaseException:  # an unreadable directory: let go of the file
+        source.close()
         if mapped is not None:
             mapped.close()
-        dbfile.close()
         raise
 
 
