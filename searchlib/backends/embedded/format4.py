@@ -31,7 +31,8 @@ from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3Codec, W3PerDocReader, W3Segm
 from whoosh.columns import Column, VarBytesColumn
 from whoosh.util.numeric import byte_to_length
 
-from searchlib.backends.embedded.integrity import Place, checked
+from searchlib.backends.embedded.integrity import Place
+from searchlib.backends.embedded.integrity import checked as checked_by
 from searchlib.backends.embedded.postings import BlockMatcher, Head, InlineMatcher
 from searchlib.backends.embedded.segment import mapped_compound, place_of
 from searchlib.backends.embedded.terms import Block, TermDictReader, Trailer
@@ -56,6 +57,12 @@ SPLIT = "S"
 STORED_COLUMN = "_zstored"
 STORED_MAGIC = b"SLZ1"
 STORED_TRAILER = struct.Struct("<I4s")
+
+
+def checked(place: Place, what: str, decode: Any) -> Any:
+    """``decode()``; anything unpickling damaged bytes raises (format 4 has no checksums,
+    and a damaged pickle can raise nearly any exception) is a StorageError."""
+    return checked_by(place, what, decode, errors=(Exception,))
 
 
 def length_column(fieldname: str) -> str:

@@ -19,7 +19,16 @@ __all__ = ["ADVICE", "DECODE_ERRORS", "Place", "checked", "crc"]
 
 ADVICE = "restore the index from a backup, or export what still reads and reindex"
 #: What decoding damaged bytes raises (the CRC catches nearly all of it first).
-DECODE_ERRORS = (struct.error, zlib.error, ValueError, IndexError, KeyError, EOFError, TypeError)
+DECODE_ERRORS = (
+    struct.error,
+    zlib.error,
+    ValueError,
+    IndexError,
+    KeyError,
+    EOFError,
+    TypeError,
+    OverflowError,
+)
 
 T = TypeVar("T")
 
@@ -47,9 +56,15 @@ class Place:
             raise self.error(f"{what}: checksum mismatch")
 
 
-def checked(place: Place, what: str, decode: Callable[[], T]) -> T:
-    """``decode()``, with a decoder's exception on damaged bytes raised as a StorageError."""
+def checked(
+    place: Place,
+    what: str,
+    decode: Callable[[], T],
+    errors: tuple[type[BaseException], ...] = DECODE_ERRORS,
+) -> T:
+    """``decode()``, with a decoder's exception on damaged bytes (``errors``) raised as a
+    StorageError."""
     try:
         return decode()
-    except DECODE_ERRORS as error:
+    except errors as error:
         raise place.error(f"{what}: {type(error).__name__}: {error}") from None

@@ -265,7 +265,11 @@ class PerDocReader(PerDocumentReader):
                 names, *columns = unpack_parts(record)
                 return dict(zip(json.loads(names), columns, strict=True))
 
-            self.lengths = checked(place, "field lengths", decode)
+            lengths = checked(place, "field lengths", decode)
+            for name, column in lengths.items():
+                if len(column) != self.doccount:
+                    raise place.error(f"field lengths of {name!r}: {len(column)} documents")
+            self.lengths = lengths
         return self.lengths
 
     def length_bytes(self, fieldname: str) -> bytes | None:
@@ -376,11 +380,7 @@ class PerDocReader(PerDocumentReader):
     def verify(self) -> int:
         """Read and check every per-document record (StorageError on damage); the number
         of documents."""
-        lengths = self.length_columns()
-        _, _, place = self.open(LENGTHS_EXT)
-        for name, column in lengths.items():
-            if len(column) != self.doccount:
-                raise place.error(f"field lengths of {name!r}: {len(column)} documents")
+        self.length_columns()
         stored = self.stored_file()
         if len(stored) != self.doccount:
             raise stored.place.error(f"stored fields: {len(stored)} documents")
