@@ -309,3 +309,23 @@ def test_a_format_1_index_opens_and_upgrades_on_its_next_commit(tmp_path, monkey
     reopened = Index.open(path)
     assert reopened.get("a40") == expected[40]
     reopened.close()
+
+
+def test_a_cancelled_document_leaves_no_length_or_fields():
+    schema = fields.Schema(
+        id=fields.ID(stored=True), body=fields.TEXT(stored=True), num=fields.NUMERIC(stored=True)
+    )
+    ix = RamStorage().create_index(schema)
+    writer = ix.writer(codec=SearchlibCodec())
+    writer.add_document(id="a", body="satu dua tiga")
+    with pytest.raises(ValueError):  # "num" fails after "body" was added
+        writer.add_document(id="b", body="empat lima enam tujuh", num="x")
+    writer.add_document(id="c")
+    writer.commit()
+    with ix.reader() as reader:
+        assert [reader.stored_fields(n) for n in range(2)] == [
+            {"id": "a", "body": "satu dua tiga"},
+            {"id": "c"},
+        ]
+        assert reader.doc_field_length(1, "body") == 0
+        assert reader.field_length("body") == 3

@@ -101,6 +101,8 @@ class PerDocWriter(PerDocumentWriter):
         self.docnum = -1
         self.doccount = 0
         self.fields: dict[str, Any] = {}
+        #: The current document's lengths, taken back if it is cancelled.
+        self.doc_lengths: dict[str, int] = {}
         self.in_doc = False
         self.is_closed = False
 
@@ -110,6 +112,7 @@ class PerDocWriter(PerDocumentWriter):
         self.docnum = docnum
         self.doccount = docnum + 1
         self.fields = {}
+        self.doc_lengths = {}
         self.in_doc = True
 
     def add_field(self, fieldname: str, fieldobj: Any, value: Any, length: int) -> None:
@@ -121,6 +124,7 @@ class PerDocWriter(PerDocumentWriter):
                 column.extend(bytes(self.docnum + 1 - len(column)))
             column[self.docnum] = length_to_byte(length)
             self.totals[fieldname] = self.totals.get(fieldname, 0) + length
+            self.doc_lengths[fieldname] = length
 
     def add_column_value(self, fieldname: str, columnobj: Any, value: Any) -> None:
         found = self.columns.get(fieldname)
@@ -140,6 +144,13 @@ class PerDocWriter(PerDocumentWriter):
         self.in_doc = False
 
     def cancel_doc(self) -> None:
+        # The document's lengths and vectors go; Whoosh's column writers cannot take a
+        # value back (the next document's replaces it).
+        for fieldname, length in self.doc_lengths.items():
+            self.lengths[fieldname][self.docnum] = 0
+            self.totals[fieldname] -= length
+        for docs in self.vectors.values():
+            docs.pop(self.docnum, None)
         self.doccount = self.docnum
         self.in_doc = False
 
