@@ -51,79 +51,101 @@ TRAIN_BYTES = 4 * DICT_BYTES
 #: size as 9, faster.
 LEVEL = 5
 MEM_LEVEL = 8
-FIELD = struct.Struct("<cBI")
 CRC = struct.Struct("<I")
 FOOTER = struct.Struct("<QI4s")
 
 
-def encode_value(value: Any) -> tuple[bytes, bytes]:
-    """A value's type tag and its bytes."""
+STR, LIST, DATETIME, DATE, INT, FLOAT, BOOL, NONE, JSON, TUPLE = range(10)
+
+
+def encode_value(value: Any) -> tuple[int, list[str]]:
+    """A value's type tag and its text (a list of strings: its items)."""
     if isinstance(value, str):
-        return b"s", value.encode("utf-8")
+        return STR, [value]
     if isinstance(value, bool):
-        return b"b", b"1" if value else b"0"
+        return BOOL, ["1" if value else "0"]
     if isinstance(value, int):
-        return b"i", str(value).encode("ascii")
+        return INT, [str(value)]
     if isinstance(value, float):
-        return b"f", repr(value).encode("ascii")
+        return FLOAT, [repr(value)]
     if isinstance(value, datetime):
-        return b"d", value.isoformat().encode("ascii")
+        return DATETIME, [value.isoformat()]
     if isinstance(value, date):
-        return b"D", value.isoformat().encode("ascii")
+        return DATE, [value.isoformat()]
     if value is None:
-        return b"n", b""
+        return NONE, [""]
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return b"l", json.dumps(value, ensure_ascii=False).encode("utf-8")
-    if isinstance(value, tuple):
-        return b"t", encode_value(list(value))[1]
+        return LIST, value
     try:
-        return b"j", json.dumps(value, ensure_ascii=False).encode("utf-8")
+        text = json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False)
     except (TypeError, ValueError):
         raise StorageError(
             f"a stored value of type {type(value).__name__} cannot be stored "
             "(strings, numbers, dates, lists and JSON values can)"
         ) from None
+    return (TUPLE if isinstance(value, tuple) else JSON), [text]
 
 
-DECODERS: dict[bytes, Any] = {
-    b"s": lambda data: data.decode("utf-8"),
-    b"b": lambda data: data == b"1",
-    b"i": int,
-    b"f": float,
-    b"d": lambda data: datetime.fromisoformat(data.decode("ascii")),
-    b"D": lambda data: date.fromisoformat(data.decode("ascii")),
-    b"n": lambda data: None,
-    b"l": json.loads,
-    b"j": json.loads,
-    b"t": lambda data: tuple(json.loads(data)),
-}
+DECODERS: list[Any] = [
+    str,
+    None,  # lists are read item by item
+    datetime.fromisoformat,
+    date.fromisoformat,
+    int,
+    float,
+    lambda text: text == "1",
+    lambda text: None,
+    json.loads,
+    lambda text: tuple(json.loads(text)),
+]
 
 
 def encode_fields(fields: dict[str, Any]) -> bytes:
-    parts = []
+    """The fields as a head (per field its tag, the name's length, then the value's length,
+    or a list's item count and each item's length: 32-bit, little-endian, in characters)
+    and the names and values as one UTF-8 text, decoded in one step."""
+    head: list[int] = []
+    text: list[str] = []
     for name, value in fields.items():
-        tag, data = encode_value(value)
-        bname = name.encode("utf-8")
-        if len(bname) > 255:
-            raise StorageError(f"stored field name {name[:40]!r}... is longer than 255 bytes")
-        parts.append(FIELD.pack(tag, len(bname), len(data)) + bname + data)
-    return b"".join(parts)
+        tag, parts = encode_value(value)
+        head += (tag, len(name))
+        text.append(name)
+        if tag == LIST:
+            head.append(len(parts))
+        head += map(len, parts)
+        text += parts
+    packed = pack_array(array("I", head))
+    return len(head).to_bytes(4, "little") + packed + "".join(text).encode("utf-8", "surrogatepass")
 
 
 def decode_fields(data: bytes) -> dict[str, Any]:
-    fields = {}
-    at = 0
-    end = len(data)
-    while at < end:
-        tag, namesize, size = FIELD.unpack_from(data, at)
-        at += FIELD.size
-        name = data[at : at + namesize].decode("utf-8")
-        at += namesize
-        value = data[at : at + size]
-        if len(value) != size:
-            raise ValueError("field value past the end")
+    count = int.from_bytes(data[:4], "little")
+    start = 4 + 1 + 4 * count
+    head = unpack_array(data[4:start])
+    if len(head) != count:
+        raise ValueError("field head is truncated")
+    text = data[start:].decode("utf-8", "surrogatepass")
+    fields: dict[str, Any] = {}
+    i = at = 0
+    while i < count:
+        tag, size = head[i], head[i + 1]
+        name = text[at : at + size]
         at += size
-        fields[name] = DECODERS[tag](value)
+        if tag == LIST:
+            items = []
+            for size in head[i + 3 : i + 3 + head[i + 2]]:
+                items.append(text[at : at + size])
+                at += size
+            fields[name] = items
+            i += 3 + head[i + 2]
+        else:
+            size = head[i + 2]
+            value = text[at : at + size]
+            at += size
+            fields[name] = value if tag == STR else DECODERS[tag](value)
+            i += 3
+    if at != len(text):
+        raise ValueError("field lengths do not add up")
     return fields
 
 
