@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from array import array
+from itertools import accumulate
 
 from searchlib.errors import StorageError
 
@@ -56,11 +57,9 @@ def unpack_parts(data: bytes | memoryview) -> list[bytes]:
     count = unpack_array(data[:5])[0]
     head = 5 + 1 + 4 * count
     sizes = unpack_array(data[5:head])
-    if len(sizes) != count or head + sum(sizes) != len(data):
+    ends = list(accumulate(sizes, initial=head))
+    if len(sizes) != count or ends[-1] != len(data):
         raise ValueError("record lengths do not add up")
-    parts = []
-    start = head
-    for size in sizes:
-        parts.append(bytes(data[start : start + size]))
-        start += size
-    return parts
+    if isinstance(data, memoryview):
+        data = bytes(data)
+    return list(map(data.__getitem__, map(slice, ends[:-1], ends[1:])))

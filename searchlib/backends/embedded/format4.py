@@ -35,7 +35,7 @@ from searchlib.backends.embedded.integrity import Place
 from searchlib.backends.embedded.integrity import checked as checked_by
 from searchlib.backends.embedded.postings import BlockMatcher, Head, InlineMatcher
 from searchlib.backends.embedded.segment import mapped_compound, place_of
-from searchlib.backends.embedded.terms import Block, TermDictReader, Trailer
+from searchlib.backends.embedded.terms import Block, Columns, TermDictReader, Trailer, split
 
 __all__ = ["SearchlibCodec", "SearchlibSegment"]
 
@@ -209,7 +209,7 @@ class Format4Blocks:
             for i, column in enumerate(columns):
                 if isinstance(column, tuple):  # (type code, bytes): an array
                     columns[i] = array(column[0], column[1])
-            return Block(columns)
+            return Block(split(columns[1], columns[0]), [], Columns(*columns[2:]))
 
         return checked(place, "term dictionary block", decode)
 

@@ -214,6 +214,7 @@ class PerDocReader(PerDocumentReader):
         self.coldir: dict[str, dict[str, list[int]]] | None = None
         self.colfile: Any = None
         self.checked_parts: set[tuple[str, str]] = set()
+        self.added: dict[str, str | None] = {}
         self.vectors: dict[str, tuple[array, bytes]] = {}
         self.is_closed = False
 
@@ -338,8 +339,12 @@ class PerDocReader(PerDocumentReader):
         return True
 
     def added_column(self, fieldname: str) -> str | None:
-        name = self.segment.make_filename(f".{fieldname}{ADDED_COLUMN_EXT}")
-        return name if self.storage.file_exists(name) else None
+        """The file of a column added beside the segment, if any (looked up once: asked
+        per hit, and a lookup is a file-system call)."""
+        if fieldname not in self.added:
+            name = self.segment.make_filename(f".{fieldname}{ADDED_COLUMN_EXT}")
+            self.added[fieldname] = name if self.storage.file_exists(name) else None
+        return self.added[fieldname]
 
     def has_column(self, fieldname: str) -> bool:
         return fieldname in self.directory()["columns"] or bool(self.added_column(fieldname))
@@ -348,8 +353,10 @@ class PerDocReader(PerDocumentReader):
         return list(self.directory()["columns"])
 
     def column_reader(self, fieldname: str, column: Any) -> Any:
-        added = self.added_column(fieldname)
-        if added is not None and fieldname not in self.directory()["columns"]:
+        if fieldname not in self.directory()["columns"]:
+            added = self.added_column(fieldname)
+            if added is None:
+                raise KeyError(f"no column {fieldname!r}")
             dbfile = self.storage.open_file(added)
             self.opened.append(dbfile)
             return column.reader(dbfile, 0, self.storage.file_length(added), self.doccount)

@@ -37,6 +37,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Hashable, Iterator
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any, NamedTuple, Protocol
 from weakref import WeakValueDictionary
 
@@ -195,91 +196,89 @@ def unsealed(place: Place, data: bytes | memoryview, what: str) -> bytes:
     return checked(place, what, lambda: zlib.decompress(data[CRC.size :]))
 
 
+def split(joined: bytes, sizes: Any) -> list[bytes]:
+    """``joined`` cut into pieces of ``sizes`` (in C: no Python loop per piece)."""
+    ends = list(accumulate(sizes, initial=0))
+    if ends[-1] != len(joined):
+        raise ValueError("lengths do not add up")
+    return list(map(joined.__getitem__, map(slice, ends[:-1], ends[1:])))
+
+
+class Columns(NamedTuple):
+    """A block's statistics, one entry per term (see the module docstring)."""
+
+    df: Any
+    weights: Any
+    top_weights: Any
+    shortest: bytes
+    longest: bytes
+    minids: Any
+    spans: Any
+    inlined: bytes
+    base: int
+    gaps: Any
+    lengths: Any
+    nones: bytes
+    sizes: Any
+    values: bytes
+
+
 class Block:
-    """A decoded block: its keys, and its columns, read per term when asked (a lookup
-    wants one term of the block)."""
+    """A decoded block: its keys, and its columns, decoded when a term of the block is
+    first asked for (a lookup that misses, and a walk over keys, never need them)."""
 
-    __slots__ = (
-        "base",
-        "df",
-        "gaps",
-        "inlined",
-        "keys",
-        "lengths",
-        "longest",
-        "minids",
-        "nones",
-        "shortest",
-        "sizes",
-        "spans",
-        "top_weights",
-        "values",
-        "weights",
-    )
+    __slots__ = ("keys", "parts", "stats")
 
-    def __init__(self, columns: list[Any]) -> None:
-        (
-            key_sizes,
-            joined_keys,
-            self.df,
-            self.weights,
-            self.top_weights,
-            self.shortest,
-            self.longest,
-            self.minids,
-            self.spans,
-            self.inlined,
-            self.base,
-            self.gaps,
-            self.lengths,
-            self.nones,
-            self.sizes,
-            self.values,
-        ) = columns
-        keys = []
-        start = 0
-        for size in key_sizes:
-            keys.append(joined_keys[start : start + size])
-            start += size
-        if start != len(joined_keys) or len(keys) != len(self.df):
-            raise ValueError("key lengths do not add up")
-        self.keys: list[bytes] = keys
+    def __init__(self, keys: list[bytes], parts: list[bytes], stats: Columns | None = None) -> None:
+        self.keys = keys
+        self.parts = parts
+        self.stats = stats
 
     @classmethod
     def from_record(cls, record: bytes) -> Block:
         parts = unpack_parts(record)
         if len(parts) != 16:
             raise ValueError(f"{len(parts)} columns, not 16")
-        columns: list[Any] = [
-            p if i in RAW_COLUMNS else unpack_array(p) for i, p in enumerate(parts)
-        ]
-        columns[10] = columns[10][0]
-        return cls(columns)
+        return cls(split(parts[1], unpack_array(parts[0])), parts)
+
+    def columns(self) -> Columns:
+        if self.stats is None:
+            numbers: list[Any] = [
+                p if i in RAW_COLUMNS else unpack_array(p) for i, p in enumerate(self.parts)
+            ][2:]
+            numbers[8] = numbers[8][0]  # the base offset
+            stats = Columns(*numbers)
+            if len(stats.df) != len(self.keys):
+                raise ValueError("columns do not match the keys")
+            self.stats = stats
+        return self.stats
 
     def weight(self, i: int) -> float:
-        return float(self.weights[i])
+        return float(self.columns().weights[i])
+
+    def doc_frequency(self, i: int) -> int:
+        return int(self.columns().df[i])
 
     def term_info(self, i: int) -> TermInfo:
-        weight = float(self.weights[i])
-        minid = self.minids[i]
-        first, last = (minid, minid + self.spans[i]) if minid != NO_ID else (None, None)
-        inlined = self.inlined
-        before = inlined.count(1, 0, i)  # inlined terms before this one
+        c = self.columns()
+        minid = c.minids[i]
+        first, last = (minid, minid + c.spans[i]) if minid != NO_ID else (None, None)
+        before = c.inlined.count(1, 0, i)  # inlined terms before this one
         postings = inline = None
-        if inlined[i]:
-            start = sum(self.sizes[:before])
-            end = start + self.sizes[before]
-            inline = (None if self.nones[before] else self.values[start:end],)
+        if c.inlined[i]:
+            start = sum(c.sizes[:before])
+            end = start + c.sizes[before]
+            inline = (None if c.nones[before] else c.values[start:end],)
         else:
             n = i - before  # its place among the terms with postings in the .pst file
-            offset = self.base + sum(self.gaps[: n + 1]) + sum(self.lengths[:n])
-            postings = (offset, self.lengths[n])
+            offset = c.base + sum(c.gaps[: n + 1]) + sum(c.lengths[:n])
+            postings = (offset, c.lengths[n])
         return TermInfo(
-            weight,
-            self.df[i],
-            BYTE_LENGTHS[self.shortest[i]],
-            BYTE_LENGTHS[self.longest[i]],
-            float(self.top_weights[i]),
+            float(c.weights[i]),
+            c.df[i],
+            BYTE_LENGTHS[c.shortest[i]],
+            BYTE_LENGTHS[c.longest[i]],
+            float(c.top_weights[i]),
             first,
             last,
             postings,
@@ -532,21 +531,25 @@ class TermDictReader(TermsReader):
 
     def items(self) -> Iterator[tuple[tuple[str, bytes], TermInfo]]:
         decode = self.decode_key
-        return ((decode(block.keys[i]), block.term_info(i)) for block, i in self.scan(b""))
+        return ((decode(block.keys[i]), self.info(block, i)) for block, i in self.scan(b""))
 
     def items_from(
         self, fieldname: str, prefix: bytes
     ) -> Iterator[tuple[tuple[str, bytes], TermInfo]]:
         decode = self.decode_key
         key = self.key(fieldname, prefix)
-        return ((decode(block.keys[i]), block.term_info(i)) for block, i in self.scan(key))
+        return ((decode(block.keys[i]), self.info(block, i)) for block, i in self.scan(key))
 
     def term_info(self, fieldname: str, tbytes: bytes) -> TermInfo:
         found = self.find(self.key(fieldname, tbytes))
         if found is None:
             raise TermNotFound(f"No term {fieldname}:{tbytes!r}")
         block, i = found
-        return block.term_info(i)
+        return self.info(block, i)
+
+    def info(self, block: Block, i: int) -> TermInfo:
+        """The term info of a block's term (its columns are decoded, and checked, now)."""
+        return checked(self.place, "term dictionary block", lambda: block.term_info(i))
 
     def found(self, fieldname: str, tbytes: bytes) -> tuple[Block, int]:
         found = self.find(self.key(fieldname, tbytes))
@@ -560,7 +563,7 @@ class TermDictReader(TermsReader):
 
     def doc_frequency(self, fieldname: str, tbytes: bytes) -> int:
         block, i = self.found(fieldname, tbytes)
-        return int(block.df[i])
+        return block.doc_frequency(i)
 
     def matcher(self, fieldname: str, tbytes: bytes, format_: Any, scorer: Any = None) -> Any:
         terminfo = self.term_info(fieldname, tbytes)
@@ -618,7 +621,7 @@ class Cursor(FieldCursor):
         if self.found is None:
             return None
         block, i = self.found
-        return block.term_info(i)
+        return self.reader.info(block, i)
 
     def is_valid(self) -> bool:
         return self.found is not None
