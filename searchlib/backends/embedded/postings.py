@@ -508,7 +508,8 @@ class BlockMatcher(LeafMatcher):
         self.goto(self.offset)
 
     def goto(self, position: int) -> None:
-        self.head = self.reader.head(position)
+        self.head = head = self.reader.head(position)
+        self.size = head.size
         self.raw: Any = None
         self.ids: list[int] | None = None
         self.weights: Any = None
@@ -519,7 +520,7 @@ class BlockMatcher(LeafMatcher):
         twin = BlockMatcher(
             self.reader, self.offset, self.format, self.term_key, self.scorer, self.terminfo
         )
-        twin.head, twin.done, twin.i = self.head, self.done, self.i
+        twin.head, twin.size, twin.done, twin.i = self.head, self.size, self.done, self.i
         return twin
 
     # -- blocks ---------------------------------------------------------------------------
@@ -577,20 +578,29 @@ class BlockMatcher(LeafMatcher):
     # -- Whoosh's matcher -----------------------------------------------------------------
 
     def is_active(self) -> bool:
-        return not self.done and self.i < self.head.size
+        return not self.done and self.i < self.size
 
     def id(self) -> int:
-        return self.block_ids()[self.i]
+        ids = self.ids
+        if ids is None:
+            ids = self.block_ids()
+        return ids[self.i]
 
     def weight(self) -> float:
-        return float(self.block_weights()[self.i])
+        weights = self.weights
+        if weights is None:
+            weights = self.block_weights()
+        return float(weights[self.i])
 
     def value(self) -> Any:
-        return self.block_values()[self.i]
+        values = self.values
+        if values is None:
+            values = self.block_values()
+        return values[self.i]
 
     def next(self) -> bool:
         self.i += 1
-        if self.i == self.head.size:
+        if self.i == self.size:
             self.next_block()
             return True
         return False
