@@ -124,11 +124,12 @@ def mapped_compound(storage: Any, name: str) -> CompoundStorage:
         source = StructFile(io.BufferedReader(ViewReader(memoryview(mapped)), BUFFER), name=name)
     try:
         return MappedCompound(source, mapped)
-    except BaseException:  # an unreadable directory: let go of the file
+    except Exception as error:  # Whoosh's directory (a pickle) is unreadable: damaged
         source.close()
         if mapped is not None:
             mapped.close()
-        raise
+        what = f"unreadable file directory ({type(error).__name__}: {error})"
+        raise Place(name, name).error(what) from None
 
 
 def place_of(segment: Any, ext: str) -> Place:
