@@ -424,3 +424,18 @@ def test_term_vectors_round_trip_and_survive_a_merge():
     writer = ix.writer(codec=EmbeddedCodec())
     writer.commit(optimize=True)
     assert vectors() == before
+
+
+def test_every_path_a_format_4_table_of_contents_names_resolves():
+    """Unpickling looks classes up by module and name: the release's paths
+    (``searchlib._whoosh``) and those written after the engine moved."""
+    import importlib
+
+    from searchlib.backends.embedded import format4
+
+    for module in ("searchlib._whoosh.codec", "searchlib.backends.embedded.codec"):
+        assert importlib.import_module(module).SearchlibCodec is format4.SearchlibCodec
+    for module in ("searchlib._whoosh.segment", "searchlib.backends.embedded.segment"):
+        assert importlib.import_module(module).SearchlibSegment is format4.SearchlibSegment
+    # Re-pickled (a commit rewrites the table of contents), they keep the release's path.
+    assert b"searchlib._whoosh.segment" in pickle.dumps(format4.SearchlibSegment)

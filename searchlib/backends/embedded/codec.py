@@ -174,3 +174,13 @@ def verify_files(files: Any, segment: Any) -> dict[str, int]:
         terms.close()
         perdoc.close()
     return {"terms": count, "postings": postings, "documents": docs}
+
+
+def __getattr__(name: str) -> Any:
+    # Indexes written after the engine moved here and before format 5 name the format-4
+    # class by this module's path in their table of contents.
+    if name == "SearchlibCodec":
+        from searchlib.backends.embedded.format4 import SearchlibCodec
+
+        return SearchlibCodec
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -180,3 +180,13 @@ class EmbeddedSegment(Segment):
 
     def is_deleted(self, docnum: int) -> bool:
         return self.deletions is not None and docnum in self.deletions
+
+
+def __getattr__(name: str) -> Any:
+    # Indexes written after the engine moved here and before format 5 name the format-4
+    # class by this module's path in their table of contents.
+    if name == "SearchlibSegment":
+        from searchlib.backends.embedded.format4 import SearchlibSegment
+
+        return SearchlibSegment
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
