@@ -16,7 +16,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import IndexWriter, SegmentWriter
 
 from searchlib.backends.embedded.bulk_writer import BulkTermWriter, BulkWriter
-from searchlib.backends.embedded.codec import SearchlibCodec
+from searchlib.backends.embedded.codec import EmbeddedCodec
 
 WORDS = [
     "harga",
@@ -91,7 +91,7 @@ def _contents(ix) -> dict:
     return out
 
 
-@pytest.mark.parametrize("codec", [W3Codec, SearchlibCodec])
+@pytest.mark.parametrize("codec", [W3Codec, EmbeddedCodec])
 def test_commits_what_whoosh_segment_writer_commits(tmp_path, codec):
     """With Whoosh's own codec (whose field writer takes one posting at a time) and with
     searchlib's (whole posting lists): same postings, statistics, stored fields, columns."""
@@ -103,7 +103,7 @@ def test_commits_what_whoosh_segment_writer_commits(tmp_path, codec):
 
 def test_is_an_index_writer_and_uses_the_bulk_path_only_where_the_codec_has_it(tmp_path):
     ix = windex.create_in(str(tmp_path), _sample_schema())
-    writer = BulkWriter(ix, codec=SearchlibCodec())
+    writer = BulkWriter(ix, codec=EmbeddedCodec())
     try:
         assert isinstance(writer, IndexWriter)
         assert not isinstance(writer, SegmentWriter)
@@ -121,7 +121,7 @@ def test_a_document_that_fails_leaves_no_trace_and_the_writer_usable(tmp_path):
     """As with Whoosh's writer: the fields analyzed before the failing one ("body", "id")
     gathered postings, which are taken back."""
     ix = windex.create_in(str(tmp_path), _sample_schema())
-    writer = BulkWriter(ix, codec=SearchlibCodec())
+    writer = BulkWriter(ix, codec=EmbeddedCodec())
     writer.add_document(id="ok", body="harga beras", size=1)
     with pytest.raises(ValueError):
         writer.add_document(id="bad", body="harga gagal", size="not a number")
@@ -138,7 +138,7 @@ def test_a_document_that_fails_leaves_no_trace_and_the_writer_usable(tmp_path):
 
 def test_a_failed_commit_releases_the_lock(tmp_path, monkeypatch):
     ix = windex.create_in(str(tmp_path), _sample_schema())
-    writer = BulkWriter(ix, codec=SearchlibCodec())
+    writer = BulkWriter(ix, codec=EmbeddedCodec())
     writer.add_document(id="a", body="harga")
 
     def disk_full(*args, **kwargs):
@@ -149,7 +149,7 @@ def test_a_failed_commit_releases_the_lock(tmp_path, monkeypatch):
         writer.commit()
     monkeypatch.undo()
     assert writer.is_closed
-    with BulkWriter(ix, codec=SearchlibCodec(), timeout=0) as again:
+    with BulkWriter(ix, codec=EmbeddedCodec(), timeout=0) as again:
         again.add_document(id="b", body="beras")
     with ix.searcher() as s:
         assert [d["id"] for d in s.all_stored_fields()] == ["b"]
@@ -157,13 +157,13 @@ def test_a_failed_commit_releases_the_lock(tmp_path, monkeypatch):
 
 def test_a_second_writer_waits_for_the_lock(tmp_path):
     ix = windex.create_in(str(tmp_path), _sample_schema())
-    first = BulkWriter(ix, codec=SearchlibCodec())
+    first = BulkWriter(ix, codec=EmbeddedCodec())
     try:
         with pytest.raises(windex.LockError):
-            BulkWriter(ix, codec=SearchlibCodec(), timeout=0.1, delay=0.02)
+            BulkWriter(ix, codec=EmbeddedCodec(), timeout=0.1, delay=0.02)
     finally:
         first.cancel()
-    BulkWriter(ix, codec=SearchlibCodec(), timeout=0).cancel()
+    BulkWriter(ix, codec=EmbeddedCodec(), timeout=0).cancel()
 
 
 def test_importing_searchlib_changes_nothing_of_whoosh():

@@ -14,8 +14,8 @@ import searchlib.backends.embedded.store as store_module
 from searchlib import Index, IndexDamagedError, IndexNotFoundError, StorageError
 from searchlib._sample import sample_articles
 from searchlib.backends.embedded.check import VERIFY_METHOD
-from searchlib.backends.embedded.codec import SearchlibCodec
-from searchlib.backends.embedded.stored import StoredReader
+from searchlib.backends.embedded.codec import EmbeddedCodec
+from searchlib.backends.embedded.perdoc import PerDocReader
 from searchlib.cli import cli
 
 
@@ -143,7 +143,7 @@ def test_check_asks_a_codec_that_can_verify_its_own_checksums(index, monkeypatch
         asked.append(segment.segment_id())
         return [f"block 3 of {segment.segment_id()}: checksum mismatch"]
 
-    monkeypatch.setattr(SearchlibCodec, VERIFY_METHOD, verify, raising=False)
+    monkeypatch.setattr(EmbeddedCodec, VERIFY_METHOD, verify, raising=False)
     report = Index.check(index)
     assert len(asked) == len(_segments(index)) == report.checksummed
     assert {p.file for p in report.problems} == {str(p) for p in _segments(index)}
@@ -154,7 +154,7 @@ def test_check_asks_segment_part_readers_that_can_verify_themselves(index, monke
     def verify(self):
         return ["stored block 2: checksum mismatch"]
 
-    monkeypatch.setattr(StoredReader, VERIFY_METHOD, verify, raising=False)
+    monkeypatch.setattr(PerDocReader, VERIFY_METHOD, verify, raising=False)
     report = Index.check(index)
     assert report.checksummed == len(_segments(index))
     assert [p.problem for p in report.problems] == ["stored block 2: checksum mismatch"] * len(

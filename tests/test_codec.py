@@ -1,18 +1,29 @@
-"""searchlib's posting blocks hold exactly what Whoosh's own blocks hold."""
+"""searchlib's posting blocks hold exactly what Whoosh's own blocks hold, checksummed and
+without pickles."""
 
 from __future__ import annotations
 
-import functools
+import ast
+import json
+import marshal
+import pickle
 import random
+import shutil
+from pathlib import Path
 
 import pytest
 from _threads import run_threads
 from whoosh import fields
 from whoosh.codec.whoosh3 import W3Codec
-from whoosh.filedb.filestore import RamStorage
+from whoosh.filedb.filestore import FileStorage, RamStorage
 
-from searchlib.backends.embedded.arrays import narrowest
-from searchlib.backends.embedded.codec import LeafMatcher, SearchlibCodec
+import searchlib
+from searchlib.backends.embedded.arrays import narrowest, pack_parts, unpack_parts
+from searchlib.backends.embedded.codec import EmbeddedCodec, verify_segment
+from searchlib.backends.embedded.postings import BlockMatcher
+from searchlib.errors import StorageError
+
+DATA = Path(__file__).parent / "data"
 
 
 @pytest.mark.parametrize(
@@ -23,11 +34,18 @@ def test_ids_use_the_narrowest_array(values, code):
     assert narrowest(values).typecode == code
 
 
-def _postings(codec):
+def test_parts_round_trip_and_refuse_damage():
+    parts = [b"", b"abc", bytes(range(256)) * 3]
+    assert unpack_parts(pack_parts(parts)) == parts
+    with pytest.raises(ValueError):
+        unpack_parts(pack_parts(parts)[:-1])
+
+
+def _postings(codec, storage=None):
     schema = fields.Schema(
         id=fields.ID(stored=True), body=fields.TEXT(phrase=True), tag=fields.KEYWORD
     )
-    ix = RamStorage().create_index(schema)
+    ix = (storage or RamStorage()).create_index(schema)
     rng = random.Random(5)
     words = [f"w{i}" for i in range(60)]
     writer = ix.writer(codec=codec)
@@ -49,9 +67,9 @@ def _postings(codec):
 
 
 def test_round_trip_equals_whoosh_codec():
-    ours, kinds = _postings(SearchlibCodec())
+    ours, kinds = _postings(EmbeddedCodec())
     theirs, _ = _postings(W3Codec())
-    assert LeafMatcher in kinds
+    assert BlockMatcher in kinds
     assert ours.keys() == theirs.keys()
     for key, rows in theirs.items():
         assert ours[key] == rows, key
@@ -160,16 +178,17 @@ def test_kept_terms_are_the_analyzers_tokens():
 
 def test_segment_files_are_read_from_the_map_not_copied(tmp_path):
     from searchlib import Index
-    from searchlib.backends.embedded.segment import _MappedFile
+    from searchlib.backends.embedded.segment import MappedFile
 
     with Index.create(tmp_path / "ix") as ix:
         ix.add(
             {"id": f"d{i}", "title": f"Berita {i}", "body": "harga beras naik " * (i % 7 + 1)}
             for i in range(400)
         )
-        searcher = ix._backend._searcher()
-        postfile = searcher.reader()._terms._postfile
-        assert isinstance(postfile, _MappedFile)
+        reader = ix._backend._searcher().reader()
+        terms = reader.codec().terms_reader(reader.storage(), reader.segment())
+        assert isinstance(terms.postfile.postfile, MappedFile)
+        terms.close()
         expected = [(h.id, h.snippet) for h in ix.search("harga beras", limit=20).hits]
         results = []
 
@@ -181,84 +200,242 @@ def test_segment_files_are_read_from_the_map_not_copied(tmp_path):
         assert all(r == expected for r in results) and len(results) == 80
 
 
-def test_blocks_zipped_whole_by_earlier_versions_still_read(monkeypatch):
-    """Indexes written before positions were zipped apart from ids and weights."""
-    from whoosh.codec.whoosh3 import W3PostingsWriter
-
-    from searchlib.backends.embedded.codec import PostingsWriter
-
-    current, _ = _postings(SearchlibCodec())
-    monkeypatch.setattr(PostingsWriter, "_write_block", W3PostingsWriter._write_block)
-    earlier, _ = _postings(SearchlibCodec())
-    assert earlier == current
+# -- sizes, integrity, no pickles -----------------------------------------------------------
 
 
-def _format2_write_block(self, last=False, *, current, written):
-    """How index format 2 wrote a block with positions: ids, weights and value lengths
-    zipped together, the positions apart (kept here to test that such blocks still read)."""
-    import zlib
-    from pickle import dumps
+def _part_sizes(codec, path: Path) -> dict[str, int]:
+    storage = FileStorage(str(path)).create()
+    _postings(codec, storage)
+    (name,) = [n for n in storage.list() if n.endswith(".seg")]
+    from whoosh.filedb.compound import CompoundStorage
 
-    from searchlib.backends.embedded import codec
-
-    values = self._mini_values()
-    if self._byteids or not (isinstance(values, tuple) and len(values) == 3):
-        return current(self, last)
-    written.append(len(self._ids))
-    if not self._blockcount:
-        self._postfile.write(codec.WHOOSH3_HEADER_MAGIC)
-    self._terminfo.add_block(self)
-    code, lengths, joined = values
-    small = dumps((self._mini_ids(), self._mini_weights(), (code, lengths)), 5)
-    packed, positions = zlib.compress(small, 1), zlib.compress(joined, 1)
-    databytes = dumps(("S", packed, positions, (True, True)), 5)
-    infobytes = codec._HEADER_MARK + codec._HEADER.pack(
-        len(self._ids),
-        self._ids[-1],
-        self._maxweight,
-        0,
-        codec.length_to_byte(self._minlength),
-        codec.length_to_byte(self._maxlength),
-    )
-    length = len(infobytes) + len(databytes)
-    self._postfile.write_int(-length if last else length)
-    self._postfile.write(infobytes)
-    self._postfile.write(databytes)
-    self._blockcount += 1
-    self._new_block()
+    compound = CompoundStorage(storage.open_file(name), use_mmap=False)
+    sizes = {n.rsplit(".", 1)[1]: compound.file_length(n) for n in compound.list()}
+    compound.close()
+    return sizes
 
 
-def test_blocks_of_index_format_2_still_read(monkeypatch):
-    from searchlib.backends.embedded.codec import PostingsWriter
-
-    current, _ = _postings(SearchlibCodec())
-    written: list[int] = []
-    format2 = functools.partialmethod(
-        _format2_write_block, current=PostingsWriter._write_block, written=written
-    )
-    monkeypatch.setattr(PostingsWriter, "_write_block", format2)
-    earlier, _ = _postings(SearchlibCodec())
-    assert len(written) > 50
-    assert earlier == current
+def test_posting_blocks_are_smaller_than_whooshs(tmp_path):
+    ours = _part_sizes(EmbeddedCodec(), tmp_path / "ours")
+    whooshs = _part_sizes(W3Codec(), tmp_path / "whoosh")
+    assert ours["pst"] < whooshs["pst"]
+    assert ours["trm"] * 3 < whooshs["trm"]
 
 
-def test_blocks_are_smaller_than_whole_zipped_ones(tmp_path, monkeypatch):
-    from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter
+def _one_segment(tmp_path: Path, docs: int = 300) -> tuple[Path, FileStorage, str]:
+    path = tmp_path / "ix"
+    with searchlib.Index.create(path) as ix:
+        ix.add(
+            {
+                "id": f"d{i}",
+                "title": f"Harga beras {i % 9}",
+                "body": "harga beras naik " * (i % 40 + 1),
+            }
+            for i in range(docs)
+        )
+        ix.optimize()
+    (seg,) = [p.name for p in path.glob("*.seg")]
+    return path, FileStorage(str(path)), seg
 
-    from searchlib import Index
-    from searchlib.backends.embedded.codec import FieldWriter, PostingsWriter
 
-    def build(path):
-        with Index.create(path) as ix:
-            ix.add(
-                {"id": f"d{i}", "title": f"Judul {i % 17}", "body": f"harga beras naik {i} " * 9}
-                for i in range(600)
-            )
-        return sum(p.stat().st_size for p in path.glob("*.seg"))
+def _segment_of(storage: FileStorage) -> tuple[object, object]:
+    from whoosh import index as windex
 
-    # Most of these lists have one posting, which the field writer would inline in the term
-    # index: compare the block layouts with every list in blocks.
-    monkeypatch.setattr(FieldWriter, "start_field", W3FieldWriter.start_field)
-    split = build(tmp_path / "split")
-    monkeypatch.setattr(PostingsWriter, "_write_block", W3PostingsWriter._write_block)
-    assert split < build(tmp_path / "whole")
+    ix = windex.open_dir(storage.folder)
+    reader = ix.reader()
+    return reader, reader.segment()
+
+
+def test_verify_reads_every_block_of_a_segment(tmp_path):
+    _, storage, _ = _one_segment(tmp_path)
+    reader, segment = _segment_of(storage)
+    with reader:
+        found = verify_segment(storage, segment)
+    assert found["documents"] == 300
+    assert found["terms"] > 300 and found["postings"] > found["terms"]
+
+
+def _damage(path: Path, seg: str, where: int, size: int = 1) -> None:
+    data = bytearray((path / seg).read_bytes())
+    for i in range(where, where + size):
+        data[i] ^= 0x5A
+    (path / seg).write_bytes(bytes(data))
+
+
+def _pst_range(storage: FileStorage, seg: str) -> tuple[int, int]:
+    from whoosh.filedb.compound import CompoundStorage
+
+    compound = CompoundStorage(storage.open_file(seg), use_mmap=False)
+    name = seg.replace(".seg", ".pst")
+    offset, length = compound.range(name)
+    compound.close()
+    return offset, length
+
+
+@pytest.mark.parametrize("at", [0.3, 0.6, 0.9])
+def test_a_damaged_posting_block_is_a_storage_error_naming_the_file(tmp_path, at):
+    path, storage, seg = _one_segment(tmp_path)
+    offset, length = _pst_range(storage, seg)
+    _damage(path, seg, offset + int(length * at))
+    reader, segment = _segment_of(storage)
+    with reader, pytest.raises(StorageError) as caught:
+        verify_segment(storage, segment)
+    message = str(caught.value)
+    assert seg in message and ".pst" in message and "reindex" in message
+    # A query that reaches the block fails the same way, never with another error.
+    with searchlib.Index.open(path) as ix:
+        for q in ["harga", "beras naik", '"harga beras"', "naik*"]:
+            try:
+                ix.search(q, limit=300)
+            except StorageError as error:
+                assert seg in str(error)
+
+
+@pytest.mark.parametrize("keep", [0.2, 0.5, 0.99])
+def test_a_truncated_segment_is_a_storage_error(tmp_path, keep):
+    path, storage, seg = _one_segment(tmp_path)
+    reader, segment = _segment_of(storage)
+    reader.close()
+    data = (path / seg).read_bytes()
+    (path / seg).write_bytes(data[: int(len(data) * keep)])
+    with pytest.raises(StorageError, match=seg):
+        verify_segment(storage, segment)
+
+
+FORMAT5_MODULES = [
+    "arrays",
+    "codec",
+    "integrity",
+    "perdoc",
+    "postings",
+    "segment",
+    "stored",
+    "terms",
+]
+
+
+@pytest.mark.parametrize("name", FORMAT5_MODULES)
+def test_the_format_5_modules_import_no_pickle_or_marshal(name):
+    source = (Path(searchlib.__file__).parent / "backends" / "embedded" / f"{name}.py").read_text()
+    imported = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            imported |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            imported.add((node.module or "").split(".")[0])
+    assert not imported & {"pickle", "marshal", "shelve", "dill"}
+
+
+def test_a_format_5_segment_reads_with_unpickling_forbidden(tmp_path, monkeypatch):
+    _, storage, _ = _one_segment(tmp_path)
+    reader, segment = _segment_of(storage)  # (the table of contents is Whoosh's pickle)
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("unpickled")
+
+    for module, name in [(pickle, "loads"), (pickle, "load"), (marshal, "loads")]:
+        monkeypatch.setattr(module, name, forbidden)
+    monkeypatch.setattr(pickle, "Unpickler", forbidden)
+    with reader:
+        assert verify_segment(storage, segment)["documents"] == 300
+        assert reader.stored_fields(7)["id"] == "d7"
+        assert [m for m in reader.postings("alltext", "harga").all_ids()][:3] == [0, 1, 2]
+
+
+# -- index format 4 ---------------------------------------------------------------------------
+
+
+def _all_postings(path: Path) -> dict[tuple[str, bytes], list[tuple[str, float, bytes]]]:
+    """Every posting of an index, by the document's id (numbers change in a merge)."""
+    from whoosh import index as windex
+
+    out: dict[tuple[str, bytes], list[tuple[str, float, bytes]]] = {}
+    with windex.open_dir(str(path)).reader() as reader:
+        ids = {n: f["id"] for n, f in reader.iter_docs()}
+        for fieldname, term in reader.all_terms():
+            rows = []
+            for leaf, base in reader.leaf_readers():
+                if (fieldname, term) not in leaf:
+                    continue
+                m = leaf.postings(fieldname, term)
+                while m.is_active():
+                    if base + m.id() in ids:
+                        rows.append((ids[base + m.id()], m.weight(), m.value()))
+                    m.next()
+            if rows:
+                out[(fieldname, term)] = sorted(rows)
+    return out
+
+
+def test_format_4_postings_read_and_merge_into_format_5(tmp_path):
+    path = tmp_path / "format4"
+    shutil.copytree(DATA / "format4-index", path)
+    before = _all_postings(path)
+    assert len(before) > 500
+    with searchlib.Index.open(path) as ix:
+        ix.optimize()
+    assert json.loads((path / "searchlib.json").read_text())["format_version"] == 5
+    reader, _ = _segment_of(FileStorage(str(path)))
+    with reader:
+        assert type(reader.codec()) is EmbeddedCodec
+    assert _all_postings(path) == before
+
+
+def test_verify_reads_a_format_4_segment(tmp_path):
+    from whoosh.index import TOC
+
+    path = tmp_path / "format4"
+    shutil.copytree(DATA / "format4-index", path)
+    storage = FileStorage(str(path))
+    toc = TOC.read(storage, "MAIN")
+    found = [verify_segment(storage, segment) for segment in toc.segments]
+    assert sum(f["documents"] for f in found) == 46
+    assert all(f["terms"] > 100 and f["postings"] > f["terms"] for f in found)
+
+
+# -- term vectors -------------------------------------------------------------------------------
+
+
+def test_term_vectors_round_trip_and_survive_a_merge():
+    schema = fields.Schema(id=fields.ID(stored=True), body=fields.TEXT(vector=True, stored=True))
+    ix = RamStorage().create_index(schema)
+    texts = ["harga beras naik naik", "", "beras impor tiba", "naik turun harga"]
+    for start in (0, 2):  # two segments
+        writer = ix.writer(codec=EmbeddedCodec())
+        for i in range(start, start + 2):
+            writer.add_document(id=str(i), body=texts[i])
+        writer.commit(merge=False)
+
+    def vectors():
+        with ix.searcher() as s:
+            out = {}
+            for i in range(len(texts)):
+                docnum = s.document_number(id=str(i))
+                if s.reader().has_vector(docnum, "body"):
+                    out[i] = list(s.vector_as("weight", docnum, "body"))
+            return out
+
+    before = vectors()
+    assert before == {
+        0: [("beras", 1.0), ("harga", 1.0), ("naik", 2.0)],
+        2: [("beras", 1.0), ("impor", 1.0), ("tiba", 1.0)],
+        3: [("harga", 1.0), ("naik", 1.0), ("turun", 1.0)],
+    }
+    writer = ix.writer(codec=EmbeddedCodec())
+    writer.commit(optimize=True)
+    assert vectors() == before
+
+
+def test_every_path_a_format_4_table_of_contents_names_resolves():
+    """Unpickling looks classes up by module and name: the release's paths
+    (``searchlib._whoosh``) and those written after the engine moved."""
+    import importlib
+
+    from searchlib.backends.embedded import format4
+
+    for module in ("searchlib._whoosh.codec", "searchlib.backends.embedded.codec"):
+        assert importlib.import_module(module).SearchlibCodec is format4.SearchlibCodec
+    for module in ("searchlib._whoosh.segment", "searchlib.backends.embedded.segment"):
+        assert importlib.import_module(module).SearchlibSegment is format4.SearchlibSegment
+    # Re-pickled (a commit rewrites the table of contents), they keep the release's path.
+    assert b"searchlib._whoosh.segment" in pickle.dumps(format4.SearchlibSegment)

@@ -1,10 +1,10 @@
-"""Stored fields in the dictionary-compressed column (searchlib/backends/embedded/stored.py)."""
+"""Stored fields in the dictionary-compressed, checksummed file (embedded stored.py)."""
 
 from __future__ import annotations
 
 import json
 import zlib
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from _threads import run_threads
@@ -15,8 +15,10 @@ from whoosh.filedb.filestore import RamStorage
 from searchlib import Index
 from searchlib._resources import sample_dir
 from searchlib.backends.embedded import stored
-from searchlib.backends.embedded.codec import SearchlibCodec
+from searchlib.backends.embedded.codec import EmbeddedCodec as SearchlibCodec
+from searchlib.backends.embedded.integrity import Place
 from searchlib.backends.embedded.metadata import FORMAT_VERSION
+from searchlib.errors import StorageError
 
 
 def _articles() -> list[dict]:
@@ -89,7 +91,7 @@ def test_deleted_documents_are_dropped_by_a_merge():
         writer.delete_by_term("id", f"d{i}")
     writer.commit(optimize=True)
     kept = [_expected(d) for i, d in enumerate(docs) if i % 4]
-    assert len(ix._segments()) == 1
+    assert ix.doc_count_all() == len(kept)
     with ix.reader() as reader:
         got = [fields for _, fields in reader.iter_docs()]
 
@@ -99,12 +101,17 @@ def test_deleted_documents_are_dropped_by_a_merge():
     assert sorted(got, key=by_id) == sorted(kept, key=by_id)
 
 
+def _stored_file(ix) -> stored.StoredFile:
+    """The stored-fields file of a one-segment index."""
+    reader = ix.reader()
+    perdoc = reader.codec().per_document_reader(reader.storage(), reader.segment())
+    return perdoc.stored_file()
+
+
 def _entries(ix) -> tuple[int, bytes]:
-    """The bytes of a one-segment index's per-document entries, and its dictionary."""
-    with ix.reader() as reader:
-        column = reader._perdoc._stored_reader()
-        assert column is not None
-        return sum(len(column._column[n]) for n in range(reader.doc_count_all())), column.zdict
+    """The bytes of a one-segment index's per-document records, and its dictionary."""
+    column = _stored_file(ix)
+    return column.offsets[-1] - column.offsets[0], column.zdict
 
 
 def test_the_dictionary_makes_documents_smaller(monkeypatch):
@@ -120,31 +127,75 @@ def test_the_dictionary_makes_documents_smaller(monkeypatch):
 
 def test_each_document_is_deflated_with_the_segment_dictionary():
     docs = _whoosh_docs()
-    ix = _write(SearchlibCodec(), docs)
-    with ix.reader() as reader:
-        assert not reader._perdoc.has_column(stored.W3_STORED_COLUMN)
-        column = reader._perdoc._stored_reader()
-        assert column is not None
-        assert len(column.zdict) == stored.DICT_BYTES
-        raw = column._column[3]
-        with pytest.raises(zlib.error):  # not decodable without the dictionary
-            zlib.decompressobj(-15).decompress(raw)
-        assert column[3] == _expected(docs[3])
+    column = _stored_file(_write(SearchlibCodec(), docs))
+    assert len(column.zdict) == stored.DICT_BYTES
+    start, end = column.offsets[3], column.offsets[4]
+    raw = column.dbfile.get(start + 4, end - start - 4)  # after the record's checksum
+    with pytest.raises(zlib.error):  # not decodable without the dictionary
+        zlib.decompressobj(-15).decompress(raw)
+    assert column.fields(3) == _expected(docs[3])
 
 
-def test_an_unknown_column_format_fails_clearly():
-    class _Bytes:
-        def __init__(self, data: bytes) -> None:
-            self.data = data
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Ünïcödé — 日本語",
+        "",
+        ["satu", "dua"],
+        [],
+        datetime(2024, 2, 29, 23, 59, 1, 5),
+        date(2024, 2, 29),
+        0,
+        -(2**70),
+        1.1,
+        float("inf"),
+        True,
+        None,
+        {"k": [1, 2.5, None]},
+    ],
+)
+def test_a_stored_value_comes_back_with_its_type(value):
+    fields = {"v": value, "n": "x"}
+    back = stored.decode_fields(stored.encode_fields(fields))
+    assert back == fields and type(back["v"]) is type(value)
 
-        def get(self, offset: int, length: int) -> bytes:
-            return self.data[offset : offset + length]
 
-    blob = b"\0" * 20 + (0).to_bytes(4, "little") + b"XXXX"
-    with pytest.raises(stored.StorageError, match="unknown format"):
-        stored._StoredColumnReader(_Bytes(blob), 0, len(blob), 0)
-    with pytest.raises(stored.StorageError, match="truncated"):
-        stored._StoredColumnReader(_Bytes(b"ab"), 0, 2, 0)
+def test_a_value_nothing_can_store_is_refused_clearly():
+    with pytest.raises(StorageError, match="type object cannot be stored"):
+        stored.encode_fields({"v": object()})
+
+
+def _stored_bytes(docs: list[dict]) -> bytes:
+    storage = RamStorage()
+    writer = stored.StoredFileWriter(storage.create_file("x.sto"))
+    for n, doc in enumerate(docs):
+        writer.add(n, doc)
+    writer.finish(len(docs))
+    return bytes(storage.open_file("x.sto").read())
+
+
+def _open(data: bytes) -> stored.StoredFile:
+    storage = RamStorage()
+    with storage.create_file("x.sto") as f:
+        f.write(data)
+    return stored.StoredFile(storage.open_file("x.sto"), len(data), Place("s.seg", "s.sto"))
+
+
+def test_a_damaged_or_truncated_file_is_a_storage_error():
+    docs = [_expected(d) for d in _whoosh_docs()[:60]]
+    data = bytearray(_stored_bytes(docs))
+    column = _open(bytes(data))
+    assert [column.fields(n) for n in range(len(docs))] == docs
+    data[column.offsets[10] + 30] ^= 0x01  # inside document 10's record
+    damaged = _open(bytes(data))
+    with pytest.raises(StorageError, match=r"s\.seg \(part s\.sto\).*document 10.*checksum"):
+        damaged.fields(10)
+    assert damaged.fields(11) == docs[11]  # the other documents still read
+    with pytest.raises(StorageError, match=r"s\.sto.*(truncated|footer)"):
+        _open(bytes(data[: len(data) // 2]))
+    data[-20] ^= 0x01  # the record index
+    with pytest.raises(StorageError, match="index: checksum mismatch"):
+        _open(bytes(data))
 
 
 # -- through the public API ------------------------------------------------------------------
@@ -208,27 +259,25 @@ def test_searching_from_several_threads_reads_the_same_fields(tmp_path):
 
 
 def _format_1_index(path, docs, monkeypatch):
-    """An index as searchlib wrote it before the compressed column: W3's stored pickles."""
+    """An index as searchlib wrote it first: Whoosh's own writer and W3 codec."""
+    from whoosh.writing import SegmentWriter
+
     with monkeypatch.context() as patch:
-        patch.setattr(SearchlibCodec, "per_document_writer", W3Codec.per_document_writer)
-        patch.setattr(SearchlibCodec, "per_document_reader", W3Codec.per_document_reader)
-        Index.create(path).add(docs)
+        patch.setattr("searchlib.backends.embedded.store.EmbeddedCodec", W3Codec)
+        patch.setattr("searchlib.backends.embedded.store.BulkWriter", SegmentWriter)
+        Index.create(path).add(docs, processes=1)
     meta_path = path / "searchlib.json"
     meta = json.loads(meta_path.read_text())
     meta["format_version"] = 1
     meta_path.write_text(json.dumps(meta))
 
 
-def _stored_columns(path) -> list[set[str]]:
-    """Per segment, which stored-fields columns it has (W3's and/or the compressed one)."""
+def _codecs(path) -> list[str]:
+    """Per segment, the class of the codec that reads it."""
     from whoosh import index as windex
 
-    names = (stored.W3_STORED_COLUMN, stored.STORED_COLUMN)
     with windex.open_dir(str(path)).reader() as reader:
-        return [
-            {name for name in names if leaf._perdoc.has_column(name)}
-            for leaf, _ in reader.leaf_readers()
-        ]
+        return [type(leaf.codec()).__name__ for leaf, _ in reader.leaf_readers()]
 
 
 def test_a_format_1_index_opens_and_upgrades_on_its_next_commit(tmp_path, monkeypatch):
@@ -236,7 +285,7 @@ def test_a_format_1_index_opens_and_upgrades_on_its_next_commit(tmp_path, monkey
     path = tmp_path / "ix"
     _format_1_index(path, docs[:30], monkeypatch)
     meta_path = path / "searchlib.json"
-    assert _stored_columns(path) == [{stored.W3_STORED_COLUMN}]
+    assert _codecs(path) == ["W3Codec"]
 
     reference = Index.create(tmp_path / "reference")
     reference.add(docs)
@@ -250,15 +299,32 @@ def test_a_format_1_index_opens_and_upgrades_on_its_next_commit(tmp_path, monkey
 
     ix.add(docs[30:])  # a new-format segment beside the old one
     assert json.loads(meta_path.read_text())["format_version"] == FORMAT_VERSION
-    assert sorted(map(sorted, _stored_columns(path))) == [
-        [stored.W3_STORED_COLUMN],
-        [stored.STORED_COLUMN],
-    ]
+    assert sorted(_codecs(path)) == ["EmbeddedCodec", "W3Codec"]
     assert [ix.get(d["id"]) for d in docs] == expected
-    ix.optimize()  # the old segment's fields are rewritten in the new column
-    assert _stored_columns(path) == [{stored.STORED_COLUMN}]
+    ix.optimize()  # the old segment's fields are rewritten in the new format
+    assert _codecs(path) == ["EmbeddedCodec"]
     assert [ix.get(d["id"]) for d in docs] == expected
     ix.close()
     reopened = Index.open(path)
     assert reopened.get("a40") == expected[40]
     reopened.close()
+
+
+def test_a_cancelled_document_leaves_no_length_or_fields():
+    schema = fields.Schema(
+        id=fields.ID(stored=True), body=fields.TEXT(stored=True), num=fields.NUMERIC(stored=True)
+    )
+    ix = RamStorage().create_index(schema)
+    writer = ix.writer(codec=SearchlibCodec())
+    writer.add_document(id="a", body="satu dua tiga")
+    with pytest.raises(ValueError):  # "num" fails after "body" was added
+        writer.add_document(id="b", body="empat lima enam tujuh", num="x")
+    writer.add_document(id="c")
+    writer.commit()
+    with ix.reader() as reader:
+        assert [reader.stored_fields(n) for n in range(2)] == [
+            {"id": "a", "body": "satu dua tiga"},
+            {"id": "c"},
+        ]
+        assert reader.doc_field_length(1, "body") == 0
+        assert reader.field_length("body") == 3

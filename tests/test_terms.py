@@ -2,54 +2,75 @@
 
 from __future__ import annotations
 
-import json
 import random
 import string
+from array import array
 
 import pytest
 from _threads import run_threads
 from whoosh import fields
-from whoosh.codec.whoosh3 import W3FieldWriter, W3TermInfo, W3TermsReader
 from whoosh.filedb.filestore import RamStorage
 from whoosh.reading import TermNotFound
 from whoosh.system import pack_ushort
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from searchlib import Index
+from searchlib.backends.embedded import codec as codec_module
 from searchlib.backends.embedded import terms
-from searchlib.backends.embedded.codec import FieldWriter, InlineMatcher, LeafMatcher
-from searchlib.backends.embedded.metadata import FORMAT_VERSION
+from searchlib.backends.embedded.codec import EmbeddedCodec, SegmentFieldWriter
+from searchlib.backends.embedded.integrity import Place
+from searchlib.backends.embedded.postings import (
+    BlockMatcher,
+    InlineMatcher,
+    PostingsFile,
+    PostingsWriter,
+)
+from searchlib.backends.embedded.segment import EmbeddedSegment
+from searchlib.errors import StorageError
 
 FIELDS = ["body", "id", "title"]
 
 
-def _info(rng: random.Random, offset: int) -> tuple[W3TermInfo, int]:
-    info = W3TermInfo()
+def _info(rng: random.Random, offset: int) -> tuple[terms.TermInfo, int]:
     df = rng.choice([1, 1, 2, 3, 50, 4000])
-    info._df = df
-    info._weight = float(df * rng.randint(1, 3)) if rng.random() < 0.8 else df * 1.37
-    info._maxweight = float(rng.randint(1, 3)) if rng.random() < 0.8 else 2.5
-    info._minlength = rng.choice([None, 1, 7, 300])
-    info._maxlength = rng.choice([0, 7, 9000, 200000])
-    info._minid = rng.randint(0, 100_000)
-    info._maxid = info._minid + (0 if df == 1 else rng.randint(1, 10**6))
+    weight = float(df * rng.randint(1, 3)) if rng.random() < 0.8 else df * 1.37
+    maxweight = float(rng.randint(1, 3)) if rng.random() < 0.8 else 2.5
+    minlength = rng.choice([None, 1, 7, 300])
+    maxlength = rng.choice([0, 7, 9000, 200000])
+    minid = rng.randint(0, 100_000)
+    maxid = minid + (0 if df == 1 else rng.randint(1, 10**6))
+    stats = (df, minlength, maxlength, maxweight, minid, maxid)
     if df == 1 and rng.random() < 0.9:
         value = rng.choice([None, b"", bytes(rng.randrange(256) for _ in range(rng.randint(1, 9)))])
-        info._weight = info._maxweight
-        info._inlined = ((info._minid,), (info._weight,), (value,))
-        return info, offset
+        return terms.TermInfo(maxweight, *stats, inline=(value,)), offset
     length = rng.randint(20, 5000)
     offset += rng.choice([0, 0, 0, 4])  # postings are usually back to back
-    info.set_extent(offset, length)
-    return info, offset + length
+    return terms.TermInfo(weight, *stats, postings=(offset, length)), offset + length
 
 
-def _facts(info: W3TermInfo) -> tuple:
-    if info.is_inlined():
-        where = info.inlined_postings()
-    else:
-        offset, length = info.extent()
-        # (W3TermInfo.from_bytes reads the length as a one-tuple; nothing uses it)
-        where = (offset, length[0] if isinstance(length, tuple) else length)
+def _float32(value: float) -> float:
+    return array("f", [value])[0]
+
+
+def _rounded(info: terms.TermInfo) -> terms.TermInfo:
+    """What the dictionary keeps of a term info: weights as 32-bit floats, lengths as
+    length bytes (no shortest length reads as 0)."""
+    shortest = info.min_length()
+    return terms.TermInfo(
+        _float32(info.weight()),
+        info.doc_frequency(),
+        0 if shortest is None else byte_to_length(length_to_byte(shortest)),
+        byte_to_length(length_to_byte(info.max_length())),
+        _float32(info.max_weight()),
+        info.min_id(),
+        info.max_id(),
+        postings=info.extent(),
+        inline=info.inline,
+    )
+
+
+def _facts(info: terms.TermInfo) -> tuple:
+    where = info.inlined_postings() if info.is_inlined() else info.extent()
     return (
         info.weight(),
         info.doc_frequency(),
@@ -83,8 +104,14 @@ def _dictionary(rng: random.Random, count: int):
     for key, info in zip(keys, infos, strict=True):
         writer.add(key, info)
     writer.close()
+    postfile = storage.create_file("p")
+    postfile.write(bytes(offset))  # as long as the postings the infos point to
     reader = terms.TermDictReader(
-        None, storage.open_file("t.trm"), storage.file_length("t.trm"), storage.create_file("p")
+        None,
+        storage.open_file("t.trm"),
+        storage.file_length("t.trm"),
+        PostingsFile(postfile, Place("p", "p")),
+        Place("t.trm", "t.trm"),
     )
     return keys, infos, reader
 
@@ -99,11 +126,9 @@ def test_dictionary_round_trip(monkeypatch, block_terms, count, seed):
     monkeypatch.setattr(terms, "CACHED_BLOCKS", 3)  # blocks are dropped and read again
     rng = random.Random(seed)
     keys, infos, reader = _dictionary(rng, count)
-    assert terms.is_terms_file(reader._data[:4])
+    assert terms.is_terms_file(reader.data[:4])
     assert set(reader.indexed_field_names()) == set(FIELDS)
-    expected = {
-        _decoded(k): W3TermInfo.from_bytes(i.to_bytes()) for k, i in zip(keys, infos, strict=True)
-    }
+    expected = {_decoded(k): _rounded(i) for k, i in zip(keys, infos, strict=True)}
     assert list(reader.terms()) == [_decoded(k) for k in keys]
     assert [(t, _facts(i)) for t, i in reader.items()] == [
         (t, _facts(i)) for t, i in expected.items()
@@ -125,8 +150,8 @@ def test_dictionary_round_trip(monkeypatch, block_terms, count, seed):
             reader.doc_frequency(*term)
     # Starting points before the first key, after the last, at and between block starts.
     starts = [("body", b""), ("title", b"\xff"), ("id", b"c"), ("body", b"abc")]
-    starts += [_decoded(k) for k in reader._firsts]
-    starts += [_decoded(k[:-1]) for k in reader._firsts if len(k) > 3]
+    starts += [_decoded(k) for k in reader.firsts]
+    starts += [_decoded(k[:-1]) for k in reader.firsts if len(k) > 3]
     starts += [_decoded(k + b"\x00") for k in rng.sample(keys, min(30, len(keys)))]
     for fieldname, prefix in starts:
         key = pack_ushort(FIELDS.index(fieldname)) + prefix
@@ -196,10 +221,10 @@ def test_an_index_reads_its_terms_and_inlined_postings(tmp_path):
         with _segments_readers(path) as reader:
             leaves = [leaf for leaf, _ in reader.leaf_readers()]
             assert len(leaves) == 2
-            assert all(isinstance(leaf._terms, terms.TermDictReader) for leaf in leaves)
+            assert all(isinstance(leaf.codec(), EmbeddedCodec) for leaf in leaves)
             first = leaves[0]
             assert isinstance(first.postings("alltext", "khusus7"), InlineMatcher)
-            assert isinstance(first.postings("alltext", "harga"), LeafMatcher)
+            assert isinstance(first.postings("alltext", "harga"), BlockMatcher)
             # prefix expansion walks the dictionary
             assert set(reader.expand_prefix("alltext", "khusus4")) >= {
                 b"khusus4",
@@ -239,7 +264,11 @@ def _hapax_queries(rng: random.Random, count: int):
 def _build(path, *, inline: bool, monkeypatch) -> Index:
     with monkeypatch.context() as patch:
         if not inline:
-            patch.setattr(FieldWriter, "start_field", W3FieldWriter.start_field)
+            patch.setattr(
+                codec_module,
+                "PostingsWriter",
+                lambda postfile, inline_single: PostingsWriter(postfile),
+            )
         ix = Index.create(path)
         ix.add(_docs(0, 300))
         ix.add(_docs(300, 200))
@@ -290,89 +319,73 @@ def _order(item: tuple[float, int]) -> tuple[float, int]:
     return (-item[0], item[1])
 
 
-# -- indexes written before this dictionary -------------------------------------------------
-
-
-class _HashFieldWriter(W3FieldWriter):
-    """The field writer of index formats 1 to 3: Whoosh's hash file, nothing inlined."""
-
-    def add_term(self, btext, ids, weights, lengths, joined, doc_lengths):
-        terminfo = self._postwriter.write_term(
-            self._format, ids, weights, lengths, joined, doc_lengths
-        )
-        self._tindex.add(pack_ushort(self._fieldid) + btext, terminfo.to_bytes())
-
-
-def test_a_format_3_index_still_reads_and_upgrades(tmp_path, monkeypatch):
-    from searchlib.backends.embedded.codec import SearchlibCodec
-
-    old = tmp_path / "old"
-    with monkeypatch.context() as patch:
-        patch.setattr(
-            SearchlibCodec, "field_writer", lambda self, st, seg: _HashFieldWriter(self, st, seg)
-        )
-        with Index.create(old) as ix:
-            ix.add(_docs(0, 300))
-    meta_path = old / "searchlib.json"
-    meta = json.loads(meta_path.read_text())
-    meta["format_version"] = 3
-    meta_path.write_text(json.dumps(meta))
-    with _segments_readers(old) as reader:
-        (leaf,) = [leaf for leaf, _ in reader.leaf_readers()]
-        assert isinstance(leaf._terms, W3TermsReader)
-
-    new = tmp_path / "new"
-    with Index.create(new) as ix:
-        ix.add(_docs(0, 300))
-
-    queries = ["harga beras", "khusus17", '"harga khusus17"', "khusus1*", "panen OR gagal"]
-    with Index.open(old) as before, Index.open(new) as current:
-        for q in queries:
-            got = [(h.id, h.score) for h in before.search(q, limit=20).hits]
-            assert got == [(h.id, h.score) for h in current.search(q, limit=20).hits], q
-        assert before.search("semangkw").suggestion == "semangka"
-        assert before.stats()["terms"] == current.stats()["terms"]
-        assert json.loads(meta_path.read_text())["format_version"] == 3  # reading changes nothing
-        before.add(_docs(300, 100))  # a new-format segment beside the old one
-        assert json.loads(meta_path.read_text())["format_version"] == FORMAT_VERSION == 4
-        assert [h.id for h in before.search("khusus317").hits] == ["d317"]
-        assert [h.id for h in before.search("khusus17").hits] == ["d17"]
-        before.optimize()
-    with _segments_readers(old) as reader:
-        (leaf,) = [leaf for leaf, _ in reader.leaf_readers()]
-        assert isinstance(leaf._terms, terms.TermDictReader)
-
-
-def test_the_dictionary_is_smaller_than_whooshs_hash_file(tmp_path, monkeypatch):
-    from whoosh.filedb.compound import CompoundStorage
+def _trm_size(codec, tmp_path) -> int:
+    """The term dictionary's size for 400 documents written with ``codec``."""
     from whoosh.filedb.filestore import FileStorage
 
-    from searchlib.backends.embedded.codec import SearchlibCodec
+    from searchlib.backends.embedded.schema import build_schema
+    from searchlib.config import Config
 
-    def sizes(path):
-        storage = FileStorage(str(path))
-        (seg,) = [n for n in storage.list() if n.endswith(".seg")]
-        compound = CompoundStorage(storage.open_file(seg), use_mmap=False)
-        out = {n.rsplit(".", 1)[1]: compound.file_length(n) for n in compound.list()}
+    storage = FileStorage(str(tmp_path)).create()
+    ix = storage.create_index(build_schema(Config()))
+    writer = ix.writer(codec=codec)
+    for doc in _docs(0, 400):
+        writer.add_document(id=doc["id"], title=doc["title"], body=doc["body"])
+    writer.commit(merge=False)
+    writer = None
+    with ix.reader() as reader:
+        segment = reader.segment()
+        compound = segment.open_compound_file(storage)
+        size = compound.file_length(segment.make_filename(".trm"))
         compound.close()
-        return out
+    return int(size)
 
-    with Index.create(tmp_path / "new") as ix:
-        ix.add(_docs(0, 400))
-    with monkeypatch.context() as patch:
-        patch.setattr(
-            SearchlibCodec, "field_writer", lambda self, st, seg: _HashFieldWriter(self, st, seg)
+
+def test_the_dictionary_is_smaller_than_whooshs_hash_file(tmp_path):
+    from whoosh.codec.whoosh3 import W3Codec
+
+    ours = _trm_size(EmbeddedCodec(), tmp_path / "ours")
+    whooshs = _trm_size(W3Codec(), tmp_path / "whoosh")
+    assert ours * 3 < whooshs
+
+
+def test_a_damaged_dictionary_block_is_a_storage_error(monkeypatch):
+    monkeypatch.setattr(terms, "BLOCK_TERMS", 8)
+    keys, infos, reader = _dictionary(random.Random(21), 200)
+    assert reader.verify() == 200
+    storage = RamStorage()
+    data = bytearray(reader.data)
+    n = 3
+    data[reader.offsets[n] + 9] ^= 0x10  # inside block n
+    with storage.create_file("t.trm") as f:
+        f.write(bytes(data))
+    damaged = terms.TermDictReader(
+        None,
+        storage.open_file("t.trm"),
+        len(data),
+        PostingsFile(storage.create_file("p"), Place("p", "p")),
+        Place("x.seg", "x.trm"),
+    )
+    term = _decoded(keys[n * 8 + 2])
+    with pytest.raises(StorageError, match=r"x\.seg \(part x\.trm\).*checksum.*reindex"):
+        damaged.term_info(*term)
+    with pytest.raises(StorageError, match=r"x\.trm"):
+        damaged.verify()
+    assert damaged.term_info(*_decoded(keys[0])).doc_frequency() == infos[0].doc_frequency()
+    # A truncated file: its trailer is gone.
+    with storage.create_file("short.trm") as f:
+        f.write(bytes(data[: len(data) // 2]))
+    with pytest.raises(StorageError, match=r"short\.trm.*trailer"):
+        terms.TermDictReader(
+            None,
+            storage.open_file("short.trm"),
+            len(data) // 2,
+            PostingsFile(storage.create_file("q"), Place("q", "q")),
+            Place("short.trm", "short.trm"),
         )
-        with Index.create(tmp_path / "old") as ix:
-            ix.add(_docs(0, 400))
-    new, old = sizes(tmp_path / "new"), sizes(tmp_path / "old")
-    assert new["trm"] * 3 < old["trm"]
-    assert new["pst"] < old["pst"]  # the one-posting lists moved into the dictionary
 
 
 def test_terms_out_of_order_are_refused():
-    from searchlib.errors import StorageError
-
     writer = terms.TermsWriter(RamStorage().create_file("t.trm"))
     info, _ = _info(random.Random(1), 0)
     writer.add(b"\x00\x00b", info)
@@ -383,14 +396,10 @@ def test_terms_out_of_order_are_refused():
 def test_field_writer_keeps_whooshs_per_term_path():
     """Whoosh's own writers call start_term/add/finish_term; those terms are written and
     inlined like the bulk path's."""
-    from whoosh.codec.whoosh3 import W3Segment
-
-    from searchlib.backends.embedded.codec import SearchlibCodec
-
-    codec = SearchlibCodec()
+    codec = EmbeddedCodec()
     storage = RamStorage()
-    segment = W3Segment(codec, "x")
-    writer = FieldWriter(codec, storage, segment)
+    segment = EmbeddedSegment("x")
+    writer = SegmentFieldWriter(storage, segment)
     field = fields.TEXT(phrase=True)
     writer.start_field("body", field)
     for word, postings in [(b"a", [(1, 2.0), (5, 1.0)]), (b"b", [(3, 1.0)])]:
@@ -416,7 +425,7 @@ def test_lookups_from_several_threads_agree(monkeypatch):
     monkeypatch.setattr(terms, "CACHED_BLOCKS", 2)
     rng = random.Random(12)
     keys, infos, reader = _dictionary(rng, 600)
-    expected = [_facts(W3TermInfo.from_bytes(i.to_bytes())) for i in infos]
+    expected = [_facts(_rounded(i)) for i in infos]
 
     def lookups(seed: int) -> None:
         order = random.Random(seed)
@@ -432,16 +441,18 @@ def test_readers_of_one_segment_share_its_sparse_index(tmp_path):
 
     with Index.create(tmp_path / "ix") as ix:
         ix.add(_docs(0, 200))
-    first, second = _segments_readers(tmp_path / "ix"), _segments_readers(tmp_path / "ix")
-    ours, theirs = first._terms, second._terms
-    assert ours is not theirs and ours._trailer is theirs._trailer
-    key = next(k for k, v in terms._TRAILERS.items() if v is ours._trailer)
-    first.close()
-    assert [t for t, _ in second.iter_prefix("alltext", "khusus19")][:2] == [
-        b"khusus19",
-        b"khusus190",
-    ]
-    second.close()
-    del first, second, ours, theirs
+    with _segments_readers(tmp_path / "ix") as reader:
+        codec, storage, segment = reader.codec(), reader.storage(), reader.segment()
+        ours = codec.terms_reader(storage, segment)
+        theirs = codec.terms_reader(storage, segment)
+        assert ours is not theirs and ours.trailer is theirs.trailer
+        key = next(k for k, v in terms.TRAILERS.items() if v is ours.trailer)
+        ours.close()
+        assert list(theirs.terms_from("alltext", b"khusus19"))[:2] == [
+            ("alltext", b"khusus19"),
+            ("alltext", b"khusus190"),
+        ]
+        theirs.close()
+    del ours, theirs, reader
     gc.collect()
-    assert key not in terms._TRAILERS
+    assert key not in terms.TRAILERS

@@ -1,3 +1,3 @@
-from searchlib.backends.embedded.codec import SearchlibCodec
+from searchlib.backends.embedded.format4 import SearchlibCodec
 
 __all__ = ["SearchlibCodec"]

@@ -1,3 +1,3 @@
-from searchlib.backends.embedded.segment import SearchlibSegment
+from searchlib.backends.embedded.format4 import SearchlibSegment
 
 __all__ = ["SearchlibSegment"]

@@ -19,6 +19,7 @@ segment's file; a StorageError they raise is one too.
 from __future__ import annotations
 
 import functools
+import inspect
 import math
 from collections.abc import Callable, Iterable
 from itertools import pairwise
@@ -102,7 +103,7 @@ def _check_segment(root: Path, storage: Any, toc: Any, segment: Any, report: Che
         verify = getattr(codec, VERIFY_METHOD, None)
         if callable(verify):
             verified.append(True)
-            part("the codec's checksums", lambda: verify(opened.storage(), segment) or ())
+            part("the codec's checksums", lambda: _problems(verify(opened.storage(), segment)))
         parts = {
             "the term index's checksums": codec.terms_reader,
             "the stored fields' checksums": codec.per_document_reader,
@@ -125,9 +126,18 @@ def _verified(
         verify = getattr(part_reader, VERIFY_METHOD, None)
         if callable(verify):
             verified.append(True)
-            yield from verify() or ()
+            yield from _problems(verify())
     finally:
         part_reader.close()
+
+
+def _problems(result: Any) -> Iterable[str]:
+    """The problems a verify hook reported: the strings it returned or yielded. A hook
+    that finds nothing may return None or a summary (a count, a dict of counts); damage
+    it finds first is a StorageError it raises."""
+    if isinstance(result, (list, tuple)) or inspect.isgenerator(result):
+        return [str(problem) for problem in result]
+    return ()
 
 
 def _deletions(reader: SegmentReader, segment: Any) -> Iterable[str]:

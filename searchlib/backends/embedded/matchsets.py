@@ -146,9 +146,8 @@ def _ids(reader: Any, fieldname: str, btext: bytes, deadline: float) -> set[int]
     while m.is_active():
         if monotonic() > deadline:
             raise TooSlow
-        m._read_ids()
-        ids.update(m._ids)
-        m._next_block()
+        ids.update(m.block_ids())
+        m.next_block()
     return ids
 
 

@@ -25,10 +25,11 @@ META_FILE = "searchlib.json"
 #: 2: stored fields compressed with a per-segment dictionary (stored.py).
 #: 3: posting blocks with bare ids and weights (codec.py).
 #: 4: term dictionary in compressed blocks, one-posting lists inlined (terms.py).
-FORMAT_VERSION = 4
+#: 5: no pickles in the engine's files, a checksum on every block (codec.py).
+FORMAT_VERSION = 5
 #: Formats this searchlib opens; an older one is recorded as current before its first
 #: commit adds segments of the current format.
-READ_FORMATS = (1, 2, 3, 4)
+READ_FORMATS = (1, 2, 3, 4, 5)
 
 
 def exists(root: Path) -> bool:

@@ -50,11 +50,11 @@ def _work(path: str, inbox: Any, outbox: Any) -> None:
     from whoosh import index as windex
 
     from searchlib.backends.embedded.bulk_writer import BulkWriter
-    from searchlib.backends.embedded.codec import SearchlibCodec
+    from searchlib.backends.embedded.codec import EmbeddedCodec
 
     writer = None
     try:
-        writer = BulkWriter(windex.open_dir(path), lock=False, codec=SearchlibCodec())
+        writer = BulkWriter(windex.open_dir(path), lock=False, codec=EmbeddedCodec())
         outbox.send(("ready", None))
         # A thread keeps the pipe drained, so the parent's send never waits for a batch
         # to be indexed (it blocks once the pipe's 64 KB buffer is full).

@@ -13,7 +13,7 @@ segments; the schema's paths still matter to whoever opens an index with Whoosh 
 
 from __future__ import annotations
 
-__all__ = ["FORMAT4", "WRITTEN", "WRITTEN_SCHEMA", "WRITTEN_SEGMENTS"]
+__all__ = ["FORMAT4", "MOVED_FORMAT4", "WRITTEN", "WRITTEN_SCHEMA", "WRITTEN_SEGMENTS"]
 
 #: Whoosh's own classes in every schema: field types, formats, columns, keyword analyzers.
 _WHOOSH_SCHEMA = frozenset(
@@ -47,11 +47,14 @@ WRITTEN_SCHEMA = _WHOOSH_SCHEMA | {
     "searchlib.backends.embedded.formats.CompactPositions",
 }
 
-#: The segment list of an index written by this release.
-WRITTEN_SEGMENTS = frozenset(
+#: The segment list of an index written by this release (a segment names no codec object:
+#: ``EmbeddedSegment.codec()`` makes one).
+WRITTEN_SEGMENTS = frozenset({"searchlib.backends.embedded.segment.EmbeddedSegment"})
+
+#: Indexes written after the engine moved under ``searchlib.backends.embedded`` and before
+#: format 5 name the format-4 classes by these paths (the modules resolve them lazily).
+MOVED_FORMAT4 = frozenset(
     {
-        "builtins.int",
-        "collections.defaultdict",
         "searchlib.backends.embedded.codec.SearchlibCodec",
         "searchlib.backends.embedded.segment.SearchlibSegment",
     }

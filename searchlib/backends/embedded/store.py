@@ -21,7 +21,7 @@ from whoosh.writing import LockError
 
 from searchlib.backends.base import Processes, RawHit, RawResults, TermStatistics, Transaction
 from searchlib.backends.embedded.bulk_writer import BulkWriter
-from searchlib.backends.embedded.codec import SearchlibCodec
+from searchlib.backends.embedded.codec import EmbeddedCodec
 from searchlib.backends.embedded.compile import CompileContext, plan_search, whoosh_query
 from searchlib.backends.embedded.damage import guarded, reading, reads
 from searchlib.backends.embedded.matchsets import facet_counts, filter_sets, match_sets
@@ -207,7 +207,7 @@ class WhooshStore:
         """
         try:
             with writing(self.path), reading(self.path):  # it reads the TOC
-                writer = BulkWriter(self._ix, timeout=timeout, delay=0.05, codec=SearchlibCodec())
+                writer = BulkWriter(self._ix, timeout=timeout, delay=0.05, codec=EmbeddedCodec())
         except LockError:
             raise IndexLockedError(
                 f"another writer is updating the index at {self.path} (waited {timeout:g} s)",
@@ -234,7 +234,7 @@ class WhooshStore:
         """Merge all segments into one (fastest queries; slow on big indexes)."""
         try:
             with writing(self.path):
-                writer = BulkWriter(self._ix, timeout=timeout, delay=0.05, codec=SearchlibCodec())
+                writer = BulkWriter(self._ix, timeout=timeout, delay=0.05, codec=EmbeddedCodec())
         except LockError:
             raise IndexLockedError(f"another writer is updating the index at {self.path}") from None
         self._before_write()
@@ -472,7 +472,7 @@ class WhooshStore:
         searcher = self._searcher()
         reader = searcher.reader()
         size = sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
-        segments = len(self._ix._segments()) if hasattr(self._ix, "_segments") else None
+        segments = len(windex.TOC.read(self._ix.storage, self._ix.indexname).segments)
         terms = {
             name: sum(1 for _ in reader.lexicon(name))
             for name in sorted(self.text_fields)

@@ -1,194 +1,256 @@
-"""Stored fields compressed with a dictionary trained on the segment's own documents.
+"""Stored fields: each document's fields in the engine's own encoding, deflated with a
+dictionary trained on the segment's own documents, and checksummed.
 
-Whoosh's W3 codec zlib-compresses each document's pickled stored fields on its own, so
-the compressor starts every ~3 KB article from nothing: the field names, the pickle
-framing and the language's common words are paid for again in every document. Here each
-document is still compressed on its own (a hit decodes only its own bytes: 10 random hits
-cost 10 small inflates, not 10 blocks of neighbours), but raw deflate is primed with a
-preset dictionary (zlib's ``zdict``): the last ``DICT_BYTES`` of the segment's first
-``TRAIN_BYTES`` of pickled documents, stored once in the segment (itself deflated). A
-segment smaller than that gets no dictionary: it would cost more than it saves.
+Each document is compressed on its own (a hit decodes only its own bytes), but raw deflate
+is primed with a preset dictionary (zlib's ``zdict``): the last ``DICT_BYTES`` of the
+segment's first ``TRAIN_BYTES`` of encoded documents, stored once in the segment. A segment
+smaller than that gets no dictionary: it would cost more than it saves.
 
-Measured on the 50,000-document ``benchmarks/run.py`` corpus (one segment): Whoosh's
-stored-fields column 87.79 MB, this one 71.31 MB (level 5; 70.35 MB at level 6), with
-decoding as fast as before (~15-20 us a document, mostly inflate). On 5,000 of those
-documents blocks of 16 reached 6.0 MB against 6.66 MB one at a time (level 6), but cost
-~180 us a hit.
+A document's fields are encoded without pickle (:func:`encode_fields`): per field a type
+tag, the name and the value as text, so a value comes back with its Python type -- a
+string, a list of strings, a datetime, a date, an int, a float, a bool, None, a tuple
+(of JSON values), or anything else JSON holds.
 
-Layout of the ``_zstored`` column file: Whoosh's ``VarBytesColumn`` (one entry per
-document, ``b""`` for a document with nothing stored), then the deflated dictionary, its
-length (4 bytes, little-endian) and ``MAGIC``. Segments written by Whoosh's own writer
-(searchlib indexes of format 1) have no such column and are read as before.
+Layout of the ``.sto`` file: ``MAGIC``; each document's record, the CRC-32 of its
+deflated bytes (4 bytes, little-endian) then those bytes (nothing at all for a document
+with nothing stored); the tail, a record (:func:`~searchlib.backends.embedded.arrays.pack_parts`)
+of the record offsets (one per document, and the end) and the dictionary (deflated);
+then the tail's offset (8 bytes), its CRC-32 and ``MAGIC`` again.
 """
 
 from __future__ import annotations
 
-import pickle
+import json
 import struct
-import threading
 import zlib
+from array import array
+from datetime import date, datetime
 from typing import Any
 
-from whoosh.codec.whoosh3 import W3PerDocReader, W3PerDocWriter
-from whoosh.columns import Column, VarBytesColumn
-
+from searchlib.backends.embedded.arrays import (
+    narrowest,
+    pack_array,
+    pack_parts,
+    unpack_array,
+    unpack_parts,
+)
+from searchlib.backends.embedded.integrity import DECODE_ERRORS, Place, checked, crc
 from searchlib.errors import StorageError
 
-__all__ = ["StoredReader", "StoredWriter"]
+__all__ = ["StoredFile", "StoredFileWriter", "decode_fields", "encode_fields"]
 
-#: Name of the column that holds the compressed stored fields.
-STORED_COLUMN = "_zstored"
-#: Whoosh's own stored-fields column, which this writer does not create.
-W3_STORED_COLUMN = "_stored"
-MAGIC = b"SLZ1"
+EXT = ".sto"
+MAGIC = b"SLS5"
 #: deflate's window is 32 KB: a longer dictionary would never be referenced.
 DICT_BYTES = 32 * 1024
 #: Documents buffered before the dictionary is chosen. The dictionary costs about half its
 #: size on disk and saves about a fifth of each document: worth it past ~50 articles.
 TRAIN_BYTES = 4 * DICT_BYTES
 #: Priming deflate with the dictionary makes each document dearer to compress, more so at
-#: higher levels. On 1,460 composed articles (busy machine): Whoosh's per-document level 3
-#: 2.333 MB, ~90 us a document; with the dictionary, level 4 1.937 MB ~130 us, level 5
-#: 1.883 MB ~160 us, level 6 1.861 MB ~220 us. zlib's default memLevel 8: same size as 9,
-#: faster.
+#: higher levels; 5 is the balance of size and build time. zlib's default memLevel 8: same
+#: size as 9, faster.
 LEVEL = 5
 MEM_LEVEL = 8
-#: Protocol 5 reads on every Python searchlib supports (3.10+).
-PICKLE_PROTOCOL = 5
-_TRAILER = struct.Struct("<I4s")
+CRC = struct.Struct("<I")
+FOOTER = struct.Struct("<QI4s")
 
 
-def _compressor(zdict: bytes) -> Any:
+STR, LIST, DATETIME, DATE, INT, FLOAT, BOOL, NONE, JSON, TUPLE = range(10)
+
+
+def encode_value(value: Any) -> tuple[int, list[str]]:
+    """A value's type tag and its text (a list of strings: its items)."""
+    if isinstance(value, str):
+        return STR, [value]
+    if isinstance(value, bool):
+        return BOOL, ["1" if value else "0"]
+    if isinstance(value, int):
+        return INT, [str(value)]
+    if isinstance(value, float):
+        return FLOAT, [repr(value)]
+    if isinstance(value, datetime):
+        return DATETIME, [value.isoformat()]
+    if isinstance(value, date):
+        return DATE, [value.isoformat()]
+    if value is None:
+        return NONE, [""]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return LIST, value
+    try:
+        text = json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        raise StorageError(
+            f"a stored value of type {type(value).__name__} cannot be stored "
+            "(strings, numbers, dates, lists and JSON values can)"
+        ) from None
+    return (TUPLE if isinstance(value, tuple) else JSON), [text]
+
+
+DECODERS: list[Any] = [
+    str,
+    None,  # lists are read item by item
+    datetime.fromisoformat,
+    date.fromisoformat,
+    int,
+    float,
+    lambda text: text == "1",
+    lambda text: None,
+    json.loads,
+    lambda text: tuple(json.loads(text)),
+]
+
+
+def encode_fields(fields: dict[str, Any]) -> bytes:
+    """The fields as a head (per field its tag, the name's length, then the value's length,
+    or a list's item count and each item's length: 32-bit, little-endian, in characters)
+    and the names and values as one UTF-8 text, decoded in one step."""
+    head: list[int] = []
+    text: list[str] = []
+    for name, value in fields.items():
+        tag, parts = encode_value(value)
+        head += (tag, len(name))
+        text.append(name)
+        if tag == LIST:
+            head.append(len(parts))
+        head += map(len, parts)
+        text += parts
+    packed = pack_array(array("I", head))
+    return len(head).to_bytes(4, "little") + packed + "".join(text).encode("utf-8", "surrogatepass")
+
+
+def decode_fields(data: bytes) -> dict[str, Any]:
+    count = int.from_bytes(data[:4], "little")
+    start = 4 + 1 + 4 * count
+    head = unpack_array(data[4:start])
+    if len(head) != count:
+        raise ValueError("field head is truncated")
+    text = data[start:].decode("utf-8", "surrogatepass")
+    fields: dict[str, Any] = {}
+    i = at = 0
+    while i < count:
+        tag, size = head[i], head[i + 1]
+        name = text[at : at + size]
+        at += size
+        if tag == LIST:
+            items = []
+            for size in head[i + 3 : i + 3 + head[i + 2]]:
+                items.append(text[at : at + size])
+                at += size
+            fields[name] = items
+            i += 3 + head[i + 2]
+        else:
+            size = head[i + 2]
+            value = text[at : at + size]
+            at += size
+            fields[name] = value if tag == STR else DECODERS[tag](value)
+            i += 3
+    if at != len(text):
+        raise ValueError("field lengths do not add up")
+    return fields
+
+
+def compressor(zdict: bytes) -> Any:
     return zlib.compressobj(LEVEL, zlib.DEFLATED, -15, MEM_LEVEL, zlib.Z_DEFAULT_STRATEGY, zdict)
 
 
-class _StoredColumnWriter:
+class StoredFileWriter:
     """Buffers documents until the dictionary is known, then writes each one compressed."""
 
     def __init__(self, dbfile: Any) -> None:
-        self._dbfile = dbfile
-        self._column = VarBytesColumn().writer(dbfile)
-        self._pending: list[tuple[int, bytes]] = []
-        self._pending_bytes = 0
-        self._zdict: bytes | None = None
+        self.dbfile = dbfile
+        dbfile.write(MAGIC)
+        self.offsets: list[int] = []
+        self.pending: list[tuple[int, bytes]] = []
+        self.pending_bytes = 0
+        self.zdict: bytes | None = None
         #: A compressor primed with the dictionary, copied for each document: priming costs
         #: deflate a pass over the whole dictionary, about a third of a document's time.
-        self._primed: Any = None
+        self.primed: Any = None
 
-    def add(self, docnum: int, value: bytes) -> None:
-        if self._zdict is not None:
-            self._write(docnum, value)
+    def add(self, docnum: int, fields: dict[str, Any]) -> None:
+        value = encode_fields(fields) if fields else b""
+        if self.zdict is not None:
+            self.write(docnum, value)
             return
-        self._pending.append((docnum, value))
-        self._pending_bytes += len(value)
-        if self._pending_bytes >= TRAIN_BYTES:
-            self._train()
+        self.pending.append((docnum, value))
+        self.pending_bytes += len(value)
+        if self.pending_bytes >= TRAIN_BYTES:
+            self.train()
 
-    def _train(self) -> None:
+    def train(self) -> None:
         # The most recent bytes are the cheapest for deflate to refer to, so the dictionary
         # is the last DICT_BYTES of the buffered documents.
-        enough = self._pending_bytes >= TRAIN_BYTES
-        joined = b"".join(value for _, value in self._pending) if enough else b""
-        self._zdict = joined[-DICT_BYTES:]
-        self._primed = _compressor(self._zdict)
-        pending, self._pending = self._pending, []
+        enough = self.pending_bytes >= TRAIN_BYTES
+        joined = b"".join(value for _, value in self.pending) if enough else b""
+        self.zdict = joined[-DICT_BYTES:]
+        self.primed = compressor(self.zdict)
+        pending, self.pending = self.pending, []
         for docnum, value in pending:
-            self._write(docnum, value)
+            self.write(docnum, value)
 
-    def _write(self, docnum: int, value: bytes) -> None:
-        assert self._primed is not None
+    def write(self, docnum: int, value: bytes) -> None:
+        dbfile = self.dbfile
+        while len(self.offsets) <= docnum:  # documents with no record
+            self.offsets.append(dbfile.tell())
         if value:
-            c = self._primed.copy()
-            value = c.compress(value) + c.flush()
-        self._column.add(docnum, value)
+            c = self.primed.copy()
+            packed = c.compress(value) + c.flush()
+            dbfile.write(CRC.pack(crc(packed)))
+            dbfile.write(packed)
 
     def finish(self, doccount: int) -> None:
-        if self._zdict is None:
-            self._train()
-        assert self._zdict is not None
-        self._column.finish(doccount)
-        packed = zlib.compress(self._zdict, 9)
-        self._dbfile.write(packed)
-        self._dbfile.write(_TRAILER.pack(len(packed), MAGIC))
+        if self.zdict is None:
+            self.train()
+        assert self.zdict is not None
+        dbfile = self.dbfile
+        while len(self.offsets) <= doccount:
+            self.offsets.append(dbfile.tell())
+        start = dbfile.tell()
+        tail = pack_parts([pack_array(narrowest(self.offsets)), zlib.compress(self.zdict, 9)])
+        dbfile.write(tail)
+        dbfile.write(FOOTER.pack(start, crc(tail), MAGIC))
+        dbfile.close()
 
 
-class _StoredColumn(Column):
-    def writer(self, dbfile: Any) -> _StoredColumnWriter:
-        return _StoredColumnWriter(dbfile)
+class StoredFile:
+    """Reads the ``.sto`` file of a segment."""
 
+    def __init__(self, dbfile: Any, length: int, place: Place) -> None:
+        self.dbfile = dbfile
+        self.place = place
+        what = "stored fields"
+        if length < len(MAGIC) + FOOTER.size:
+            raise place.error(f"{what}: truncated")
+        start, tail_crc, magic = FOOTER.unpack(dbfile.get(length - FOOTER.size, FOOTER.size))
+        if magic != MAGIC or not len(MAGIC) <= start <= length - FOOTER.size:
+            raise place.error(f"{what}: bad footer (truncated?)")
+        tail = dbfile.get(start, length - FOOTER.size - start)
+        place.check(tail, tail_crc, f"{what} index")
 
-class StoredWriter(W3PerDocWriter):
-    """W3's per-document writer with the stored fields in one ``_zstored`` column."""
+        def decode() -> tuple[array, bytes]:
+            offsets, zdict = unpack_parts(tail)
+            return unpack_array(offsets), zlib.decompress(zdict)
 
-    _indoc: bool
-    _docnum: int
-    _storedfields: dict[str, Any]
+        self.offsets, self.zdict = checked(place, f"{what} index", decode)
+        if (
+            any(b < a for a, b in zip(self.offsets, self.offsets[1:], strict=False))
+            or self.offsets[-1] > start
+        ):
+            raise place.error(f"{what} index: offsets out of order")
 
-    def _create_column(self, fieldname: str, column: Any) -> None:
-        if fieldname == W3_STORED_COLUMN:
-            # W3's __init__ asks for its pickle column; this writer's replaces it.
-            fieldname, column = STORED_COLUMN, _StoredColumn()
-        super()._create_column(fieldname, column)
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
 
-    def finish_doc(self) -> None:
-        # W3's close() calls finish_doc() again after the last document: write only once.
-        if self._indoc:
-            fields = self._storedfields
-            value = pickle.dumps(fields, PICKLE_PROTOCOL) if fields else b""
-            self._colwriters[STORED_COLUMN].add(self._docnum, value)
-            fields.clear()
-        self._indoc = False
-
-
-class _StoredColumnReader:
-    def __init__(self, dbfile: Any, basepos: int, length: int, doccount: int) -> None:
-        end = basepos + length
-        if length < _TRAILER.size:
-            raise StorageError(f"stored-fields column of {length} bytes is truncated")
-        size, magic = _TRAILER.unpack(dbfile.get(end - _TRAILER.size, _TRAILER.size))
-        if magic != MAGIC:
-            raise StorageError(f"stored-fields column has an unknown format ({magic!r})")
-        dict_start = end - _TRAILER.size - size
-        self.zdict = zlib.decompress(dbfile.get(dict_start, size))
-        self._column = VarBytesColumn().reader(dbfile, basepos, dict_start - basepos, doccount)
-
-    def __getitem__(self, docnum: int) -> dict[str, Any]:
-        value = self._column[docnum]
-        if not value:
+    def fields(self, docnum: int) -> dict[str, Any]:
+        start, end = self.offsets[docnum], self.offsets[docnum + 1]
+        if start == end:
             return {}
-        inflater = zlib.decompressobj(-15, self.zdict)
-        fields: dict[str, Any] = pickle.loads(inflater.decompress(value))
-        return fields
-
-
-class StoredReader(W3PerDocReader):
-    """W3's per-document reader that reads ``_zstored`` columns, and W3's own pickles in
-    segments written before them."""
-
-    def __init__(self, storage: Any, segment: Any) -> None:
-        super().__init__(storage, segment)
-        self._stored: _StoredColumnReader | None = None
-        self._stored_lock = threading.Lock()
-        self._compact: bool | None = None
-
-    def _stored_reader(self) -> _StoredColumnReader | None:
-        if self._compact is None:
-            # WhooshStore gives each thread its own searcher (Whoosh's files seek), so this
-            # runs once per reader; the lock only keeps the column from being opened twice.
-            with self._stored_lock:
-                if self._compact is None:
-                    if self.has_column(STORED_COLUMN):
-                        colfile, offset, length = self._get_column_file(STORED_COLUMN)
-                        self._colfiles[STORED_COLUMN] = (colfile, offset, length)
-                        self._stored = _StoredColumnReader(colfile, offset, length, self._doccount)
-                        self._compact = True
-                    else:
-                        self._compact = False
-        return self._stored
-
-    def stored_fields(self, docnum: int) -> dict[str, Any]:
-        reader = self._stored_reader()
-        if reader is None:
-            fields: dict[str, Any] = super().stored_fields(docnum)
-            return fields
-        return reader[docnum]
+        raw = self.dbfile.get(start, end - start)
+        what = f"stored fields of document {docnum}"
+        if len(raw) != end - start or len(raw) < CRC.size:
+            raise self.place.error(f"{what}: truncated")
+        self.place.check(raw[CRC.size :], CRC.unpack_from(raw)[0], what)
+        try:  # (inline, not through checked(): this runs once per hit)
+            return decode_fields(zlib.decompressobj(-15, self.zdict).decompress(raw[CRC.size :]))
+        except DECODE_ERRORS as error:
+            raise self.place.error(f"{what}: {type(error).__name__}: {error}") from None

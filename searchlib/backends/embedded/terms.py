@@ -1,105 +1,146 @@
-"""A segment's term dictionary as sorted, compressed blocks of term infos.
+"""A segment's term dictionary as sorted, compressed, checksummed blocks of term infos.
 
-Whoosh's W3 codec keeps the term dictionary in a hash file (``OrderedHashWriter``): per
-term its key (~10 bytes), ``W3TermInfo.to_bytes()`` (35 bytes) and ~36 bytes of hash table
-and lengths, ~81 bytes a term. A segment of the 50,000-document benchmark has ~160k terms:
-12.9 MB of it. Terms reach the field writer in key order, so here they are written in
-blocks of ``BLOCK_TERMS``: the keys joined, every statistic a column of the narrowest
-integers (or 32-bit floats), zlib-compressed. An in-memory list of each block's first key
-finds a term's block by bisection; a lookup decompresses that block and bisects in it.
+Terms reach the field writer in key order, so they are written in blocks of
+``BLOCK_TERMS``: the keys joined and every statistic a column of the narrowest integers (or
+32-bit floats), zlib-compressed. An in-memory list of each block's first key finds a
+term's block by bisection; a lookup decompresses that block and bisects in it. Small
+blocks keep a lookup cheap (one block of 16 terms decodes in a few microseconds); a reader
+keeps its last ``CACHED_BLOCKS`` decoded blocks, so the words of recent queries cost less.
 
-Measured on a segment of the 50,000-document benchmark (160,494 terms, one-posting lists
-inlined; Whoosh's hash file was 12.86 MB): blocks of 16 terms 2.88 MB (17.9 bytes a term),
-a block decoded in ~4.6 us; of 32 2.42 MB, ~8.1 us; of 64 2.11 MB, ~14.3 us (unzipped:
-5.37, 4.70 and 4.37 MB, decoded in 3.1, 4.1 and 6.4 us). Front-coding the keys saved 4%
-and cost a fifth of a decode. Hence small blocks: a term info whose block the reader has
-not decoded lately costs ~7.5 us against ~3.8 us from the hash file, and a search looks
-up each word once per segment -- on the 50k benchmark's queries, over the same two
-segments both ways, query p50 1.21-1.23 -> 1.23-1.26 ms (three runs each). A reader keeps
-its last ``CACHED_BLOCKS`` decoded blocks: the words of recent queries cost ~1.5 us.
+A term in one document (nearly half the terms of a news corpus) keeps its posting in its
+term info instead of a posting list in the ``.pst`` file: only the posting's value
+(positions) is stored, as its document is the term's first and its weight the term's
+total.
 
-A term in one document (43% of the terms at 50,000 documents) had a posting list of its
-own in the ``.pst`` file, ~82 bytes with its header; Whoosh can inline such lists in the
-term info, but pickles them (and its writer calls a method ``W3TermInfo`` lacks). Here the
-field writer inlines them and the dictionary stores only the posting's value (positions):
-its document is the term's first, its weight the term's total. On the 50k benchmark's two
-segments 70,498 and 68,013 terms are inlined, their values ~118 KB in each dictionary,
-and the ``.pst`` files shrink from 46.09 to 41.55 MB and from 46.13 to 41.70 MB.
+Layout of the ``.trm`` file: ``MAGIC``; the blocks; the trailer; the trailer's offset
+(8 bytes, little-endian) and ``MAGIC`` again. A block and the trailer are each a CRC-32
+of the rest (4 bytes, little-endian) and a zlib-compressed record
+(:func:`~searchlib.backends.embedded.arrays.pack_parts`). A block's record holds, in
+order: the key lengths, the keys joined, the document frequencies, total weights, highest
+weights, shortest and longest field lengths (a length byte each), first documents, spans
+to the last document, which terms are inlined, the first posting list's offset, the gaps
+between posting lists, their lengths, which inlined values are None, the inlined values'
+lengths and the inlined values joined. The trailer's record holds the field map (JSON,
+name -> number), the first key of every block and every block's offset. A key is the field
+number (2 bytes, big-endian) and the term's bytes, so keys sort by field, then term.
 
-Layout of the ``.trm`` file: ``MAGIC``; the blocks, each a zlib-compressed ``marshal``
-tuple (see ``_encode``); the trailer, a zlib-compressed ``marshal`` tuple of the field map
-(name -> number, as Whoosh's), the first key of every block and every block's offset;
-then the trailer's offset (8 bytes, big-endian) and ``MAGIC`` again. A key is Whoosh's:
-the field number (2 bytes, big-endian) and the term's bytes, so keys sort by field, then
-term. Segments whose ``.trm`` is Whoosh's hash file (its magic is ``HSH3``) are read by
-Whoosh's own reader.
-
-A term info holds what ``W3TermInfo.to_bytes`` holds, with the same rounding (weights as
-32-bit floats, lengths as length bytes): its document frequency, total and highest
-weight, shortest and longest field length, first and last document, and either where its
-postings are in the ``.pst`` file or, for a term inlined by the field writer, its one
-posting's value (the document is its first, the weight its total).
+The reader (:class:`TermDictReader`) also reads format-4 dictionaries, given their block
+decoder (:mod:`~searchlib.backends.embedded.format4`).
 """
 
 from __future__ import annotations
 
-import marshal
+import json
 import struct
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Hashable, Iterator
 from functools import lru_cache
-from typing import Any, NamedTuple
+from itertools import accumulate
+from typing import Any, NamedTuple, Protocol
 from weakref import WeakValueDictionary
 
 from whoosh.codec.base import FieldCursor, TermsReader
-from whoosh.codec.whoosh3 import W3TermInfo
+from whoosh.reading import TermInfo as WhooshTermInfo
 from whoosh.reading import TermNotFound
-from whoosh.system import pack_ushort, unpack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from searchlib.backends.embedded.arrays import narrowest
+from searchlib.backends.embedded.arrays import (
+    narrowest,
+    pack_array,
+    pack_parts,
+    unpack_array,
+    unpack_parts,
+)
+from searchlib.backends.embedded.integrity import Place, checked, crc
 from searchlib.errors import StorageError
 
-__all__ = ["MAGIC", "Cursor", "TermDictReader", "TermsWriter", "is_terms_file"]
+__all__ = [
+    "MAGIC",
+    "Block",
+    "Cursor",
+    "TermDictReader",
+    "TermInfo",
+    "TermsWriter",
+    "Trailer",
+    "is_terms_file",
+]
 
-MAGIC = b"SLT1"
+MAGIC = b"SLT5"
 #: Terms a block. A lookup decodes one block: larger blocks compress better and decode
-#: slower (see the module docstring).
+#: slower.
 BLOCK_TERMS = 16
 #: Decoded blocks a reader keeps (~2 KB each): the words of the last queries.
 CACHED_BLOCKS = 256
 ZLIB_LEVEL = 6
-_FOOTER = struct.Struct(">Q4s")
-_NO_ID = 0xFFFFFFFF
-_BYTE_LENGTHS = [byte_to_length(i) for i in range(256)]
+FOOTER = struct.Struct("<Q4s")
+CRC = struct.Struct("<I")
+NO_ID = 0xFFFFFFFF
+#: The columns of a block's record stored as bytes (the others are arrays).
+RAW_COLUMNS = frozenset((1, 5, 6, 9, 13, 15))
+BYTE_LENGTHS = [byte_to_length(i) for i in range(256)]
 
 
 def is_terms_file(head: bytes) -> bool:
-    """Whether a ``.trm`` file starting with ``head`` is this module's (else Whoosh's)."""
+    """Whether a ``.trm`` file starting with ``head`` is of this format."""
     return head[: len(MAGIC)] == MAGIC
 
 
-def _ints(values: list[int]) -> tuple[str, bytes]:
-    packed = narrowest(values, "term dictionary value")
-    return packed.typecode, packed.tobytes()
+def field_key(number: int, tbytes: bytes) -> bytes:
+    return number.to_bytes(2, "big") + tbytes
 
 
-def _floats(values: list[float]) -> tuple[str, bytes]:
-    """As 32-bit floats (W3TermInfo's rounding), or as integers when all are whole."""
+class TermInfo(WhooshTermInfo):
+    """Whoosh's term statistics, and where the term's postings are: ``extent`` (offset,
+    length) in the ``.pst`` file, or ``inline`` (the one posting's value) for a term in one
+    document."""
+
+    def __init__(
+        self,
+        weight: float = 0,
+        df: int = 0,
+        minlength: int | None = None,
+        maxlength: int = 0,
+        maxweight: float = 0,
+        minid: int | None = None,
+        maxid: int | None = 0,
+        postings: tuple[int, int] | None = None,
+        inline: tuple[bytes | None] | None = None,
+    ) -> None:
+        super().__init__(weight, df, minlength, maxlength, maxweight, minid, maxid)
+        self.postings = postings
+        self.inline = inline
+
+    def is_inlined(self) -> bool:
+        return self.inline is not None
+
+    def extent(self) -> tuple[int, int] | None:
+        return self.postings
+
+    def inlined_postings(self) -> tuple[tuple, tuple, tuple]:
+        assert self.inline is not None
+        return (self.min_id(),), (self.weight(),), self.inline
+
+
+def ints(values: list[int]) -> bytes:
+    return pack_array(narrowest(values, "term dictionary value"))
+
+
+def floats(values: list[float]) -> bytes:
+    """As 32-bit floats (the rounding Whoosh's term infos have), or as integers when all
+    are whole (they compress to almost nothing)."""
     rounded = array("f", values)
     if all(v.is_integer() and 0 <= v < 1 << 32 for v in rounded):
-        return _ints([int(v) for v in rounded])
-    return "f", rounded.tobytes()
+        return ints([int(v) for v in rounded])
+    return pack_array(rounded)
 
 
-def _encode(keys: list[bytes], infos: list[W3TermInfo]) -> bytes:
-    """A block: the keys, then each statistic as a column (an ``array``: columns of small
-    numbers compress to almost nothing)."""
+def encode_block(keys: list[bytes], infos: list[TermInfo]) -> bytes:
+    """A block's record (see the module docstring)."""
     inlined = [info.is_inlined() for info in infos]
-    minids = [_NO_ID if i._minid is None else i._minid for i in infos]
-    spans = [0 if i._minid is None else i._maxid - i._minid for i in infos]
+    minids = [NO_ID if i.min_id() is None else i.min_id() for i in infos]
+    spans = [0 if i.min_id() is None else i.max_id() - i.min_id() for i in infos]
     base = 0
     gaps = []
     lengths = []
@@ -112,7 +153,7 @@ def _encode(keys: list[bytes], infos: list[W3TermInfo]) -> bytes:
             nones.append(value is None)
             values.append(value or b"")
             continue
-        offset, length = info.extent()
+        offset, length = info.extent()  # type: ignore[misc]
         if end is None:
             base = offset
             gaps.append(0)
@@ -120,389 +161,467 @@ def _encode(keys: list[bytes], infos: list[W3TermInfo]) -> bytes:
             gaps.append(offset - end)
         lengths.append(length)
         end = offset + length
-    data = (
-        _ints([len(key) for key in keys]),
-        b"".join(keys),
-        _ints([i._df for i in infos]),
-        _floats([i._weight for i in infos]),
-        _floats([i._maxweight for i in infos]),
-        bytes(0 if i._minlength is None else length_to_byte(i._minlength) for i in infos),
-        bytes(length_to_byte(i._maxlength) for i in infos),
-        _ints(minids),
-        _ints(spans),
-        bytes(inlined),
-        base,
-        _ints(gaps),
-        _ints(lengths),
-        bytes(nones),
-        _ints([len(v) for v in values]),
-        b"".join(values),
+    return pack_parts(
+        [
+            ints([len(key) for key in keys]),
+            b"".join(keys),
+            ints([i.doc_frequency() for i in infos]),
+            floats([i.weight() for i in infos]),
+            floats([i.max_weight() for i in infos]),
+            bytes(0 if i.min_length() is None else length_to_byte(i.min_length()) for i in infos),
+            bytes(length_to_byte(i.max_length()) for i in infos),
+            ints(minids),
+            ints(spans),
+            bytes(inlined),
+            ints([base]),
+            ints(gaps),
+            ints(lengths),
+            bytes(nones),
+            ints([len(v) for v in values]),
+            b"".join(values),
+        ]
     )
-    return zlib.compress(marshal.dumps(data), ZLIB_LEVEL)
 
 
-def _array(packed: tuple[str, bytes]) -> array:
-    return array(packed[0], packed[1])
+def sealed(record: bytes) -> bytes:
+    """A record as stored: its CRC-32, then the record zlib-compressed."""
+    packed = zlib.compress(record, ZLIB_LEVEL)
+    return CRC.pack(crc(packed)) + packed
+
+
+def unsealed(place: Place, data: bytes | memoryview, what: str) -> bytes:
+    if len(data) < CRC.size:
+        raise place.error(f"{what}: truncated")
+    place.check(data[CRC.size :], CRC.unpack_from(data)[0], what)
+    return checked(place, what, lambda: zlib.decompress(data[CRC.size :]))
+
+
+def split(joined: bytes, sizes: Any) -> list[bytes]:
+    """``joined`` cut into pieces of ``sizes`` (in C: no Python loop per piece)."""
+    ends = list(accumulate(sizes, initial=0))
+    if ends[-1] != len(joined):
+        raise ValueError("lengths do not add up")
+    return list(map(joined.__getitem__, map(slice, ends[:-1], ends[1:])))
+
+
+class Columns(NamedTuple):
+    """A block's statistics, one entry per term (see the module docstring)."""
+
+    df: Any
+    weights: Any
+    top_weights: Any
+    shortest: bytes
+    longest: bytes
+    minids: Any
+    spans: Any
+    inlined: bytes
+    base: int
+    gaps: Any
+    lengths: Any
+    nones: bytes
+    sizes: Any
+    values: bytes
 
 
 class Block:
-    """A decoded block: its keys, and its columns, read per term when asked (a lookup
-    wants one term of the block)."""
+    """A decoded block: its keys, and its columns, decoded when a term of the block is
+    first asked for (a lookup that misses, and a walk over keys, never need them)."""
 
-    __slots__ = (
-        "_base",
-        "_gaps",
-        "_inlined",
-        "_lengths",
-        "_maxlength",
-        "_maxweight",
-        "_minid",
-        "_minlength",
-        "_nones",
-        "_sizes",
-        "_span",
-        "_values",
-        "_weight",
-        "df",
-        "keys",
-    )
+    __slots__ = ("keys", "parts", "stats")
 
-    def __init__(self, raw: Any) -> None:
-        (
-            key_sizes,
-            joined_keys,
-            df,
-            self._weight,
-            self._maxweight,
-            self._minlength,
-            self._maxlength,
-            minid,
-            span,
-            self._inlined,
-            self._base,
-            gaps,
-            lengths,
-            self._nones,
-            sizes,
-            self._values,
-        ) = marshal.loads(zlib.decompress(raw))
-        keys = []
-        start = 0
-        for size in _array(key_sizes):
-            keys.append(joined_keys[start : start + size])
-            start += size
-        self.keys: list[bytes] = keys
-        self.df = _array(df)
-        self._weight = _array(self._weight)
-        self._maxweight = _array(self._maxweight)
-        self._minid = _array(minid)
-        self._span = _array(span)
-        self._gaps = _array(gaps)
-        self._lengths = _array(lengths)
-        self._sizes = _array(sizes)
+    def __init__(self, keys: list[bytes], parts: list[bytes], stats: Columns | None = None) -> None:
+        self.keys = keys
+        self.parts = parts
+        self.stats = stats
+
+    @classmethod
+    def from_record(cls, record: bytes) -> Block:
+        parts = unpack_parts(record)
+        if len(parts) != 16:
+            raise ValueError(f"{len(parts)} columns, not 16")
+        return cls(split(parts[1], unpack_array(parts[0])), parts)
+
+    def columns(self) -> Columns:
+        if self.stats is None:
+            numbers: list[Any] = [
+                p if i in RAW_COLUMNS else unpack_array(p) for i, p in enumerate(self.parts)
+            ][2:]
+            numbers[8] = numbers[8][0]  # the base offset
+            stats = Columns(*numbers)
+            if len(stats.df) != len(self.keys):
+                raise ValueError("columns do not match the keys")
+            self.stats = stats
+        return self.stats
 
     def weight(self, i: int) -> float:
-        return float(self._weight[i])
+        return float(self.columns().weights[i])
 
-    def term_info(self, i: int) -> W3TermInfo:
-        # Every attribute W3TermInfo's constructors set is set below (not calling them saves
-        # ~0.2 us of a ~1.7 us lookup).
-        info = W3TermInfo.__new__(W3TermInfo)
-        info._offset = info._length = info._inlined = None
-        weight = info._weight = float(self._weight[i])
-        info._df = self.df[i]
-        info._minlength = _BYTE_LENGTHS[self._minlength[i]]
-        info._maxlength = _BYTE_LENGTHS[self._maxlength[i]]
-        info._maxweight = float(self._maxweight[i])
-        minid = self._minid[i]
-        if minid != _NO_ID:
-            info._minid = minid
-            info._maxid = minid + self._span[i]
-        else:
-            info._minid = info._maxid = None
-        inlined = self._inlined
-        before = inlined.count(1, 0, i)  # inlined terms before this one
-        if inlined[i]:
-            start = sum(self._sizes[:before])
-            end = start + self._sizes[before]
-            value = None if self._nones[before] else self._values[start:end]
-            info._inlined = ((minid,), (weight,), (value,))
+    def doc_frequency(self, i: int) -> int:
+        return int(self.columns().df[i])
+
+    def term_info(self, i: int) -> TermInfo:
+        c = self.columns()
+        minid = c.minids[i]
+        first, last = (minid, minid + c.spans[i]) if minid != NO_ID else (None, None)
+        before = c.inlined.count(1, 0, i)  # inlined terms before this one
+        postings = inline = None
+        if c.inlined[i]:
+            start = sum(c.sizes[:before])
+            end = start + c.sizes[before]
+            inline = (None if c.nones[before] else c.values[start:end],)
         else:
             n = i - before  # its place among the terms with postings in the .pst file
-            info._offset = self._base + sum(self._gaps[: n + 1]) + sum(self._lengths[:n])
-            info._length = self._lengths[n]
-        return info
+            offset = c.base + sum(c.gaps[: n + 1]) + sum(c.lengths[:n])
+            postings = (offset, c.lengths[n])
+        return TermInfo(
+            float(c.weights[i]),
+            c.df[i],
+            BYTE_LENGTHS[c.shortest[i]],
+            BYTE_LENGTHS[c.longest[i]],
+            float(c.top_weights[i]),
+            first,
+            last,
+            postings,
+            inline,
+        )
 
 
 class TermsWriter:
     """Writes term infos, given in ascending key order, to a ``.trm`` file."""
 
     def __init__(self, dbfile: Any) -> None:
-        self._dbfile = dbfile
+        self.dbfile = dbfile
         self.fieldmap: dict[str, int] = {}
-        self._keys: list[bytes] = []
-        self._infos: list[W3TermInfo] = []
-        self._firsts: list[bytes] = []
-        self._offsets: list[int] = []
-        self._last: bytes | None = None
+        self.keys: list[bytes] = []
+        self.infos: list[TermInfo] = []
+        self.firsts: list[bytes] = []
+        self.offsets: list[int] = []
+        self.last: bytes | None = None
         dbfile.write(MAGIC)
 
-    def add(self, key: bytes, info: W3TermInfo) -> None:
-        if self._last is not None and key <= self._last:
-            raise StorageError(f"terms out of order: {key!r} after {self._last!r}")
-        self._last = key
-        self._keys.append(key)
-        self._infos.append(info)
-        if len(self._keys) >= BLOCK_TERMS:
-            self._flush()
+    def add(self, key: bytes, info: TermInfo) -> None:
+        if self.last is not None and key <= self.last:
+            raise StorageError(f"terms out of order: {key!r} after {self.last!r}")
+        self.last = key
+        self.keys.append(key)
+        self.infos.append(info)
+        if len(self.keys) >= BLOCK_TERMS:
+            self.flush()
 
-    def _flush(self) -> None:
-        if not self._keys:
+    def flush(self) -> None:
+        if not self.keys:
             return
-        self._firsts.append(self._keys[0])
-        self._offsets.append(self._dbfile.tell())
-        self._dbfile.write(_encode(self._keys, self._infos))
-        self._keys = []
-        self._infos = []
+        self.firsts.append(self.keys[0])
+        self.offsets.append(self.dbfile.tell())
+        self.dbfile.write(sealed(encode_block(self.keys, self.infos)))
+        self.keys = []
+        self.infos = []
 
     def close(self) -> None:
-        self._flush()
-        dbfile = self._dbfile
+        self.flush()
+        dbfile = self.dbfile
         start = dbfile.tell()
-        dbfile.write(zlib.compress(marshal.dumps((self.fieldmap, self._firsts, self._offsets))))
-        dbfile.write(_FOOTER.pack(start, MAGIC))
+        fieldmap = json.dumps(self.fieldmap, sort_keys=True).encode("utf-8")
+        offsets = pack_array(array("Q", self.offsets))
+        dbfile.write(sealed(pack_parts([fieldmap, pack_parts(self.firsts), offsets])))
+        dbfile.write(FOOTER.pack(start, MAGIC))
         dbfile.close()
 
 
-class _Position(NamedTuple):
+class Position(NamedTuple):
     block: int
     item: int
 
 
-class _Trailer:
-    """A dictionary's field map and sparse index (the first key and offset of each block)."""
+class Trailer:
+    """A dictionary's field map and sparse index (the first key and offset of each block;
+    each block ends where the next starts, the last where the trailer starts)."""
 
-    __slots__ = ("__weakref__", "fieldmap", "fieldunmap", "firsts", "offsets")
+    __slots__ = ("__weakref__", "fieldmap", "fieldnames", "firsts", "offsets")
 
-    def __init__(self, data: Any, length: int) -> None:
-        start, magic = _FOOTER.unpack(bytes(data[length - _FOOTER.size : length]))
-        if magic != MAGIC:
-            raise StorageError("term dictionary: bad footer")
-        fieldmap, firsts, offsets = marshal.loads(
-            zlib.decompress(data[start : length - _FOOTER.size])
-        )
-        self.fieldmap: dict[str, int] = fieldmap
-        self.fieldunmap: dict[int, str] = {n: name for name, n in fieldmap.items()}
-        self.firsts: list[bytes] = firsts
-        # Each block ends where the next starts, the last where the trailer starts (an array:
-        # a list of ints would cost 36 bytes a block).
-        self.offsets = array("Q", [*offsets, start])
+    def __init__(self, fieldmap: dict[str, int], firsts: list[bytes], offsets: array) -> None:
+        if len(offsets) != len(firsts) + 1 or any(map(bytes.__gt__, firsts, firsts[1:])):
+            raise ValueError("sparse index out of order")
+        self.fieldmap = fieldmap
+        self.fieldnames: dict[int, str] = {n: name for name, n in fieldmap.items()}
+        self.firsts = firsts
+        self.offsets = offsets
+
+
+class BlockFormat(Protocol):
+    """How one format's dictionary stores its trailer and blocks."""
+
+    def read_trailer(self, place: Place, data: Any, length: int) -> Trailer: ...
+
+    def read_block(self, place: Place, raw: Any) -> Block: ...
+
+
+class Format5:
+    """This module's layout."""
+
+    def read_trailer(self, place: Place, data: Any, length: int) -> Trailer:
+        what = "term dictionary trailer"
+        if length < len(MAGIC) + FOOTER.size:
+            raise place.error(f"{what}: truncated")
+        start, magic = FOOTER.unpack(bytes(data[length - FOOTER.size : length]))
+        if magic != MAGIC or not len(MAGIC) <= start <= length - FOOTER.size:
+            raise place.error(f"{what}: bad footer (truncated?)")
+        record = unsealed(place, data[start : length - FOOTER.size], what)
+
+        def decode() -> Trailer:
+            fieldmap, firsts, offsets = unpack_parts(record)
+            fmap = json.loads(fieldmap.decode("utf-8"))
+            if not isinstance(fmap, dict):
+                raise ValueError("field map is not an object")
+            return Trailer(fmap, unpack_parts(firsts), array("Q", [*unpack_array(offsets), start]))
+
+        return checked(place, what, decode)
+
+    def read_block(self, place: Place, raw: Any) -> Block:
+        what = "term dictionary block"
+        record = unsealed(place, raw, what)
+        return checked(place, what, lambda: Block.from_record(record))
 
 
 #: Per segment, its dictionary's trailer while a reader has it open: the readers of one
-#: segment (a searcher per thread in ``searchlib serve``) share it, ~0.6 MB at 50,000
-#: documents. A segment's files never change once written.
-_TRAILERS: WeakValueDictionary[Hashable, _Trailer] = WeakValueDictionary()
+#: segment (a searcher per thread in ``searchlib serve``) share it. A segment's files
+#: never change once written.
+TRAILERS: WeakValueDictionary[Hashable, Trailer] = WeakValueDictionary()
 
 
 class TermDictReader(TermsReader):
-    """Whoosh's ``W3TermsReader`` on a file written by :class:`TermsWriter`. ``key`` names
-    the file's contents (the segment) for readers to share its trailer; None shares
-    nothing."""
+    """The term dictionary of one segment. ``postfile`` reads its posting blocks (it has
+    ``length()`` and ``close()``); ``key`` names the file's contents (the segment) for
+    readers to share its trailer, None shares nothing."""
 
     def __init__(
-        self, codec: Any, dbfile: Any, length: int, postfile: Any, key: Hashable | None = None
+        self,
+        codec: Any,
+        dbfile: Any,
+        length: int,
+        postfile: Any,
+        place: Place,
+        key: Hashable | None = None,
+        blocks: BlockFormat | None = None,
     ) -> None:
-        self._codec = codec
-        self._dbfile = dbfile
-        self._postfile = postfile
-        buf = getattr(dbfile, "_buf", None)
+        self.codec = codec
+        self.dbfile = dbfile
+        self.postfile = postfile
+        self.place = place
+        self.blockformat: BlockFormat = blocks or Format5()
+        view = getattr(dbfile, "view", None)
         # A mapped file is sliced (thread-safe, no copy); any other is read once, as a
         # file's seek-then-read would interleave between threads.
-        self._data: Any = buf if buf is not None else dbfile.get(0, length)
-        trailer = _TRAILERS.get(key) if key is not None else None
+        self.data: Any = view if view is not None else dbfile.get(0, length)
+        trailer = TRAILERS.get(key) if key is not None else None
         if trailer is None:
-            trailer = _Trailer(self._data, length)
+            trailer = self.blockformat.read_trailer(place, self.data, length)
             if key is not None:
-                _TRAILERS[key] = trailer
-        self._trailer = trailer  # keeps it alive while this reader is
-        self._fieldmap = trailer.fieldmap
-        self._fieldunmap = trailer.fieldunmap
-        self._firsts = trailer.firsts
-        self._offsets = trailer.offsets
+                TRAILERS[key] = trailer
+        self.trailer = trailer  # keeps it alive while this reader is
+        self.fieldmap = trailer.fieldmap
+        self.firsts = trailer.firsts
+        self.offsets = trailer.offsets
         # The most recently used decoded blocks (functools' cache is thread-safe: readers
         # are shared by the threads of ``searchlib serve``).
-        self._block: Callable[[int], Block] = lru_cache(maxsize=CACHED_BLOCKS)(self._read_block)
+        self.block: Callable[[int], Block] = lru_cache(maxsize=CACHED_BLOCKS)(self.read_block)
 
     # -- blocks ---------------------------------------------------------------------------
 
-    def _read_block(self, n: int) -> Block:
-        return Block(self._data[self._offsets[n] : self._offsets[n + 1]])
+    def read_block(self, n: int) -> Block:
+        start, end = self.offsets[n], self.offsets[n + 1]
+        if not start <= end <= len(self.data):
+            raise self.place.error(f"term dictionary block {n}: past the end (truncated?)")
+        return self.blockformat.read_block(self.place, self.data[start:end])
 
-    def _find(self, key: bytes) -> tuple[Block, int] | None:
-        n = bisect_right(self._firsts, key) - 1
+    def find(self, key: bytes) -> tuple[Block, int] | None:
+        n = bisect_right(self.firsts, key) - 1
         if n < 0:
             return None
-        block = self._block(n)
+        block = self.block(n)
         i = bisect_left(block.keys, key)
         if i < len(block.keys) and block.keys[i] == key:
             return block, i
         return None
 
-    def _seek(self, key: bytes) -> _Position | None:
+    def seek(self, key: bytes) -> Position | None:
         """The position of the first key at or after ``key``."""
-        n = max(0, bisect_right(self._firsts, key) - 1)
-        if n >= len(self._firsts):
+        n = max(0, bisect_right(self.firsts, key) - 1)
+        if n >= len(self.firsts):
             return None
-        keys = self._block(n).keys
+        keys = self.block(n).keys
         i = bisect_left(keys, key)
         if i == len(keys):
             n, i = n + 1, 0
-        return _Position(n, i) if n < len(self._firsts) else None
+        return Position(n, i) if n < len(self.firsts) else None
 
-    def _scan(self, key: bytes) -> Iterator[tuple[Block, int]]:
+    def scan(self, key: bytes) -> Iterator[tuple[Block, int]]:
         """Every (block, index) from the first key at or after ``key`` on; the blocks
         read in passing are not cached (a scan would flush the lookups' blocks)."""
-        pos = self._seek(key)
+        pos = self.seek(key)
         if pos is None:
             return
         n, i = pos
-        block = self._block(n)
+        block = self.block(n)
         while True:
             for j in range(i, len(block.keys)):
                 yield block, j
             n, i = n + 1, 0
-            if n >= len(self._firsts):
+            if n >= len(self.firsts):
                 return
-            block = self._read_block(n)
+            block = self.read_block(n)
 
-    def position_key(self, pos: _Position) -> tuple[Block, int]:
-        return self._block(pos.block), pos.item
+    def position_key(self, pos: Position) -> tuple[Block, int]:
+        return self.block(pos.block), pos.item
 
-    def next_position(self, pos: _Position) -> _Position | None:
-        if pos.item + 1 < len(self._block(pos.block).keys):
-            return _Position(pos.block, pos.item + 1)
-        if pos.block + 1 < len(self._firsts):
-            return _Position(pos.block + 1, 0)
+    def next_position(self, pos: Position) -> Position | None:
+        if pos.item + 1 < len(self.block(pos.block).keys):
+            return Position(pos.block, pos.item + 1)
+        if pos.block + 1 < len(self.firsts):
+            return Position(pos.block + 1, 0)
         return None
+
+    def verify(self) -> int:
+        """Read and check every block (StorageError on damage); the number of terms."""
+        count = 0
+        last = b""
+        for n in range(len(self.firsts)):
+            block = self.read_block(n)
+            if not block.keys or block.keys[0] != self.firsts[n] or block.keys[0] < last:
+                raise self.place.error(f"term dictionary block {n}: keys out of order")
+            infos = checked(
+                self.place,
+                f"term dictionary block {n}",
+                lambda b=block: [b.term_info(i) for i in range(len(b.keys))],  # type: ignore[misc]
+            )
+            for info in infos:
+                extent = info.extent()
+                if extent is not None and sum(extent) > self.postfile.length():
+                    raise self.place.error(f"term dictionary block {n}: postings past the end")
+            last = block.keys[-1]
+            count += len(block.keys)
+        return count
 
     # -- keys -----------------------------------------------------------------------------
 
-    def _keycoder(self, fieldname: str, tbytes: bytes) -> bytes:
-        return pack_ushort(self._fieldmap.get(fieldname, 65535)) + tbytes
+    def key(self, fieldname: str, tbytes: bytes) -> bytes:
+        return field_key(self.fieldmap.get(fieldname, 65535), tbytes)
 
-    def _keydecoder(self, key: bytes) -> tuple[str, bytes]:
-        return self._fieldunmap[unpack_ushort(key[:2])[0]], key[2:]
+    def decode_key(self, key: bytes) -> tuple[str, bytes]:
+        return self.trailer.fieldnames[int.from_bytes(key[:2], "big")], key[2:]
 
     # -- Whoosh's TermsReader -------------------------------------------------------------
 
     def __contains__(self, term: Any) -> bool:
-        return self._find(self._keycoder(*term)) is not None
+        return self.find(self.key(*term)) is not None
 
     def indexed_field_names(self) -> Any:
-        return self._fieldmap.keys()
+        return self.fieldmap.keys()
 
     def cursor(self, fieldname: str, fieldobj: Any) -> Cursor:
         return Cursor(self, fieldname, fieldobj)
 
     def terms(self) -> Iterator[tuple[str, bytes]]:
-        decode = self._keydecoder
-        return (decode(block.keys[i]) for block, i in self._scan(b""))
+        decode = self.decode_key
+        return (decode(block.keys[i]) for block, i in self.scan(b""))
 
     def terms_from(self, fieldname: str, prefix: bytes) -> Iterator[tuple[str, bytes]]:
-        decode = self._keydecoder
-        key = self._keycoder(fieldname, prefix)
-        return (decode(block.keys[i]) for block, i in self._scan(key))
+        decode = self.decode_key
+        return (decode(block.keys[i]) for block, i in self.scan(self.key(fieldname, prefix)))
 
-    def items(self) -> Iterator[tuple[tuple[str, bytes], W3TermInfo]]:
-        decode = self._keydecoder
-        return ((decode(block.keys[i]), block.term_info(i)) for block, i in self._scan(b""))
+    def items(self) -> Iterator[tuple[tuple[str, bytes], TermInfo]]:
+        decode = self.decode_key
+        return ((decode(block.keys[i]), self.info(block, i)) for block, i in self.scan(b""))
 
     def items_from(
         self, fieldname: str, prefix: bytes
-    ) -> Iterator[tuple[tuple[str, bytes], W3TermInfo]]:
-        decode = self._keydecoder
-        key = self._keycoder(fieldname, prefix)
-        return ((decode(block.keys[i]), block.term_info(i)) for block, i in self._scan(key))
+    ) -> Iterator[tuple[tuple[str, bytes], TermInfo]]:
+        decode = self.decode_key
+        key = self.key(fieldname, prefix)
+        return ((decode(block.keys[i]), self.info(block, i)) for block, i in self.scan(key))
 
-    def term_info(self, fieldname: str, tbytes: bytes) -> W3TermInfo:
-        found = self._find(self._keycoder(fieldname, tbytes))
+    def term_info(self, fieldname: str, tbytes: bytes) -> TermInfo:
+        found = self.find(self.key(fieldname, tbytes))
         if found is None:
             raise TermNotFound(f"No term {fieldname}:{tbytes!r}")
         block, i = found
-        return block.term_info(i)
+        return self.info(block, i)
 
-    def _found(self, fieldname: str, tbytes: bytes) -> tuple[Block, int]:
-        found = self._find(self._keycoder(fieldname, tbytes))
+    def info(self, block: Block, i: int) -> TermInfo:
+        """The term info of a block's term (its columns are decoded, and checked, now)."""
+        return checked(self.place, "term dictionary block", lambda: block.term_info(i))
+
+    def found(self, fieldname: str, tbytes: bytes) -> tuple[Block, int]:
+        found = self.find(self.key(fieldname, tbytes))
         if found is None:
             raise KeyError(tbytes)
         return found
 
     def frequency(self, fieldname: str, tbytes: bytes) -> float:
-        block, i = self._found(fieldname, tbytes)
+        block, i = self.found(fieldname, tbytes)
         return block.weight(i)
 
     def doc_frequency(self, fieldname: str, tbytes: bytes) -> int:
-        block, i = self._found(fieldname, tbytes)
-        return block.df[i]
+        block, i = self.found(fieldname, tbytes)
+        return block.doc_frequency(i)
 
     def matcher(self, fieldname: str, tbytes: bytes, format_: Any, scorer: Any = None) -> Any:
         terminfo = self.term_info(fieldname, tbytes)
-        return self._codec.postings_reader(
-            self._postfile, terminfo, format_, term=(fieldname, tbytes), scorer=scorer
+        return self.codec.postings_reader(
+            self.postfile, terminfo, format_, term=(fieldname, tbytes), scorer=scorer
         )
 
     def close(self) -> None:
-        self._block = self._read_block  # drops the cached blocks
-        self._dbfile.close()
-        self._postfile.close()
+        self.block = self.read_block  # drops the cached blocks
+        self.dbfile.close()
+        self.postfile.close()
 
 
 class Cursor(FieldCursor):
-    """Whoosh's ``W3FieldCursor``: the terms of one field in order (spelling suggestions
-    walk it with ``find`` and ``next``)."""
+    """The terms of one field in order (spelling suggestions walk it with ``find`` and
+    ``next``)."""
 
     def __init__(self, reader: TermDictReader, fieldname: str, fieldobj: Any) -> None:
-        self._reader = reader
-        self._fieldobj = fieldobj
-        self._field = pack_ushort(reader._fieldmap.get(fieldname, 65535))
-        self._start = reader._seek(self._field)
-        self._pos: _Position | None = self._start
-        self._text: Any = None
-        self._info: tuple[Block, int] | None = None
+        self.reader = reader
+        self.fieldobj = fieldobj
+        self.prefix = field_key(reader.fieldmap.get(fieldname, 65535), b"")
+        self.start = reader.seek(self.prefix)
+        self.pos: Position | None = self.start
+        self.current: Any = None
+        self.found: tuple[Block, int] | None = None
         self.next()
 
     def first(self) -> Any:
-        self._pos = self._start
+        self.pos = self.start
         return self.next()
 
     def find(self, term: Any) -> Any:
         if not isinstance(term, bytes):
-            term = self._fieldobj.to_bytes(term)
-        self._pos = self._reader._seek(self._field + term)
+            term = self.fieldobj.to_bytes(term)
+        self.pos = self.reader.seek(self.prefix + term)
         return self.next()
 
     def next(self) -> Any:
-        pos = self._pos
+        pos = self.pos
         if pos is not None:
-            block, i = self._reader.position_key(pos)
+            block, i = self.reader.position_key(pos)
             key = block.keys[i]
-            if key[:2] == self._field:
-                self._pos = self._reader.next_position(pos)
-                self._info = (block, i)
-                self._text = self._fieldobj.from_bytes(key[2:])
-                return self._text
-        self._pos = self._info = self._text = None
+            if key[:2] == self.prefix:
+                self.pos = self.reader.next_position(pos)
+                self.found = (block, i)
+                self.current = self.fieldobj.from_bytes(key[2:])
+                return self.current
+        self.pos = self.found = self.current = None
         return None
 
     def text(self) -> Any:
-        return self._text
+        return self.current
 
-    def term_info(self) -> W3TermInfo | None:
-        if self._info is None:
+    def term_info(self) -> TermInfo | None:
+        if self.found is None:
             return None
-        block, i = self._info
-        return block.term_info(i)
+        block, i = self.found
+        return self.reader.info(block, i)
 
     def is_valid(self) -> bool:
-        return self._info is not None
+        return self.found is not None

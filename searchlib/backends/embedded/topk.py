@@ -19,9 +19,9 @@ queries): the same BM25 with the weighting's own idf and average length, documen
 equal score in index order. Every other search (see ``plan.py``) and other codecs go
 through Whoosh.
 
-This reads Whoosh 2.7's block matcher (``W3LeafMatcher``) below its public API, and the
-codec's matcher of an inlined posting (``InlineMatcher``) through the same attributes; the
-version is pinned, and a matcher of any other class also returns None.
+This walks the codec's posting lists a block at a time through their block interface
+(``BlockMatcher`` and, for a term's one inlined posting, ``InlineMatcher``); a matcher of
+any other class (another codec) also returns None.
 """
 
 from __future__ import annotations
@@ -35,12 +35,12 @@ from time import monotonic
 from typing import Any, NamedTuple, TypeVar
 from weakref import WeakKeyDictionary
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from searchlib.backends.embedded.codec import InlineMatcher
 from searchlib.backends.embedded.plan import Words
+from searchlib.backends.embedded.postings import BlockMatcher, InlineMatcher
 from searchlib.backends.embedded.scoring import BM25
 
 T = TypeVar("T")
@@ -79,41 +79,42 @@ def _length_bytes(reader: Any, fieldname: str) -> bytes:
 
 
 def _read_length_bytes(reader: Any, fieldname: str) -> bytes:
-    perdoc = getattr(reader, "_perdoc", None)
-    column = getattr(perdoc, "_cached_reader", None)
-    col = column(_lenfield(fieldname), LENGTHS_COLUMN) if column else None
-    if col is None or not hasattr(col, "_dbfile") or col._fixedlen != 1:
+    codec = reader.codec()
+    if codec is None or reader.is_closed:
+        raise Unsupported(f"reader {type(reader).__name__}")
+    perdoc = codec.per_document_reader(reader.storage(), reader.segment())
+    try:
+        length_bytes = getattr(perdoc, "length_bytes", None)
+        found = length_bytes(fieldname) if length_bytes is not None else None
+    finally:
+        perdoc.close()
+    if found is None:
         raise Unsupported("no one-byte length column")
     doccount = reader.doc_count_all()
-    stored = min(col._count, doccount)
-    return bytes(col._dbfile.get(col._basepos, stored)) + bytes(doccount - stored)
+    return bytes(found[:doccount]) + bytes(max(0, doccount - len(found)))
 
 
 def _blocks(reader: Any, fieldname: str, btext: bytes) -> tuple[int, Any] | None:
     """The term's document frequency and its postings as a block reader, or None when the
-    segment lacks the term: one term-index lookup (``in``, ``postings`` and
-    ``doc_frequency`` each made their own, a tenth of a query's time)."""
-    terms = getattr(reader, "_terms", None)
-    if terms is None or reader.is_closed:
+    segment lacks the term: one term-index lookup."""
+    if reader.is_closed:
         raise Unsupported(f"reader {type(reader).__name__}")
     try:
-        info = terms.term_info(fieldname, btext)
+        m = reader.postings(fieldname, btext)
     except TermNotFound:
         return None
-    format_ = reader.schema[fieldname].format
-    m = terms._codec.postings_reader(terms._postfile, info, format_, term=(fieldname, btext))
+    if isinstance(m, FilterMatcher):
+        m = m.child  # the callers leave out deleted documents themselves
     # A term's one posting inlined in its term info reads as a list of one block.
-    if not isinstance(m, (W3LeafMatcher, InlineMatcher)):
+    if not isinstance(m, (BlockMatcher, InlineMatcher)):
         raise Unsupported(f"postings matcher {type(m).__name__}")
-    return info.doc_frequency(), m
+    return m.doc_frequency(), m
 
 
 def _decode(m: Any, deadline: float) -> tuple[Any, Any]:
     if monotonic() > deadline:
         raise TooSlow
-    m._read_ids()
-    m._read_weights()
-    return m._ids, m._weights
+    return m.block_ids(), m.block_weights()
 
 
 class Factor(NamedTuple):
@@ -257,7 +258,7 @@ def _and(seg: _Segment, factors: list[Factor]) -> _Part | None:
     tfs: dict[int, float] = {}
     while first.is_active():
         tfs.update(zip(*_decode(first, seg.deadline), strict=True))
-        first._next_block()
+        first.next_block()
     tfs = _excluding(seg, tfs)
     per_term = [(f, tfs)]
     alive: AbstractSet[int] = tfs.keys()
@@ -268,9 +269,9 @@ def _and(seg: _Segment, factors: list[Factor]) -> _Part | None:
         found: dict[int, float] = {}
         i, n = 0, len(candidates)
         while i < n and m.is_active():
-            maxid = m._maxid
+            maxid = m.block_max_id()
             if candidates[i] > maxid:
-                m._next_block()  # no candidate in this block: header only, no decoding
+                m.next_block()  # no candidate in this block: header only, no decoding
                 continue
             ids, weights = _decode(m, seg.deadline)
             j = bisect_right(candidates, maxid, i)
@@ -282,7 +283,7 @@ def _and(seg: _Segment, factors: list[Factor]) -> _Part | None:
                 if at < len(ids) and ids[at] == doc:
                     found[doc] = weights[at]
             i = j
-            m._next_block()
+            m.next_block()
         per_term.append((f, found))
         alive = found.keys()
     if not alive:
@@ -330,10 +331,10 @@ def _single(seg: _Segment, f: Factor, k: int, so_far: list[tuple[float, int]]) -
         if len(heap) >= k:
             # No document of the block has a higher weight or a shorter length than
             # its header says; a block that cannot beat the k-th score is never decoded.
-            best = m._maxweight
-            norm = norms[max(0, bisect_right(_BYTE_LENGTHS, m._minlength) - 1)]
+            best = m.block_max_weight()
+            norm = norms[max(0, bisect_right(_BYTE_LENGTHS, m.block_min_length()) - 1)]
             if idf * ((best * k1p1) / (best + norm)) * boost < heap[0][0]:
-                m._next_block()
+                m.next_block()
                 skipped = True
                 continue
         ids, weights = _decode(m, seg.deadline)
@@ -360,7 +361,7 @@ def _single(seg: _Segment, f: Factor, k: int, so_far: list[tuple[float, int]]) -
                     else:
                         heapq.heapreplace(heap, (score, -doc))
                     floor = heap[0][0] if len(heap) >= k else -1.0
-        m._next_block()
+        m.next_block()
     return _Part(out_docs, out_scores, None if skipped else len(out_docs))
 
 
@@ -383,7 +384,7 @@ def _or(seg: _Segment, factors: list[Factor]) -> _Part | None:
             for doc, tf in zip(ids, weights, strict=True):
                 term = idf * ((tf * k1p1) / (tf + norms[lengths[doc]])) * boost
                 scores[doc] = get(doc, 0.0) + term
-            m._next_block()
+            m.next_block()
     scores = _excluding(seg, scores)
     if not scores:
         return None

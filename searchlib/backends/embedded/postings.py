@@ -1,0 +1,721 @@
+# The matcher's walk over a posting list is adapted from Whoosh's whoosh/codec/whoosh3.py
+# (W3LeafMatcher), under this licence:
+#
+# Copyright 2012 Matt Chaput. All rights reserved.
+#
+# Redistribution and use in source and binary forms, with or without
+# modification, are permitted provided that the following conditions are met:
+#
+#    1. Redistributions of source code must retain the above copyright notice,
+#       this list of conditions and the following disclaimer.
+#
+#    2. Redistributions in binary form must reproduce the above copyright
+#       notice, this list of conditions and the following disclaimer in the
+#       documentation and/or other materials provided with the distribution.
+#
+# THIS SOFTWARE IS PROVIDED BY MATT CHAPUT ``AS IS'' AND ANY EXPRESS OR
+# IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED WARRANTIES OF
+# MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE DISCLAIMED. IN NO
+# EVENT SHALL MATT CHAPUT OR CONTRIBUTORS BE LIABLE FOR ANY DIRECT, INDIRECT,
+# INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES (INCLUDING, BUT NOT
+# LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES; LOSS OF USE, DATA,
+# OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON ANY THEORY OF
+# LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT (INCLUDING
+# NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE OF THIS SOFTWARE,
+# EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+#
+# The views and conclusions contained in the software and documentation are
+# those of the authors and should not be interpreted as representing official
+# policies, either expressed or implied, of Matt Chaput.
+
+"""Posting lists: blocks of up to ``BLOCK_LIMIT`` postings that decode without one Python
+object per posting, each block checksummed.
+
+A block holds its postings' document numbers as deltas in one ``array`` of the narrowest
+unsigned type, their weights (nothing when all are 1.0, one float when all are equal, a
+byte each when they are small whole numbers -- BM25F sums of integer boosts -- else 32-bit
+floats) and their values (positions): the value lengths as one array and the bytes
+joined, split only when a phrase query asks for positions. Scoring reads the ids and
+weights only; in a block with values these are stored bare and the values
+zlib-compressed (level 1) apart, so a ranked search never inflates anything. A block
+without values is compressed whole.
+
+Layout of a block (little-endian): ``HEAD`` -- the length of the rest of the block after
+this field (negative for a term's last block), the number of postings, the last document,
+the highest weight (a double), the flags (below), the shortest and longest field length
+(a length byte each), the size of the ids-and-weights part as stored and the CRC-32 of
+the data -- then the CRC-32 of those header bytes, then the data: the ids-and-weights
+part (the ids' type code, the deltas, then the weights), then the values part (for
+variable-size values, the lengths' type code and lengths, then the values joined). Flags:
+bit 0 the ids-and-weights part is zlib-compressed, bit 1 the values part is, bits 2-3 the
+values' kind (none, fixed size, variable), bits 4-5 the weights' kind (all 1.0, one,
+bytes, floats). A ``.pst`` file starts with ``MAGIC`` (so no posting list is at offset 0).
+"""
+
+from __future__ import annotations
+
+import struct
+import sys
+import zlib
+from array import array
+from itertools import accumulate
+from operator import itemgetter, sub
+from typing import Any, NamedTuple, Protocol
+
+from whoosh.codec.base import PostingsWriter as WhooshPostingsWriter
+from whoosh.matching import LeafMatcher, NullMatcher, ReadTooFar
+from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from searchlib.backends.embedded.arrays import narrowest
+from searchlib.backends.embedded.integrity import DECODE_ERRORS, Place, checked, crc
+from searchlib.backends.embedded.terms import TermInfo
+
+__all__ = [
+    "BLOCK_LIMIT",
+    "MAGIC",
+    "BlockMatcher",
+    "BlockReader",
+    "Head",
+    "InlineMatcher",
+    "PostingsFile",
+    "PostingsWriter",
+]
+
+MAGIC = b"SLP5"
+#: Postings a block.
+BLOCK_LIMIT = 128
+#: zlib level of the compressed parts: level 1 inflates fastest.
+ZLIB_LEVEL = 1
+#: Parts shorter than this are stored unzipped (zlib's own overhead is ~11 bytes).
+MIN_ZIP = 32
+HEAD = struct.Struct("<iIIdBBBII")
+HEAD_CRC = struct.Struct("<I")
+HEAD_BYTES = HEAD.size + HEAD_CRC.size
+VALUES_NONE, VALUES_FIXED, VALUES_VARIABLE = 0, 1, 2
+WEIGHTS_ONES, WEIGHTS_ONE, WEIGHTS_BYTES, WEIGHTS_FLOATS = 0, 1, 2, 3
+BIG_ENDIAN = sys.byteorder == "big"
+
+
+def native(code: str, data: bytes) -> array:
+    values = array(code)
+    values.frombytes(data)
+    if BIG_ENDIAN and values.itemsize > 1:
+        values.byteswap()
+    return values
+
+
+def little(values: array) -> bytes:
+    if BIG_ENDIAN and values.itemsize > 1:
+        values = array(values.typecode, values)
+        values.byteswap()
+    return values.tobytes()
+
+
+def zipped(data: bytes) -> tuple[bytes, bool]:
+    if len(data) > MIN_ZIP:
+        return zlib.compress(data, ZLIB_LEVEL), True
+    return data, False
+
+
+def encode_weights(weights: array) -> tuple[int, bytes]:
+    n = len(weights)
+    first = weights[0]
+    if weights.count(first) == n:
+        if first == 1.0:
+            return WEIGHTS_ONES, b""
+        return WEIGHTS_ONE, little(array("f", [first]))
+    whole = list(map(int, weights))
+    if whole == weights.tolist() and min(whole) >= 0 and max(whole) < 256:
+        return WEIGHTS_BYTES, bytes(whole)
+    return WEIGHTS_FLOATS, little(array("f", weights))
+
+
+def encode_block(
+    ids: array, weights: array, sizes: list[int] | None, joined: bytes, fixedsize: int | None
+) -> tuple[int, int, bytes]:
+    """A block's flags, the stored size of its ids-and-weights part, and its data."""
+    deltas = narrowest([ids[0], *map(sub, ids[1:], ids)], "posting id delta")
+    wkind, wbytes = encode_weights(weights)
+    part = deltas.typecode.encode("ascii") + little(deltas) + wbytes
+    if fixedsize is None or fixedsize < 0:
+        assert sizes is not None
+        lengths = narrowest(sizes, "posting value length")
+        vkind, values = VALUES_VARIABLE, lengths.typecode.encode("ascii") + little(lengths) + joined
+    elif fixedsize == 0:
+        vkind, values = VALUES_NONE, b""
+    else:
+        vkind, values = VALUES_FIXED, joined
+    flags = (vkind << 2) | (wkind << 4)
+    if vkind == VALUES_NONE:
+        part, zip_a = zipped(part)
+        flags |= int(zip_a)
+    else:
+        values, zip_b = zipped(values)
+        flags |= int(zip_b) << 1
+    return flags, len(part), part + values
+
+
+class PostingsWriter(WhooshPostingsWriter):
+    """Writes posting lists to a ``.pst`` file, a block per ``BLOCK_LIMIT`` postings. With
+    ``inline_single`` a list of one posting is kept in its term info instead."""
+
+    def __init__(self, postfile: Any, inline_single: bool = False) -> None:
+        self.postfile = postfile
+        self.inline_single = inline_single
+        if postfile.tell() == 0:
+            postfile.write(MAGIC)
+        self.format: Any = None
+        self.in_term = False
+        self.blocks = 0
+        self.new_block()
+
+    def written(self) -> bool:
+        return self.blocks > 0
+
+    # -- one posting at a time (Whoosh's merges, and postings not in bulk) ---------------
+
+    def new_block(self) -> None:
+        self.ids = array("I")
+        self.weights = array("f")
+        self.values: list[bytes] = []
+        self.shortest: int | None = None
+        self.longest = 0
+
+    def start_postings(self, format_: Any, terminfo: Any = None) -> None:
+        if self.in_term:
+            raise RuntimeError("start_postings called inside a term")
+        self.in_term = True
+        self.format = format_
+        self.fixedsize = format_.fixed_value_size()
+        self.blocks = 0
+        self.start = self.postfile.tell()
+        self.stats = TermStats()
+        self.new_block()
+
+    def add_posting(
+        self, id_: int, weight: float, vbytes: bytes, length: int | None = None
+    ) -> None:
+        if len(self.ids) >= BLOCK_LIMIT:
+            self.flush_block(last=False)
+        self.ids.append(id_)
+        self.weights.append(weight)
+        self.values.append(vbytes)
+        if length:
+            if self.shortest is None or length < self.shortest:
+                self.shortest = length
+            if length > self.longest:
+                self.longest = length
+
+    def finish_postings(self) -> TermInfo:
+        if not self.blocks and len(self.ids) == 1 and self.inline_single:
+            value = None if self.fixedsize == 0 else b"".join(self.values)
+            info = self.inline(value)
+        else:
+            if self.ids:
+                self.flush_block(last=True)
+            info = self.stats.info(postings=(self.start, self.postfile.tell() - self.start))
+        self.in_term = False
+        return info
+
+    def flush_block(self, last: bool) -> None:
+        values = self.values
+        self.write_block(self.ids, self.weights, [len(v) for v in values], b"".join(values), last)
+
+    def inline(self, value: bytes | None) -> TermInfo:
+        self.stats.add(self.ids, self.weights, max(self.weights), self.shortest, self.longest)
+        self.new_block()
+        return self.stats.info(inline=(value,))
+
+    # -- a whole posting list at once ------------------------------------------------------
+
+    def write_term(
+        self,
+        format_: Any,
+        ids: array,
+        weights: array,
+        lengths: array,
+        joined: bytes,
+        doc_lengths: list[int] | None,
+    ) -> TermInfo:
+        """Write a whole posting list at once, a block per ``BLOCK_LIMIT`` postings.
+
+        ``ids`` ascending, ``weights`` one each, ``lengths`` each posting's value length in
+        ``joined`` (0 for formats without values), ``doc_lengths`` the field length per
+        document (None when the field has none). Gives the same bytes as ``add_posting``
+        per posting, with Python work per block instead of per posting.
+        """
+        self.start_postings(format_)
+        count = len(ids)
+        offset = 0
+        for start in range(0, count, BLOCK_LIMIT):
+            end = start + BLOCK_LIMIT
+            block = ids[start:end]
+            sizes = lengths[start:end]
+            size = sum(sizes)
+            self.shortest, self.longest = None, 0
+            if doc_lengths is not None:
+                found = (
+                    itemgetter(*block)(doc_lengths) if len(block) > 1 else (doc_lengths[block[0]],)
+                )
+                self.longest = max(found)
+                self.shortest = min(n for n in found if n) if self.longest else None
+            if count == 1 and self.inline_single:
+                self.ids, self.weights = block, weights[start:end]
+                self.in_term = False
+                return self.inline(None if self.fixedsize == 0 else joined)
+            self.write_block(
+                block,
+                weights[start:end],
+                sizes.tolist(),
+                joined[offset : offset + size],
+                end >= count,
+            )
+            offset += size
+        self.in_term = False
+        return self.stats.info(postings=(self.start, self.postfile.tell() - self.start))
+
+    def write_block(
+        self, ids: array, weights: array, sizes: list[int], joined: bytes, last: bool
+    ) -> None:
+        top = max(weights)
+        self.stats.add(ids, weights, top, self.shortest, self.longest)
+        flags, split, data = encode_block(ids, weights, sizes, joined, self.fixedsize)
+        length = HEAD_BYTES - 4 + len(data)
+        head = HEAD.pack(
+            -length if last else length,
+            len(ids),
+            ids[-1],
+            top,
+            flags,
+            length_to_byte(self.shortest),
+            length_to_byte(self.longest),
+            split,
+            crc(data),
+        )
+        postfile = self.postfile
+        postfile.write(head)
+        postfile.write(HEAD_CRC.pack(crc(head)))
+        postfile.write(data)
+        self.blocks += 1
+        self.new_block()
+
+
+class TermStats:
+    """A term's statistics, gathered block by block as Whoosh's term infos gather them."""
+
+    def __init__(self) -> None:
+        self.weight = 0.0
+        self.df = 0
+        self.shortest: int | None = None
+        self.longest = 0
+        self.top = 0.0
+        self.first: int | None = None
+        self.last = 0
+
+    def add(
+        self, ids: array, weights: array, top: float, shortest: int | None, longest: int
+    ) -> None:
+        self.weight += sum(weights)
+        self.df += len(ids)
+        if self.shortest is None:
+            self.shortest = shortest
+        elif shortest is not None:
+            self.shortest = min(self.shortest, shortest)
+        self.longest = max(self.longest, longest)
+        self.top = max(self.top, top)
+        if self.first is None:
+            self.first = ids[0]
+        self.last = ids[-1]
+
+    def info(self, **where: Any) -> TermInfo:
+        return TermInfo(
+            self.weight,
+            self.df,
+            self.shortest,
+            self.longest,
+            self.top,
+            self.first,
+            self.last,
+            **where,
+        )
+
+
+class Head(NamedTuple):
+    """A block's header, as the matcher uses it."""
+
+    size: int
+    last_id: int
+    top_weight: float
+    shortest: int
+    longest: int
+    final: bool
+    next_at: int
+    data_at: int
+    flags: int
+    split: int
+    data_crc: int
+
+
+class BlockReader(Protocol):
+    """Reads one format's blocks (this module's, or format 4's)."""
+
+    place: Place
+
+    def head(self, position: int) -> Head: ...
+
+    def ids_weights(self, head: Head, data: Any) -> tuple[list[int], Any]: ...
+
+    def values(self, head: Head, data: Any, fixedsize: int | None) -> tuple: ...
+
+    def data(self, head: Head) -> Any: ...
+
+
+class PostingsFile:
+    """Reads this module's blocks from a ``.pst`` file."""
+
+    def __init__(self, postfile: Any, place: Place) -> None:
+        self.postfile = postfile
+        self.place = place
+
+    def length(self) -> int:
+        view = getattr(self.postfile, "view", None)
+        if view is not None:
+            return len(view)
+        self.postfile.seek(0, 2)
+        return int(self.postfile.tell())
+
+    def close(self) -> None:
+        self.postfile.close()
+
+    def head(self, position: int) -> Head:
+        raw = self.postfile.get(position, HEAD_BYTES)
+        if len(raw) < HEAD_BYTES:
+            raise self.place.error(f"posting block at {position}: truncated")
+        if crc(raw[: HEAD.size]) != HEAD_CRC.unpack_from(raw, HEAD.size)[0]:
+            raise self.place.error(f"posting block at {position}: checksum mismatch")
+        length, count, last_id, top, flags, shortest, longest, split, data_crc = HEAD.unpack_from(
+            raw
+        )
+        final = length < 0
+        next_at = position + 4 + abs(length)
+        return Head(
+            count,
+            last_id,
+            top,
+            byte_to_length(shortest),
+            byte_to_length(longest),
+            final,
+            next_at,
+            position + HEAD_BYTES,
+            flags,
+            split,
+            data_crc,
+        )
+
+    def data(self, head: Head) -> bytes:
+        size = head.next_at - head.data_at
+        data = self.postfile.get(head.data_at, size)
+        if len(data) != size or crc(data) != head.data_crc:
+            what = "truncated" if len(data) != size else "checksum mismatch"
+            raise self.place.error(f"posting block at {head.data_at - HEAD_BYTES}: {what}")
+        return data
+
+    def ids_weights(self, head: Head, data: bytes) -> tuple[list[int], Any]:
+        try:  # (inline, not through checked(): this runs once per block scored)
+            return self.decode_ids(head, data)
+        except DECODE_ERRORS as error:
+            raise self.place.error(f"posting block: {type(error).__name__}: {error}") from None
+
+    def decode_ids(self, head: Head, data: bytes) -> tuple[list[int], Any]:
+        part = data[: head.split]
+        if head.flags & 1:
+            part = zlib.decompress(part)
+        n = head.size
+        code = chr(part[0])
+        size = array(code).itemsize * n
+        ids = list(accumulate(native(code, part[1 : 1 + size])))
+        rest = part[1 + size :]
+        kind = (head.flags >> 4) & 3
+        weights: Any
+        if kind == WEIGHTS_ONES:
+            weights = array("f", [1.0]) * n
+        elif kind == WEIGHTS_ONE:
+            weights = native("f", rest[:4]) * n
+        elif kind == WEIGHTS_BYTES:
+            weights = array("B", rest)
+        else:
+            weights = native("f", rest)
+        if len(ids) != n or len(weights) != n:
+            raise ValueError(f"{len(ids)} ids and {len(weights)} weights for {n} postings")
+        return ids, weights
+
+    def values(self, head: Head, data: bytes, fixedsize: int | None) -> tuple:
+        return checked(self.place, "posting block", lambda: self.decode_values(head, data))
+
+    def decode_values(self, head: Head, data: bytes) -> tuple:
+        kind = (head.flags >> 2) & 3
+        n = head.size
+        if kind == VALUES_NONE:
+            return (None,) * n
+        part = data[head.split :]
+        if head.flags & 2:
+            part = zlib.decompress(part)
+        if kind == VALUES_FIXED:
+            size = len(part) // n
+            return tuple(part[i : i + size] for i in range(0, len(part), size))
+        code = chr(part[0])
+        width = array(code).itemsize * n
+        joined = part[1 + width :]
+        values = []
+        start = 0
+        for end in accumulate(native(code, part[1 : 1 + width])):
+            values.append(joined[start:end])
+            start = end
+        if len(values) != n or start != len(joined):
+            raise ValueError("value lengths do not add up")
+        return tuple(values)
+
+
+class BlockMatcher(LeafMatcher):
+    """A posting list read a block at a time: Whoosh's matcher interface, and the block
+    interface the top-k scorer and the match-set counter walk (``block_ids``,
+    ``block_weights``, ``block_max_id``, ``block_max_weight``, ``block_min_length``,
+    ``next_block``)."""
+
+    def __init__(
+        self,
+        reader: BlockReader,
+        offset: int,
+        format_: Any,
+        term: Any = None,
+        scorer: Any = None,
+        terminfo: Any = None,
+    ) -> None:
+        self.reader = reader
+        self.offset = offset
+        self.format = format_
+        self.scorer = scorer
+        self.term_key = term
+        self.terminfo = terminfo
+        self.fixedsize = format_.fixed_value_size() if format_ is not None else 0
+        self.reset()
+
+    def term(self) -> Any:
+        return self.term_key
+
+    def doc_frequency(self) -> int:
+        return int(self.terminfo.doc_frequency())
+
+    def reset(self) -> None:
+        self.done = False
+        self.goto(self.offset)
+
+    def goto(self, position: int) -> None:
+        self.head = head = self.reader.head(position)
+        self.size = head.size
+        self.raw: Any = None
+        self.ids: list[int] | None = None
+        self.weights: Any = None
+        self.values: tuple | None = None
+        self.i = 0
+
+    def copy(self) -> BlockMatcher:
+        twin = BlockMatcher(
+            self.reader, self.offset, self.format, self.term_key, self.scorer, self.terminfo
+        )
+        twin.head, twin.size, twin.done, twin.i = self.head, self.size, self.done, self.i
+        return twin
+
+    # -- blocks ---------------------------------------------------------------------------
+
+    def next_block(self) -> None:
+        if self.done:
+            raise ReadTooFar
+        if self.head.final:
+            self.done = True
+        else:
+            self.goto(self.head.next_at)
+
+    def block_data(self) -> Any:
+        if self.raw is None:
+            self.raw = self.reader.data(self.head)
+        return self.raw
+
+    def block_ids(self) -> list[int]:
+        if self.ids is None:
+            self.ids, self.weights = self.reader.ids_weights(self.head, self.block_data())
+        return self.ids
+
+    def block_weights(self) -> Any:
+        if self.weights is None:
+            self.block_ids()
+        return self.weights
+
+    def block_values(self) -> tuple:
+        if self.values is None:
+            self.values = self.reader.values(self.head, self.block_data(), self.fixedsize)
+        return self.values
+
+    def block_min_id(self) -> int:
+        return self.block_ids()[0]
+
+    def block_max_id(self) -> int:
+        return self.head.last_id
+
+    def block_min_length(self) -> int:
+        return self.head.shortest
+
+    def block_max_length(self) -> int:
+        return self.head.longest
+
+    def block_max_weight(self) -> float:
+        return self.head.top_weight
+
+    def skip_blocks(self, skipwhile: Any) -> int:
+        skipped = 0
+        while self.is_active() and skipwhile():
+            self.next_block()
+            skipped += 1
+        return skipped
+
+    # -- Whoosh's matcher -----------------------------------------------------------------
+
+    def is_active(self) -> bool:
+        return not self.done and self.i < self.size
+
+    def id(self) -> int:
+        ids = self.ids
+        if ids is None:
+            ids = self.block_ids()
+        return ids[self.i]
+
+    def weight(self) -> float:
+        weights = self.weights
+        if weights is None:
+            weights = self.block_weights()
+        return float(weights[self.i])
+
+    def value(self) -> Any:
+        values = self.values
+        if values is None:
+            values = self.block_values()
+        return values[self.i]
+
+    def next(self) -> bool:
+        self.i += 1
+        if self.i == self.size:
+            self.next_block()
+            return True
+        return False
+
+    def skip_to(self, id: int) -> None:
+        if not self.is_active():
+            raise ReadTooFar
+        if id <= self.id():
+            return
+        if id > self.head.last_id:
+            self.skip_blocks(lambda: id > self.head.last_id)
+        while self.is_active() and self.id() < id:
+            self.next()
+
+    def skip_to_quality(self, minquality: float) -> int:
+        if self.block_quality() > minquality:
+            return 0
+        return self.skip_blocks(lambda: self.block_quality() <= minquality)
+
+    def all_ids(self) -> Any:
+        while self.is_active():
+            yield from self.block_ids()[self.i :]
+            self.next_block()
+
+
+class InlineMatcher(LeafMatcher):
+    """A term's one posting, kept in its term info: a posting list of one block."""
+
+    def __init__(self, terminfo: Any, format_: Any, term: Any = None, scorer: Any = None) -> None:
+        ids, weights, values = terminfo.inlined_postings()
+        self.ids = list(ids)
+        self.weights = list(weights)
+        self.values = values
+        self.terminfo = terminfo
+        self.format = format_
+        self.scorer = scorer
+        self.term_key = term
+        self.i = 0
+
+    def term(self) -> Any:
+        return self.term_key
+
+    def doc_frequency(self) -> int:
+        return int(self.terminfo.doc_frequency())
+
+    def copy(self) -> InlineMatcher:
+        twin = InlineMatcher(self.terminfo, self.format, self.term_key, self.scorer)
+        twin.i = self.i
+        return twin
+
+    def reset(self) -> None:
+        self.i = 0
+
+    def is_active(self) -> bool:
+        return self.i < len(self.ids)
+
+    def id(self) -> int:
+        return int(self.ids[self.i])
+
+    def weight(self) -> float:
+        return float(self.weights[self.i])
+
+    def value(self) -> Any:
+        return self.values[self.i]
+
+    def next(self) -> bool:
+        self.i += 1
+        return False
+
+    def skip_to(self, id: int) -> None:
+        if not self.is_active():
+            raise ReadTooFar
+        while self.is_active() and self.ids[self.i] < id:
+            self.i += 1
+
+    def skip_to_quality(self, minquality: float) -> int:
+        while self.is_active() and self.block_quality() <= minquality:
+            self.i += 1
+        return 0
+
+    def max_quality(self) -> float:
+        # The whole list is one block (as Whoosh's ListMatcher has it).
+        return float(self.scorer.block_quality(self)) if self.scorer else self.block_max_weight()
+
+    def replace(self, minquality: float = 0) -> Any:
+        if not self.is_active() or (minquality and self.max_quality() < minquality):
+            return NullMatcher()
+        return self
+
+    def block_ids(self) -> list[int]:
+        return self.ids
+
+    def block_weights(self) -> list[float]:
+        return self.weights
+
+    def block_values(self) -> tuple:
+        return tuple(self.values)
+
+    def block_min_id(self) -> int:
+        return int(self.ids[0])
+
+    def block_max_id(self) -> int:
+        return int(self.ids[-1])
+
+    def block_min_length(self) -> int:
+        return int(self.terminfo.min_length())
+
+    def block_max_length(self) -> int:
+        return int(self.terminfo.max_length())
+
+    def block_max_weight(self) -> float:
+        return float(self.terminfo.max_weight())
+
+    def next_block(self) -> None:
+        self.i = len(self.ids)
