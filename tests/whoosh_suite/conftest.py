@@ -2,7 +2,7 @@
 
 ``.ci/whoosh-suite`` copies the ``tests/`` directory of the whoosh-reloaded 2.7.5 sdist
 next to this file (as its ``conftest.py``) and runs it: every index those tests create
-without naming a codec is written and read by ``SearchlibCodec``, so Whoosh's own
+without naming a codec is written and read by ``EmbeddedCodec``, so Whoosh's own
 expectations (merges, ``add_reader``, deletions, sorting, highlighting, the multiprocess
 writer, ...) check searchlib's format classes.
 
@@ -14,16 +14,14 @@ The repository's own test run never imports this file: pytest's ``norecursedirs`
 pyproject.toml skips this directory, because installing the codec changes Whoosh for the
 whole process.
 
-Tests of a feature the codec deliberately does not support are listed in
-:data:`UNSUPPORTED` with the reason and the error they must fail with; :data:`PENDING`
-lists tests that fail today for a reason that is not deliberate. Both are strict
-expected failures: a listed test that passes, or fails with another error, fails the run.
+Tests of a feature searchlib deliberately does not support are listed in
+:data:`UNSUPPORTED` with the reason and the error they must fail with: strict expected
+failures, so a listed test that passes, or fails with another error, fails the run.
 """
 
 from __future__ import annotations
 
 import os
-import struct
 import sys
 from typing import Any
 
@@ -34,7 +32,7 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.index import FileIndex
 
 from searchlib.backends.embedded.bulk_writer import BulkWriter
-from searchlib.backends.embedded.codec import SearchlibCodec
+from searchlib.backends.embedded.codec import EmbeddedCodec
 from searchlib.errors import ConfigError
 
 #: Tests Whoosh's sdist holds (whoosh-reloaded 2.7.5): fewer collected means a broken copy.
@@ -48,7 +46,12 @@ _SPELLING = (
     "spelling=True); searchlib suggests from a field's own terms"
 )
 #: test file::name -> (why the feature is deliberately unsupported, the error it raises).
-UNSUPPORTED: dict[str, tuple[str, type[BaseException]]] = (
+UNSUPPORTED: dict[str, tuple[str, type[BaseException]]] = {
+    "test_codecs.py::test_fieldwriter_multiblock": (
+        "the posting block size is part of searchlib's format (128 postings), not an option",
+        TypeError,
+    ),
+} | (
     {
         name: (_SPELLING, ConfigError)
         for name in (
@@ -63,49 +66,10 @@ UNSUPPORTED: dict[str, tuple[str, type[BaseException]]] = (
     else {}
 )
 
-_VECTORS = (
-    "SearchlibCodec's posting blocks hold no term vectors (byte ids): writing one "
-    "fails inside struct"
-)
-#: test file::name -> why it fails today (not a deliberate limit: to be fixed, then removed).
-PENDING: dict[str, tuple[str, type[BaseException]]] = {
-    name: (_VECTORS, struct.error)
-    for name in (
-        "test_classify.py::test_add_text",
-        "test_classify.py::test_keyterms",
-        "test_classify.py::test_keyterms_from_text",
-        "test_classify.py::test_more_like_this",
-        "test_classify.py::test_bo2model",
-        "test_classify.py::test_klmodel",
-        "test_codecs.py::test_vector",
-        "test_codecs.py::test_vector_values",
-        "test_mpwriter.py::test_merge_serial",
-        "test_mpwriter.py::test_merge_multi",
-        "test_reading.py::test_vector_postings",
-        "test_results.py::test_keyterms",
-        "test_sorting.py::test_function_facet",
-        "test_sorting.py::test_overlapping_vector",
-        "test_sorting.py::test_sorting_function",
-        "test_vectors.py::test_single_term",
-        "test_vectors.py::test_vector_reading",
-        "test_vectors.py::test_vector_merge",
-        "test_vectors.py::test_vector_unicode",
-        "test_vectors.py::test_add_vectored_field",
-        "test_vectors.py::test_vpst_block_tag",
-        "test_writing.py::test_add_reader",
-    )
-} | {
-    # The multiprocess writer's sub-writers fail on the vector field first; the parent then
-    # sees no segments (AssertionError) or cleans up after a failed child (FileNotFoundError).
-    "test_mpwriter.py::test_basic_serial": (_VECTORS, FileNotFoundError),
-    "test_mpwriter.py::test_basic_multi": (_VECTORS, AssertionError),
-    "test_mpwriter.py::test_multisegment": (_VECTORS, AssertionError),
-}
 
-
-def searchlib_codec(*args: Any, **kwargs: Any) -> SearchlibCodec:
+def searchlib_codec(*args: Any, **kwargs: Any) -> EmbeddedCodec:
     """Whoosh's ``default_codec``, replaced: searchlib's codec with Whoosh's arguments."""
-    return SearchlibCodec(*args, **kwargs)
+    return EmbeddedCodec(*args, **kwargs)
 
 
 def _bulk_writer(ix: Any, procs: int = 1, **kwargs: Any) -> Any:
@@ -145,8 +109,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         writer.add_document(text="alfa bravo")
     with ix.reader() as reader:
         codecs = {type(leaf.segment().codec()) for leaf, _ in reader.leaf_readers()}
-    if codecs != {SearchlibCodec}:
-        raise pytest.UsageError(f"Whoosh wrote its index with {codecs}, not SearchlibCodec")
+    if codecs != {EmbeddedCodec}:
+        raise pytest.UsageError(f"Whoosh wrote its index with {codecs}, not EmbeddedCodec")
     writer = ix.writer()
     writer.cancel()
     if (WRITER == "bulk") != isinstance(writer, BulkWriter):
@@ -161,15 +125,14 @@ def pytest_collection_modifyitems(
             f"collected {len(items)} of Whoosh's tests, expected {EXPECTED_TESTS}: "
             "is this the whoosh-reloaded 2.7.5 sdist's tests/ directory?"
         )
-    listed = UNSUPPORTED | PENDING
+    listed = UNSUPPORTED
     found = set()
     for item in items:
         key = f"{item.path.name}::{item.name}"
         if key in listed:
             reason, error = listed[key]
-            kind = "unsupported" if key in UNSUPPORTED else "pending"
             item.add_marker(
-                pytest.mark.xfail(reason=f"{kind}: {reason}", raises=error, strict=True)
+                pytest.mark.xfail(reason=f"unsupported: {reason}", raises=error, strict=True)
             )
             found.add(key)
     if listed.keys() - found:

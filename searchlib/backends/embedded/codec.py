@@ -89,6 +89,15 @@ class EmbeddedCodec(Codec):
 
     length_stats = True
 
+    def __init__(self, **options: Any) -> None:
+        # Whoosh's W3 codec takes a block size and compression levels; here they are part of
+        # the format (blocks of BLOCK_LIMIT postings), so asking for others is an error.
+        if options:
+            raise TypeError(
+                f"EmbeddedCodec takes no options ({', '.join(sorted(options))}): its block "
+                "size and compression are fixed by searchlib's index format"
+            )
+
     def new_segment(self, storage: Any, indexname: str) -> EmbeddedSegment:
         return EmbeddedSegment(indexname)
 
