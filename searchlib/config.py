@@ -356,6 +356,26 @@ def _positive(value: float, key: str, where: str, *, minimum: float = 0.0) -> No
 def _build(data: dict[str, Any], where: str) -> Config:
     _check(data, _SCHEMA, where)
     kw: dict[str, Any] = {"source_file": where if where != "config" else None}
+    _identity(data, where, kw)
+    _sphinxql(data, where, kw)
+    _words(data, where, kw)
+    fields = _fields(data, where)
+    kw["fields"] = tuple(fields.values())
+    _field_references(data, where, fields, kw)
+    _ranking(data, where, kw)
+    _tuning(data, where, kw)
+    config = Config(**kw)
+    try:
+        for f in config.fields:
+            if f.type == "text":
+                config.analyzer_spec(f.analyzer)
+    except AnalyzerError as error:
+        raise ConfigError(f"{where}: {error}", hint=error.hint) from None
+    return config
+
+
+def _identity(data: dict[str, Any], where: str, kw: dict[str, Any]) -> None:
+    """The index's name, place, backend and analyzer."""
     for key in ("name", "index_path", "backend", "analyzer"):
         if key in data:
             kw[key] = data[key]
@@ -369,6 +389,10 @@ def _build(data: dict[str, Any], where: str) -> Config:
         raise ConfigError(
             f"{where}: backend must be one of {', '.join(BACKENDS)}, got {kw['backend']!r}"
         )
+
+
+def _sphinxql(data: dict[str, Any], where: str, kw: dict[str, Any]) -> None:
+    """The cluster's nodes and index name (needed when the backend is sphinxql)."""
     sphinxql = data.get("sphinxql", {})
     kw["sphinxql_nodes"] = _strings(sphinxql.get("nodes", []), "sphinxql.nodes", where)
     for node in kw["sphinxql_nodes"]:
@@ -384,42 +408,58 @@ def _build(data: dict[str, Any], where: str) -> Config:
             f"{where}: backend sphinxql needs sphinxql.nodes (host:port of each node)",
             hint="searchlib cluster init DIR --nodes 2 writes a config for local nodes",
         )
+
+
+def _words(data: dict[str, Any], where: str, kw: dict[str, Any]) -> None:
+    """Protected words and stopword changes."""
     if "protected_words" in data:
         kw["protected_words"] = _strings(data["protected_words"], "protected_words", where)
     stop = data.get("stopwords", {})
     kw["stopwords_add"] = _strings(stop.get("add", []), "stopwords.add", where)
     kw["stopwords_remove"] = _strings(stop.get("remove", []), "stopwords.remove", where)
 
+
+def _fields(data: dict[str, Any], where: str) -> dict[str, FieldConfig]:
+    """The built-in fields with the config's fields added or changed, by name."""
     fields = {f.name: f for f in _default_fields()}
     for name, spec in data.get("fields", {}).items():
-        key = f"fields.{name}"
-        if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
-            raise ConfigError(f"{where}: {key}: a field name must be a plain identifier")
-        if name in RESERVED_FIELDS:
-            raise ConfigError(f"{where}: {key}: {name!r} is reserved for searchlib's own use")
-        if spec is None:
-            spec = {}
-        if not isinstance(spec, dict):
-            raise ConfigError(f"{where}: {key} must be a mapping, got {_tname(spec)}")
-        _check(spec, _FIELD_KEYS, where, key + ".")
-        base = fields.get(name)
-        kind = spec.get("type", base.type if base else "text")
-        if kind not in FIELD_TYPES:
-            raise ConfigError(f"{where}: {key}.type must be one of {', '.join(FIELD_TYPES)}")
-        if base is not None and kind != base.type:
-            raise ConfigError(f"{where}: {key}.type: the built-in field {name!r} is {base.type}")
-        if name == "id" and set(spec) - {"type"}:
-            raise ConfigError(f"{where}: {key}: the id field cannot be changed")
-        boost = float(spec.get("boost", base.boost if base else 1.0))
-        _positive(boost, f"{key}.boost", where)
-        # Keys a config leaves out keep the built-in field's settings.
-        analyzer = spec.get("analyzer", base.analyzer if base else None)
-        if analyzer is not None and kind != "text":
-            raise ConfigError(f"{where}: {key}.analyzer applies to text fields only")
-        stored = spec.get("stored", base.stored if base else True)
-        fields[name] = FieldConfig(name, kind, boost, stored, analyzer)
-    kw["fields"] = tuple(fields.values())
+        fields[name] = _field(name, spec, fields.get(name), where)
+    return fields
 
+
+def _field(name: Any, spec: Any, base: FieldConfig | None, where: str) -> FieldConfig:
+    """One ``fields.NAME`` entry; ``base`` is the built-in field of that name, if any."""
+    key = f"fields.{name}"
+    if not isinstance(name, str) or not name.isidentifier() or name.startswith("_"):
+        raise ConfigError(f"{where}: {key}: a field name must be a plain identifier")
+    if name in RESERVED_FIELDS:
+        raise ConfigError(f"{where}: {key}: {name!r} is reserved for searchlib's own use")
+    if spec is None:
+        spec = {}
+    if not isinstance(spec, dict):
+        raise ConfigError(f"{where}: {key} must be a mapping, got {_tname(spec)}")
+    _check(spec, _FIELD_KEYS, where, key + ".")
+    kind = spec.get("type", base.type if base else "text")
+    if kind not in FIELD_TYPES:
+        raise ConfigError(f"{where}: {key}.type must be one of {', '.join(FIELD_TYPES)}")
+    if base is not None and kind != base.type:
+        raise ConfigError(f"{where}: {key}.type: the built-in field {name!r} is {base.type}")
+    if name == "id" and set(spec) - {"type"}:
+        raise ConfigError(f"{where}: {key}: the id field cannot be changed")
+    boost = float(spec.get("boost", base.boost if base else 1.0))
+    _positive(boost, f"{key}.boost", where)
+    # Keys a config leaves out keep the built-in field's settings.
+    analyzer = spec.get("analyzer", base.analyzer if base else None)
+    if analyzer is not None and kind != "text":
+        raise ConfigError(f"{where}: {key}.analyzer applies to text fields only")
+    stored = spec.get("stored", base.stored if base else True)
+    return FieldConfig(name, kind, boost, stored, analyzer)
+
+
+def _field_references(
+    data: dict[str, Any], where: str, fields: dict[str, FieldConfig], kw: dict[str, Any]
+) -> None:
+    """default_fields and mapping, which must name fields that exist."""
     if "default_fields" in data:
         names = _strings(data["default_fields"], "default_fields", where)
         for name in names:
@@ -428,7 +468,6 @@ def _build(data: dict[str, Any], where: str) -> Config:
         if not names:
             raise ConfigError(f"{where}: default_fields must name at least one field")
         kw["default_fields"] = names
-
     mapping = data.get("mapping", {})
     for src, dst in mapping.items():
         if not isinstance(dst, str) or dst not in fields:
@@ -437,6 +476,9 @@ def _build(data: dict[str, Any], where: str) -> Config:
             )
     kw["mapping"] = tuple((str(k), v) for k, v in mapping.items())
 
+
+def _ranking(data: dict[str, Any], where: str, kw: dict[str, Any]) -> None:
+    """BM25 parameters, recency decay and the search fallback."""
     bm25 = data.get("bm25", {})
     kw["bm25_k1"] = float(bm25.get("k1", 1.2))
     kw["bm25_b"] = float(bm25.get("b", 0.75))
@@ -449,6 +491,10 @@ def _build(data: dict[str, Any], where: str) -> Config:
         kw["recency_half_life_days"] = float(half_life)
     if "fallback" in data.get("search", {}):
         kw["fallback"] = data["search"]["fallback"]
+
+
+def _tuning(data: dict[str, Any], where: str, kw: dict[str, Any]) -> None:
+    """Snippet sizes, build processes and limits."""
     snippets = data.get("snippets", {})
     for src, dst, low in (("fragments", "snippet_fragments", 0), ("chars", "snippet_chars", 19)):
         if src in snippets:
@@ -461,11 +507,3 @@ def _build(data: dict[str, Any], where: str) -> Config:
     for key, value in data.get("limits", {}).items():
         _positive(value, f"limits.{key}", where)
         kw[key] = float(value) if key == "search_timeout_s" else value
-    config = Config(**kw)
-    try:
-        for f in config.fields:
-            if f.type == "text":
-                config.analyzer_spec(f.analyzer)
-    except AnalyzerError as error:
-        raise ConfigError(f"{where}: {error}", hint=error.hint) from None
-    return config

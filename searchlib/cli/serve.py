@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from searchlib import Index
 from searchlib._sample import sample_path
 from searchlib.cli._options import index_options, open_for_reading
 
@@ -121,11 +122,7 @@ def serve(
         raise click.ClickException(
             f"searchlib serve needs the web extra ({missing} is not installed): {WEB_EXTRA}"
         ) from None
-    token = os.environ.get(TOKEN_ENV) or None
-    if allow_writes and not token:
-        raise click.ClickException(
-            f"--allow-writes needs a write token: set {TOKEN_ENV} (at least 16 characters)"
-        )
+    token = _write_token(allow_writes)
     check_listen(host, port)
     index = open_for_reading(index_path, config_path)
     try:
@@ -134,13 +131,7 @@ def serve(
                 "--allow-writes needs an index of your own (--index DIR): "
                 "the built-in sample is read-only"
             )
-        options: dict[str, Any] = {
-            "host": host,
-            "port": port,
-            "log_level": "warning",
-            "access_log": access_log,
-            "server_header": False,
-        }
+        options = _uvicorn_options(host, port, access_log=access_log)
         max_body = max_body_mb * 1024 * 1024
         try:
             app = web_app.create_app(
@@ -152,30 +143,67 @@ def serve(
             )
         except ValueError as error:
             raise click.ClickException(f"{error} (set {TOKEN_ENV})") from None
-        if allow_writes and host not in LOOPBACK:
-            click.echo(
-                "warning: the write token crosses the network in clear text over plain HTTP; "
-                "put a TLS proxy in front of this server",
-                err=True,
-            )
-        writes = "writes enabled" if allow_writes else "read-only"
-        click.echo(
-            f"searchlib serve: {index.path} ({writes}, {workers} worker"
-            f"{'s' if workers > 1 else ''}) on http://{host}:{port}/ (Ctrl+C to stop)",
-            err=True,
-        )
+        _announce(index.path, host, port, allow_writes=allow_writes, workers=workers)
         if workers == 1:
             uvicorn.run(app, **options)
             return
         # Several processes: uvicorn starts each from an import string, so the settings
         # travel in the environment and every worker opens the index itself.
-        os.environ[web_app.ENV_INDEX] = str(index.path.resolve())
-        found = index.config.source_file
-        os.environ[web_app.ENV_CONFIG] = str(Path(found).resolve()) if found else ""
-        os.environ[web_app.ENV_WRITES] = "1" if allow_writes else ""
-        os.environ[web_app.ENV_MAX_BODY] = str(max_body)
-        os.environ[web_app.ENV_THREADS] = str(threads)
+        os.environ.update(_worker_environment(index, allow_writes, max_body, threads))
         index.close()
         run_workers("searchlib.web.app:app_from_environment", workers, **options)
     finally:
         index.close()
+
+
+def _uvicorn_options(host: str, port: int, *, access_log: bool) -> dict[str, Any]:
+    """uvicorn's settings, the same for one process and for several."""
+    return {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "access_log": access_log,
+        "server_header": False,
+    }
+
+
+def _write_token(allow_writes: bool) -> str | None:
+    """The bearer token from the environment; required when writes are enabled."""
+    token = os.environ.get(TOKEN_ENV) or None
+    if allow_writes and not token:
+        raise click.ClickException(
+            f"--allow-writes needs a write token: set {TOKEN_ENV} (at least 16 characters)"
+        )
+    return token
+
+
+def _announce(path: Path, host: str, port: int, *, allow_writes: bool, workers: int) -> None:
+    """What is served where, on stderr, with a warning when the token leaves the machine."""
+    if allow_writes and host not in LOOPBACK:
+        click.echo(
+            "warning: the write token crosses the network in clear text over plain HTTP; "
+            "put a TLS proxy in front of this server",
+            err=True,
+        )
+    writes = "writes enabled" if allow_writes else "read-only"
+    click.echo(
+        f"searchlib serve: {path} ({writes}, {workers} worker"
+        f"{'s' if workers > 1 else ''}) on http://{host}:{port}/ (Ctrl+C to stop)",
+        err=True,
+    )
+
+
+def _worker_environment(
+    index: Index, allow_writes: bool, max_body: int, threads: int
+) -> dict[str, str]:
+    """The settings each worker process reads back in ``app_from_environment``."""
+    from searchlib.web import app as web_app
+
+    found = index.config.source_file
+    return {
+        web_app.ENV_INDEX: str(index.path.resolve()),
+        web_app.ENV_CONFIG: str(Path(found).resolve()) if found else "",
+        web_app.ENV_WRITES: "1" if allow_writes else "",
+        web_app.ENV_MAX_BODY: str(max_body),
+        web_app.ENV_THREADS: str(threads),
+    }

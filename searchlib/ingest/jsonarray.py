@@ -96,38 +96,10 @@ def _elements(chunks: Iterator[str], cap: int) -> Iterator[_Value | _Stop]:
         pos, n = 0, len(buf)
         while pos < n:
             if in_value:
-                begin, done = pos, False
-                while pos < n:
-                    if escape:
-                        escape = False
-                        pos += 1
-                    elif in_string:
-                        m = _STRING.search(buf, pos)
-                        if m is None:
-                            pos = n
-                        elif m.group() == "\\":
-                            pos, escape = m.end(), True
-                        else:
-                            pos, in_string = m.end(), False
-                            done = depth == 0
-                    elif scalar:
-                        m = _SCALAR_END.search(buf, pos)
-                        pos, done = (n, False) if m is None else (m.start(), True)
-                    else:
-                        m = _STRUCT.search(buf, pos)
-                        if m is None:
-                            pos = n
-                        else:
-                            pos, char = m.end(), m.group()
-                            if char == '"':
-                                in_string = True
-                            elif char in "[{":
-                                depth += 1
-                            else:
-                                depth -= 1
-                                done = depth == 0
-                    if done:
-                        break
+                begin = pos
+                pos, done, depth, in_string, escape = _scan_value(
+                    buf, pos, depth, in_string, escape, scalar
+                )
                 piece = buf[begin:pos]
                 line += piece.count("\n")
                 size += len(piece)
@@ -136,9 +108,7 @@ def _elements(chunks: Iterator[str], cap: int) -> Iterator[_Value | _Stop]:
                 else:
                     parts.clear()
                 if done:
-                    yield _Value(
-                        start_line, start_column, "".join(parts) if size <= cap else None, size
-                    )
+                    yield _value(start_line, start_column, parts, size, cap)
                     in_value, parts, size = False, [], 0
                     state = "seq" if state == "seq" else "sep"
                 continue
@@ -149,33 +119,13 @@ def _elements(chunks: Iterator[str], cap: int) -> Iterator[_Value | _Stop]:
             line += buf.count("\n", pos, m.start())
             pos = m.start()
             char = buf[pos]
-            if state == "start" and char == "[":
-                state, pos = "first", pos + 1
-                continue
-            if state == "start" and char == "{":
-                state = "seq"
-            elif state == "start":
-                yield _Stop(line, "expected a JSON array of objects, found " + _show(char))
+            state, consumed, reason = _between(state, char)
+            if reason is not None:
+                yield _Stop(line, reason)
                 return
-            elif state == "first" and char == "]":
-                state, pos = "end", pos + 1
+            if consumed:
+                pos += 1
                 continue
-            elif state == "sep":
-                if char not in ",]":
-                    yield _Stop(
-                        line,
-                        f"malformed JSON: expected ',' or ']' after an element, "
-                        f"found {_show(char)}",
-                    )
-                    return
-                state, pos = ("value", pos + 1) if char == "," else ("end", pos + 1)
-                continue
-            elif state == "value" and char == "]":
-                yield _Stop(line, "malformed JSON: ',' before ']' (trailing comma)")
-                return
-            elif state == "end":
-                yield _Stop(line, f"unexpected {_show(char)} after the end of the JSON array")
-                return
             # a new element starts here
             in_value, start_line, depth = True, line, 0
             newline = buf.rfind("\n", 0, pos)
@@ -186,7 +136,7 @@ def _elements(chunks: Iterator[str], cap: int) -> Iterator[_Value | _Stop]:
         newline = buf.rfind("\n")
         carry = n - newline - 1 if newline >= 0 else carry + n
     if in_value and scalar:  # a number or literal may end at the end of the file
-        yield _Value(start_line, start_column, "".join(parts) if size <= cap else None, size)
+        yield _value(start_line, start_column, parts, size, cap)
         in_value, state = False, "seq" if state == "seq" else "sep"
     if in_value:
         yield _Stop(
@@ -195,8 +145,87 @@ def _elements(chunks: Iterator[str], cap: int) -> Iterator[_Value | _Stop]:
         )
     elif state in ("first", "value", "sep"):
         yield _Stop(line, "malformed JSON: the array is not closed with ']'")
-    elif state == "start":
-        return  # an empty file holds no documents
+
+
+def _value(line: int, column: int, parts: list[str], size: int, cap: int) -> _Value:
+    """A finished element; its text is dropped (None) when it is over the size cap."""
+    return _Value(line, column, "".join(parts) if size <= cap else None, size)
+
+
+def _scan_value(
+    buf: str, pos: int, depth: int, in_string: bool, escape: bool, scalar: bool
+) -> tuple[int, bool, int, bool, bool]:
+    """Scan an element from ``pos`` to its end or the end of ``buf``, whichever is first.
+
+    Returns (position reached, whether the element ended there, bracket depth, inside a
+    string, after a backslash); the last three carry over to the next chunk. It jumps
+    between special characters with regular expressions, so a chunk costs a call, not a
+    call per character.
+    """
+    n = len(buf)
+    while pos < n:
+        if escape:
+            escape = False
+            pos += 1
+        elif in_string:
+            m = _STRING.search(buf, pos)
+            if m is None:
+                pos = n
+            elif m.group() == "\\":
+                pos, escape = m.end(), True
+            else:
+                pos, in_string = m.end(), False
+                if depth == 0:
+                    return pos, True, depth, in_string, escape
+        elif scalar:
+            m = _SCALAR_END.search(buf, pos)
+            if m is None:
+                return n, False, depth, in_string, escape
+            return m.start(), True, depth, in_string, escape
+        else:
+            m = _STRUCT.search(buf, pos)
+            if m is None:
+                pos = n
+            else:
+                pos, char = m.end(), m.group()
+                if char == '"':
+                    in_string = True
+                elif char in "[{":
+                    depth += 1
+                else:
+                    depth -= 1
+                    if depth == 0:
+                        return pos, True, depth, in_string, escape
+    return pos, False, depth, in_string, escape
+
+
+def _between(state: str, char: str) -> tuple[str, bool, str | None]:
+    """The array's structure between elements: the next state on the non-space ``char``,
+    whether ``char`` is consumed (else an element starts at it), and why the array is
+    broken there (or None)."""
+    if state == "start":
+        if char == "[":
+            return "first", True, None
+        if char == "{":
+            return "seq", False, None
+        return state, False, "expected a JSON array of objects, found " + _show(char)
+    if state == "first" and char == "]":
+        return "end", True, None
+    if state == "sep":
+        if char == ",":
+            return "value", True, None
+        if char == "]":
+            return "end", True, None
+        return (
+            state,
+            False,
+            f"malformed JSON: expected ',' or ']' after an element, found {_show(char)}",
+        )
+    if state == "value" and char == "]":
+        return state, False, "malformed JSON: ',' before ']' (trailing comma)"
+    if state == "end":
+        return state, False, f"unexpected {_show(char)} after the end of the JSON array"
+    return state, False, None
 
 
 def _show(char: str) -> str:

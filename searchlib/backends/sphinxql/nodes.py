@@ -89,9 +89,26 @@ def init(
             f"{target} exists: {directory} already holds a cluster",
             hint="use another directory, or stop the cluster and delete this one",
         )
+    data = _cluster_data(directory, nodes, base_port, host, base_config)
+    config = load_config(data)
+    for i in range(nodes):
+        node_dir = directory / f"node{i}"
+        (node_dir / "data").mkdir(parents=True, exist_ok=True)
+        text = _node_conf(config, node_dir, i, nodes, base_port, host)
+        (node_dir / NODE_CONF).write_text(text, encoding="utf-8")
+    header = "# searchlib cluster config (written by searchlib cluster init)\n"
+    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    target.write_text(header + body, encoding="utf-8")
+    return target
+
+
+def _cluster_data(
+    directory: Path, nodes: int, base_port: int, host: str, base_config: Path | None
+) -> dict[str, Any]:
+    """The cluster's searchlib.yaml: the base config (validated) pointed at the nodes."""
     data: dict[str, Any] = {}
     if base_config is not None:
-        config = load_config(base_config)  # validates
+        load_config(base_config)  # validates
         data = yaml.safe_load(base_config.read_text(encoding="utf-8")) or {}
     data["backend"] = "sphinxql"
     data["index_path"] = str(directory)
@@ -100,42 +117,40 @@ def init(
         "nodes": addresses,
         "index": (data.get("sphinxql") or {}).get("index", "searchlib"),
     }
-    config = load_config(data)
+    return data
+
+
+def _node_conf(
+    config: Config, node_dir: Path, i: int, nodes: int, base_port: int, host: str
+) -> str:
+    """searchd.conf of node ``i``: its index sections, with the other nodes as agents."""
     schema = engine_schema(config, config.sphinxql_index)
     timeout_ms = int(config.search_timeout_s * 1000)
-    for i in range(nodes):
-        node_dir = directory / f"node{i}"
-        (node_dir / "data").mkdir(parents=True, exist_ok=True)
-        agents = [f"{host}:{base_port + 2 * j + 1}" for j in range(nodes) if j != i]
-        text = "\n".join(
-            [
-                f"# searchd config for node {i} of a {nodes}-node searchlib cluster",
-                "# (written by searchlib cluster init; the index schema follows searchlib.yaml)",
-                "",
-                index_sections(
-                    schema, str(node_dir / "data"), agents, agent_query_timeout_ms=timeout_ms
-                ),
-                "searchd",
-                "{",
-                f"    listen = {host}:{base_port + 2 * i}:mysql41",
-                f"    listen = {host}:{base_port + 2 * i + 1}",
-                f"    log = {node_dir}/searchd.log",
-                f"    query_log = {node_dir}/query.log",
-                f"    pid_file = {node_dir}/searchd.pid",
-                f"    binlog_path = {node_dir}/data",
-                "    workers = threads",
-                "    max_packet_size = 128M",
-                "    persistent_connections_limit = 8",
-                f"    expansion_limit = {config.max_expansions}",
-                "}",
-                "",
-            ]
-        )
-        (node_dir / NODE_CONF).write_text(text, encoding="utf-8")
-    header = "# searchlib cluster config (written by searchlib cluster init)\n"
-    body = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-    target.write_text(header + body, encoding="utf-8")
-    return target
+    agents = [f"{host}:{base_port + 2 * j + 1}" for j in range(nodes) if j != i]
+    return "\n".join(
+        [
+            f"# searchd config for node {i} of a {nodes}-node searchlib cluster",
+            "# (written by searchlib cluster init; the index schema follows searchlib.yaml)",
+            "",
+            index_sections(
+                schema, str(node_dir / "data"), agents, agent_query_timeout_ms=timeout_ms
+            ),
+            "searchd",
+            "{",
+            f"    listen = {host}:{base_port + 2 * i}:mysql41",
+            f"    listen = {host}:{base_port + 2 * i + 1}",
+            f"    log = {node_dir}/searchd.log",
+            f"    query_log = {node_dir}/query.log",
+            f"    pid_file = {node_dir}/searchd.pid",
+            f"    binlog_path = {node_dir}/data",
+            "    workers = threads",
+            "    max_packet_size = 128M",
+            "    persistent_connections_limit = 8",
+            f"    expansion_limit = {config.max_expansions}",
+            "}",
+            "",
+        ]
+    )
 
 
 def cluster_config(directory: Path) -> Config:
