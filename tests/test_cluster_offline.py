@@ -4,6 +4,7 @@ compilation, config validation, cluster init, and the missing-searchd message.""
 from __future__ import annotations
 
 import calendar
+import json
 import subprocess
 import sys
 from datetime import datetime
@@ -167,3 +168,21 @@ def test_status_of_a_directory_without_a_cluster_is_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["cluster", "status", str(tmp_path)])
     assert result.exit_code == 2
     assert "not a searchlib cluster directory" in result.stderr
+
+
+def test_cluster_commands_report_in_json(tmp_path):
+    runner = CliRunner()
+    directory = tmp_path / "c"
+    made = runner.invoke(cli, ["cluster", "init", str(directory), "--nodes", "2", "--json"])
+    assert made.exit_code == 0, made.output
+    data = json.loads(made.stdout)
+    assert data == {
+        "directory": str(directory),
+        "nodes": 2,
+        "config": str(directory / "searchlib.yaml"),
+    }
+    stopped = runner.invoke(cli, ["cluster", "stop", str(directory), "--json"])
+    assert stopped.exit_code == 0, stopped.output
+    report = json.loads(stopped.stdout)
+    assert report["directory"] == str(directory) and len(report["nodes"]) == 2
+    assert all("not running" in line for line in report["nodes"])

@@ -8,6 +8,16 @@ from pathlib import Path
 import click
 
 _DIR = click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+
+
+def _report(directory: Path, lines: list[str], as_json: bool) -> None:
+    """What start or stop did, a line per node, or as JSON."""
+    if as_json:
+        click.echo(json.dumps({"directory": str(directory), "nodes": lines}))
+        return
+    for line in lines:
+        click.echo(line)
 
 
 @click.group()
@@ -33,13 +43,23 @@ def cluster() -> None:
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="searchlib.yaml to start from (fields, analyzer, ranking).",
 )
+@_JSON
 def init_cmd(
-    directory: Path, nodes: int, base_port: int, host: str, config_path: Path | None
+    directory: Path,
+    nodes: int,
+    base_port: int,
+    host: str,
+    config_path: Path | None,
+    as_json: bool,
 ) -> None:
     """Write one searchd config per node under DIRECTORY and DIRECTORY/searchlib.yaml."""
     from searchlib.backends.sphinxql.nodes import init
 
     target = init(directory, nodes, base_port=base_port, host=host, base_config=config_path)
+    if as_json:
+        data = {"directory": str(directory), "nodes": nodes, "config": str(target)}
+        click.echo(json.dumps(data))
+        return
     click.echo(f"wrote {nodes} node configs and {target}")
     click.echo(f"next: searchlib cluster start {directory}")
     click.echo(f"      searchlib index FILE --config {target}")
@@ -48,28 +68,28 @@ def init_cmd(
 @cluster.command("start")
 @_DIR
 @click.option("--node", "number", type=int, help="Only this node (0-based).")
-def start_cmd(directory: Path, number: int | None) -> None:
+@_JSON
+def start_cmd(directory: Path, number: int | None, as_json: bool) -> None:
     """Start the cluster's searchd nodes (waits until each answers)."""
     from searchlib.backends.sphinxql.nodes import start
 
-    for line in start(directory, number):
-        click.echo(line)
+    _report(directory, start(directory, number), as_json)
 
 
 @cluster.command("stop")
 @_DIR
 @click.option("--node", "number", type=int, help="Only this node (0-based).")
-def stop_cmd(directory: Path, number: int | None) -> None:
+@_JSON
+def stop_cmd(directory: Path, number: int | None, as_json: bool) -> None:
     """Stop the cluster's searchd nodes (waits until each has exited)."""
     from searchlib.backends.sphinxql.nodes import stop
 
-    for line in stop(directory, number):
-        click.echo(line)
+    _report(directory, stop(directory, number), as_json)
 
 
 @cluster.command("status")
 @_DIR
-@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@_JSON
 def status_cmd(directory: Path, as_json: bool) -> None:
     """Show each node's address, whether it answers, and its document count."""
     from searchlib.backends.sphinxql.nodes import status
