@@ -33,8 +33,8 @@ DECODE_ERRORS = (
 T = TypeVar("T")
 
 
-def crc(data: bytes | memoryview) -> int:
-    return zlib.crc32(data) & 0xFFFFFFFF
+#: The CRC-32 of a block's bytes (Python's zlib gives it unsigned, as the formats store it).
+crc = zlib.crc32
 
 
 class Place:

@@ -91,6 +91,8 @@ MIN_ZIP = 32
 HEAD = struct.Struct("<iIIdBBBII")
 HEAD_CRC = struct.Struct("<I")
 HEAD_BYTES = HEAD.size + HEAD_CRC.size
+#: A length byte as the length it stands for (a table: it is read for every block visited).
+BYTE_LENGTHS = [byte_to_length(i) for i in range(256)]
 VALUES_NONE, VALUES_FIXED, VALUES_VARIABLE = 0, 1, 2
 WEIGHTS_ONES, WEIGHTS_ONE, WEIGHTS_BYTES, WEIGHTS_FLOATS = 0, 1, 2, 3
 BIG_ENDIAN = sys.byteorder == "big"
@@ -402,8 +404,8 @@ class PostingsFile:
             count,
             last_id,
             top,
-            byte_to_length(shortest),
-            byte_to_length(longest),
+            BYTE_LENGTHS[shortest],
+            BYTE_LENGTHS[longest],
             final,
             next_at,
             position + HEAD_BYTES,
