@@ -33,7 +33,7 @@ from whoosh.util.numeric import byte_to_length
 
 from searchlib.backends.embedded.integrity import Place
 from searchlib.backends.embedded.integrity import checked as checked_by
-from searchlib.backends.embedded.postings import BlockMatcher, Head, InlineMatcher
+from searchlib.backends.embedded.postings import BlockMatcher, Head, InlineMatcher, PostingsFile
 from searchlib.backends.embedded.segment import mapped_compound, place_of
 from searchlib.backends.embedded.terms import Block, Columns, TermDictReader, Trailer, split
 
@@ -73,22 +73,9 @@ def length_column(fieldname: str) -> str:
 # -- posting blocks ---------------------------------------------------------------------
 
 
-class Format4Postings:
-    """Reads format-4 posting blocks (pickled data tuples) from a ``.pst`` file."""
-
-    def __init__(self, postfile: Any, place: Place) -> None:
-        self.postfile = postfile
-        self.place = place
-
-    def length(self) -> int:
-        view = getattr(self.postfile, "view", None)
-        if view is not None:
-            return len(view)
-        self.postfile.seek(0, 2)
-        return int(self.postfile.tell())
-
-    def close(self) -> None:
-        self.postfile.close()
+class Format4Postings(PostingsFile):
+    """Reads format-4 posting blocks (pickled data tuples) from a ``.pst`` file: the same
+    file handling as format 5's, other blocks."""
 
     def head(self, position: int) -> Head:
         return checked(self.place, f"posting block at {position}", lambda: self.read_head(position))

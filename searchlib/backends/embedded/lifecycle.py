@@ -34,11 +34,11 @@ class EmbeddedBackend:
     @staticmethod
     def open(path: Path, config: Config | None) -> WhooshStore:
         meta = metadata.read_meta(path)
-        cfg = metadata.config_for(path, meta, config)
+        cfg, written_with = metadata.config_for(path, meta, config)
         return WhooshStore.open(
             path,
             cfg,
-            written_with=metadata.stored_config(path, meta),
+            written_with=written_with,
             upgrade=metadata.FormatUpgrade(path, meta),
         )
 

@@ -69,10 +69,10 @@ def write_meta(root: Path, meta: Mapping[str, Any]) -> None:
         os.replace(tmp, root / META_FILE)
 
 
-def config_for(root: Path, meta: Mapping[str, Any], given: Config | None) -> Config:
-    """The config to search the index with: ``given`` if it analyzes text as the index was
-    built, else the index's own; a format or analysis this searchlib cannot read is an
-    :class:`IndexMismatchError` saying how to rebuild."""
+def config_for(root: Path, meta: Mapping[str, Any], given: Config | None) -> tuple[Config, Config]:
+    """The config to search the index with (``given`` if it analyzes text as the index was
+    built, else the index's own) and the one it was built with; a format or analysis this
+    searchlib cannot read is an :class:`IndexMismatchError` saying how to rebuild."""
     where = str(root / META_FILE)
     rebuild = f"searchlib index SOURCE... --index {root} --rebuild"
     if meta.get("format_version") not in READ_FORMATS:
@@ -91,7 +91,7 @@ def config_for(root: Path, meta: Mapping[str, Any], given: Config | None) -> Con
             path=where,
         )
     if given is None:
-        return stored
+        return stored, stored
     if given.index_fingerprint() != meta["fingerprint"]:
         source = given.source_file or "the given config"
         raise IndexMismatchError(
@@ -99,7 +99,7 @@ def config_for(root: Path, meta: Mapping[str, Any], given: Config | None) -> Con
             "(fields, analyzer, stopwords or protected words changed)",
             hint=f"rebuild it: {rebuild} --config {given.source_file or 'CONFIG'}",
         )
-    return given
+    return given, stored
 
 
 def stored_config(root: Path, meta: Mapping[str, Any]) -> Config:

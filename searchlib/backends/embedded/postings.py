@@ -64,11 +64,11 @@ from typing import Any, NamedTuple, Protocol
 
 from whoosh.codec.base import PostingsWriter as WhooshPostingsWriter
 from whoosh.matching import LeafMatcher, NullMatcher, ReadTooFar
-from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.util.numeric import length_to_byte
 
 from searchlib.backends.embedded.arrays import narrowest
 from searchlib.backends.embedded.integrity import DECODE_ERRORS, Place, checked, crc
-from searchlib.backends.embedded.terms import TermInfo
+from searchlib.backends.embedded.terms import BYTE_LENGTHS, TermInfo
 
 __all__ = [
     "BLOCK_LIMIT",
@@ -91,8 +91,6 @@ MIN_ZIP = 32
 HEAD = struct.Struct("<iIIdBBBII")
 HEAD_CRC = struct.Struct("<I")
 HEAD_BYTES = HEAD.size + HEAD_CRC.size
-#: A length byte as the length it stands for (a table: it is read for every block visited).
-BYTE_LENGTHS = [byte_to_length(i) for i in range(256)]
 VALUES_NONE, VALUES_FIXED, VALUES_VARIABLE = 0, 1, 2
 WEIGHTS_ONES, WEIGHTS_ONE, WEIGHTS_BYTES, WEIGHTS_FLOATS = 0, 1, 2, 3
 BIG_ENDIAN = sys.byteorder == "big"

@@ -112,6 +112,11 @@ def mapped_compound(storage: Any, name: str) -> CompoundStorage:
     """The compound file ``name`` of ``storage``, mapped when the storage is on disk (the
     file handle is closed at once: the map is all a reader holds)."""
     dbfile = storage.open_file(name)
+    try:  # its directory is a pickle: vetted before Whoosh unpickles it (pickles.py)
+        vet_compound(dbfile)
+    except BaseException:
+        dbfile.close()
+        raise
     raw = dbfile.raw_file()
     mapped = None
     if storage.supports_mmap and hasattr(raw, "fileno"):
@@ -161,11 +166,6 @@ class EmbeddedSegment(Segment):
         return EmbeddedCodec()
 
     def open_compound_file(self, storage: Any) -> CompoundStorage:
-        dbfile = storage.open_file(self.make_filename(self.COMPOUND_EXT))
-        try:
-            vet_compound(dbfile)
-        finally:
-            dbfile.close()
         return mapped_compound(storage, self.make_filename(self.COMPOUND_EXT))
 
     def set_doc_count(self, doccount: int) -> None:
