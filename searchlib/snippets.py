@@ -100,6 +100,42 @@ def _fold(match: re.Match[str]) -> str:
     return _FOLD.get(match.group(), match.group())
 
 
+def _latin1_fold(code: int) -> int:
+    low = chr(code).lower()
+    return ord(_FOLD.get(low, low))
+
+
+#: lower() then the accent folding of :func:`_folded`, as one table over Latin-1: a text
+#: whose characters are all Latin-1 is folded in one pass in C.
+_LATIN1_FOLD = bytes(_latin1_fold(code) for code in range(256))
+
+
+def _folded(text: str) -> str | None:
+    """``text`` lowercased with its accented letters folded, at the same offsets; None when
+    lowercasing changes its length."""
+    if text.isascii():
+        return text.lower()
+    try:
+        return text.encode("latin-1").translate(_LATIN1_FOLD).decode("latin-1")
+    except UnicodeEncodeError:
+        pass
+    low = text.lower()
+    if len(low) != len(text):
+        return None
+    return _ACCENTED.sub(_fold, low) if _may_have_accents(low) else low
+
+
+#: The UTF-8 lead bytes of U+00C0-U+027F, a superset of the accented letters folded.
+_ACCENT_LEADS = range(0xC3, 0xCA)
+
+
+def _may_have_accents(text: str) -> bool:
+    """False when ``text`` has no accented letter to fold: seven byte searches (memchr)
+    over its UTF-8 cost far less than the folding regex's scan of a long text."""
+    data = text.encode("utf-8", "surrogatepass")
+    return any(lead in data for lead in _ACCENT_LEADS)
+
+
 def _candidate_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
     """The spans :func:`_candidates` finds (leftmost, longest core first, not overlapping).
 
@@ -109,11 +145,9 @@ def _candidate_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
     """
     end = min(len(text), MAX_SCAN_CHARS)
     cores = _ascii_cores(terms)
-    low = text.lower()
-    if cores is None or len(low) != len(text):
+    low = _folded(text) if cores is not None else None
+    if cores is None or low is None:
         return [m.span() for m in _candidates(terms).finditer(text, 0, end)]
-    if not low.isascii():
-        low = _ACCENTED.sub(_fold, low)
     found = []
     for rank, core in enumerate(cores):
         at = low.find(core, 0, end)

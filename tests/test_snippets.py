@@ -151,6 +151,24 @@ def test_folded_scan_equals_the_general_scan_on_mixed_scripts():
         assert _candidate_spans(text, terms) == general, (text, terms)
 
 
+def test_latin1_scan_equals_the_general_scan():
+    import random
+
+    from searchlib.snippets import _candidate_spans, _candidates
+
+    rng = random.Random(11)
+    latin1 = "".join(chr(c) for c in range(0x20, 0x100) if chr(c).isprintable())
+    words = ["kasus", "Esok", "IKAN", "sisi", "Pelé", "CAFÉ", "naïf", "ÀÉÎÕÜ", "\xa0"]
+    for _ in range(1500):
+        pieces = [rng.choice(words) for _ in range(rng.randint(0, 8))]
+        pieces += [rng.choice(latin1) for _ in range(rng.randint(0, 20))]
+        rng.shuffle(pieces)
+        text = "".join(pieces)
+        terms = frozenset(rng.sample(["kasus", "esok", "ikan", "pele", "cafe", "naif", "aeiou"], 3))
+        general = [m.span() for m in _candidates(terms).finditer(text)]
+        assert _candidate_spans(text, terms) == general, (text, terms)
+
+
 def test_fragment_never_starts_inside_the_first_word():
     text = "Puluhan relawan memasang spanduk. " + "isi " * 100 + "setop sampah"
     frags = make_fragments(text, frozenset({"relawan", "setop"}), tokens, fragments=2, chars=60)

@@ -17,6 +17,18 @@ __all__ = ["narrowest", "pack_array", "pack_parts", "unpack_array", "unpack_part
 
 _UNSIGNED = ("B", "H", "I", "Q")
 _BIG = sys.byteorder == "big"
+#: An empty array per type code: copying one is cheaper than parsing ``array(code)``'s
+#: arguments, and every block read makes a few.
+_EMPTY = {code: array(code) for code in "bBhHiIlLqQfd"}
+ITEMSIZE = {code: proto.itemsize for code, proto in _EMPTY.items()}
+
+
+def empty(code: str) -> array:
+    """A new empty array of type ``code`` (ValueError for any other code)."""
+    proto = _EMPTY.get(code)
+    if proto is None:
+        raise ValueError(f"bad array type code {code!r}")
+    return proto[:]
 
 
 def narrowest(values: list[int], what: str = "value") -> array:
@@ -39,7 +51,7 @@ def pack_array(values: array) -> bytes:
 
 def unpack_array(data: bytes | memoryview) -> array:
     """The array :func:`pack_array` packed (ValueError on damaged bytes)."""
-    values = array(chr(data[0]))
+    values = empty(chr(data[0]))
     values.frombytes(data[1:])
     if _BIG and values.itemsize > 1:
         values.byteswap()

@@ -81,8 +81,10 @@ def plan_search(
     match = compile_match(node, ctx)
     if match is None:
         return None
-    fctx = replace(ctx, terms={}, dropped=[])
-    parts = [p for p in (compile_match(f, fctx) for f in filters) if p is not None]
+    parts = []
+    if filters:
+        fctx = replace(ctx, terms={}, dropped=[])
+        parts = [p for p in (compile_match(f, fctx) for f in filters) if p is not None]
     filter_ = AllOf(tuple(parts)) if len(parts) > 1 else (parts[0] if parts else None)
     return Plan(match, filter_, sort, words_of(match))
 

@@ -66,7 +66,7 @@ from whoosh.codec.base import PostingsWriter as WhooshPostingsWriter
 from whoosh.matching import LeafMatcher, NullMatcher, ReadTooFar
 from whoosh.util.numeric import length_to_byte
 
-from searchlib.backends.embedded.arrays import narrowest
+from searchlib.backends.embedded.arrays import ITEMSIZE, empty, narrowest
 from searchlib.backends.embedded.integrity import DECODE_ERRORS, Place, checked, crc
 from searchlib.backends.embedded.terms import BYTE_LENGTHS, TermInfo
 
@@ -96,8 +96,12 @@ WEIGHTS_ONES, WEIGHTS_ONE, WEIGHTS_BYTES, WEIGHTS_FLOATS = 0, 1, 2, 3
 BIG_ENDIAN = sys.byteorder == "big"
 
 
+#: The weights of a block whose postings all have weight 1, times the block's size.
+ONES = array("f", [1.0])
+
+
 def native(code: str, data: bytes) -> array:
-    values = array(code)
+    values = empty(code)
     values.frombytes(data)
     if BIG_ENDIAN and values.itemsize > 1:
         values.byteswap()
@@ -376,6 +380,9 @@ class PostingsFile:
     def __init__(self, postfile: Any, place: Place) -> None:
         self.postfile = postfile
         self.place = place
+        # A mapped file's blocks are read as slices of the map: no copy of each block.
+        view = getattr(postfile, "view", None)
+        self.read: Any = postfile.get if view is None else lambda at, size: view[at : at + size]
 
     def length(self) -> int:
         view = getattr(self.postfile, "view", None)
@@ -414,7 +421,7 @@ class PostingsFile:
 
     def data(self, head: Head) -> bytes:
         size = head.next_at - head.data_at
-        data = self.postfile.get(head.data_at, size)
+        data = self.read(head.data_at, size)
         if len(data) != size or crc(data) != head.data_crc:
             what = "truncated" if len(data) != size else "checksum mismatch"
             raise self.place.error(f"posting block at {head.data_at - HEAD_BYTES}: {what}")
@@ -432,17 +439,17 @@ class PostingsFile:
             part = zlib.decompress(part)
         n = head.size
         code = chr(part[0])
-        size = array(code).itemsize * n
+        size = ITEMSIZE[code] * n
         ids = list(accumulate(native(code, part[1 : 1 + size])))
         rest = part[1 + size :]
         kind = (head.flags >> 4) & 3
         weights: Any
         if kind == WEIGHTS_ONES:
-            weights = array("f", [1.0]) * n
+            weights = ONES * n
         elif kind == WEIGHTS_ONE:
             weights = native("f", rest[:4]) * n
         elif kind == WEIGHTS_BYTES:
-            weights = array("B", rest)
+            weights = native("B", rest)
         else:
             weights = native("f", rest)
         if len(ids) != n or len(weights) != n:
@@ -457,14 +464,14 @@ class PostingsFile:
         n = head.size
         if kind == VALUES_NONE:
             return (None,) * n
-        part = data[head.split :]
+        part = bytes(data[head.split :])  # values leave as bytes, never views of the map
         if head.flags & 2:
             part = zlib.decompress(part)
         if kind == VALUES_FIXED:
             size = len(part) // n
             return tuple(part[i : i + size] for i in range(0, len(part), size))
         code = chr(part[0])
-        width = array(code).itemsize * n
+        width = ITEMSIZE[code] * n
         joined = part[1 + width :]
         values = []
         start = 0

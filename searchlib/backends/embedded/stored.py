@@ -218,6 +218,9 @@ class StoredFile:
     def __init__(self, dbfile: Any, length: int, place: Place) -> None:
         self.dbfile = dbfile
         self.place = place
+        # A mapped file's documents are read as slices of the map: no copy before inflating.
+        view = getattr(dbfile, "view", None)
+        self.read: Any = dbfile.get if view is None else lambda at, size: view[at : at + size]
         what = "stored fields"
         if length < len(MAGIC) + FOOTER.size:
             raise place.error(f"{what}: truncated")
@@ -245,7 +248,7 @@ class StoredFile:
         start, end = self.offsets[docnum], self.offsets[docnum + 1]
         if start == end:
             return {}
-        raw = self.dbfile.get(start, end - start)
+        raw = self.read(start, end - start)
         what = f"stored fields of document {docnum}"
         if len(raw) != end - start or len(raw) < CRC.size:
             raise self.place.error(f"{what}: truncated")

@@ -227,12 +227,17 @@ class Block:
     """A decoded block: its keys, and its columns, decoded when a term of the block is
     first asked for (a lookup that misses, and a walk over keys, never need them)."""
 
-    __slots__ = ("keys", "parts", "stats")
+    __slots__ = ("keys", "offsets", "parts", "stats")
 
     def __init__(self, keys: list[bytes], parts: list[bytes], stats: Columns | None = None) -> None:
         self.keys = keys
         self.parts = parts
         self.stats = stats
+        #: Per term, where its postings are: (offset, length) in the ``.pst`` file, or the
+        #: index of its inlined value; filled in with the columns.
+        self.offsets: list[tuple[int, int] | int] = (
+            [] if stats is None else _postings_offsets(stats)
+        )
 
     @classmethod
     def from_record(cls, record: bytes) -> Block:
@@ -250,6 +255,7 @@ class Block:
             stats = Columns(*numbers)
             if len(stats.df) != len(self.keys):
                 raise ValueError("columns do not match the keys")
+            self.offsets = _postings_offsets(stats)
             self.stats = stats
         return self.stats
 
@@ -263,16 +269,14 @@ class Block:
         c = self.columns()
         minid = c.minids[i]
         first, last = (minid, minid + c.spans[i]) if minid != NO_ID else (None, None)
-        before = c.inlined.count(1, 0, i)  # inlined terms before this one
         postings = inline = None
-        if c.inlined[i]:
-            start = sum(c.sizes[:before])
-            end = start + c.sizes[before]
-            inline = (None if c.nones[before] else c.values[start:end],)
+        where = self.offsets[i]
+        if isinstance(where, int):  # its place among the inlined terms
+            start = sum(c.sizes[:where])
+            end = start + c.sizes[where]
+            inline = (None if c.nones[where] else c.values[start:end],)
         else:
-            n = i - before  # its place among the terms with postings in the .pst file
-            offset = c.base + sum(c.gaps[: n + 1]) + sum(c.lengths[:n])
-            postings = (offset, c.lengths[n])
+            postings = where
         return TermInfo(
             float(c.weights[i]),
             c.df[i],
@@ -284,6 +288,28 @@ class Block:
             postings,
             inline,
         )
+
+
+def _postings_offsets(c: Columns) -> list[tuple[int, int] | int]:
+    """Per term of a block: (offset, length) of its postings, or, for an inlined term, its
+    place among the block's inlined terms. Computed once per decoded block: a lookup then
+    costs no sums over the block's columns."""
+    out: list[tuple[int, int] | int] = []
+    inlined = n = 0
+    end = c.base
+    for flag in c.inlined:
+        if flag:
+            out.append(inlined)
+            inlined += 1
+            continue
+        offset = end + c.gaps[n]
+        length = c.lengths[n]
+        out.append((offset, length))
+        end = offset + length
+        n += 1
+    if n != len(c.lengths) or inlined != len(c.sizes):
+        raise ValueError("postings columns do not match the terms")
+    return out
 
 
 class TermsWriter:
@@ -564,6 +590,16 @@ class TermDictReader(TermsReader):
     def doc_frequency(self, fieldname: str, tbytes: bytes) -> int:
         block, i = self.found(fieldname, tbytes)
         return block.doc_frequency(i)
+
+    def block_postings(self, fieldname: str, tbytes: bytes) -> tuple[int, Any] | None:
+        """The term's document frequency and its posting blocks (for the top-k scorer and
+        the match-set counter, which read values never), or None when this segment lacks
+        the term: no exception and no Whoosh wrapper on the path every query takes."""
+        found = self.find(self.key(fieldname, tbytes))
+        if found is None:
+            return None
+        info = self.info(*found)
+        return info.doc_frequency(), self.codec.postings_reader(self.postfile, info, None)
 
     def matcher(self, fieldname: str, tbytes: bytes, format_: Any, scorer: Any = None) -> Any:
         terminfo = self.term_info(fieldname, tbytes)

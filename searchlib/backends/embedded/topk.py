@@ -42,9 +42,12 @@ from whoosh.util.numeric import byte_to_length
 from searchlib.backends.embedded.plan import Words
 from searchlib.backends.embedded.postings import BlockMatcher, InlineMatcher
 from searchlib.backends.embedded.scoring import BM25
+from searchlib.backends.embedded.terms import TermDictReader
 
 T = TypeVar("T")
 
+#: Per segment reader: its term dictionary when it is this codec's, else None.
+_DICTIONARIES: WeakKeyDictionary[Any, TermDictReader | None] = WeakKeyDictionary()
 #: Per segment reader and field: the field length byte of every document.
 _LENGTH_BYTES: WeakKeyDictionary[Any, dict[str, bytes]] = WeakKeyDictionary()
 _BYTE_LENGTHS = [byte_to_length(i) for i in range(256)]
@@ -94,11 +97,26 @@ def _read_length_bytes(reader: Any, fieldname: str) -> bytes:
     return bytes(found[:doccount]) + bytes(max(0, doccount - len(found)))
 
 
+def _dictionary(reader: Any, fieldname: str) -> TermDictReader | None:
+    """The segment's own term dictionary, when it is this codec's: Whoosh's public
+    ``cursor()`` hands out the dictionary's cursor, which knows its dictionary."""
+    found = _DICTIONARIES.get(reader, False)
+    if found is False:
+        found = getattr(reader.cursor(fieldname), "reader", None)
+        if not isinstance(found, TermDictReader):
+            found = None
+        _DICTIONARIES[reader] = found
+    return found
+
+
 def _blocks(reader: Any, fieldname: str, btext: bytes) -> tuple[int, Any] | None:
     """The term's document frequency and its postings as a block reader, or None when the
     segment lacks the term: one term-index lookup."""
     if reader.is_closed:
         raise Unsupported(f"reader {type(reader).__name__}")
+    terms = _dictionary(reader, fieldname)
+    if terms is not None:
+        return terms.block_postings(fieldname, btext)
     try:
         m = reader.postings(fieldname, btext)
     except TermNotFound:
@@ -291,12 +309,15 @@ def _and(seg: _Segment, factors: list[Factor]) -> _Part | None:
     # Scores add up term by term in the order above (rarest first), as before: the same
     # floating-point sums whichever way the intersection was found.
     docs = list(alive)
+    doc_norms = [norms[lengths[doc]] for doc in docs]
     scores = [0.0] * len(docs)
     for f, weights in per_term:
         idf, boost = f.idf, f.boost
         scores = [
-            score + idf * ((tf * k1p1) / (tf + norms[lengths[doc]])) * boost
-            for score, doc, tf in zip(scores, docs, map(weights.__getitem__, docs), strict=True)
+            score + idf * ((tf * k1p1) / (tf + norm)) * boost
+            for score, norm, tf in zip(
+                scores, doc_norms, map(weights.__getitem__, docs), strict=True
+            )
         ]
     return _Part(docs, scores, len(docs))
 
