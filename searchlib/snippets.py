@@ -22,7 +22,6 @@ ELLIPSIS = "…"
 #: point are still found by the index, the snippet then shows the document's opening.
 MAX_SCAN_CHARS = 200_000
 
-_SPACE = re.compile(r"\s+")
 # Control characters from a document must not reach a terminal (escape sequences) or a page.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -275,16 +274,27 @@ def make_fragments(
     return out
 
 
+def collapse_spaces(text: str) -> str:
+    """Each run of whitespace as one space (what ``re.sub(r"\\s+", " ", text)`` gives, with
+    str.split(), in C: the regex costs a match attempt per character)."""
+    inner = " ".join(text.split())
+    if not inner:
+        return " " if text else ""
+    lead = " " if text[0].isspace() else ""
+    trail = " " if text[-1].isspace() else ""
+    return lead + inner + trail
+
+
 def _pieces(fragment: Fragment) -> Iterator[tuple[str, bool]]:
     """The fragment's text as (piece, is_match) with whitespace collapsed for display."""
     pos = fragment.start
     for s, e in fragment.matches:
         if s > pos:
-            yield _SPACE.sub(" ", fragment.text[pos - fragment.start : s - fragment.start]), False
+            yield collapse_spaces(fragment.text[pos - fragment.start : s - fragment.start]), False
         yield fragment.text[s - fragment.start : e - fragment.start], True
         pos = e
     if pos < fragment.end:
-        yield _SPACE.sub(" ", fragment.text[pos - fragment.start :]), False
+        yield collapse_spaces(fragment.text[pos - fragment.start :]), False
 
 
 def _strip_controls(text: str) -> str:

@@ -169,6 +169,19 @@ def test_latin1_scan_equals_the_general_scan():
         assert _candidate_spans(text, terms) == general, (text, terms)
 
 
+def test_collapsed_spaces_equal_the_regex():
+    import random
+    import re
+
+    from searchlib.snippets import collapse_spaces
+
+    rng = random.Random(5)
+    alphabet = ["a", "b", " ", "  ", "\n", "\t", "\xa0", "\u2003", "\u3000", "\x1c", "\x85", "é"]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+        assert collapse_spaces(text) == re.sub(r"\s+", " ", text), repr(text)
+
+
 def test_fragment_never_starts_inside_the_first_word():
     text = "Puluhan relawan memasang spanduk. " + "isi " * 100 + "setop sampah"
     frags = make_fragments(text, frozenset({"relawan", "setop"}), tokens, fragments=2, chars=60)
