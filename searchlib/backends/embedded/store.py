@@ -424,7 +424,13 @@ class WhooshStore:
         if matches is not None:
             counts = facet_counts(matches, names)
         else:
-            groupedby = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in names}
+            # A list field (tags) counts a document under each of its values.
+            groupedby = {
+                name: sorting.FieldFacet(
+                    name, allow_overlap=name in self.list_fields, maptype=sorting.Count
+                )
+                for name in names
+            }
             results = self._run(self._searcher(), plan, {"limit": 1, "groupedby": groupedby})
             counts = {
                 name: {str(k): int(v) for k, v in results.groups(name).items() if k}
