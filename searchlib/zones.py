@@ -61,7 +61,10 @@ class IndexZone:
             return None
         if value.tzinfo is None:
             value = value.replace(tzinfo=self.tz)
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        try:
+            return value.astimezone(timezone.utc).replace(tzinfo=None)
+        except OverflowError:  # within hours of year 1 or 9999: no instant lies beyond
+            return datetime.min if value.year == 1 else datetime.max
 
     def in_utc(self, node: Node) -> Node:
         """``node`` with every date range's bounds (this zone's days) as stored."""
@@ -77,7 +80,10 @@ class IndexZone:
         """A stored date (naive UTC, or aware) as an aware datetime in this zone."""
         if value.tzinfo is None:
             value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(self.tz)
+        try:
+            return value.astimezone(self.tz)
+        except OverflowError:  # hours from the end of year 9999: shown in UTC
+            return value
 
     def shown_fields(self, stored: Mapping[str, Any]) -> dict[str, Any]:
         """A document's stored fields with its dates in this zone."""

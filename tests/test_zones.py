@@ -134,6 +134,14 @@ def test_date_ranges_in_the_query_use_the_zone_days(built: Path) -> None:
     assert _ids(_query(built, "gempa date:2025-07-01")) == {"pagi", "utc"}
     assert _ids(_query(built, "gempa date:2025-06-30")) == {"malam", "timur"}
     assert _ids(_query(built, "gempa date:..2025-06")) == {"malam", "timur"}
+    # The first and last days a date can name stay bounds, not overflows.
+    assert _ids(_query(built, "gempa date:0001..2025-06-30")) == {"malam", "timur"}
+    assert _ids(_query(built, "gempa", "--since", "0001-01-01", "--until", "9999-12-30")) == {
+        "pagi",
+        "malam",
+        "timur",
+        "utc",
+    }
 
 
 def test_date_sort_orders_instants_and_the_cli_shows_zone_days(built: Path) -> None:
@@ -152,6 +160,13 @@ def test_get_library_and_since_bounds_of_every_kind(built: Path) -> None:
         assert hits[0].date.utcoffset().total_seconds() == 7 * 3600
         aware = datetime(2025, 6, 30, 23, tzinfo=timezone.utc)  # 06:00 WIB on 1 July
         assert {h.id for h in ix.search("gempa", until=aware).hits} == {"pagi", "malam", "timur"}
+
+
+def test_dates_at_the_ends_of_the_calendar_are_shown(tmp_path: Path) -> None:
+    with Index.create(tmp_path / "ix") as ix:
+        ix.add([{"id": "akhir", "body": "Akhir zaman.", "date": "9999-12-31T23:00:00Z"}])
+        assert ix.get("akhir")["date"].isoformat() == "9999-12-31T23:00:00+00:00"
+        assert ix.search("zaman", since="9999-12-31").total == 1
 
 
 def test_another_zone_uses_its_own_calendar(tmp_path: Path) -> None:
