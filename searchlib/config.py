@@ -19,6 +19,7 @@ import yaml
 from searchlib.analysis import AnalyzerSpec, load_spec
 from searchlib.backends import BACKENDS
 from searchlib.errors import AnalyzerError, ConfigError
+from searchlib.zones import DEFAULT_TIMEZONE, load_zone
 
 __all__ = ["BUILTIN_FIELDS", "CONFIG_ENV", "Config", "FieldConfig", "find_config", "load_config"]
 
@@ -32,6 +33,8 @@ DEFAULT_INDEX_ROOT = "indexes"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 FIELD_TYPES = ("text", "keyword", "date", "stored")
+#: The keyword fields counted in facets unless the config's ``facets`` says otherwise.
+DEFAULT_FACETS = ("category", "source")
 #: Names searchlib uses inside the index.
 RESERVED_FIELDS = frozenset({"alltext"})
 
@@ -73,6 +76,10 @@ class Config:
     fields: tuple[FieldConfig, ...] = ()
     default_fields: tuple[str, ...] = ("title", "body")
     mapping: tuple[tuple[str, str], ...] = ()
+    #: The IANA zone whose calendar days dates are filtered and shown in (docs/dates.md).
+    timezone: str = DEFAULT_TIMEZONE
+    #: Keyword fields whose values are counted for every search (``SearchResults.facets``).
+    facets: tuple[str, ...] = DEFAULT_FACETS
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
     recency_half_life_days: float | None = None
@@ -159,6 +166,8 @@ class Config:
             },
             "default_fields": list(self.default_fields),
             "mapping": dict(self.mapping),
+            "timezone": self.timezone,
+            "facets": list(self.facets),
             "bm25": {"k1": self.bm25_k1, "b": self.bm25_b},
             "ranking": {"recency_half_life_days": self.recency_half_life_days},
             "search": {"fallback": self.fallback},
@@ -213,6 +222,8 @@ _SCHEMA: dict[str, Any] = {
     "fields": dict,
     "default_fields": list,
     "mapping": dict,
+    "timezone": str,
+    "facets": list,
     "bm25": {"k1": (int, float), "b": (int, float)},
     "ranking": {"recency_half_life_days": (int, float, type(None))},
     "search": {"fallback": bool},
@@ -362,6 +373,7 @@ def _build(data: dict[str, Any], where: str) -> Config:
     fields = _fields(data, where)
     kw["fields"] = tuple(fields.values())
     _field_references(data, where, fields, kw)
+    _zone_and_facets(data, where, fields, kw)
     _ranking(data, where, kw)
     _tuning(data, where, kw)
     config = Config(**kw)
@@ -475,6 +487,28 @@ def _field_references(
                 f"{where}: mapping.{src} must name a field ({', '.join(fields)}), got {dst!r}"
             )
     kw["mapping"] = tuple((str(k), v) for k, v in mapping.items())
+
+
+def _zone_and_facets(
+    data: dict[str, Any], where: str, fields: dict[str, FieldConfig], kw: dict[str, Any]
+) -> None:
+    """The index's time zone (an IANA name) and its facet fields (keyword fields)."""
+    if "timezone" in data:
+        try:
+            load_zone(data["timezone"])
+        except ConfigError as error:
+            raise ConfigError(f"{where}: {error}", hint=error.hint) from None
+        kw["timezone"] = data["timezone"]
+    if "facets" in data:
+        names = _strings(data["facets"], "facets", where)
+        keyword = [n for n, f in fields.items() if f.type == "keyword" and n != "id"]
+        for name in names:
+            if name not in keyword:
+                raise ConfigError(
+                    f"{where}: facets: {name!r} is not a keyword field",
+                    hint="keyword fields: " + ", ".join(keyword),
+                )
+        kw["facets"] = tuple(dict.fromkeys(names))
 
 
 def _ranking(data: dict[str, Any], where: str, kw: dict[str, Any]) -> None:

@@ -13,6 +13,7 @@ from searchlib.backends.base import RawHit, RawResults
 from searchlib.config import Config
 from searchlib.results import Hit
 from searchlib.snippets import Fragment, make_fragments, render
+from searchlib.zones import IndexZone
 
 __all__ = ["SNIPPET_FIELDS", "HitAssembler"]
 
@@ -24,6 +25,7 @@ class HitAssembler:
     def __init__(self, config: Config, analyzers: Mapping[str, Any]) -> None:
         self._config = config
         self._analyzers = analyzers
+        self._zone = IndexZone.of(config)
 
     def hits(self, raw: RawResults, *, offset: int, fmt: str) -> list[Hit]:
         """``raw``'s hits ranked from ``offset + 1``, with snippets in format ``fmt``."""
@@ -41,7 +43,7 @@ class HitAssembler:
             score=float(rh.score),
             title=str(stored.get("title") or ""),
             snippet=snippet,
-            fields=stored,
+            fields=self._zone.shown_fields(stored),
             fragments=tuple(fragments),
         )
 

@@ -22,6 +22,7 @@ from searchlib.ingest import Problem, Record, read_documents
 from searchlib.ingestion import ProgressCallback, add_documents, extra_field_types
 from searchlib.results import AddSummary, CheckReport, SearchResults
 from searchlib.searching import QueryRunner
+from searchlib.zones import IndexZone
 
 __all__ = ["Index"]
 
@@ -48,6 +49,7 @@ class Index:
             if f.type == "text"
         }
         self._runner = QueryRunner(self.config, backend, analyzers)
+        self._zone = IndexZone.of(self.config)
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -143,6 +145,7 @@ class Index:
             mapping=dict(self.config.mapping),
             extra_fields=extra_field_types(self.config),
             max_doc_bytes=self.config.max_doc_bytes,
+            timezone=self.config.timezone,
         )
         return self.add(records, on_error=on_error, progress=progress, processes=processes)
 
@@ -171,8 +174,9 @@ class Index:
         return self._backend.doc_count()
 
     def get(self, doc_id: str) -> dict[str, Any] | None:
-        """The stored fields of one document, or None."""
-        return self._backend.get(str(doc_id))
+        """The stored fields of one document, or None; dates in the index's time zone."""
+        stored = self._backend.get(str(doc_id))
+        return None if stored is None else self._zone.shown_fields(stored)
 
     def analyze(self, text: str, field: str = "body") -> list[AnalyzedToken]:
         """The tokens ``text`` becomes in ``field`` of this index (its own analysis)."""

@@ -87,6 +87,7 @@ def _normalizer(config: Config) -> Callable[[Mapping[str, Any]], dict[str, Any]]
         mapping=dict(config.mapping),
         extra_fields=extra_field_types(config),
         max_doc_bytes=config.max_doc_bytes,
+        timezone=config.timezone,
     )
 
 

@@ -33,6 +33,7 @@ from searchlib.ranking import RECENCY_CANDIDATES, recency_rerank
 from searchlib.results import SearchResults
 from searchlib.similar import more_like_this
 from searchlib.snippets import FORMATS
+from searchlib.zones import IndexZone
 
 __all__ = ["MAX_LIMIT", "MAX_PAGE", "SUGGEST_BELOW", "QueryRunner"]
 
@@ -54,6 +55,7 @@ class QueryRunner:
         self._backend = backend
         self._analyzers = analyzers
         self._hits = HitAssembler(config, analyzers)
+        self._zone = IndexZone.of(config)
         self.searchable = frozenset(
             f.name for f in config.fields if f.type in ("text", "keyword", "date")
         )
@@ -79,7 +81,7 @@ class QueryRunner:
         if snippet_format not in FORMATS:
             raise QueryError(f"snippet_format must be one of {', '.join(FORMATS)}")
         default_fields = self._check_fields(fields)
-        node = self._parse(query, syntax)
+        node = self._zone.in_utc(self._parse(query, syntax))
         filter_nodes = self._filters(filters, since, until)
 
         def run(node: Node) -> RawResults:
@@ -202,8 +204,9 @@ class QueryRunner:
                 raise QueryError(f"filter {name!r} needs one or more non-empty strings")
             words = [Word(v, key) for v in values]
             nodes.append(words[0] if len(words) == 1 else Or(tuple(words)))
-        start = date_bound(since, end=False, name="since")
-        end = date_bound(until, end=True, name="until")
+        # Bounds name the index zone's days; the backend compares stored UTC instants.
+        start = self._zone.to_utc(date_bound(since, end=False, name="since"))
+        end = self._zone.to_utc(date_bound(until, end=True, name="until"))
         if start is not None and end is not None and start >= end:
             raise QueryError("until is before since")
         if start is not None or end is not None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _synthetic import build
@@ -43,3 +47,23 @@ def synthetic_index(tmp_path_factory):
     index = build(tmp_path_factory.mktemp("synthetic") / "ix")
     yield index
     index.close()
+
+
+@pytest.fixture
+def web_client() -> Callable[[Index], AbstractContextManager[Any]]:
+    """``web_client(index)``: a context manager giving a test client of searchlib serve's
+    app (JSON API and page) over ``index``."""
+    from searchlib.web import create_app
+
+    with warnings.catch_warnings():
+        # Starlette 1.x prefers the httpx2 fork for its TestClient and warns when it finds
+        # httpx (which the test extra installs); the client works the same with either.
+        warnings.filterwarnings("ignore", message=".*httpx2")
+        from starlette.testclient import TestClient
+
+    @contextmanager
+    def client(index: Index) -> Iterator[Any]:
+        with TestClient(create_app(index)) as c:
+            yield c
+
+    return client

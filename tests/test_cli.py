@@ -412,7 +412,7 @@ def test_a_category_in_the_query_stays_a_filter_in_the_fallback(runner, detik_in
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["fallback"] and data["hits"]
-    assert {h["category"] for h in data["hits"]} == {"ekonomi & keuangan"}
+    assert {h["category"] for h in data["hits"]} == {"Ekonomi & Keuangan"}
 
 
 # -- which config and index a command uses ---------------------------------------------------

@@ -260,6 +260,40 @@ def test_similar(built, source):
         remote.similar("no-such-id")
 
 
+def test_values_as_written_and_dates_in_the_index_zone(cluster, built, tmp_path):
+    """Issue 19's examples on the cluster, answered as by the embedded index."""
+    directory, config = cluster
+    remote, embedded, _ = built
+    doc = {
+        "id": "zona-1",
+        "title": "Gempa pagi zqzona",
+        "body": "Gempa zqzona guncang Bantul.",
+        "date": "1 Juli 2025 05:00 WIB",
+        "category": "Ekonomi & Keuangan",
+        "source": "Detik News",
+    }
+    try:
+        for ix in (remote, embedded):
+            ix.add([doc])
+            found = ix.search(
+                "zqzona", since="2025-07-01", filters={"category": "EKONOMI & keuangan"}
+            )
+            assert [h.to_dict()["date"] for h in found.hits] == ["2025-07-01T05:00:00+07:00"]
+            hit = found.hits[0].fields
+            assert (hit["category"], hit["source"]) == ("Ekonomi & Keuangan", "Detik News")
+            assert ix.get("zona-1")["date"].isoformat() == "2025-07-01T05:00:00+07:00"
+            assert ix.search("zqzona", until="2025-06-30").total == 0
+            assert ix.search("zqzona date:2025-07-01").total == 1
+            assert ix.search("zqzona").facets["category"] == {"Ekonomi & Keuangan": 1}
+        assert remote.search("pemerintah").facets == embedded.search("pemerintah").facets
+    finally:
+        for ix in (remote, embedded):
+            ix.delete(["zona-1"])
+    variant = _write_config(tmp_path / "tags.yaml", config, facets=["category", "tags"])
+    with pytest.raises(BackendNotSupportedError, match=r"facets: .*'tags' holds a list"):
+        Index.open(directory, variant)
+
+
 def test_id_collisions_are_refused(built, monkeypatch):
     remote, _embedded, _ = built
     before = len(remote)

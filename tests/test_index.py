@@ -11,6 +11,7 @@ import sys
 import textwrap
 import time
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -52,10 +53,14 @@ def test_create_add_len_and_stored_fields(ix):
     assert len(ix) == 2
     stored = ix.get("d1")
     assert stored["title"] == "Berita nomor 1"
-    assert stored["date"] == datetime(2022, 3, 10)
-    # Keyword facets are lowercased once, at index time.
-    assert stored["category"] == "ekonomi"
+    # A date without a zone is in the index's zone (default WIB) and comes back in it.
+    assert stored["date"] == datetime(2022, 3, 10, tzinfo=ZoneInfo("Asia/Jakarta"))
+    assert stored["date"].isoformat() == "2022-03-10T00:00:00+07:00"
+    # Keyword values come back as written; they match case-insensitively.
+    assert stored["category"] == "Ekonomi"
+    assert stored["source"] == "Warta Contoh"
     assert stored["tags"] == ["beras", "pasar"]
+    assert ix.search("harga", filters={"category": "ekonomi"}).total == 2
 
 
 def test_same_id_replaces(ix):
@@ -278,8 +283,8 @@ def test_extra_fields_are_indexed_with_their_types(tmp_path):
     with Index.create(tmp_path / "ix", config) as ix:
         ix.add([doc(1, diubah="10/03/2022", desk="Metro", ringkasan="Harga cabai melonjak")])
         stored = ix.get("d1")
-        assert stored["diubah"] == datetime(2022, 3, 10)
-        assert stored["desk"] == "metro"
+        assert stored["diubah"] == datetime(2022, 3, 10, tzinfo=ZoneInfo("Asia/Jakarta"))
+        assert stored["desk"] == "Metro"
         assert ix.search("desk:metro").total == 1
         assert ix.search("ringkasan:cabai").total == 1
 

@@ -16,6 +16,8 @@ from searchlib.ingest import Problem, Record, read_documents
 from searchlib.ingest import jsonarray as jsonarray_module
 
 MAPPING = {"judul": "title", "isi": "body", "tanggal": "date"}
+#: 10 March 2022, a date without a zone, read in the default zone (WIB) and stored as UTC.
+MARCH_10_WIB = datetime(2022, 3, 9, 17)
 
 
 def read(*paths, **kwargs):
@@ -49,7 +51,7 @@ def test_jsonl_records_with_line_numbers(tmp_path):
     items = read(path)
     assert summary(items) == [("doc", 1, "a1"), ("doc", 4, "a2"), ("doc", 5, "a3")]
     assert all(i.source == str(path) for i in items)
-    assert items[1].doc["date"] == datetime(2022, 3, 10)
+    assert items[1].doc["date"] == MARCH_10_WIB
 
 
 def test_jsonl_splits_on_newline_only(tmp_path):
@@ -72,7 +74,7 @@ def test_jsonl_mapping(tmp_path):
     line = json.dumps({"id": 5, "judul": "Banjir", "isi": "Air naik.", "tanggal": "10/03/2022"})
     (item,) = read(write_lines(tmp_path / "a.jsonl", [line]), mapping=MAPPING)
     assert item.doc["id"] == "5" and item.doc["title"] == "Banjir"
-    assert item.doc["body"] == "Air naik." and item.doc["date"] == datetime(2022, 3, 10)
+    assert item.doc["body"] == "Air naik." and item.doc["date"] == MARCH_10_WIB
 
 
 def test_jsonl_bad_lines_each_reported_with_their_line(tmp_path):
@@ -273,7 +275,7 @@ def test_json_array_with_mapping_and_bom(tmp_path):
     doc = {"id": "m", "judul": "Gempa", "isi": "Guncangan.", "tanggal": "Kamis, 10 Maret 2022"}
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps([doc]).encode())
     (item,) = read(path, mapping=MAPPING)
-    assert (item.doc["title"], item.doc["date"]) == ("Gempa", datetime(2022, 3, 10))
+    assert (item.doc["title"], item.doc["date"]) == ("Gempa", MARCH_10_WIB)
 
 
 # -- CSV ----------------------------------------------------------------------------------
@@ -293,7 +295,7 @@ def test_csv_with_mapping_and_multiline_fields(tmp_path):
     assert summary(items) == [("doc", 2, "1"), ("doc", 4, "2"), ("doc", 6, "3")]
     first, second, third = (i.doc for i in items)
     assert first["body"] == "Air naik\ndi dua baris" and first["tags"] == ["banjir", "jakarta"]
-    assert first["date"] == second["date"] == datetime(2022, 3, 10)
+    assert first["date"] == second["date"] == MARCH_10_WIB
     assert third["title"] == "Judul, dengan koma" and third["body"] == 'Isi "dikutip"'
     assert third["date"] is None and third["tags"] == []
 

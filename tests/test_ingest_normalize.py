@@ -71,7 +71,7 @@ def test_mapping_is_applied_first():
     assert (doc["title"], doc["body"], doc["date"], doc["author"]) == (
         "Banjir",
         "Air naik.",
-        datetime(2022, 3, 10),
+        datetime(2022, 3, 9, 17),  # midnight WIB, the default zone, as UTC
         "Budi",
     )
 
@@ -99,7 +99,7 @@ def test_extra_fields_are_strings_or_dates():
     doc = normalize_document(
         {"id": "x", "body": "b", "diubah": "11/03/2022"}, extra_fields={"diubah": "date"}
     )
-    assert doc["diubah"] == datetime(2022, 3, 11)
+    assert doc["diubah"] == datetime(2022, 3, 10, 17)  # 11 March, midnight WIB, as UTC
     with pytest.raises(ValueError, match="field 'diubah': impossible date"):
         normalize_document(
             {"id": "x", "body": "b", "diubah": "32/03/2022"}, extra_fields={"diubah": "date"}

@@ -10,21 +10,26 @@ Accepted (case-insensitive, extra spaces ignored):
   (``Kamis, 10 Maret 2022``);
 * any of those (except compact) followed by a time ``14:30``, ``14.30``, ``14:30:05``,
   ``pukul 14.30``, ``2:30 PM``, and a zone: ``WIB`` (UTC+7), ``WITA`` (+8), ``WIT`` (+9),
-  ``UTC``/``GMT``, ``Z``, ``+07:00``, ``GMT+7``;
+  ``UTC``/``GMT``, ``Z``, ``+07:00``, ``GMT+7``; the time may follow the date after a
+  space, a comma, ``|`` or `` - ``, as news sites print it (``Senin, 07 Jul 2025 | 10:00
+  WIB``, ``Kamis, 10 Jul 2025 - 08:30 WIB``);
 * Unix epoch numbers (int, float or a numeric string) from 10^8 (March 1973) on; smaller
   numbers are refused (``2022`` is a year, not 33 minutes past 1970). Values of 10^11 and
   more are milliseconds, as JavaScript writes them (10^11 seconds would be the year 5138).
 
-A value with a zone is converted to UTC; a value without one is kept as written (there is no
-way to know its zone). Dates without a time are midnight. Two-digit years are read only
-after a month name (``17-Aug-20``, ``17 Agu 20``: 00-68 are 2000-2068, 69-99 the 1900s, as
-POSIX ``%y``); in all-digit dates they are refused as ambiguous.
+A value with a zone is converted to UTC; a value without one is taken as in ``tz`` (an index's
+time zone; without ``tz`` it is kept as written). Dates without a time are midnight. A time
+without a date (``Jum'at, 13.45 WIB``, as a page prints the day's own articles) names no day:
+it is refused with an error that says so, since any day chosen for it would be a guess.
+Two-digit years are read only after a month name (``17-Aug-20``, ``17 Agu 20``: 00-68 are
+2000-2068, 69-99 the 1900s, as POSIX ``%y``); in all-digit dates they are refused as
+ambiguous.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone, tzinfo
 
 __all__ = ["parse_date"]
 
@@ -60,7 +65,7 @@ _ZONE_HOURS = {"wib": 7, "wita": 8, "wit": 9, "utc": 0, "gmt": 0, "z": 0}
 
 _WEEKDAY = r"(?:(?:" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + r")\s*,?\s+)?"
 _TIME = (
-    r"(?:t|\s*,\s*|\s+)(?:(?:pukul|jam|at)\s+)?"
+    r"(?:t|\s*[,|]\s*|\s+-\s+|\s+)(?:(?:pukul|jam|at)\s+)?"
     r"(?P<H>\d{1,2})[:.](?P<M>\d{2})(?:[:.](?P<S>\d{2})(?:[.,](?P<frac>\d{1,9}))?)?"
     r"(?:\s*(?P<ampm>[ap])\.?m\.?)?"
 )
@@ -82,6 +87,11 @@ _FORMS = [
         rf"(?P<y>\d{{4}}){_TAIL}"
     ),
 ]
+#: A weekday and a time with no date: what a page prints for the day's own articles.
+_TIME_ONLY = re.compile(
+    rf"{_WEEKDAY}(?:(?:pukul|jam)\s+)?\d{{1,2}}[:.]\d{{2}}(?:[:.]\d{{2}})?"
+    rf"(?:\s*[ap]\.?m\.?)?{_ZONE}"
+)
 _COMPACT = re.compile(r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})")
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
 _OFFSET = re.compile(r"([+-])(\d{1,2})(?::?(\d{2}))?")
@@ -92,34 +102,51 @@ _EPOCH_FROM = 10**8
 _HINT = "use e.g. 2022-03-10, 2022-03-10T14:30:00+07:00, 10 Maret 2022, 10/03/2022"
 
 
-def parse_date(value: str | int | float | datetime | date) -> datetime:
-    """``value`` as a naive UTC datetime; ``ValueError`` names the value when it is not a date."""
+def parse_date(value: str | int | float | datetime | date, tz: tzinfo | None = None) -> datetime:
+    """``value`` as a naive UTC datetime; ``ValueError`` names the value when it is not a date.
+
+    A value without a zone is taken as in ``tz``; without ``tz`` it is kept as written."""
     if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
-        return value
+        return _to_utc(value, tz)
     if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
+        return _to_utc(datetime(value.year, value.month, value.day), tz)
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ValueError(f"a date must be a string or a number, got {type(value).__name__}")
     if not isinstance(value, str):
         return _from_epoch(value, value)
-    text = " ".join(value.split()).lower()
+    text = " ".join(value.replace("\u2019", "'").split()).lower()
     if not text:
         raise ValueError("empty date")
     m = _COMPACT.fullmatch(text)
     if m:
-        return _build(value, m.group("y"), m.group("m"), m.group("d"))
+        return _to_utc(_build(value, m.group("y"), m.group("m"), m.group("d")), tz)
+    if _TIME_ONLY.fullmatch(text):
+        raise ValueError(
+            f"{value!r} is a time without a date: give the day too "
+            "(e.g. Jumat, 11 Jul 2025 13:45 WIB)"
+        )
     if _NUMBER.fullmatch(text):
         return _from_epoch(float(text) if "." in text else int(text), value)
     for form in _FORMS:
         m = form.fullmatch(text)
         if m:
-            return _from_match(value, m)
+            return _from_match(value, m, tz)
     raise ValueError(f"unrecognized date {value!r} ({_HINT})")
 
 
-def _from_match(value: str, m: re.Match[str]) -> datetime:
+def _to_utc(value: datetime, tz: tzinfo | None) -> datetime:
+    """``value`` (naive: in ``tz``, or as written without one) as a naive UTC datetime."""
+    if value.tzinfo is None:
+        if tz is None:
+            return value
+        value = value.replace(tzinfo=tz)
+    try:
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+    except OverflowError:
+        raise ValueError(f"date {value.isoformat()!r} is out of range in UTC") from None
+
+
+def _from_match(value: str, m: re.Match[str], tz: tzinfo | None) -> datetime:
     groups = m.groupdict()
     month: str | int | None = groups.get("m")
     if month is None:
@@ -141,8 +168,8 @@ def _from_match(value: str, m: re.Match[str]) -> datetime:
     )
     zone = groups["tz"]
     if zone:
-        result -= _zone_offset(zone, value)
-    return result
+        return result - _zone_offset(zone, value)
+    return _to_utc(result, tz)
 
 
 def _build(value: object, year: str, month: str | int, day: str, *time: str | int) -> datetime:

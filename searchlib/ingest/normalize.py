@@ -16,11 +16,13 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Collection, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
+from searchlib.errors import ConfigError
 from searchlib.ingest.dates import parse_date
 from searchlib.ingest.model import CANONICAL_FIELDS
+from searchlib.zones import DEFAULT_TIMEZONE, load_zone
 
 __all__ = ["DEFAULT_MAX_DOC_BYTES", "FieldSet", "normalize_document"]
 
@@ -35,14 +37,20 @@ class FieldSet:
     """The names one run accepts and where each input name goes; built once per run.
 
     ``extra_fields`` is a collection of names (string values), or a mapping of name to
-    field type in which ``"date"`` fields are parsed like ``date``.
+    field type in which ``"date"`` fields are parsed like ``date``. Dates without a zone are
+    taken as in ``timezone`` (an IANA name: the index's zone, :mod:`searchlib.zones`).
     """
 
     def __init__(
         self,
         mapping: Mapping[str, str] | None = None,
         extra_fields: Collection[str] | Mapping[str, str] = (),
+        timezone: str = DEFAULT_TIMEZONE,
     ) -> None:
+        try:
+            self.tz: tzinfo = load_zone(timezone)
+        except ConfigError as error:  # here an argument of the reader, not a config key
+            raise ValueError(f"{error} ({error.hint})") from None
         if isinstance(extra_fields, str):
             extra_fields = (extra_fields,)
         self.extra = tuple(n for n in extra_fields if n not in CANONICAL_FIELDS)
@@ -81,33 +89,38 @@ def normalize_document(
     mapping: Mapping[str, str] | None = None,
     extra_fields: Collection[str] | Mapping[str, str] = (),
     max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> dict[str, Any]:
     """``raw`` as a canonical document; ``ValueError`` says what is wrong with it.
 
     The result has every canonical key (``""``, ``[]`` or ``None`` for ``date`` when absent),
-    ``date`` as a naive UTC datetime, ``tags`` as a list of strings, and each declared extra
-    field. A document whose text is more than ``max_doc_bytes`` bytes of UTF-8 is refused.
+    ``date`` as a naive UTC datetime (a date without a zone is taken as in ``timezone``),
+    ``tags`` as a list of strings, and each declared extra field. A document whose text is
+    more than ``max_doc_bytes`` bytes of UTF-8 is refused.
     """
-    return normalize(raw, _field_set(mapping, extra_fields), max_doc_bytes)
+    return normalize(raw, _field_set(mapping, extra_fields, timezone), max_doc_bytes)
 
 
 def _field_set(
-    mapping: Mapping[str, str] | None, extra_fields: Collection[str] | Mapping[str, str]
+    mapping: Mapping[str, str] | None,
+    extra_fields: Collection[str] | Mapping[str, str],
+    timezone: str,
 ) -> FieldSet:
     # Index.add calls normalize_document once per document with the same settings, and
     # building a field set costs about as much as normalizing a document: reuse it.
     if isinstance(extra_fields, str):
         extra_fields = (extra_fields,)
+    pairs = tuple((mapping or {}).items())
     if isinstance(extra_fields, Mapping):
-        return _cached_field_set(tuple((mapping or {}).items()), tuple(extra_fields.items()), True)
-    return _cached_field_set(tuple((mapping or {}).items()), tuple(extra_fields), False)
+        return _cached_field_set(pairs, tuple(extra_fields.items()), True, timezone)
+    return _cached_field_set(pairs, tuple(extra_fields), False, timezone)
 
 
 @functools.lru_cache(maxsize=8)
 def _cached_field_set(
-    mapping: tuple[tuple[str, str], ...], extra: tuple[Any, ...], typed: bool
+    mapping: tuple[tuple[str, str], ...], extra: tuple[Any, ...], typed: bool, timezone: str
 ) -> FieldSet:
-    return FieldSet(dict(mapping), dict(extra) if typed else extra)
+    return FieldSet(dict(mapping), dict(extra) if typed else extra, timezone)
 
 
 def normalize(raw: Mapping[str, object], fields: FieldSet, max_doc_bytes: int) -> dict[str, Any]:
@@ -147,7 +160,7 @@ def normalize(raw: Mapping[str, object], fields: FieldSet, max_doc_bytes: int) -
         problem = "empty document" if not doc["title"] else "missing body"
         raise ValueError(problem + _unknown_fields(raw, fields))
     value = values.get("date")
-    doc["date"] = None if value is None else _date(value, origin["date"])
+    doc["date"] = None if value is None else _date(value, origin["date"], fields.tz)
     value = values.get("tags")
     tags = [] if value is None else _tags(value, origin["tags"])
     doc["tags"] = tags
@@ -155,7 +168,7 @@ def normalize(raw: Mapping[str, object], fields: FieldSet, max_doc_bytes: int) -
     for name in fields.extra:
         value = values.get(name)
         if name in fields.extra_dates:
-            doc[name] = None if value is None else _date(value, origin[name])
+            doc[name] = None if value is None else _date(value, origin[name], fields.tz)
         else:
             text = "" if value is None else _text(value, origin[name]).strip()
             size += _utf8_size(text, origin.get(name, name))
@@ -225,7 +238,7 @@ def _utf8_size(text: str, name: str) -> int:
         raise ValueError(f"field {name!r} contains invalid Unicode (a lone surrogate)") from None
 
 
-def _date(value: object, name: str) -> datetime | None:
+def _date(value: object, name: str, tz: tzinfo) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, str) and not value.strip():
@@ -233,7 +246,7 @@ def _date(value: object, name: str) -> datetime | None:
     if isinstance(value, bool) or not isinstance(value, (str, int, float, datetime, date)):
         raise ValueError(f"field {name!r} must be a date, got {_kind(value)}")
     try:
-        return parse_date(value)
+        return parse_date(value, tz)
     except ValueError as error:
         raise ValueError(f"field {name!r}: {error}") from None
 

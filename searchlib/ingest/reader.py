@@ -20,6 +20,7 @@ from searchlib.ingest.model import FORMATS, Problem, Record
 from searchlib.ingest.normalize import DEFAULT_MAX_DOC_BYTES, FieldSet
 from searchlib.ingest.stdin import STDIN, STDIN_NAME, sniff_stdin
 from searchlib.ingest.textfiles import TEXT_SUFFIXES, read_directory, read_text_file
+from searchlib.zones import DEFAULT_TIMEZONE
 
 __all__ = ["format_of", "read_documents"]
 
@@ -59,6 +60,7 @@ def read_documents(
     mapping: Mapping[str, str] | None = None,
     extra_fields: Collection[str] | Mapping[str, str] = (),
     max_doc_bytes: int = DEFAULT_MAX_DOC_BYTES,
+    timezone: str = DEFAULT_TIMEZONE,
 ) -> Iterator[Record | Problem]:
     """Every document in ``paths`` as a :class:`Record`, or a :class:`Problem` saying why not.
 
@@ -67,7 +69,8 @@ def read_documents(
     :data:`FORMATS` for every path. The path ``-`` is standard input (named ``<stdin>``
     in problems), its format sniffed when ``"auto"`` (:mod:`searchlib.ingest.stdin`).
     ``mapping`` renames input fields (``{"judul": "title"}``); ``extra_fields`` are the
-    config's fields beyond the canonical ones. Reading is lazy: only the current document
+    config's fields beyond the canonical ones; dates without a zone are taken as in
+    ``timezone`` (the index's zone, an IANA name). Reading is lazy: only the current document
     is held in memory.
     """
     if isinstance(paths, (str, os.PathLike)):
@@ -77,7 +80,7 @@ def read_documents(
     if isinstance(max_doc_bytes, bool) or not isinstance(max_doc_bytes, int) or max_doc_bytes < 1:
         raise IngestError(f"max_doc_bytes must be a positive integer, got {max_doc_bytes!r}")
     try:
-        fields = FieldSet(mapping, extra_fields)
+        fields = FieldSet(mapping, extra_fields, timezone)
     except ValueError as error:
         raise IngestError(str(error)) from None
     names = [os.fspath(p) for p in paths]

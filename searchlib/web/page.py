@@ -181,22 +181,8 @@ def build_view(index: Index, params: QueryParams) -> View:
     if total == 0:
         view.nearest = _nearest(index, p)
     view.hits = [_hit(h) for h in results.hits]
-    for name, label in FACET_NAMES.items():
-        chosen = getattr(p, name)
-        entries = [
-            {
-                "value": value,
-                "count": number(count),
-                "chosen": value in chosen,
-                "href": href(p, **{name: [*chosen, value] if value not in chosen else chosen}),
-            }
-            for value, count in facets.get(name, {}).items()
-        ]
-        if entries:
-            view.facets.append({"name": name, "label": label, "entries": entries})
-        for value in chosen:
-            rest = [v for v in chosen if v != value]
-            view.active.append({"label": label, "value": value, "href": href(p, **{name: rest})})
+    for name, counts in facets.items():
+        _add_facet(view, p, name, counts)
     pages = results.pages
     view.links = {
         "prev": href(p, page=min(p.page - 1, pages)) if p.page > 1 else None,
@@ -212,6 +198,27 @@ def build_view(index: Index, params: QueryParams) -> View:
     view.form["last"] = number(first + len(results.hits) - 1)
     view.form["took"] = f"{results.took_ms:.1f}".replace(".", ",")
     return view
+
+
+def _add_facet(view: View, p: SearchParams, name: str, counts: dict[str, int]) -> None:
+    """One facet's entries (labels as written) and its active filters. Category and source
+    are filters of the page; other facet fields (the config's ``facets``) are shown as
+    counts only."""
+    label = FACET_NAMES.get(name, name.replace("_", " ").capitalize())
+    chosen: tuple[str, ...] = getattr(p, name) if name in FACET_NAMES else ()
+    asked = {c.strip().lower() for c in chosen}  # filters match case-insensitively
+    entries = []
+    for value, count in counts.items():
+        picked = value.strip().lower() in asked
+        link = None
+        if name in FACET_NAMES and not picked:
+            link = href(p, **{name: [*chosen, value]})
+        entries.append({"value": value, "count": number(count), "chosen": picked, "href": link})
+    if entries:
+        view.facets.append({"name": name, "label": label, "entries": entries})
+    for value in chosen:
+        rest = [v for v in chosen if v != value]
+        view.active.append({"label": label, "value": value, "href": href(p, **{name: rest})})
 
 
 def _nearest(index: Index, p: SearchParams) -> list[dict[str, str]]:

@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -32,14 +32,15 @@ from searchlib.backends.embedded.plan import Plan
 from searchlib.backends.embedded.schema import COMBINED_FIELD, COMBINED_ONLY, build_schema
 from searchlib.backends.embedded.scoring import BM25
 from searchlib.backends.embedded.spelling import closest_term
+from searchlib.backends.embedded.spellings import spellings
 from searchlib.backends.embedded.topk import TooSlow, TopK, top_k
 from searchlib.backends.permissions import writing
 from searchlib.config import Config
 from searchlib.errors import IndexLockedError, QueryError, StorageError
+from searchlib.facet_labels import labelled
 from searchlib.query import Node
 from searchlib.ranking import combined_fields
 
-FACET_FIELDS = ("category", "source")
 #: Directory mtimes are coarse on some filesystems (1 s on ext3 and NFS), so two commits
 #: in one tick can leave the same stamp; a stamp younger than this is not trusted.
 RACY_NS = 2_000_000_000
@@ -94,12 +95,15 @@ class _WhooshTransaction(Transaction):
         for name, value in doc.items():
             if value is None or value == "" or value == []:
                 continue
+            # Keyword values are indexed lowercased (matched case-insensitively) and stored,
+            # like the column, as written (searchlib.facet_labels).
             if name in self._lists:
-                values = [str(v).strip().lower() for v in value]
-                fields[name] = ",".join(v.replace(",", " ") for v in values if v)
+                values = [v for v in (str(v).strip() for v in value) if v]
+                fields[name] = ",".join(v.lower().replace(",", " ") for v in values)
                 fields["_stored_" + name] = values
             elif name in self._keywords:
                 fields[name] = str(value).strip().lower()
+                fields["_stored_" + name] = str(value).strip()
             else:
                 fields[name] = value
         if self._combined:
@@ -412,19 +416,28 @@ class WhooshStore:
             raise self._too_slow() from None
 
     def _facets(self, plan: Plan, matches: _Matches | None) -> dict[str, dict[str, int]]:
-        """Counts by category and source over every document the query matches."""
-        names = [name for name in FACET_FIELDS if name in self.keyword_fields]
+        """Counts by each facet field's value over every document the query matches,
+        labelled with the spelling most documents of the index use."""
+        names = [name for name in self.config.facets if name in self.keyword_fields]
         if not names:
             return {}
         if matches is not None:
-            return facet_counts(matches, names)
-        groupedby = {name: sorting.FieldFacet(name, maptype=sorting.Count) for name in names}
-        results = self._run(self._searcher(), plan, {"limit": 1, "groupedby": groupedby})
-        counts = {}
-        for name in names:
-            pairs = ((str(k), int(v)) for k, v in results.groups(name).items() if k)
-            counts[name] = dict(sorted(pairs, key=lambda kv: (-kv[1], kv[0])))
-        return counts
+            counts = facet_counts(matches, names)
+        else:
+            # A list field (tags) counts a document under each of its values.
+            groupedby = {
+                name: sorting.FieldFacet(
+                    name, allow_overlap=name in self.list_fields, maptype=sorting.Count
+                )
+                for name in names
+            }
+            results = self._run(self._searcher(), plan, {"limit": 1, "groupedby": groupedby})
+            counts = {
+                name: {str(k): int(v) for k, v in results.groups(name).items() if k}
+                for name in names
+            }
+        written = spellings(self._searcher(), names)
+        return {name: labelled(counts[name], written[name]) for name in names}
 
     def posting_field(self, name: str) -> str:
         """The field whose postings answer for ``name`` (body lives in the combined field)."""
@@ -543,7 +556,12 @@ def _hits(searcher: Searcher, scored: list[tuple[float, int]], *, dates: bool) -
                 docnum=docnum,
                 score=score,
                 load=functools.partial(_stored, searcher, docnum),
-                date=value.timestamp() if isinstance(value, datetime) else None,
+                # Stored dates are naive UTC (searchlib.zones), not the machine's local time.
+                date=(
+                    value.replace(tzinfo=timezone.utc).timestamp()
+                    if isinstance(value, datetime)
+                    else None
+                ),
             )
         )
     return hits

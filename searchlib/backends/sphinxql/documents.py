@@ -42,8 +42,9 @@ class DocumentCodec:
             value = doc.get(name)
             values.append(epoch(value) if isinstance(value, datetime) else NO_DATE)
         for name in self.schema.facet_fields:
-            found = keyword_values(doc.get(name))
-            values.append(found[0] if found else "")
+            # As written: a facet counts each spelling, searchlib.facet_labels merges them.
+            value = doc.get(name)
+            values.append("" if value is None else str(value).strip())
         return tuple(values)
 
     def stored_fields(self, doc: dict[str, Any]) -> dict[str, Any]:
@@ -54,9 +55,9 @@ class DocumentCodec:
             if value is None or value == "" or value == [] or name not in self._stored:
                 continue
             if isinstance(value, list) and name in self._keywords:
-                value = [str(v).strip().lower() for v in value]
+                value = [v for v in (str(v).strip() for v in value) if v]
             elif name in self._keywords:
-                value = str(value).strip().lower()
+                value = str(value).strip()
             out[name] = value
         return out
 

@@ -4,8 +4,8 @@ Every searchable field becomes a full-text field ``t_<name>`` holding pre-analyz
 terms (the engine's own morphology, stopwords and case folding stay off). The article as
 stored (title, body, ...) travels in one JSON string attribute ``doc``, so snippets are
 made by searchlib from the same text the embedded backend stores. Date fields are integer
-attributes ``d_<name>`` (seconds since 1970; no date sorts last), and the facet fields are
-string attributes ``f_<name>``.
+attributes ``d_<name>`` (seconds since 1970; no date sorts last), and the facet fields (the
+config's ``facets``) are string attributes ``f_<name>`` holding the value as written.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from searchlib.config import Config
+from searchlib.errors import BackendNotSupportedError
 
-#: The fields counted in facets, as in the embedded backend.
-FACET_FIELDS = ("category", "source")
+#: The keyword field whose value is a list: one string attribute cannot count it.
+LIST_FIELD = "tags"
+
 #: A full-text field holding one token in every document, so a query of only exclusions
 #: (``-rusia``) has something to exclude from: Sphinx refuses a lone NOT.
 ALL_FIELD = "t_all_"
@@ -71,7 +73,13 @@ def engine_schema(config: Config, index: str) -> EngineSchema:
     text = tuple(f.name for f in config.fields if f.type == "text")
     keyword = tuple(f.name for f in config.fields if f.type == "keyword" and f.name != "id")
     dates = tuple(f.name for f in config.fields if f.type == "date")
-    facets = tuple(n for n in FACET_FIELDS if n in keyword)
+    facets = tuple(n for n in config.facets if n in keyword)
+    if LIST_FIELD in facets:
+        raise BackendNotSupportedError(
+            f"{config.where}: facets: the sphinxql backend counts single-valued keyword "
+            f"fields only, and {LIST_FIELD!r} holds a list",
+            hint=f"leave {LIST_FIELD} out of facets for a cluster index",
+        )
     return EngineSchema(index, text, keyword, dates, facets)
 
 

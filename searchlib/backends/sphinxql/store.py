@@ -41,6 +41,7 @@ from searchlib.errors import (
     QueryError,
     StorageError,
 )
+from searchlib.facet_labels import labelled
 from searchlib.query import Node
 from searchlib.ranking import combined_fields
 
@@ -398,8 +399,7 @@ class SphinxStore:
                 f"f_{name}, COUNT(*) AS n",
                 f"GROUP BY f_{name} ORDER BY n DESC LIMIT 1000 OPTION max_matches=1000",
             )
-            pairs = ((str(k), int(v)) for k, v in rows if k)
-            counts[name] = dict(sorted(pairs, key=lambda kv: (-kv[1], kv[0])))
+            counts[name] = labelled({str(k): int(v) for k, v in rows if k})
         return counts
 
     def get(self, doc_id: str) -> dict[str, Any] | None:
