@@ -282,7 +282,9 @@ class SphinxStore:
 
     # -- reading --------------------------------------------------------------------------
 
-    def _compile(self, node: Node, filters: Sequence[Node], fields: Sequence[str] | None):
+    def _compile(
+        self, node: Node, filters: Sequence[Node], fields: Sequence[str] | None
+    ) -> Compiled:
         return compile_query(
             node,
             filters,
