@@ -136,13 +136,8 @@ def test_upsert_keeps_the_count_and_delete_hits_the_owning_node(cluster, built, 
 
 
 def _queries(source: Path, count: int) -> list[str]:
-    import sys
+    from benchmarks._queries import derive_queries, stopwords
 
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        from _queries import derive_queries, stopwords
-    finally:
-        sys.path.pop(0)
     titles = [d["title"] for d in _docs(source)]
     return derive_queries(titles, stopwords(REPO / "analyzers"), count=count)
 

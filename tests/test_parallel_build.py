@@ -159,8 +159,6 @@ def test_a_script_without_a_main_guard_runs_once(tmp_path):
     script.write_text(
         textwrap.dedent(
             f"""
-            import sys
-            sys.path.insert(0, {str(REPO)!r})
             from searchlib import Index
             from searchlib.backends.embedded import store
             store.PARALLEL_AFTER = 20
