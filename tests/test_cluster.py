@@ -38,6 +38,9 @@ DETIK = REPO.parent / "shared" / "corpus" / "detik-1000.jsonl"
 SAMPLE = REPO / "searchlib" / "sample" / "articles.jsonl"
 REQUIRED = os.environ.get("SEARCHLIB_REQUIRE_SEARCHD") == "1"
 
+#: Real searchd nodes: deselected by the default run, run by ``pytest -m integration``.
+pytestmark = pytest.mark.integration
+
 
 def _unavailable(reason: str) -> None:
     if REQUIRED:
@@ -73,17 +76,16 @@ def source() -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(cluster, source, tmp_path_factory):
-    """The corpus indexed through the CLI into the cluster, and embedded beside it."""
+def built(cluster, source, request):
+    """The corpus indexed through the CLI into the cluster, and the run's shared embedded
+    index of the same corpus (conftest.py) beside it."""
     directory, config = cluster
     result = CliRunner().invoke(cli, ["index", str(source), "--config", str(config), "--rebuild"])
     assert result.exit_code == 0, result.output
-    embedded = Index.create(tmp_path_factory.mktemp("embedded") / "ix")
-    embedded.add_files([source])
+    embedded = request.getfixturevalue("detik_index" if source == DETIK else "sample_index")
     remote = Index.open(directory, config)
     yield remote, embedded, result.output
     remote.close()
-    embedded.close()
 
 
 def _docs(source: Path) -> list[dict[str, Any]]:
