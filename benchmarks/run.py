@@ -3,9 +3,9 @@
     python -m benchmarks.run --docs N [--json FILE] [--check benchmarks/thresholds.yaml]
 
 One run composes the corpus (see _corpus.py) and the queries (_queries.py) once, then runs
-each system on the same documents and queries, in one harness run: each system runs in its
-own fresh Python subprocess (_worker.py), one after another, so
-each peak RSS is that system's alone and none inherits another's imports or caches. Each
+each system on the same documents and queries, each in its own fresh Python subprocess
+(_worker.py), one after another, so each peak RSS is that system's alone and none inherits
+another's imports or caches. Each
 builds (timed, streaming the documents from a JSONL file, parsing included), then a warm
 searcher answers every query once untimed and once timed (top 10 with snippets; all words
 must match, else any word). Peak RSS is each worker's VmHWM over its build and queries.

@@ -24,6 +24,7 @@ def test_snowball_mapper_rewrites_words_but_not_stopwords_numbers_or_acronyms():
     assert mapper.word("dirinya") in ("dirinya", "diri")
 
 
+@pytest.mark.slow  # loading nlp-id's lemmatizer dominates
 def test_nlp_id_mapper_or_a_clear_note():
     try:
         mapper = peer_mapper("nlp-id")

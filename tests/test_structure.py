@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import textwrap
 from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -49,13 +50,19 @@ Violation = str
 # -- reading the source -------------------------------------------------------------------
 
 
+@cache
+def parsed(path: Path) -> ast.Module:
+    """A source file's tree, parsed once per run (every rule reads every module)."""
+    return ast.parse(path.read_text(encoding="utf-8"), str(path))
+
+
 def modules(root: Path) -> Iterator[tuple[str, Path, ast.Module]]:
     """Every module below the package directory ``root`` as (dotted name, path, tree)."""
     for path in sorted(root.rglob("*.py")):
         parts = list(path.relative_to(root.parent).with_suffix("").parts)
         if parts[-1] == "__init__":
             parts.pop()
-        yield ".".join(parts), path, ast.parse(path.read_text(encoding="utf-8"), str(path))
+        yield ".".join(parts), path, parsed(path)
 
 
 def imports(name: str, path: Path, tree: ast.Module) -> Iterator[tuple[int, str, str | None]]:
@@ -286,8 +293,7 @@ def sys_path_edits(root: Path) -> list[Violation]:
     """Every statement below ``root`` that changes ``sys.path``."""
     found: list[tuple[str, int]] = []
     for path in sorted(root.rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-        for node in ast.walk(tree):
+        for node in ast.walk(parsed(path)):
             target = None
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
                 if node.func.attr in _PATH_EDITS:
