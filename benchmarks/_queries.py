@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
-from _corpus import REPO
+
+from benchmarks._corpus import REPO
 
 DEFAULT_COUNT = 300
 DEFAULT_SEED = 20251129

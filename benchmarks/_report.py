@@ -48,8 +48,7 @@ RATIOS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "whoosh_index_vs_text": (("whoosh_stock", "index_mb"), (TEXT, "text_mb")),
     "fts5_index_vs_text": (("fts5", "index_mb"), (TEXT, "text_mb")),
     "fts5_build_vs_floor": (("fts5", "build_s"), (FLOOR, "build_s")),
-    # The sphinxql backend on a local 2-node cluster against the embedded backend (issue 10
-    # targets: build <= 1.5x, query p50 <= 2x).
+    # The sphinxql backend on a local 2-node cluster against the embedded backend.
     "sphinx_build_vs_searchlib": (("sphinx_2node", "build_s"), ("searchlib", "build_s")),
     "sphinx_query_p50_vs_searchlib": (
         ("sphinx_2node", "query_p50_ms"),

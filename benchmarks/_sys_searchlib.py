@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from _system import Outcome, Searcher, Settings
+from benchmarks._system import Outcome, Searcher, Settings
 
 INDEX = "index"
 

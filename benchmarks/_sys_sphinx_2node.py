@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from _system import Outcome, Searcher, Settings
+from benchmarks._system import Outcome, Searcher, Settings
 
 CLUSTER = "cluster"
 NODES = 2

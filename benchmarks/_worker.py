@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from _system import Settings, System
+from benchmarks._system import Settings, System
 
 SYSTEMS = ("analysis_floor", "whoosh_stock", "fts5", "searchlib", "sphinx_2node")
 
@@ -26,7 +26,7 @@ SYSTEMS = ("analysis_floor", "whoosh_stock", "fts5", "searchlib", "sphinx_2node"
 def load_system(name: str) -> System:
     if name not in SYSTEMS:
         raise ValueError(f"unknown system {name!r}")
-    module: Any = importlib.import_module(f"_sys_{name}")
+    module: Any = importlib.import_module(f"benchmarks._sys_{name}")
     return module
 
 

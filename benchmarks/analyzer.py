@@ -1,6 +1,6 @@
 """Analyzer throughput against the bare floor, in one process.
 
-    python benchmarks/analyzer.py [--analyzer indonesian] [--rounds 5] [--check 2.0] [--profile]
+    python -m benchmarks.analyzer [--analyzer indonesian] [--rounds 5] [--check 2.0] [--profile]
 
 Analyzes every title and body of ../shared/corpus/*.jsonl (each field separately, as the
 index does) with searchlib's analyzer, called exactly as Whoosh's index calls it
@@ -27,14 +27,12 @@ import json
 import pstats
 import re
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_CORPUS = REPO.parent / "shared" / "corpus"
-sys.path.insert(0, str(REPO))
 
 _WORD = re.compile(r"\w+")
 

@@ -1,6 +1,6 @@
 """Compare a benchmark's ratios with the maxima in thresholds.yaml.
 
-Usage: python benchmarks/check_thresholds.py BENCH.json [benchmarks/thresholds.yaml]
+Usage: python -m benchmarks.check_thresholds BENCH.json [benchmarks/thresholds.yaml]
 Exits 1 naming every ratio above its maximum or not measured.
 """
 

@@ -1,6 +1,6 @@
 """Same answers? The embedded index against a Sphinx cluster, on the same documents.
 
-    python benchmarks/cluster_overlap.py [--nodes 2] [--queries 300] [--json FILE]
+    python -m benchmarks.cluster_overlap [--nodes 2] [--queries 300] [--json FILE]
 
 Builds ``../shared/corpus/detik-1000.jsonl`` (else the built-in sample) into an embedded
 index and into throwaway local clusters of 1 and ``--nodes`` nodes (searchd on 127.0.0.1,
@@ -22,10 +22,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from _corpus import REPO, SAMPLE_FILE, SHARED_ARTICLES, SHARED_CORPUS, read_jsonl
-from _queries import derive_queries, stopwords
-
 import searchlib
+from benchmarks._corpus import REPO, SAMPLE_FILE, SHARED_ARTICLES, SHARED_CORPUS, read_jsonl
+from benchmarks._queries import derive_queries, stopwords
 from searchlib.backends.sphinxql.nodes import find_searchd, temporary_cluster
 
 

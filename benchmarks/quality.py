@@ -1,8 +1,8 @@
 """Retrieval quality: searchlib's default configuration against reference rows, per task.
 
-    python benchmarks/quality.py [--shared PATH] [--tasks facqa,detik-headline,detik-lead]
+    python -m benchmarks.quality [--shared PATH] [--tasks facqa,detik-headline,detik-lead]
                                  [--jobs 2] [--ablation] [--json FILE]
-    python benchmarks/quality.py --tune [--tasks ...]
+    python -m benchmarks.quality --tune [--tasks ...]
 
 Each task (see _eval_tasks.py for how the detik tasks are built and why they are fair) is
 run through searchlib's public API (``searchlib.evaluation``): one temporary index per
@@ -17,8 +17,8 @@ distinct analysis, every query answered 100 deep. Rows:
   with a note when nlp-id is not installed: ``pip install .[bench]``). Same tokenizer,
   stopwords and field boosts as the default.
 * ``searchlib default, all words first``: the same config with the query language's handling
-  (every word required; any word only when no document has them all), which was the plain
-  syntax's handling until these tables showed it losing the right document.
+  (every word required; any word only when no document has them all): the row that shows
+  why the plain syntax ranks prose as one any-word query instead.
 * ``searchlib default, all words fill``: computed from the two rows above, no further
   queries: the all-words hits first, then the any-word hits not among them.
 * with ``--ablation``, ``same ranking, ...``: the default's ranking and query handling with
@@ -45,8 +45,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-import _eval_tasks
-
+from benchmarks import _eval_tasks
+from benchmarks.peers import available_peers
 from searchlib.evaluation.runner import (
     Collection,
     EvalResult,
@@ -56,7 +56,7 @@ from searchlib.evaluation.runner import (
     run_systems,
     split_of,
 )
-from searchlib.evaluation.systems import available_peers, reference_systems, same_ranking_systems
+from searchlib.evaluation.systems import reference_systems, same_ranking_systems
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SHARED = REPO.parent / "shared"

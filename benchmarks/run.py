@@ -1,11 +1,11 @@
 """Benchmark searchlib against stock Whoosh, SQLite FTS5 and an analysis floor.
 
-    python benchmarks/run.py --docs N [--json FILE] [--check benchmarks/thresholds.yaml]
+    python -m benchmarks.run --docs N [--json FILE] [--check benchmarks/thresholds.yaml]
 
 One run composes the corpus (see _corpus.py) and the queries (_queries.py) once, then runs
-each system on the same documents and queries. "Same process" in issue 7 means one harness
-run: each system runs in its own fresh Python subprocess (_worker.py), one after another, so
-each peak RSS is that system's alone and none inherits another's imports or caches. Each
+each system on the same documents and queries, each in its own fresh Python subprocess
+(_worker.py), one after another, so each peak RSS is that system's alone and none inherits
+another's imports or caches. Each
 builds (timed, streaming the documents from a JSONL file, parsing included), then a warm
 searcher answers every query once untimed and once timed (top 10 with snippets; all words
 must match, else any word). Peak RSS is each worker's VmHWM over its build and queries.
@@ -26,12 +26,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _corpus import DEFAULT_SEED, Composer, CorpusError, find_source, words
-from _queries import DEFAULT_COUNT, derive_queries, stopwords
-from _report import SYSTEM_ORDER, busy_warnings, document, markdown
-from check_thresholds import ThresholdsError, load_thresholds, regressions
+from benchmarks._corpus import DEFAULT_SEED, Composer, CorpusError, find_source, words
+from benchmarks._queries import DEFAULT_COUNT, derive_queries, stopwords
+from benchmarks._report import SYSTEM_ORDER, busy_warnings, document, markdown
+from benchmarks.check_thresholds import ThresholdsError, load_thresholds, regressions
 
-WORKER = Path(__file__).resolve().with_name("_worker.py")
+#: The worker runs as a module of this package, from the repository root.
+REPO = Path(__file__).resolve().parents[1]
 #: Used when searchlib's config cannot be read (so FTS5 and Whoosh still weigh titles).
 FALLBACK_TITLE_BOOST = 2.0
 
@@ -68,7 +69,8 @@ def run_worker(
 ) -> dict[str, Any]:
     command = [
         sys.executable,
-        str(WORKER),
+        "-m",
+        "benchmarks._worker",
         name,
         "--corpus",
         str(corpus),
@@ -79,7 +81,7 @@ def run_worker(
         "--title-boost",
         str(boost),
     ]
-    proc = subprocess.run(command, capture_output=True, text=True, check=False)
+    proc = subprocess.run(command, capture_output=True, text=True, check=False, cwd=REPO)
     if proc.returncode != 0:
         return {"failed": f"exit {proc.returncode}: {proc.stderr.strip()[-2000:]}"}
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -119,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
 
     started = time.perf_counter()
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="searchlib-bench-"))
+    workdir = (args.workdir or Path(tempfile.mkdtemp(prefix="searchlib-bench-"))).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     try:
         source = find_source(args.shared) if args.shared else find_source()

@@ -1,6 +1,6 @@
 """Benchmark ``searchlib serve``: concurrent clients on loopback against one server process.
 
-    python benchmarks/serve.py [--docs 50000] [--clients 16] [--seconds 30] [--workdir DIR]
+    python -m benchmarks.serve [--docs 50000] [--clients 16] [--seconds 30] [--workdir DIR]
 
 Composes --docs documents with _corpus.py the way run.py does, builds an index with the
 public API (``Index.create`` + ``add_files``, timed), derives title-word queries
@@ -37,10 +37,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from _corpus import DEFAULT_SEED, Composer, CorpusError, find_source
-from _queries import DEFAULT_COUNT, derive_queries, stopwords
-from run import write_corpus
-
+from benchmarks._corpus import DEFAULT_SEED, Composer, CorpusError, find_source
+from benchmarks._queries import DEFAULT_COUNT, derive_queries, stopwords
+from benchmarks.run import write_corpus
 from searchlib.cli.serve import cores, default_threads
 
 DEFAULT_DOCS = 50_000

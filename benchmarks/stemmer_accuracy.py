@@ -10,7 +10,7 @@ that are not installed (``pip install .[bench]``) are skipped with a note. "sear
 searchlib stemmer's agreement with Snowball's reference list (the share of its words given
 Snowball's stem), i.e. how closely its terms match a Snowball-stemmed system's.
 
-Usage: python benchmarks/stemmer_accuracy.py [--shared PATH] [--tokens N] [--budget S]
+Usage: python -m benchmarks.stemmer_accuracy [--shared PATH] [--tokens N] [--budget S]
 """
 
 from __future__ import annotations

@@ -64,7 +64,8 @@ class FieldConfig:
 
 @dataclass(frozen=True)
 class Config:
-    """Everything that configures one index. Defaults are the measured best (see README)."""
+    """Everything that configures one index. Defaults are the best on the quality tasks
+    (docs/quality.md)."""
 
     name: str = "default"
     index_path: str | None = None

@@ -206,7 +206,7 @@ class Index:
         snippet_format: str = "plain",
         syntax: str = "query",
     ) -> SearchResults:
-        """Ranked search; see the README for the query language.
+        """Ranked search; docs/search.md describes the query language.
 
         All words must match; when no document has them all, the any-word reading is used
         and ``fallback`` is set (field clauses, dates and exclusions stay required:
@@ -219,7 +219,7 @@ class Index:
         text is taken literally (no operators) and ranked as one any-word query, so the
         documents with more of its rarer words come first but one missing word does not
         hide a document. Requiring every word of a sentence lost the right document too
-        often (README, Retrieval quality). In a question, the noun next to the question
+        often (docs/quality.md). In a question, the noun next to the question
         word that names the kind of answer ("Apa nama ...", "Berapa jumlah ...") is
         dropped (:mod:`searchlib.query.question`).
         """

@@ -1,4 +1,6 @@
-"""Fixtures shared by several test files."""
+"""Fixtures shared by several test files: the indexes many tests read are built once per
+run (the built-in sample, detik-1000, the synthetic index). Tests only read them; a test
+that changes an index builds its own."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import pytest
 from _synthetic import build
 
 from searchlib import Index
+from searchlib._sample import sample_index as built_in_sample
 
 #: Real Indonesian data beside the repository (developer machines and CI only).
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -67,3 +70,24 @@ def web_client() -> Callable[[Index], AbstractContextManager[Any]]:
             yield c
 
     return client
+
+
+@pytest.fixture(scope="session")
+def sample_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A ``SEARCHLIB_CACHE`` directory whose built-in sample index is already built, for
+    commands that fall back to the sample (set it with monkeypatch or a child's env)."""
+    cache = tmp_path_factory.mktemp("sample-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SEARCHLIB_CACHE", str(cache))
+        built_in_sample().close()
+    return cache
+
+
+@pytest.fixture(scope="session")
+def sample_index(sample_cache: Path) -> Iterator[Index]:
+    """The built-in sample index (the one in :func:`sample_cache`), opened once per run."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SEARCHLIB_CACHE", str(sample_cache))
+        index = built_in_sample()
+    yield index
+    index.close()

@@ -6,21 +6,15 @@ Runs on tiny invented corpora (and, when present, a few real documents) so it st
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
-sys.path.insert(0, str(BENCH))
+from benchmarks import _corpus, _queries, _report, _sys_fts5, check_thresholds
+from benchmarks import run as bench_run
 
-import _corpus  # noqa: E402
-import _queries  # noqa: E402
-import _report  # noqa: E402
-import _sys_fts5  # noqa: E402
-import check_thresholds  # noqa: E402
-import run as bench_run  # noqa: E402
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
 
 # Invented text, so the tests need nothing from ../shared.
 NAMES = ["Sutomo", "Wulandari", "Hasibuan", "Pardede", "Lestari", "Nainggolan", "Siregar"]

@@ -108,13 +108,13 @@ def test_plain_takes_prose_literally_and_ranks_by_any_word(runner, articles):
     assert "a2" in {h["id"] for h in data["hits"]}
 
 
-def test_a_closed_pipe_ends_the_command_quietly(tmp_path):
+def test_a_closed_pipe_ends_the_command_quietly(tmp_path, sample_cache):
     # `searchlib query ... | head` must not print an internal error when head exits.
     import os
     import subprocess
     import sys
 
-    env = dict(os.environ, SEARCHLIB_CACHE=str(tmp_path / "cache"))
+    env = dict(os.environ, SEARCHLIB_CACHE=str(sample_cache))
     code = "from searchlib.cli import main; main()"
     with subprocess.Popen(
         [sys.executable, "-c", code, "query", "Amazon OR Rusia", "--limit", "50"],

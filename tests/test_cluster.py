@@ -38,6 +38,9 @@ DETIK = REPO.parent / "shared" / "corpus" / "detik-1000.jsonl"
 SAMPLE = REPO / "searchlib" / "sample" / "articles.jsonl"
 REQUIRED = os.environ.get("SEARCHLIB_REQUIRE_SEARCHD") == "1"
 
+#: Real searchd nodes: deselected by the default run, run by ``pytest -m integration``.
+pytestmark = pytest.mark.integration
+
 
 def _unavailable(reason: str) -> None:
     if REQUIRED:
@@ -73,17 +76,16 @@ def source() -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(cluster, source, tmp_path_factory):
-    """The corpus indexed through the CLI into the cluster, and embedded beside it."""
+def built(cluster, source, request):
+    """The corpus indexed through the CLI into the cluster, and the run's shared embedded
+    index of the same corpus (conftest.py) beside it."""
     directory, config = cluster
     result = CliRunner().invoke(cli, ["index", str(source), "--config", str(config), "--rebuild"])
     assert result.exit_code == 0, result.output
-    embedded = Index.create(tmp_path_factory.mktemp("embedded") / "ix")
-    embedded.add_files([source])
+    embedded = request.getfixturevalue("detik_index" if source == DETIK else "sample_index")
     remote = Index.open(directory, config)
     yield remote, embedded, result.output
     remote.close()
-    embedded.close()
 
 
 def _docs(source: Path) -> list[dict[str, Any]]:
@@ -136,13 +138,8 @@ def test_upsert_keeps_the_count_and_delete_hits_the_owning_node(cluster, built, 
 
 
 def _queries(source: Path, count: int) -> list[str]:
-    import sys
+    from benchmarks._queries import derive_queries, stopwords
 
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    try:
-        from _queries import derive_queries, stopwords
-    finally:
-        sys.path.pop(0)
     titles = [d["title"] for d in _docs(source)]
     return derive_queries(titles, stopwords(REPO / "analyzers"), count=count)
 

@@ -66,6 +66,7 @@ def _postings(codec, storage=None):
     return out, kinds
 
 
+@pytest.mark.slow
 def test_round_trip_equals_whoosh_codec():
     ours, kinds = _postings(EmbeddedCodec())
     theirs, _ = _postings(W3Codec())
@@ -148,6 +149,7 @@ class _WhooshWriter:
         return SegmentWriter(ix, **kwargs)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("run_postings", [None, 40])
 def test_bulk_writer_writes_what_whoosh_writes(tmp_path, monkeypatch, run_postings):
     from searchlib.backends.embedded.bulk_writer import BulkWriter
@@ -215,6 +217,7 @@ def _part_sizes(codec, path: Path) -> dict[str, int]:
     return sizes
 
 
+@pytest.mark.slow
 def test_posting_blocks_are_smaller_than_whooshs(tmp_path):
     ours = _part_sizes(EmbeddedCodec(), tmp_path / "ours")
     whooshs = _part_sizes(W3Codec(), tmp_path / "whoosh")

@@ -334,6 +334,7 @@ def _stress(tmp_path: Path, seconds: float, min_commits: int) -> dict[str, int]:
     return counts
 
 
+@pytest.mark.slow
 def test_searches_stay_consistent_while_a_writer_commits(tmp_path):
     counts = _stress(tmp_path, seconds=5, min_commits=3)
     print(f"\n5 s: {counts['commits']} commits of {BATCH}, {counts['searches']} searches")

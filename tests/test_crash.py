@@ -9,8 +9,10 @@ replay of the plan. Whether the op in flight committed is read from the generati
 each op is one commit, so the generation is either the one the op started from (nothing of
 it may be visible) or the next (all of it must be).
 
-Default suite: one exact kill at every step of a commit plus 20 random kills. Slow suite
-(``pytest -m slow``): 200 random kills, and every step must have been hit by chance too.
+The kill suites start a worker process per trial, so they are marked slow (``pytest -m
+slow``; CI runs them): one exact kill at every step of a commit and 20 random kills. ``pytest
+-m soak`` runs 200 random kills, where every step must have been hit by chance too. The
+in-process failures below them run by default.
 """
 
 from __future__ import annotations
@@ -241,6 +243,7 @@ def _debris(path: Path) -> list[str]:
         "finish:7",
     ],
 )
+@pytest.mark.slow
 def test_kill_at_each_step_of_a_commit(tmp_path, die_at):
     trial = run_trial(tmp_path, seed=sum(map(ord, die_at)), die_at=die_at)
     assert trial.landed == die_at.split(":")[0]
@@ -261,13 +264,14 @@ def _random_trials(tmp_path: Path, count: int, first_seed: int) -> list[Trial]:
     return trials
 
 
+@pytest.mark.slow
 def test_random_kills(tmp_path):
     trials = _random_trials(tmp_path, 20, first_seed=1000)
     # A kill before the first commit proves little; most trials must have history.
     assert sum(t.committed > 0 for t in trials) >= 15
 
 
-@pytest.mark.slow
+@pytest.mark.soak
 def test_random_kills_slow(tmp_path):
     trials = _random_trials(tmp_path, 200, first_seed=50_000)
     landed = {t.landed for t in trials}

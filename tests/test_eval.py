@@ -12,7 +12,6 @@ from click.testing import CliRunner
 from searchlib.cli import cli
 from searchlib.errors import IngestError
 from searchlib.evaluation.metrics import mean_scores, per_query
-from searchlib.evaluation.peers import PeerUnavailable, peer_mapper
 from searchlib.evaluation.runner import (
     Collection,
     System,
@@ -25,7 +24,6 @@ from searchlib.evaluation.runner import (
 )
 from searchlib.evaluation.systems import (
     REFERENCE_BM25,
-    available_peers,
     reference_systems,
     same_ranking_systems,
 )
@@ -137,29 +135,23 @@ def test_unknown_query_mode(collection: Collection):
         run_systems(collection, [System("x", {}, query_mode="fuzzy")])
 
 
-def test_snowball_mapper_rewrites_words_but_not_stopwords_numbers_or_acronyms():
-    mapper = peer_mapper("snowball")
-    text = "Presiden AS di Jakarta meresmikan 1.234 jembatan, katanya."
-    out = mapper.text(text)
-    assert out.startswith("Presiden AS di Jakarta resmi 1.234 jembat,")
-    assert mapper.text("") == ""
-    # A stem that is a stopword leaves the word alone: the row must not lose words.
-    assert mapper.word("dirinya") in ("dirinya", "diri")
+class Swap:
+    """A rewriter that turns one invented word into another, in documents and queries."""
 
+    def __init__(self, old: str, new: str) -> None:
+        self.name = f"swap {old}"
+        self.old, self.new = old, new
 
-def test_nlp_id_mapper_or_a_clear_note():
-    try:
-        mapper = peer_mapper("nlp-id")
-    except PeerUnavailable as error:
-        assert "nlp-id" in str(error) and error.hint
-        return
-    assert mapper.text("menyatakan bertanggung jawab") == "nyata tanggung jawab"
+    def text(self, text: str) -> str:
+        return text.replace(self.old, self.new)
 
 
 def test_reference_rows_are_textbook_bm25_on_the_base_stopwords_and_boosts():
     base = {"fields": {"title": {"boost": 3.0}}, "stopwords": {"add": ["kemarin"]}}
-    rows = reference_systems(base, [None, "snowball"])
-    assert [r.peer for r in rows] == [None, "snowball"]
+    swap = Swap("a", "b")
+    rows = reference_systems(base, [None, swap])
+    assert [r.rewriter for r in rows] == [None, swap]
+    assert [r.name for r in rows] == ["reference: BM25, no stemming", "reference: BM25, swap a"]
     for row in rows:
         config = row.resolved_config()
         assert config["bm25"] == REFERENCE_BM25 and row.query_mode == "any"
@@ -167,17 +159,18 @@ def test_reference_rows_are_textbook_bm25_on_the_base_stopwords_and_boosts():
         assert config["fields"] == base["fields"] and config["stopwords"] == base["stopwords"]
     same = same_ranking_systems({"bm25": {"k1": 0.9}}, [None])
     assert same[0].query_mode == "search" and same[0].resolved_config()["bm25"] == {"k1": 0.9}
-    peers, notes = available_peers()
-    assert None in peers and "snowball" in peers
-    assert len(peers) + len(notes) == 3
+    assert reference_systems(base)[0].rewriter is None
 
 
-def test_reference_rows_run(collection: Collection):
-    rows = reference_systems({}, [None, "snowball"])
-    results = run_systems(collection, rows)
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_rewriter_rewrites_documents_and_queries(collection: Collection, jobs: int):
+    plain, swapped = reference_systems({}, [None, Swap("Bekasi", "Zqkota")])
+    results = run_systems(collection, [plain, swapped], jobs=jobs)
     assert all(r.scores["queries"] == 5 for r in results)
+    # Both sides are rewritten, so the row finds what the plain row finds.
+    assert results[1].run == results[0].run
     table = format_table(results, splits={"tuning": ["q1", "q2"], "held-out": ["q3"]})
-    assert "| reference: BM25, raw Snowball (PyStemmer) |" in table
+    assert "| reference: BM25, swap Bekasi |" in table
     assert "MRR@10 held-out" in table.splitlines()[0]
 
 

@@ -4,17 +4,12 @@ on invented articles laid out like ../shared."""
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import pytest
 
+from benchmarks import _eval_tasks
 from searchlib.evaluation.runner import EvalResult, System, filled, run_systems
-
-BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
-sys.path.insert(0, str(BENCH))
-
-import _eval_tasks  # noqa: E402
 
 LEAD = "Warga Desa Sukamaju memanen padi lebih awal karena banjir mengancam sawah mereka."
 REST = " ".join(

@@ -19,11 +19,12 @@ Every trial runs in a forked child: the engine caches what it decoded of a segme
 process-wide caches keyed by the segment's name (never rewritten in a real index), so a
 damaged copy read in one process with the whole one would be served from the cache. Trials
 are seeded by their number (the file by its role and size, the offsets and new bytes):
-``FAULT_TRIALS=17 pytest tests/test_faults.py -k quick`` replays trial 17 alone, on an
+``FAULT_TRIALS=17 pytest -m slow tests/test_faults.py -k quick`` replays trial 17 alone, on an
 index built the same way (its segment names are random, and their directories hold
 timestamps).
 
-Default suite: 12 trials. Slow suite (``pytest -m slow``): 240 trials.
+Both suites fork a child per trial, so both are marked slow (``pytest -m slow``; CI runs
+them): 12 trials (``quick``, for a first look) and 240.
 """
 
 from __future__ import annotations
@@ -318,6 +319,7 @@ def _numbers(default: list[int]) -> list[int]:
     return [int(n) for n in chosen.split(",")] if chosen else default
 
 
+@pytest.mark.slow
 def test_damaged_files_quick(pristine, tmp_path):
     _run(pristine, _numbers(list(range(QUICK_TRIALS))), tmp_path)
 

@@ -5,7 +5,8 @@
 - ingestion of random, partly malformed JSONL, CSV and HTML reports each bad document at
   its exact line, and commits nothing when it fails.
 
-The default suite runs a few thousand examples; ``pytest -m slow`` runs 100,000 queries.
+The property tests run a few thousand examples and are marked slow (``pytest -m slow``; CI
+runs them); ``pytest -m soak`` runs 100,000 queries.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ texts = st.one_of(
 
 
 @pytest.mark.parametrize("analyzer", searchlib.available_analyzers())
+@pytest.mark.slow
 @examples(700)
 @given(text=texts, other=texts)
 def test_analysis_never_raises_offsets_point_at_tokens_and_is_stable(analyzer, text, other):
@@ -136,6 +138,7 @@ def _search_or_query_error(ix: Index, query: str, **kwargs) -> None:
         assert isinstance(hit.snippet, str)
 
 
+@pytest.mark.slow
 @examples(3000)
 @given(query=queries)
 @example(query="DATE:9999-12-31")  # found by this test: the day after overflowed
@@ -151,6 +154,7 @@ def test_extreme_dates_are_results_or_query_errors(small_index, bound, value):
     _search_or_query_error(small_index, f"Amazon date:..{value}")
 
 
+@pytest.mark.slow
 @examples(1000)
 @given(query=queries, plain=st.booleans(), fmt=st.sampled_from(["plain", "html", "ansi"]))
 @example(query="'~", plain=False, fmt="plain")  # found by the 100k run: fuzzy of nothing
@@ -160,7 +164,7 @@ def test_any_string_searches_or_raises_query_error(small_index, query, plain, fm
     )
 
 
-@pytest.mark.slow
+@pytest.mark.soak
 @examples(100_000)
 @given(query=queries)
 def test_any_string_parses_and_searches_100k(small_index, query):
@@ -302,6 +306,7 @@ def _check_fail_and_skip(
     ix.delete([r.doc["id"] for r in read_documents([path]) if isinstance(r, Record)])
 
 
+@pytest.mark.slow
 @examples(150)
 @given(file=jsonl_files())
 def test_jsonl_problems_are_reported_at_their_lines(ingest_index, file):
@@ -320,6 +325,7 @@ def test_jsonl_problems_are_reported_at_their_lines(ingest_index, file):
     _check_fail_and_skip(ingest_index, path, bad, len(last), skipped)
 
 
+@pytest.mark.slow
 @examples(150)
 @given(file=csv_files())
 def test_csv_problems_are_reported_at_their_lines(ingest_index, file):
@@ -333,6 +339,7 @@ def test_csv_problems_are_reported_at_their_lines(ingest_index, file):
     _check_fail_and_skip(ingest_index, path, problems, len(records))
 
 
+@pytest.mark.slow
 @examples(150)
 @given(file=html_files())
 def test_malformed_html_is_read_or_reported_at_the_bad_line(ingest_index, file):

@@ -142,6 +142,7 @@ def test_a_10_mb_body_is_refused_by_default_with_a_clear_error(tmp_path):
         assert len(ix) == 0
 
 
+@pytest.mark.slow
 def test_a_10_mb_body_is_indexed_and_searched_when_the_limit_allows(tmp_path):
     body = _ten_megabytes()
     with Index.create(tmp_path / "ix", {"limits": {"max_doc_bytes": 20_000_000}}) as ix:
@@ -153,6 +154,7 @@ def test_a_10_mb_body_is_indexed_and_searched_when_the_limit_allows(tmp_path):
             assert_safe_html(res.hits[0].snippet)
 
 
+@pytest.mark.slow
 def test_deeply_nested_and_unclosed_html_files_are_indexed(tmp_path):
     pages = tmp_path / "halaman"
     pages.mkdir()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
+import pytest
 from _synthetic import same_top, whoosh_top, word_matches
 from _threads import run_threads
 
@@ -27,6 +28,7 @@ FILTERS = [
 ]
 
 
+@pytest.mark.slow
 def test_filtered_top_k_equals_whoosh(synthetic_index):
     searcher = synthetic_index._backend._searcher()
     rng = random.Random(5)
@@ -45,6 +47,7 @@ def test_filtered_top_k_equals_whoosh(synthetic_index):
     assert filter_sets(None) is None
 
 
+@pytest.mark.slow
 def test_totals_and_facets_equal_whoosh(synthetic_index):
     backend = synthetic_index._backend
     rng = random.Random(11)
@@ -71,6 +74,7 @@ def test_the_counter_leaves_other_shapes_to_whoosh(synthetic_index):
     assert backend._count(plan, None) > 0
 
 
+@pytest.mark.slow
 def test_threads_share_the_filter_caches(synthetic_index):
     # searchlib serve searches from several threads; the per-segment caches are shared.
     ix = synthetic_index

@@ -1,4 +1,8 @@
-"""A large bulk add shares its work with a helper process; the result is the same index."""
+"""A large bulk add shares its work with a helper process; the result is the same index.
+
+Every test that starts a helper process is marked slow (``pytest -m slow``; CI runs them)
+except the one that checks the helper's index equals a single process's.
+"""
 
 from __future__ import annotations
 
@@ -101,6 +105,7 @@ def test_parallel_build_equals_single_process_build(tmp_path, parallel, monkeypa
     ]
 
 
+@pytest.mark.slow
 def test_a_large_add_into_an_existing_index_replaces_and_adds(tmp_path, parallel):
     def build(path, processes):
         with Index.create(path) as ix:
@@ -119,6 +124,7 @@ def test_a_large_add_into_an_existing_index_replaces_and_adds(tmp_path, parallel
         assert results(par, "revisi")[0] == 150
 
 
+@pytest.mark.slow
 def test_a_failed_bulk_add_commits_nothing_and_cleans_up(tmp_path, parallel):
     def bad():
         yield from docs(400)
@@ -136,6 +142,7 @@ def test_a_failed_bulk_add_commits_nothing_and_cleans_up(tmp_path, parallel):
     assert not [n for n in names if n.endswith(".tmp")]
 
 
+@pytest.mark.slow
 def test_a_dead_helper_fails_the_add_and_releases_the_lock(tmp_path, parallel):
     with Index.create(tmp_path / "ix") as ix:
 
@@ -154,13 +161,12 @@ def test_a_dead_helper_fails_the_add_and_releases_the_lock(tmp_path, parallel):
         assert len(ix) == 5
 
 
+@pytest.mark.slow
 def test_a_script_without_a_main_guard_runs_once(tmp_path):
     script = tmp_path / "build.py"
     script.write_text(
         textwrap.dedent(
             f"""
-            import sys
-            sys.path.insert(0, {str(REPO)!r})
             from searchlib import Index
             from searchlib.backends.embedded import store
             store.PARALLEL_AFTER = 20
@@ -188,6 +194,7 @@ def test_a_dead_helpers_temporary_directory_is_removed_by_the_next_add(tmp_path)
         assert len(ix) == 6
 
 
+@pytest.mark.slow
 def test_add_files_and_the_config_choose_the_processes(tmp_path, parallel):
     source = tmp_path / "docs.jsonl"
     source.write_text("".join(json.dumps(d) + "\n" for d in docs(300)), encoding="utf-8")
@@ -204,6 +211,7 @@ def test_add_files_and_the_config_choose_the_processes(tmp_path, parallel):
     assert len(parallel) == 2
 
 
+@pytest.mark.slow
 def test_the_cli_takes_processes(tmp_path, parallel):
     source = tmp_path / "docs.jsonl"
     source.write_text("".join(json.dumps(d) + "\n" for d in docs(300)), encoding="utf-8")

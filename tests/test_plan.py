@@ -151,6 +151,7 @@ def _random_search(rng: random.Random) -> tuple[str, dict]:
     return text, options
 
 
+@pytest.mark.slow
 def test_search_answers_equal_whoosh_general_path(synthetic_index, monkeypatch):
     """Every result a user sees -- hits, scores, total, facets, fallback -- is the same when
     the scorer and the counter answer as when only Whoosh's matchers do."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import textwrap
 from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -49,13 +50,19 @@ Violation = str
 # -- reading the source -------------------------------------------------------------------
 
 
+@cache
+def parsed(path: Path) -> ast.Module:
+    """A source file's tree, parsed once per run (every rule reads every module)."""
+    return ast.parse(path.read_text(encoding="utf-8"), str(path))
+
+
 def modules(root: Path) -> Iterator[tuple[str, Path, ast.Module]]:
     """Every module below the package directory ``root`` as (dotted name, path, tree)."""
     for path in sorted(root.rglob("*.py")):
         parts = list(path.relative_to(root.parent).with_suffix("").parts)
         if parts[-1] == "__init__":
             parts.pop()
-        yield ".".join(parts), path, ast.parse(path.read_text(encoding="utf-8"), str(path))
+        yield ".".join(parts), path, parsed(path)
 
 
 def imports(name: str, path: Path, tree: ast.Module) -> Iterator[tuple[int, str, str | None]]:
@@ -271,3 +278,60 @@ def test_analysis_may_not_import_whoosh(bad_package: Path):
     (bad_package / "analysis" / "chain.py").write_text("from whoosh.analysis import Token\n")
     found = whoosh_outside_engine(bad_package)
     assert any(v.startswith("searchlib.analysis.chain") for v in found), found
+
+
+# -- imports resolve through the installed package and the repository root ------------------
+
+REPO = PACKAGE.parent
+#: The trees that hold Python code: none of them reaches for its imports by editing sys.path
+#: (tests import ``benchmarks`` as a package from the root: pytest's ``pythonpath``).
+CODE_TREES = ("searchlib", "tests", "benchmarks", "analyzers")
+_PATH_EDITS = {"insert", "append", "extend", "remove", "pop", "clear"}
+
+
+def sys_path_edits(root: Path) -> list[Violation]:
+    """Every statement below ``root`` that changes ``sys.path``."""
+    found: list[tuple[str, int]] = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(parsed(path)):
+            target = None
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                if node.func.attr in _PATH_EDITS:
+                    target = node.func.value
+            elif isinstance(node, (ast.Assign, ast.AugAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                target = next((t for t in targets if ast.unparse(t) == "sys.path"), None)
+            if target is not None and ast.unparse(target) == "sys.path":
+                found.append((str(path.relative_to(root.parent)), node.lineno))
+    return [f"{name}:{line} edits sys.path" for name, line in sorted(found)]
+
+
+@pytest.mark.parametrize("tree", CODE_TREES)
+def test_nothing_edits_sys_path(tree: str):
+    assert sys_path_edits(REPO / tree) == []
+
+
+def test_the_sys_path_rule_finds_edits(tmp_path: Path):
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "a.py").write_text("import sys\nsys.path.insert(0, 'x')\nsys.path += ['y']\n")
+    (code / "b.py").write_text("import sys\nsys.path = []\npaths = list(sys.path)\n")
+    assert sys_path_edits(code) == [
+        "code/a.py:2 edits sys.path",
+        "code/a.py:3 edits sys.path",
+        "code/b.py:2 edits sys.path",
+    ]
+
+
+def test_the_library_never_imports_the_benchmarks():
+    imported = [
+        f"{name}:{node.lineno}"
+        for name, _, tree in modules(PACKAGE)
+        for node in ast.walk(tree)
+        if (isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "benchmarks")
+        or (
+            isinstance(node, ast.Import)
+            and any(a.name.split(".")[0] == "benchmarks" for a in node.names)
+        )
+    ]
+    assert imported == []

@@ -267,6 +267,7 @@ _ALPHABET = st.sampled_from(
 _TEXT = st.one_of(st.text(), st.lists(_ALPHABET, max_size=40).map("".join))
 
 
+@pytest.mark.slow
 @settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
 @given(_TEXT)
 def test_any_text_tokenizes_with_offsets_that_point_at_the_surface(text: str) -> None:
@@ -296,6 +297,7 @@ def test_any_text_tokenizes_with_offsets_that_point_at_the_surface(text: str) ->
     assert again == got == fresh
 
 
+@pytest.mark.slow
 @settings(max_examples=400)
 @given(_TEXT)
 def test_chunked_tokenizing_equals_one_regex_pass_over_the_whole_text(text: str) -> None:
@@ -320,6 +322,7 @@ _CHUNK = st.lists(
 ).map("".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=1000)
 @given(_CHUNK)
 def test_fast_paths_agree_with_the_regex(chunk: str) -> None:
@@ -364,6 +367,7 @@ def test_bad_input_never_raises(text: str) -> None:
         "x",  # 10 MB without whitespace: one over-long token
     ],
 )
+@pytest.mark.slow
 def test_ten_megabytes_of_text(unit: str) -> None:
     text = unit * (10_000_000 // len(unit))
     count = 0

@@ -13,6 +13,7 @@ from searchlib.backends.embedded.schema import COMBINED_FIELD
 from searchlib.backends.embedded.topk import top_k
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("k", [1, 10, 100])
 def test_top_k_equals_whoosh(synthetic_index, k):
     searcher = synthetic_index._backend._searcher()

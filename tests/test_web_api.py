@@ -635,9 +635,10 @@ def test_commits_by_another_process_show_up_without_a_restart(tmp_path):
 
 
 @pytest.fixture
-def runner(tmp_path, monkeypatch):
+def runner(tmp_path, monkeypatch, sample_cache):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SEARCHLIB_CACHE", str(tmp_path / "cache"))
+    # serve without an index serves the built-in sample, read-only: the run's shared one.
+    monkeypatch.setenv("SEARCHLIB_CACHE", str(sample_cache))
     monkeypatch.delenv("SEARCHLIB_TOKEN", raising=False)
     return CliRunner()
 

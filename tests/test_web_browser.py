@@ -25,6 +25,9 @@ import pytest
 from searchlib import Index
 from searchlib._sample import sample_articles
 
+#: A real browser and server: deselected by the default run, run by ``pytest -m integration``.
+pytestmark = pytest.mark.integration
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 CHROMIUM_FLAGS = (
@@ -77,9 +80,9 @@ def _free_port() -> int:
 class Server:
     """``searchlib serve`` in a subprocess, as a user would start it."""
 
-    def __init__(self, workdir: Path, *args: str) -> None:
+    def __init__(self, workdir: Path, *args: str, cache: Path | None = None) -> None:
         self.log = workdir / "serve.log"
-        env = {**os.environ, "SEARCHLIB_CACHE": str(workdir / "cache")}
+        env = {**os.environ, "SEARCHLIB_CACHE": str(cache or workdir / "cache")}
         env.pop("SEARCHLIB_TOKEN", None)
         for _attempt in range(3):  # a free port can be taken between the probe and the bind
             self.port = _free_port()
@@ -142,10 +145,11 @@ def driver(tmp_path_factory) -> Iterator[object]:
 
 
 @pytest.fixture(scope="module")
-def sample_server(tmp_path_factory) -> Iterator[Server]:
-    """No index configured: the built-in sample, as after ``pip install``."""
+def sample_server(tmp_path_factory, sample_cache) -> Iterator[Server]:
+    """No index configured: the built-in sample, as after ``pip install`` (already built
+    in the run's shared cache)."""
     _require_browser()
-    server = Server(tmp_path_factory.mktemp("serve-sample"))
+    server = Server(tmp_path_factory.mktemp("serve-sample"), cache=sample_cache)
     try:
         yield server
     finally:

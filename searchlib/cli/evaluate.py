@@ -18,7 +18,7 @@ from searchlib.evaluation.runner import (
     split_of,
     write_trec_run,
 )
-from searchlib.evaluation.systems import available_peers, reference_systems
+from searchlib.evaluation.systems import reference_systems
 
 
 @click.command("eval")
@@ -63,8 +63,8 @@ from searchlib.evaluation.systems import available_peers, reference_systems
 @click.option(
     "--reference/--no-reference",
     default=False,
-    help="Also run the reference rows: textbook BM25 any-word ranking with no stemming, "
-    "raw Snowball and the nlp-id lemmatizer (when installed), same stopwords and boosts.",
+    help="Also run the reference row: textbook BM25 any-word ranking with no stemming, "
+    "same stopwords and boosts (rows with peer stemmers: python -m benchmarks.quality).",
 )
 @click.option(
     "--splits",
@@ -108,10 +108,7 @@ def evaluate_cmd(
         System(name, dict(base, analyzer=name)) for name in analyzers or available_analyzers()
     ]
     if reference:
-        peers, notes = available_peers()
-        for note in notes:
-            click.echo(note, err=True)
-        systems += reference_systems(base, peers)
+        systems += reference_systems(base)
     results = run_systems(collection, systems, jobs=jobs, gain=gain)
     if run_out is not None:
         for system, result in zip(systems, results, strict=True):

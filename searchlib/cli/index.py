@@ -35,7 +35,9 @@ class _Processes(click.ParamType):
 
     name = "auto|N"
 
-    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None):
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> str | int:
         text = str(value).strip().lower()
         if text == "auto":
             return "auto"

@@ -5,15 +5,17 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from searchlib import SearchResults, nearest_filter_values
+from searchlib import Index, SearchResults, nearest_filter_values
 from searchlib.cli._conventions import (
     EXIT_NOT_FOUND,
+    F,
     LeadingDashCommand,
     color_option,
     snippet_format,
@@ -32,7 +34,7 @@ def _shown(value: object, fmt: str) -> str:
     return html.escape(text) if fmt == "html" else text
 
 
-def _output_options(func):
+def _output_options(func: F) -> F:
     """``--format``, ``--color``, ``--json`` and ``--jsonl``, shared by the commands that
     print hits."""
     func = click.option(
@@ -59,11 +61,11 @@ class _Output:
         self.color = use_color(color) and self.machine is None
         self.fmt = snippet_format(fmt, self.color, machine=self.machine is not None)
 
-    def echo(self, text: str = "", **kwargs) -> None:
+    def echo(self, text: str = "", **kwargs: Any) -> None:
         click.echo(text, color=self.color, **kwargs)
 
 
-def _limit_option(help_text: str):
+def _limit_option(help_text: str) -> Callable[[F], F]:
     return click.option(
         "--limit",
         "-n",
@@ -119,7 +121,7 @@ def _echo_results(results: SearchResults, out: _Output) -> None:
         echo(f"page {results.page} of {results.pages}; next: --page {results.page + 1}")
 
 
-def _filter_hints(ix, text: str, filters: dict[str, list[str]], **search) -> None:
+def _filter_hints(ix: Index, text: str, filters: dict[str, list[str]], **search: Any) -> None:
     """On no hits: for each filter value that matches nothing among the query's matches,
     the nearest values that do (``--category ekonomi`` -> "ekonomi & keuangan")."""
     for name, wanted in filters.items():

@@ -33,8 +33,8 @@ def cores() -> int:
 
 def default_threads(workers: int) -> int:
     """Searches at once per worker when ``--threads`` is not given: one per process when
-    several processes share the cores (the configuration that met p95 < 50 ms on two),
-    two for a lone process so one slow query does not hold up every other."""
+    several processes share the cores (the server's best latency, docs/serve.md), two for
+    a lone process so one slow query does not hold up every other."""
     return 1 if workers > 1 else 2
 
 

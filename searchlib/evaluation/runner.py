@@ -4,8 +4,9 @@ A :class:`System` is one row of a results table: a searchlib config, how queries
 the index (``search``: :meth:`Index.search` with plain syntax, which ranks prose as one
 any-word query; ``any``: the same reading written in the query language, as BM25 peers
 rank; ``all``: the query language's own handling -- every word required, any word only
-when no document has them all), and optionally a reference stemmer applied to documents and queries
-(:mod:`searchlib.evaluation.peers`). Systems whose indexes would hold the same terms share
+when no document has them all), and optionally a :class:`TextRewriter` applied to documents
+and queries (a reference stemmer, as the quality benchmark's ``benchmarks/peers.py`` supplies).
+Systems whose indexes would hold the same terms share
 one temporary index, opened with each system's own ranking settings.
 """
 
@@ -20,20 +21,21 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from searchlib.config import load_config
 from searchlib.errors import IngestError, QueryError
 from searchlib.evaluation.metrics import mean_scores, per_query
-from searchlib.evaluation.peers import BASE_ANALYZER, peer_mapper
 from searchlib.index import Index
 from searchlib.query import Word, parse_plain
 
 __all__ = [
     "QUERY_MODES",
+    "REWRITTEN_ANALYZER",
     "Collection",
     "EvalResult",
     "System",
+    "TextRewriter",
     "filled",
     "format_table",
     "load_qrels",
@@ -46,6 +48,20 @@ __all__ = [
 
 QUERY_MODES = ("search", "any", "all")
 DEPTH = 100
+#: The analyzer a row with a rewriter indexes with: the same tokenizer and stopwords as
+#: searchlib's, no stemming of its own, so the rewriter alone decides how words are reduced.
+REWRITTEN_ANALYZER = "simple"
+
+
+class TextRewriter(Protocol):
+    """Rewrites the text of documents and queries before a row indexes and searches it.
+
+    ``name`` tells rows apart (rows with the same rewriter and config share one index); a
+    rewriter must pickle, since rows may run in worker processes."""
+
+    name: str
+
+    def text(self, text: str) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -55,20 +71,21 @@ class System:
     name: str
     config: Mapping[str, Any] = field(default_factory=dict)
     query_mode: str = "search"
-    #: A reference stemmer (``snowball``, ``nlp-id``) applied to the text; its rows index
-    #: with the ``simple`` analyzer, so the config's own analyzer is replaced.
-    peer: str | None = None
+    #: Applied to documents and queries; its rows index with :data:`REWRITTEN_ANALYZER`, so
+    #: the config's own analyzer is replaced.
+    rewriter: TextRewriter | None = None
 
     def resolved_config(self) -> dict[str, Any]:
         config = dict(self.config)
         config.pop("index_path", None)
-        if self.peer is not None:
-            config["analyzer"] = BASE_ANALYZER
+        if self.rewriter is not None:
+            config["analyzer"] = REWRITTEN_ANALYZER
         return config
 
     def index_key(self) -> tuple[str | None, str]:
         """Systems with equal keys can share one index (same terms, same stored text)."""
-        return self.peer, load_config(self.resolved_config()).index_fingerprint()
+        name = None if self.rewriter is None else self.rewriter.name
+        return name, load_config(self.resolved_config()).index_fingerprint()
 
 
 @dataclass
@@ -211,8 +228,7 @@ def _run_group(
     gain: str = "linear",
 ) -> list[EvalResult]:
     """Build one index for systems that share it, then run each system's queries."""
-    peer = systems[0].peer
-    mapper = peer_mapper(peer) if peer is not None else None
+    mapper = systems[0].rewriter
     out = []
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         started = time.perf_counter()

@@ -16,6 +16,7 @@ Every malformed input raises :class:`QueryError` naming the problem and its colu
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -198,7 +199,7 @@ class _Parser:
             tok.col += 1
         return self.primary()
 
-    def nested(self, rule):
+    def nested(self, rule: Callable[[], Node]) -> Node:
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise QueryError(f"the query nests deeper than {MAX_DEPTH} levels")

@@ -4,10 +4,9 @@ In "Apa nama perusahaan yang ...", "Berapa jumlah korban ...", "Di mana letak ..
 "Tanggal berapa ...", the noun next to the question word says what sort of answer is wanted
 (a name, a count, a place, a date), not what the answer's article is about: the passage that
 answers "Apa nama perusahaan China yang ..." names the company and seldom says "nama". Kept,
-such a noun ranks up the few documents that happen to contain it. Measured on FacQA's 3,117
-questions (``benchmarks/quality.py``), the passage that answers a question holding "nama"
-contains the stem ``nama`` for 7% of the 535 questions whose words have it, while an average
-question word is found in the answering passage 74% of the time.
+such a noun ranks up the few documents that happen to contain it: on FacQA the answering
+passage seldom holds "nama" though an average question word is usually there
+(docs/quality.md gives the counts).
 
 Only a noun from :data:`ANSWER_NOUNS` right before or after a question word is dropped, so
 "nama baik", "jumlah penduduk Jakarta" or "lokasi banjir" typed without a question word

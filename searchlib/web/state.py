@@ -17,9 +17,9 @@ from searchlib.web.security import check_token
 T = TypeVar("T")
 
 #: Searches run on this many threads per process. Searching is CPU-bound Python: more
-#: threads only contend for the GIL and each keeps its own searcher and caches. On the
-#: 50,000-document benchmark index, 16 threads searching at once did a third of the
-#: searches per second of one thread; two keep a slow query from blocking every other.
+#: threads only contend for the GIL and each keeps its own searcher and caches, so many
+#: threads search slower than one (docs/serve.md); two keep a slow query from blocking
+#: every other.
 DEFAULT_SEARCH_THREADS = 2
 
 

@@ -3,8 +3,8 @@
 uvicorn 0.54 binds the socket it hands to its workers with ``proto`` 0. Accepted
 connections inherit it, and asyncio turns Nagle's algorithm off (``TCP_NODELAY``) only on
 sockets that say ``IPPROTO_TCP``; so with ``--workers 2`` every keep-alive response's
-second segment waited for the client's delayed ACK: 44 ms a request, one client or
-sixteen (``benchmarks/serve.py``; uvicorn issue #3149). The listener here says what it is.
+second segment would wait for the client's delayed ACK, with one client as with sixteen
+(uvicorn issue #3149). The listener here says what it is.
 """
 
 from __future__ import annotations

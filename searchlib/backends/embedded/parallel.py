@@ -120,12 +120,18 @@ class Helper:
         inbox_r, inbox_w = os.pipe()
         outbox_r, outbox_w = os.pipe()
         root = str(Path(__file__).resolve().parents[2])
-        code = f"import sys; sys.path.insert(0, {root!r}); from {__name__} import main; main()"
+        # The helper imports the searchlib the parent runs, installed or not.
+        env = dict(
+            os.environ,
+            PYTHONPATH=os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+        )
+        code = f"from {__name__} import main; main()"
         try:
             self._proc = subprocess.Popen(
                 [sys.executable, "-c", code, str(inbox_r), str(outbox_w), path],
                 pass_fds=(inbox_r, outbox_w),
                 stdin=subprocess.DEVNULL,
+                env=env,
             )
         finally:
             os.close(inbox_r)

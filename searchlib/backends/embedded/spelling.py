@@ -1,11 +1,9 @@
 """Did-you-mean: the most frequent indexed term within two edits of a word.
 
 Whoosh's ``ReaderCorrector`` runs its pure-Python Damerau-Levenshtein distance against
-every term that shares the word's first letter: about 25 ms a word at 50,000 documents,
-the slowest part of a search that finds nothing (``benchmarks/run.py`` p99, and a share of
-every ``searchlib serve`` worker's time). Here 6-18 ms, most of it reading the lexicon. Two
-tests that cannot reject a term within two
-edits come first, at C speed: the lengths differ by at most two, and the two sets of
+every term that shares the word's first letter, which makes it the slowest part of a search
+that finds nothing. Here two tests that cannot reject a term within two edits come first,
+at C speed: the lengths differ by at most two, and the two sets of
 letters differ by at most four (an insertion or deletion changes the set by at most one
 letter, a substitution by two, a transposition not at all). The distance runs only on what
 passes. The answer is Whoosh's ``corrector(field).suggest(word, limit=1, maxdist=2,

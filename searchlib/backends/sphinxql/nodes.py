@@ -3,7 +3,8 @@
 ``init`` writes one searchd config per node under DIR (``DIR/node<i>/searchd.conf``, data in
 ``DIR/node<i>/data``) and ``DIR/searchlib.yaml`` listing the nodes; node ``i`` speaks SphinxQL
 on ``base_port + 2i`` and the engine's agent protocol (what distributed indexes use) on
-``base_port + 2i + 1``. A production cluster is configured by its operator instead (README).
+``base_port + 2i + 1``. A production cluster is configured by its operator instead
+(docs/cluster.md).
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ transaction per node with multi-row REPLACEs; searches go to a node's distribute
 which asks every shard and merges. Ranking is the engine's BM25F over the same weighted
 fields as the embedded index (title weight and k1/b from the config), with plain
 ``log(N/n)`` IDF computed per shard: documents are spread by a hash, so every shard is a
-random sample of the archive and its term statistics are close to the whole's (the
-README gives the measured agreement with the embedded backend).
+random sample of the archive and its term statistics are close to the whole's
+(docs/cluster.md compares the answers with the embedded backend's).
 """
 
 from __future__ import annotations
@@ -283,7 +283,9 @@ class SphinxStore:
 
     # -- reading --------------------------------------------------------------------------
 
-    def _compile(self, node: Node, filters: Sequence[Node], fields: Sequence[str] | None):
+    def _compile(
+        self, node: Node, filters: Sequence[Node], fields: Sequence[str] | None
+    ) -> Compiled:
         return compile_query(
             node,
             filters,

@@ -1,4 +1,8 @@
-"""Reference stemmers for evaluation rows: raw Snowball and the nlp-id lemmatizer.
+"""Reference stemmers for the quality benchmark's rows: raw Snowball and the nlp-id lemmatizer.
+
+Research-only: searchlib never imports this module. A :class:`WordMapper` is a
+:class:`searchlib.evaluation.runner.TextRewriter`, so rows built with it by
+:func:`searchlib.evaluation.systems.reference_systems` run through searchlib's own runner.
 
 A reference row must differ from searchlib's rows only in how words are reduced, so it uses
 searchlib's own tokenizer, stopwords and index. Its stemmer is applied to the *text*: every
@@ -16,14 +20,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache, lru_cache
+from typing import Any
 
 from searchlib.analysis import get_analyzer, load_spec
 from searchlib.errors import SearchlibError
+from searchlib.evaluation.runner import REWRITTEN_ANALYZER
 
-__all__ = ["PEERS", "PeerUnavailable", "WordMapper", "peer_mapper"]
+__all__ = ["PEERS", "PeerUnavailable", "WordMapper", "available_peers", "peer_mapper"]
 
-#: The analyzer a reference row indexes its rewritten text with.
-BASE_ANALYZER = "simple"
+#: Reference stemmers, in table order: None is no stemming.
+REFERENCE_STEMMERS: tuple[str | None, ...] = (None, "snowball", "nlp-id")
 
 
 class PeerUnavailable(SearchlibError):
@@ -33,12 +39,17 @@ class PeerUnavailable(SearchlibError):
 class WordMapper:
     """Rewrites text word by word with a peer stemmer, keeping everything else in place."""
 
-    def __init__(self, name: str, stem: Callable[[str], str]) -> None:
+    def __init__(self, key: str, name: str, stem: Callable[[str], str]) -> None:
+        self.key = key
         self.name = name
         self._stem = stem
-        self._analyzer = get_analyzer(BASE_ANALYZER)
-        self._stopwords = load_spec(BASE_ANALYZER).stopwords
+        self._analyzer = get_analyzer(REWRITTEN_ANALYZER)
+        self._stopwords = load_spec(REWRITTEN_ANALYZER).stopwords
         self.word = lru_cache(maxsize=1 << 18)(self._word)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rows may run in worker processes: each one loads the stemmer again by name.
+        return peer_mapper, (self.key,)
 
     def _word(self, word: str) -> str:
         """The peer's stem of one normalized word, or the word when the stem is unusable."""
@@ -97,4 +108,21 @@ def peer_mapper(name: str) -> WordMapper:
         raise SearchlibError(
             f"unknown reference stemmer {name!r}", hint="known: " + ", ".join(PEERS)
         )
-    return WordMapper(name, PEERS[name][1]())
+    label, load = PEERS[name]
+    return WordMapper(name, label, load())
+
+
+def available_peers() -> tuple[list[WordMapper | None], list[str]]:
+    """The reference stemmers that can run here (None: no stemming), and a note for each
+    one that cannot."""
+    found: list[WordMapper | None] = []
+    notes = []
+    for peer in REFERENCE_STEMMERS:
+        if peer is None:
+            found.append(None)
+            continue
+        try:
+            found.append(peer_mapper(peer))
+        except PeerUnavailable as error:
+            notes.append(f"{PEERS[peer][0]} row skipped: {error} ({error.hint})")
+    return found, notes
