@@ -22,6 +22,7 @@ from searchlib.ingest import Problem, Record, read_documents
 from searchlib.ingestion import ProgressCallback, add_documents, extra_field_types
 from searchlib.results import AddSummary, CheckReport, SearchResults
 from searchlib.searching import QueryRunner
+from searchlib.signatures import without_signature
 
 __all__ = ["Index"]
 
@@ -172,7 +173,8 @@ class Index:
 
     def get(self, doc_id: str) -> dict[str, Any] | None:
         """The stored fields of one document, or None."""
-        return self._backend.get(str(doc_id))
+        doc = self._backend.get(str(doc_id))
+        return None if doc is None else without_signature(doc)
 
     def analyze(self, text: str, field: str = "body") -> list[AnalyzedToken]:
         """The tokens ``text`` becomes in ``field`` of this index (its own analysis)."""
@@ -201,6 +203,7 @@ class Index:
         sort: str = "score",
         snippet_format: str = "plain",
         syntax: str = "query",
+        collapse: bool | None = None,
     ) -> SearchResults:
         """Ranked search; see the README for the query language.
 
@@ -218,6 +221,11 @@ class Index:
         often (README, Retrieval quality). In a question, the noun next to the question
         word that names the kind of answer ("Apa nama ...", "Berapa jumlah ...") is
         dropped (:mod:`searchlib.query.question`).
+
+        Near-duplicate stories (the same article under other ids, or a lightly rewritten
+        version) come back as one hit whose ``duplicates`` lists the others' ids, and the
+        total counts stories; ``collapse=False`` (default: the config's
+        ``duplicates.collapse``) returns every document (docs/duplicates.md).
         """
         return self._runner.search(
             query,
@@ -230,6 +238,7 @@ class Index:
             sort=sort,
             snippet_format=snippet_format,
             syntax=syntax,
+            collapse=collapse,
         )
 
     def similar(
