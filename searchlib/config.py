@@ -87,7 +87,7 @@ class Config:
     #: Near-duplicate stories are collapsed into one hit unless a search asks otherwise.
     collapse_duplicates: bool = True
     #: The estimated share of shingles two documents must share to be one story.
-    duplicate_threshold: float = 0.5
+    duplicate_threshold: float = 0.55
     snippet_fragments: int = 2
     snippet_chars: int = 160
     max_query_chars: int = 1000
