@@ -12,7 +12,8 @@ match (at most ``MAX_WINDOW`` candidates), so a full page shows distinct stories
 enough exist. A hit joins the story of the best-ranked earlier hit it is a near-duplicate
 of: candidates share one of ``BANDS`` slices of the signature (two bins each, so a pair
 at the threshold almost always shares one), then their estimated similarity must reach
-the threshold.
+the threshold. A hit's ``duplicates`` are its versions among the candidates read; the
+total counts stories (exactly up to ``EXACT_TOTAL_WITHIN`` matches).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ __all__ = [
 
 #: The most candidates read to fill one page with distinct stories.
 MAX_WINDOW = 5000
-#: Candidates read beyond the page at first (beside doubling the page's own size).
+#: Candidates read beyond the page at first (at least; half the page's reach when more).
 EXTRA = 10
 #: Up to this many matches, the total is exact (every match is grouped).
 EXACT_TOTAL_WITHIN = 1000
@@ -65,7 +66,7 @@ def collapse(
     """The stories from ``offset`` to ``offset + limit``; ``fetch(n)``: the best ``n``
     matches, best first."""
     wanted = offset + limit
-    window = min(2 * wanted + EXTRA, MAX_WINDOW)
+    window = min(wanted + max(EXTRA, wanted // 2), MAX_WINDOW)
     while True:
         raw = fetch(window)
         found = stories(raw.hits, threshold)
@@ -96,17 +97,13 @@ def stories(hits: Sequence[RawHit], threshold: float) -> list[_Story]:
     signature (indexed before signatures were stored) is a story of its own."""
     found: list[_Story] = []
     story_of: list[_Story] = []
-    sketches: list[Sketch | None] = []
+    sketches = _Sketches(hits)
     bands: dict[int, list[int]] = {}
     for i, hit in enumerate(hits):
-        signature = hit.stored.get(SIGNATURE_FIELD)
-        sketch = decode(signature)
-        sketches.append(sketch)
-        keys = _bands(str(signature)) if sketch is not None else []
+        keys = sketches.bands(i)
         story = None
         for j in sorted({j for key in keys for j in bands.get(key, ())}):
-            other = sketches[j]
-            if sketch and other and near_duplicates(sketch, other, threshold):
+            if sketches.near(i, j, threshold):
                 story = story_of[j]
                 break
         if story is None:
@@ -118,6 +115,34 @@ def stories(hits: Sequence[RawHit], threshold: float) -> list[_Story]:
         for key in keys:
             bands.setdefault(key, []).append(i)
     return found
+
+
+class _Sketches:
+    """The hits' signatures, decoded only for the pairs that share a band (most hits
+    share none)."""
+
+    def __init__(self, hits: Sequence[RawHit]) -> None:
+        self._signatures = [hit.stored.get(SIGNATURE_FIELD) for hit in hits]
+        self._decoded: dict[int, Sketch | None] = {}
+
+    def bands(self, i: int) -> list[int]:
+        """Hit ``i``'s band keys; none when its signature is absent or malformed."""
+        signature = self._signatures[i]
+        if not isinstance(signature, str) or len(signature) != BINS * 4:
+            return []
+        try:
+            return _bands(signature)
+        except ValueError:
+            return []
+
+    def near(self, i: int, j: int, threshold: float) -> bool:
+        a, b = self._sketch(i), self._sketch(j)
+        return a is not None and b is not None and near_duplicates(a, b, threshold)
+
+    def _sketch(self, i: int) -> Sketch | None:
+        if i not in self._decoded:
+            self._decoded[i] = decode(self._signatures[i])
+        return self._decoded[i]
 
 
 def _bands(signature: str) -> list[int]:
