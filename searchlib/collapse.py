@@ -9,11 +9,11 @@ added at different times group as readily as documents added together.
 A page of ``limit`` stories from ``offset`` is cut from the best ``offset + limit`` stories
 of a window of candidates; the window grows until it holds that many stories or every
 match (at most ``MAX_WINDOW`` candidates), so a full page shows distinct stories whenever
-enough exist. A hit joins the story of the best-ranked earlier hit it is a near-duplicate
-of: candidates share one of ``BANDS`` slices of the signature (two bins each, so a pair
-at the threshold almost always shares one), then their estimated similarity must reach
-the threshold. A hit's ``duplicates`` are its versions among the candidates read; the
-total counts stories (exactly up to ``EXACT_TOTAL_WITHIN`` matches).
+enough exist. A story is a connected group of near-duplicate pairs: a pair shares one of
+``BANDS`` slices of the signature (two bins each, so a pair at the threshold almost always
+shares one), and their estimated similarity reaches the threshold. A hit's ``duplicates``
+are its versions among the candidates read; the total counts stories (exactly up to
+``EXACT_TOTAL_WITHIN`` matches).
 """
 
 from __future__ import annotations
@@ -93,28 +93,35 @@ def collapse(
 
 
 def stories(hits: Sequence[RawHit], threshold: float) -> list[_Story]:
-    """``hits`` (best first) grouped into stories, best story first. A hit without a
+    """``hits`` (best first) grouped into stories, best story first; a story's lead is its
+    best-ranked version. Stories are the connected groups of near-duplicate pairs, so the
+    grouping does not depend on the order of hits with equal scores. A hit without a
     signature (indexed before signatures were stored) is a story of its own."""
-    found: list[_Story] = []
-    story_of: list[_Story] = []
     sketches = _Sketches(hits)
+    parent = list(range(len(hits)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
     bands: dict[int, list[int]] = {}
-    for i, hit in enumerate(hits):
+    for i in range(len(hits)):
         keys = sketches.bands(i)
-        story = None
         for j in sorted({j for key in keys for j in bands.get(key, ())}):
-            if sketches.near(i, j, threshold):
-                story = story_of[j]
-                break
-        if story is None:
-            story = _Story(hit)
-            found.append(story)
-        else:
-            story.others.append(hit)
-        story_of.append(story)
+            if root(j) != root(i) and sketches.near(i, j, threshold):
+                parent[root(i)] = root(j)
         for key in keys:
             bands.setdefault(key, []).append(i)
-    return found
+    groups: dict[int, _Story] = {}
+    for i, hit in enumerate(hits):
+        story = groups.get(root(i))
+        if story is None:
+            groups[root(i)] = _Story(hit)
+        else:
+            story.others.append(hit)
+    return list(groups.values())
 
 
 class _Sketches:
