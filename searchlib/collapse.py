@@ -31,7 +31,7 @@ __all__ = [
     "MAX_WINDOW",
     "CollapsedResults",
     "attach_duplicates",
-    "collapse",
+    "page_of_stories",
     "stories",
 ]
 
@@ -60,7 +60,7 @@ class _Story:
     others: list[RawHit] = field(default_factory=list)
 
 
-def collapse(
+def page_of_stories(
     fetch: Callable[[int], RawResults], *, offset: int, limit: int, threshold: float
 ) -> CollapsedResults:
     """The stories from ``offset`` to ``offset + limit``; ``fetch(n)``: the best ``n``

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from searchlib.backends.base import Backend, RawResults
-from searchlib.collapse import attach_duplicates, collapse
+from searchlib.collapse import attach_duplicates, page_of_stories
 from searchlib.config import Config
 from searchlib.errors import QueryError
 from searchlib.hits import HitAssembler
@@ -178,7 +178,7 @@ class QueryRunner:
             return self._run(node, filters, n, 1, sort, fields)
 
         threshold = self.config.duplicate_threshold
-        return collapse(fetch, offset=(page - 1) * limit, limit=limit, threshold=threshold)
+        return page_of_stories(fetch, offset=(page - 1) * limit, limit=limit, threshold=threshold)
 
     def _fallback(self, raw: RawResults, node: Node, run: Any) -> tuple[RawResults, bool]:
         """No document has every word: the any-word reading (``fallback`` in the results)."""

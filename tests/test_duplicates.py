@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from searchlib import ConfigError, Index
 from searchlib.backends.base import RawHit, RawResults
 from searchlib.cli import cli
-from searchlib.collapse import collapse, stories
+from searchlib.collapse import page_of_stories, stories
 from searchlib.signatures import (
     SIGNATURE_FIELD,
     decode,
@@ -280,7 +280,7 @@ def test_the_total_is_exact_beyond_the_first_window():
     def fetch(n: int) -> RawResults:
         return RawResults(collected=min(n, 40), hits=hits[:n], count=lambda: 40)
 
-    page = collapse(fetch, offset=0, limit=3, threshold=0.5)
+    page = page_of_stories(fetch, offset=0, limit=3, threshold=0.5)
     assert len(page.hits) == 3
     assert page.count is not None and page.count() == 10
 
