@@ -311,9 +311,14 @@ def test_the_api_and_the_page_collapse_unless_told_not_to(ix):
         every = client.get("/api/search", params={"q": "banjir", "collapse": "false"}).json()
         bad = client.get("/api/search", params={"q": "banjir", "collapse": "nope"})
         page = client.get("/", params={"q": "banjir"}).text
+        every_page = client.get("/", params={"q": "banjir", "collapse": "false"}).text
     assert collapsed["total"] == 6 and every["total"] == 9
     assert bad.status_code == 400 and "collapse" in bad.json()["error"]["message"]
     assert "2 versi lain" in page and "1 versi lain" in page
+    assert "versi lain" not in every_page
+    # a new search from the page, and its links, keep showing every version
+    assert 'name="collapse" value="false"' in every_page
+    assert 'name="collapse"' not in page
     lead = next(h for h in collapsed["hits"] if len(h["duplicates"]) == 2)
     for other in lead["duplicates"]:
         assert f'data-id="{other}"' in page

@@ -140,6 +140,7 @@ def _form(params: QueryParams) -> dict[str, Any]:
         "category": [v for v in params.getlist("category") if v.strip()],
         "source": [v for v in params.getlist("source") if v.strip()],
         "field": [v for v in params.getlist("field") if v.strip()],
+        "collapse": (params.get("collapse") or "").strip(),
     }
 
 
