@@ -19,6 +19,7 @@ import yaml
 from searchlib.analysis import AnalyzerSpec, load_spec
 from searchlib.backends import BACKENDS
 from searchlib.errors import AnalyzerError, ConfigError
+from searchlib.signatures import SIGNATURE_FIELD
 from searchlib.zones import DEFAULT_TIMEZONE, load_zone
 
 __all__ = ["BUILTIN_FIELDS", "CONFIG_ENV", "Config", "FieldConfig", "find_config", "load_config"]
@@ -36,7 +37,13 @@ FIELD_TYPES = ("text", "keyword", "date", "stored")
 #: The keyword fields counted in facets unless the config's ``facets`` says otherwise.
 DEFAULT_FACETS = ("category", "source")
 #: Names searchlib uses inside the index.
-RESERVED_FIELDS = frozenset({"alltext"})
+RESERVED_FIELDS = frozenset({"alltext", SIGNATURE_FIELD})
+#: Fields every index has for searchlib's own use, beside the article schema: each
+#: document's story signature (:mod:`searchlib.signatures`), stored for the collapse of
+#: near-duplicate stories. No analysis reads them, so they are left out of the index's
+#: fingerprint and of the config's fields as written: an index built without them opens
+#: and searches as before (its documents gain a signature when they are added again).
+INTERNAL_FIELDS = (SIGNATURE_FIELD,)
 
 #: The article schema. Text fields use the config's analyzer; keyword fields are exact-match
 #: facets (lowercased); ``stored`` fields are returned with hits but not searchable.
@@ -85,6 +92,10 @@ class Config:
     bm25_b: float = 0.75
     recency_half_life_days: float | None = None
     fallback: bool = True
+    #: Near-duplicate stories are collapsed into one hit unless a search asks otherwise.
+    collapse_duplicates: bool = True
+    #: The estimated share of shingles two documents must share to be one story.
+    duplicate_threshold: float = 0.55
     snippet_fragments: int = 2
     snippet_chars: int = 160
     max_query_chars: int = 1000
@@ -118,7 +129,11 @@ class Config:
 
     @property
     def extra_fields(self) -> tuple[str, ...]:
-        return tuple(f.name for f in self.fields if f.name not in BUILTIN_FIELDS)
+        return tuple(
+            f.name
+            for f in self.fields
+            if f.name not in BUILTIN_FIELDS and f.name not in INTERNAL_FIELDS
+        )
 
     def analyzer_spec(self, name: str | None = None) -> AnalyzerSpec:
         """The resolved analyzer for a text field, with this config's word additions."""
@@ -163,7 +178,7 @@ class Config:
                     "analyzer": f.analyzer,
                 }
                 for f in self.fields
-                if f.name != "id"
+                if f.name != "id" and f.name not in INTERNAL_FIELDS
             },
             "default_fields": list(self.default_fields),
             "mapping": dict(self.mapping),
@@ -172,6 +187,10 @@ class Config:
             "bm25": {"k1": self.bm25_k1, "b": self.bm25_b},
             "ranking": {"recency_half_life_days": self.recency_half_life_days},
             "search": {"fallback": self.fallback},
+            "duplicates": {
+                "collapse": self.collapse_duplicates,
+                "threshold": self.duplicate_threshold,
+            },
             "snippets": {"fragments": self.snippet_fragments, "chars": self.snippet_chars},
             "limits": {
                 "max_query_chars": self.max_query_chars,
@@ -192,6 +211,8 @@ class Config:
 
         parts = []
         for f in self.fields:
+            if f.name in INTERNAL_FIELDS:
+                continue
             analyzer = ""
             if f.type == "text":
                 analyzer = self.analyzer_spec(f.analyzer).fingerprint
@@ -205,10 +226,11 @@ class Config:
 
 def _default_fields() -> tuple[FieldConfig, ...]:
     # Author names are matched as written: stemming "Setiawan" or "Pertiwi" only does harm.
-    return tuple(
+    article = tuple(
         FieldConfig(name, kind, boost, analyzer="simple" if name == "author" else None)
         for name, (kind, boost) in BUILTIN_FIELDS.items()
     )
+    return article + tuple(FieldConfig(name, "stored") for name in INTERNAL_FIELDS)
 
 
 # -- loading and validation ---------------------------------------------------------------
@@ -228,6 +250,7 @@ _SCHEMA: dict[str, Any] = {
     "bm25": {"k1": (int, float), "b": (int, float)},
     "ranking": {"recency_half_life_days": (int, float, type(None))},
     "search": {"fallback": bool},
+    "duplicates": {"collapse": bool, "threshold": (int, float)},
     "snippets": {"fragments": int, "chars": int},
     "limits": {
         "max_query_chars": int,
@@ -526,6 +549,20 @@ def _ranking(data: dict[str, Any], where: str, kw: dict[str, Any]) -> None:
         kw["recency_half_life_days"] = float(half_life)
     if "fallback" in data.get("search", {}):
         kw["fallback"] = data["search"]["fallback"]
+    _duplicates(data.get("duplicates", {}), where, kw)
+
+
+def _duplicates(duplicates: dict[str, Any], where: str, kw: dict[str, Any]) -> None:
+    """Whether searches collapse near-duplicate stories, and how alike they must be."""
+    if "collapse" in duplicates:
+        kw["collapse_duplicates"] = duplicates["collapse"]
+    if "threshold" in duplicates:
+        threshold = float(duplicates["threshold"])
+        if not 0.0 < threshold <= 1.0:
+            raise ConfigError(
+                f"{where}: duplicates.threshold must be above 0 and at most 1, got {threshold!r}"
+            )
+        kw["duplicate_threshold"] = threshold
 
 
 def _tuning(data: dict[str, Any], where: str, kw: dict[str, Any]) -> None:

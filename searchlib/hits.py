@@ -12,6 +12,7 @@ from typing import Any
 from searchlib.backends.base import RawHit, RawResults
 from searchlib.config import Config
 from searchlib.results import Hit
+from searchlib.signatures import without_signature
 from searchlib.snippets import Fragment, make_fragments, render
 from searchlib.zones import IndexZone
 
@@ -43,7 +44,7 @@ class HitAssembler:
             score=float(rh.score),
             title=str(stored.get("title") or ""),
             snippet=snippet,
-            fields=self._zone.shown_fields(stored),
+            fields=self._zone.shown_fields(without_signature(stored)),
             fragments=tuple(fragments),
         )
 

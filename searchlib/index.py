@@ -22,6 +22,7 @@ from searchlib.ingest import Problem, Record, read_documents
 from searchlib.ingestion import ProgressCallback, add_documents, extra_field_types
 from searchlib.results import AddSummary, CheckReport, SearchResults
 from searchlib.searching import QueryRunner
+from searchlib.signatures import without_signature
 from searchlib.zones import IndexZone
 
 __all__ = ["Index"]
@@ -176,7 +177,7 @@ class Index:
     def get(self, doc_id: str) -> dict[str, Any] | None:
         """The stored fields of one document, or None; dates in the index's time zone."""
         stored = self._backend.get(str(doc_id))
-        return None if stored is None else self._zone.shown_fields(stored)
+        return None if stored is None else self._zone.shown_fields(without_signature(stored))
 
     def analyze(self, text: str, field: str = "body") -> list[AnalyzedToken]:
         """The tokens ``text`` becomes in ``field`` of this index (its own analysis)."""
@@ -205,6 +206,7 @@ class Index:
         sort: str = "score",
         snippet_format: str = "plain",
         syntax: str = "query",
+        collapse: bool | None = None,
     ) -> SearchResults:
         """Ranked search; docs/search.md describes the query language.
 
@@ -222,6 +224,11 @@ class Index:
         often (docs/quality.md). In a question, the noun next to the question
         word that names the kind of answer ("Apa nama ...", "Berapa jumlah ...") is
         dropped (:mod:`searchlib.query.question`).
+
+        Near-duplicate stories (the same article under other ids, or a lightly rewritten
+        version) come back as one hit whose ``duplicates`` lists the others' ids, and the
+        total counts stories; ``collapse=False`` (default: the config's
+        ``duplicates.collapse``) returns every document (docs/duplicates.md).
         """
         return self._runner.search(
             query,
@@ -234,6 +241,7 @@ class Index:
             sort=sort,
             snippet_format=snippet_format,
             syntax=syntax,
+            collapse=collapse,
         )
 
     def similar(

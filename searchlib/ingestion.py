@@ -1,7 +1,8 @@
 """Ingestion: documents from the caller or from files become one atomic commit.
 
-Every document is normalized (field mapping, types, size limit) above the seam, so every
-backend receives the same clean documents; the backend only upserts and deletes.
+Every document is normalized (field mapping, types, size limit) and given its story
+signature (:mod:`searchlib.signatures`) above the seam, so every backend receives the same
+clean documents; the backend only upserts and deletes.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from searchlib.errors import IngestError
 from searchlib.ingest import Problem, Record, normalize_document
 from searchlib.ingest.dedupe import unique_documents
 from searchlib.results import AddSummary, Skipped
+from searchlib.signatures import SIGNATURE_FIELD, document_signature
 
 __all__ = ["PROGRESS_EVERY", "ProgressCallback", "add_documents"]
 
@@ -70,7 +72,7 @@ class _Batch:
         """Upsert ``item``; a document that cannot be added is returned."""
         if isinstance(item, Problem):
             return Skipped(item.source, item.line, item.reason)
-        doc = item.doc
+        doc = {**item.doc, SIGNATURE_FIELD: document_signature(item.doc)}
         existed = tx.exists(doc["id"])
         tx.upsert(doc, existed=existed)
         if existed:

@@ -23,6 +23,8 @@ class Hit:
     snippet: str
     fields: dict[str, Any]
     fragments: tuple[Fragment, ...] = ()
+    #: The ids of the other versions of this story the search collapsed into this hit.
+    duplicates: tuple[str, ...] = ()
 
     @property
     def url(self) -> str | None:
@@ -46,6 +48,7 @@ class Hit:
             "source": self.fields.get("source"),
             "snippet": self.snippet,
             "fragments": [f.to_dict() for f in self.fragments],
+            "duplicates": list(self.duplicates),
         }
 
 

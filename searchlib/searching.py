@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from searchlib.backends.base import Backend, RawResults
+from searchlib.collapse import attach_duplicates, page_of_stories
 from searchlib.config import Config
 from searchlib.errors import QueryError
 from searchlib.hits import HitAssembler
@@ -73,6 +74,7 @@ class QueryRunner:
         sort: str,
         snippet_format: str,
         syntax: str,
+        collapse: bool | None = None,
     ) -> SearchResults:
         started = time.perf_counter()
         check_paging(limit, page)
@@ -85,7 +87,9 @@ class QueryRunner:
         filter_nodes = self._filters(filters, since, until)
 
         def run(node: Node) -> RawResults:
-            return self._run(node, filter_nodes, limit, page, sort, default_fields)
+            if not (self.config.collapse_duplicates if collapse is None else collapse):
+                return self._run(node, filter_nodes, limit, page, sort, default_fields)
+            return self._collapsed(node, filter_nodes, limit, page, sort, default_fields)
 
         raw = run(node)
         if raw.collected == 0 and raw.dropped and not raw.terms:
@@ -93,12 +97,13 @@ class QueryRunner:
             raw = run(node)
         raw, fallback = self._fallback(raw, node, run)
         few = raw.collected < SUGGEST_BELOW and (raw.count is None or raw.count() < SUGGEST_BELOW)
+        hits = self._hits.hits(raw, offset=(page - 1) * limit, fmt=snippet_format)
         return SearchResults(
             query=query,
             page=page,
             limit=limit,
             took_ms=(time.perf_counter() - started) * 1000.0,
-            hits=self._hits.hits(raw, offset=(page - 1) * limit, fmt=snippet_format),
+            hits=attach_duplicates(hits, raw),
             _total=raw.exact_total,
             _count=raw.count,
             _facets=raw.facets,
@@ -159,6 +164,23 @@ class QueryRunner:
         for hit in raw.hits:  # read now, from the searcher that found them
             hit.stored  # noqa: B018
         return raw
+
+    def _collapsed(
+        self,
+        node: Node,
+        filters: list[Node],
+        limit: int,
+        page: int,
+        sort: str,
+        fields: tuple[str, ...],
+    ) -> RawResults:
+        """One page of stories (:mod:`searchlib.collapse`), from the best candidates."""
+
+        def fetch(n: int) -> RawResults:
+            return self._run(node, filters, n, 1, sort, fields)
+
+        threshold = self.config.duplicate_threshold
+        return page_of_stories(fetch, offset=(page - 1) * limit, limit=limit, threshold=threshold)
 
     def _fallback(self, raw: RawResults, node: Node, run: Any) -> tuple[RawResults, bool]:
         """No document has every word: the any-word reading (``fallback`` in the results)."""

@@ -116,9 +116,16 @@ def _echo_results(results: SearchResults, out: _Output) -> None:
         line = " · ".join(_shown(m, fmt) for m in meta if m)
         if line:
             echo(f"   {dim}{line}{reset}")
+        if hit.duplicates:
+            echo(f"   {dim}{_versions(hit.duplicates)}{reset}")
         echo(f"   {hit.snippet}\n")
     if results.total > results.page * results.limit:
         echo(f"page {results.page} of {results.pages}; next: --page {results.page + 1}")
+
+
+def _versions(ids: tuple[str, ...]) -> str:
+    """The other versions of a story, as one line (``--no-collapse`` shows them as hits)."""
+    return f"{len(ids)} other version{'s' if len(ids) > 1 else ''}: " + ", ".join(ids)
 
 
 def _filter_hints(ix: Index, text: str, filters: dict[str, list[str]], **search: Any) -> None:
@@ -168,6 +175,11 @@ def _filter_hints(ix: Index, text: str, filters: dict[str, list[str]], **search:
     is_flag=True,
     help="TEXT is prose (a question, a sentence): no operators, ranked by any of its words.",
 )
+@click.option(
+    "--no-collapse",
+    is_flag=True,
+    help="Show every version of a story (default: one hit per story, listing the others).",
+)
 @_output_options
 def query(
     text: str,
@@ -182,6 +194,7 @@ def query(
     until: str | None,
     sort: str,
     plain: bool,
+    no_collapse: bool,
     fmt: str | None,
     color: str,
     as_json: bool,
@@ -206,6 +219,8 @@ def query(
         "until": until,
         "syntax": "plain" if plain else "query",
     }
+    if no_collapse:
+        search["collapse"] = False
     with open_for_reading(index_path, config_path) as ix:
         results = ix.search(
             text,

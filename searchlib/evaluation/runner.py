@@ -292,12 +292,14 @@ def _words(text: str) -> list[Word]:
 
 
 def _ranked(ix: Index, text: str, mode: str, depth: int) -> tuple[list[tuple[str, float]], bool]:
+    """The ranked documents: relevance judgments judge documents, so versions of one story
+    are ranked each on its own (``collapse=False``), not folded into the first."""
     if mode == "any":
-        results = ix.search(any_word_query(text), limit=depth, syntax="query")
+        results = ix.search(any_word_query(text), limit=depth, syntax="query", collapse=False)
     elif mode == "all":
-        results = ix.search(all_words_query(text), limit=depth, syntax="query")
+        results = ix.search(all_words_query(text), limit=depth, syntax="query", collapse=False)
     else:
-        results = ix.search(text, limit=depth, syntax="plain")
+        results = ix.search(text, limit=depth, syntax="plain", collapse=False)
     return [(hit.id, hit.score) for hit in results.hits], results.fallback
 
 

@@ -25,6 +25,7 @@ from searchlib.web.errors import ApiError, from_library
 from searchlib.web.params import SearchParams, parse_search
 from searchlib.web.pesan import indonesian
 from searchlib.web.state import state_of
+from searchlib.web.versions import versions
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PAGE_SIZES = (5, 10, 20, 50)
@@ -92,6 +93,7 @@ def href(p: SearchParams, **changes: Any) -> str:
         "until": p.until,
         "sort": p.sort if p.sort != "score" else None,
         "limit": p.limit if p.limit != DEFAULT_LIMIT else None,
+        "collapse": None if p.collapse else "false",
         "page": None,
     }
     values.update(changes)
@@ -138,6 +140,7 @@ def _form(params: QueryParams) -> dict[str, Any]:
         "category": [v for v in params.getlist("category") if v.strip()],
         "source": [v for v in params.getlist("source") if v.strip()],
         "field": [v for v in params.getlist("field") if v.strip()],
+        "collapse": (params.get("collapse") or "").strip(),
     }
 
 
@@ -154,6 +157,10 @@ def _hit(hit: Hit) -> dict[str, Any]:
         "category": f.get("category"),
         "snippet": Markup(hit.snippet),  # the library's html format: escaped, only <mark>
     }
+
+
+def _versions(index: Index, hit: Hit) -> list[dict[str, Any]]:
+    return [v | {"url": safe_url(v["url"])} for v in versions(index, hit)]
 
 
 def build_view(index: Index, params: QueryParams) -> View:
@@ -180,7 +187,7 @@ def build_view(index: Index, params: QueryParams) -> View:
     view.results = results
     if total == 0:
         view.nearest = _nearest(index, p)
-    view.hits = [_hit(h) for h in results.hits]
+    view.hits = [_hit(h) | {"versions": _versions(index, h)} for h in results.hits]
     for name, counts in facets.items():
         _add_facet(view, p, name, counts)
     pages = results.pages

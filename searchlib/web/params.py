@@ -15,7 +15,19 @@ from starlette.datastructures import QueryParams
 from searchlib.web.errors import ApiError
 
 SEARCH_PARAMS = frozenset(
-    {"q", "limit", "page", "field", "category", "source", "since", "until", "sort", "format"}
+    {
+        "q",
+        "limit",
+        "page",
+        "field",
+        "category",
+        "source",
+        "since",
+        "until",
+        "sort",
+        "format",
+        "collapse",
+    }
 )
 REPEATABLE = frozenset({"field", "category", "source"})
 SORTS = ("score", "date")
@@ -38,6 +50,8 @@ class SearchParams:
     until: str | None = None
     sort: str = "score"
     format: str = "plain"
+    #: One hit per story (``collapse=false``: every version of it).
+    collapse: bool = True
 
     def search_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for :meth:`searchlib.Index.search`."""
@@ -54,6 +68,7 @@ class SearchParams:
             "since": self.since,
             "until": self.until,
             "sort": self.sort,
+            "collapse": self.collapse,
         }
 
 
@@ -128,4 +143,5 @@ def parse_search(
         until=optional(params, "until"),
         sort=choice(params, "sort", SORTS, "score"),
         format=choice(params, "format", API_FORMATS, "plain"),
+        collapse=choice(params, "collapse", ("true", "false"), "true") == "true",
     )

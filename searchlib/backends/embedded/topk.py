@@ -100,13 +100,10 @@ def _read_length_bytes(reader: Any, fieldname: str) -> bytes:
 def _dictionary(reader: Any, fieldname: str) -> TermDictReader | None:
     """The segment's own term dictionary, when it is this codec's: Whoosh's public
     ``cursor()`` hands out the dictionary's cursor, which knows its dictionary."""
-    found = _DICTIONARIES.get(reader, False)
-    if found is False:
+    if reader not in _DICTIONARIES:
         found = getattr(reader.cursor(fieldname), "reader", None)
-        if not isinstance(found, TermDictReader):
-            found = None
-        _DICTIONARIES[reader] = found
-    return found
+        _DICTIONARIES[reader] = found if isinstance(found, TermDictReader) else None
+    return _DICTIONARIES[reader]
 
 
 def _blocks(reader: Any, fieldname: str, btext: bytes) -> tuple[int, Any] | None:

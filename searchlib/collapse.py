@@ -1,0 +1,196 @@
+"""Collapse near-duplicate stories in a ranked list: one hit per story, carrying the others.
+
+The same for every backend: it reads only the stored story signatures
+(:mod:`searchlib.signatures`) of the ranked candidates a backend returns. Grouping is
+decided at search time from the signatures of the documents as they are now, so adding,
+re-indexing or deleting a document can never leave a stale group behind, and documents
+added at different times group as readily as documents added together.
+
+A page of ``limit`` stories from ``offset`` is cut from the best ``offset + limit`` stories
+of a window of candidates; the window grows until it holds that many stories or every
+match (at most ``MAX_WINDOW`` candidates), so a full page shows distinct stories whenever
+enough exist. A story is a connected group of near-duplicate pairs: a pair shares one of
+``BANDS`` slices of the signature (two bins each, so a pair at the threshold almost always
+shares one), and their estimated similarity reaches the threshold. A hit's ``duplicates``
+are its versions among the candidates read; the total counts stories (exactly up to
+``EXACT_TOTAL_WITHIN`` matches).
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+from searchlib.backends.base import RawHit, RawResults
+from searchlib.results import Hit
+from searchlib.signatures import BINS, SIGNATURE_FIELD, Sketch, decode, near_duplicates
+
+__all__ = [
+    "EXACT_TOTAL_WITHIN",
+    "MAX_WINDOW",
+    "CollapsedResults",
+    "attach_duplicates",
+    "page_of_stories",
+    "stories",
+]
+
+#: The most candidates read to fill one page with distinct stories.
+MAX_WINDOW = 5000
+#: Candidates read beyond the page at first (at least; half the page's reach when more).
+EXTRA = 10
+#: Up to this many matches, the total is exact (every match is grouped).
+EXACT_TOTAL_WITHIN = 1000
+#: Two bins (32 bits) per band.
+BANDS = BINS // 2
+_EMPTY_BAND = 0xFFFFFFFF
+
+
+@dataclass
+class CollapsedResults(RawResults):
+    """A page of stories: ``hits`` are each story's best hit, ``duplicates`` the ids of
+    each one's other versions (in rank order), and the totals count stories."""
+
+    duplicates: list[tuple[str, ...]] = field(default_factory=list)
+
+
+@dataclass
+class _Story:
+    lead: RawHit
+    others: list[RawHit] = field(default_factory=list)
+
+
+def page_of_stories(
+    fetch: Callable[[int], RawResults], *, offset: int, limit: int, threshold: float
+) -> CollapsedResults:
+    """The stories from ``offset`` to ``offset + limit``; ``fetch(n)``: the best ``n``
+    matches, best first."""
+    wanted = offset + limit
+    window = min(wanted + max(EXTRA, wanted // 2), MAX_WINDOW)
+    while True:
+        raw = fetch(window)
+        found = stories(raw.hits, threshold)
+        complete = len(raw.hits) < window
+        if complete or len(found) >= wanted or window >= MAX_WINDOW:
+            break
+        window = min(2 * window, MAX_WINDOW)
+    page = found[offset:wanted]
+    if complete:
+        total = None
+    else:
+        hidden = len(raw.hits) - len(found)
+        total = _story_total(fetch, _matches(raw), window, hidden, threshold)
+    return CollapsedResults(
+        collected=len(found),
+        hits=[story.lead for story in page],
+        count=total,
+        facets=raw.facets,
+        terms=raw.terms,
+        dropped=raw.dropped,
+        warnings=raw.warnings,
+        duplicates=[tuple(str(h.stored.get("id")) for h in story.others) for story in page],
+    )
+
+
+def stories(hits: Sequence[RawHit], threshold: float) -> list[_Story]:
+    """``hits`` (best first) grouped into stories, best story first; a story's lead is its
+    best-ranked version. Stories are the connected groups of near-duplicate pairs, so the
+    grouping does not depend on the order of hits with equal scores. A hit without a
+    signature (indexed before signatures were stored) is a story of its own."""
+    sketches = _Sketches(hits)
+    parent = list(range(len(hits)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    bands: dict[int, list[int]] = {}
+    for i in range(len(hits)):
+        keys = sketches.bands(i)
+        for j in sorted({j for key in keys for j in bands.get(key, ())}):
+            if root(j) != root(i) and sketches.near(i, j, threshold):
+                parent[root(i)] = root(j)
+        for key in keys:
+            bands.setdefault(key, []).append(i)
+    groups: dict[int, _Story] = {}
+    for i, hit in enumerate(hits):
+        story = groups.get(root(i))
+        if story is None:
+            groups[root(i)] = _Story(hit)
+        else:
+            story.others.append(hit)
+    return list(groups.values())
+
+
+class _Sketches:
+    """The hits' signatures, decoded only for the pairs that share a band (most hits
+    share none)."""
+
+    def __init__(self, hits: Sequence[RawHit]) -> None:
+        self._signatures = [hit.stored.get(SIGNATURE_FIELD) for hit in hits]
+        self._decoded: dict[int, Sketch | None] = {}
+
+    def bands(self, i: int) -> list[int]:
+        """Hit ``i``'s band keys; none when its signature is absent or malformed."""
+        signature = self._signatures[i]
+        if not isinstance(signature, str) or len(signature) != BINS * 4:
+            return []
+        try:
+            return _bands(signature)
+        except ValueError:
+            return []
+
+    def near(self, i: int, j: int, threshold: float) -> bool:
+        a, b = self._sketch(i), self._sketch(j)
+        return a is not None and b is not None and near_duplicates(a, b, threshold)
+
+    def _sketch(self, i: int) -> Sketch | None:
+        if i not in self._decoded:
+            self._decoded[i] = decode(self._signatures[i])
+        return self._decoded[i]
+
+
+def _bands(signature: str) -> list[int]:
+    """The signature's bands that hold a filled bin, each with its position (the keys
+    under which two documents become candidates)."""
+    values = array("I", bytes.fromhex(signature))
+    return [n << 32 | v for n, v in enumerate(values) if v != _EMPTY_BAND]
+
+
+def _matches(raw: RawResults) -> Callable[[], int]:
+    """How many documents match (counted when first asked)."""
+    exact, count = raw.exact_total, raw.count
+    if exact is not None or count is None:
+        return lambda: exact if exact is not None else raw.collected
+    return count
+
+
+def _story_total(
+    fetch: Callable[[int], RawResults],
+    matches: Callable[[], int],
+    window: int,
+    hidden: int,
+    threshold: float,
+) -> Callable[[], int]:
+    """How many stories match, counted when first asked: every match is grouped when
+    there are at most ``EXACT_TOTAL_WITHIN``; beyond, the duplicates among the best
+    ``EXACT_TOTAL_WITHIN`` are subtracted (a few stories may then count twice)."""
+
+    def total() -> int:
+        n = matches()
+        reach = min(n, EXACT_TOTAL_WITHIN)
+        if reach <= window:
+            return n - hidden
+        hits = fetch(reach).hits
+        return n - (len(hits) - len(stories(hits, threshold)))
+
+    return total
+
+
+def attach_duplicates(hits: list[Hit], raw: RawResults) -> list[Hit]:
+    """``hits`` with their other versions, when ``raw`` is a page of stories."""
+    if not isinstance(raw, CollapsedResults):
+        return hits
+    return [replace(hit, duplicates=ids) for hit, ids in zip(hits, raw.duplicates, strict=True)]

@@ -1,0 +1,324 @@
+"""Near-duplicate stories: signatures at index time, one hit per story at search time, in
+the library, the CLI, the JSON API and the page; kept right through updates and deletes."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+import warnings
+
+import pytest
+from click.testing import CliRunner
+
+from searchlib import ConfigError, Index
+from searchlib.backends.base import RawHit, RawResults
+from searchlib.cli import cli
+from searchlib.collapse import page_of_stories, stories
+from searchlib.signatures import (
+    SIGNATURE_FIELD,
+    decode,
+    document_signature,
+    near_duplicates,
+    similarity,
+    text_signature,
+)
+from searchlib.web import create_app
+
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", message=".*httpx2")
+    from starlette.testclient import TestClient
+
+VOCABULARY = [
+    "pemerintah",
+    "presiden",
+    "menteri",
+    "rakyat",
+    "harga",
+    "beras",
+    "pasar",
+    "kota",
+    "desa",
+    "jalan",
+    "sekolah",
+    "guru",
+    "petani",
+    "nelayan",
+    "pajak",
+    "anggaran",
+    "proyek",
+    "gedung",
+    "banjir",
+    "hujan",
+    "sungai",
+    "polisi",
+    "hakim",
+    "sidang",
+    "kasus",
+    "korupsi",
+    "komisi",
+    "rapat",
+    "partai",
+    "pemilu",
+    "suara",
+    "warga",
+    "pabrik",
+    "buruh",
+    "upah",
+    "listrik",
+    "air",
+    "minyak",
+    "gas",
+    "tambang",
+    "hutan",
+    "laut",
+    "pulau",
+    "pelabuhan",
+    "kapal",
+    "kereta",
+    "bandara",
+    "pesawat",
+    "rumah",
+    "sakit",
+]
+
+
+def article(seed: int, words: int = 150) -> str:
+    rng = random.Random(seed)
+    return " ".join(rng.choice(VOCABULARY) for _ in range(words)) + f" kode{seed}"
+
+
+def rewrite(text: str, seed: int, share: float = 0.04) -> str:
+    """``text`` with about ``share`` of its words replaced, as an editor's second version."""
+    rng = random.Random(seed)
+    words = text.split()
+    for i in rng.sample(range(len(words)), int(len(words) * share)):
+        words[i] = f"ubah{rng.randint(0, 999)}"
+    return " ".join(words)
+
+
+def story_docs() -> list[dict[str, str]]:
+    """Story 1 three times (twice word for word, once rewritten), story 2 twice, and four
+    stories of their own; every document mentions "banjir"."""
+    one, two = article(1), article(2)
+    docs = [
+        {"id": "s1-a", "title": "Banjir kota", "body": one + " banjir"},
+        {"id": "s1-b", "title": "Banjir kota", "body": one + " banjir"},
+        {"id": "s1-c", "title": "Banjir melanda kota", "body": rewrite(one, 7) + " banjir"},
+        {"id": "s2-a", "title": "Banjir desa", "body": two + " banjir"},
+        {"id": "s2-b", "title": "Banjir desa", "body": rewrite(two, 8) + " banjir"},
+    ]
+    docs += [{"id": f"u{i}", "title": "Banjir", "body": article(10 + i)} for i in range(4)]
+    for doc in docs[5:]:
+        doc["body"] += " banjir"
+    return docs
+
+
+@pytest.fixture
+def ix(tmp_path):
+    with Index.create(tmp_path / "ix") as index:
+        index.add(story_docs())
+        yield index
+
+
+def ids(results) -> list[str]:
+    return [h.id for h in results.hits]
+
+
+# -- signatures -----------------------------------------------------------------------
+
+
+def test_a_rewrite_is_near_and_another_story_is_not():
+    text = article(1)
+    same = decode(text_signature(text))
+    assert same is not None
+    near = decode(text_signature(rewrite(text, 3)))
+    other = decode(text_signature(article(2)))
+    assert near is not None and other is not None
+    assert similarity(same, same) == 1.0
+    assert similarity(same, near) > 0.6
+    assert similarity(same, other) < 0.2
+    assert near_duplicates(same, near, 0.5)
+    assert not near_duplicates(same, other, 0.5)
+
+
+def test_short_texts_are_one_story_only_when_identical():
+    a = decode(text_signature("Banjir besar melanda kota Bekasi hari ini"))
+    b = decode(text_signature("Banjir besar melanda kota Depok hari ini"))
+    assert a is not None and b is not None
+    assert not near_duplicates(a, b, 0.3)
+    assert near_duplicates(a, a, 0.9)
+
+
+def test_a_signature_is_the_same_in_every_process():
+    """Signatures are stored: they must not depend on Python's per-process hash seed."""
+    text = article(5)
+    code = "import sys; from searchlib.signatures import text_signature as s; print(s(sys.argv[1]))"
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", code, text],
+            env={"PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in ("1", "2")
+    }
+    assert seen == {text_signature(text)}
+
+
+def test_a_missing_or_malformed_signature_decodes_to_none():
+    assert decode(None) is None
+    assert decode("zz" * 128) is None
+    assert decode("00ff") is None
+
+
+# -- the collapse ---------------------------------------------------------------------
+
+
+def test_search_shows_one_hit_per_story_with_the_others_ids(ix):
+    res = ix.search("banjir")
+    assert res.total == 6
+    assert len(res.hits) == 6
+    by_id = {h.id: h for h in res.hits}
+    leads = [i for i in ids(res) if i.startswith("s1")]
+    assert len(leads) == 1
+    assert set(by_id[leads[0]].duplicates) | {leads[0]} == {"s1-a", "s1-b", "s1-c"}
+    second = [h for h in res.hits if h.id.startswith("s2")]
+    assert len(second) == 1 and len(second[0].duplicates) == 1
+    assert all(not h.duplicates for h in res.hits if h.id.startswith("u"))
+    assert [h.rank for h in res.hits] == list(range(1, 7))
+
+
+def test_collapse_false_returns_every_document(ix):
+    res = ix.search("banjir", collapse=False)
+    assert res.total == 9
+    assert sorted(ids(res)) == sorted(d["id"] for d in story_docs())
+    assert all(not h.duplicates for h in res.hits)
+
+
+def test_the_config_can_turn_collapsing_off_by_default(ix, tmp_path):
+    path = ix.path
+    with Index.open(path, {"duplicates": {"collapse": False}}) as plain:
+        assert plain.search("banjir").total == 9
+        assert plain.search("banjir", collapse=True).total == 6
+    with Index.open(path, {"duplicates": {"threshold": 1.0}}) as strict:
+        # only the word-for-word copies are one story
+        assert strict.search("banjir").total == 8
+
+
+def test_pages_hold_full_pages_of_distinct_stories(tmp_path):
+    docs = []
+    for s in range(12):  # twelve stories, three versions each
+        text = article(100 + s)
+        docs += [{"id": f"s{s}-{v}", "body": rewrite(text, v) + " pemilu"} for v in range(3)]
+    docs += [{"id": f"u{i}", "body": article(200 + i) + " pemilu"} for i in range(5)]
+    with Index.create(tmp_path / "ix") as index:
+        index.add(docs)
+        first = index.search("pemilu", limit=10)
+        second = index.search("pemilu", limit=10, page=2)
+        whole = index.search("pemilu", limit=20)
+    assert len(first.hits) == 10 and len(second.hits) == 7
+    assert first.total == second.total == 17
+    stories_seen = [h.id.split("-")[0] for h in first.hits + second.hits]
+    assert len(stories_seen) == len(set(stories_seen)) == 17
+    assert ids(whole) == ids(first) + ids(second)
+    assert all(len(h.duplicates) == 2 for h in whole.hits if "-" in h.id)
+
+
+def test_hits_and_get_do_not_show_the_signature(ix):
+    hit = ix.search("banjir").hits[0]
+    assert SIGNATURE_FIELD not in hit.fields
+    assert "duplicates" in hit.to_dict()
+    doc = ix.get("s1-a")
+    assert doc is not None and SIGNATURE_FIELD not in doc
+
+
+# -- updates and deletes --------------------------------------------------------------
+
+
+def test_a_later_add_finds_the_story_already_indexed(tmp_path):
+    text = article(1)
+    with Index.create(tmp_path / "ix") as index:
+        index.add([{"id": "first", "body": text}])
+        index.add([{"id": "later", "body": rewrite(text, 5)}])
+        (hit,) = index.search("kode1").hits
+        assert hit.duplicates in (("later",), ("first",))
+
+
+def test_a_reindexed_or_deleted_document_leaves_no_stale_group(ix):
+    ix.add([{"id": "s1-c", "title": "Kabar lain", "body": article(99) + " banjir"}])
+    res = ix.search("banjir")
+    assert res.total == 7  # s1-c is a story of its own now
+    groups = {h.id: set(h.duplicates) for h in res.hits}
+    assert "s1-c" in groups and groups["s1-c"] == set()
+    assert {"s1-a", "s1-b"} in [{k, *v} for k, v in groups.items()]
+    ix.delete(["s2-a"])
+    (two,) = [h for h in ix.search("banjir").hits if h.id.startswith("s2")]
+    assert two.id == "s2-b" and two.duplicates == ()
+
+
+def test_a_document_without_a_signature_is_a_story_of_its_own():
+    """Documents indexed before signatures were stored are never collapsed."""
+    hits = [RawHit(i, 1.0, {"id": f"d{i}", "body": "sama"}) for i in range(3)]
+    assert len(stories(hits, 0.5)) == 3
+
+
+def test_the_total_is_exact_beyond_the_first_window():
+    """Forty matches, every four one story: the first page reads only part of them, and
+    the total (asked for later) still counts stories, not documents."""
+    hits = []
+    for s in range(10):
+        signature = document_signature({"body": article(300 + s)})
+        hits += [
+            RawHit(len(hits), 1.0, {"id": f"s{s}-{v}", SIGNATURE_FIELD: signature})
+            for v in range(4)
+        ]
+    hits.sort(key=lambda h: h.stored["id"].split("-")[1])  # versions far apart in the ranking
+
+    def fetch(n: int) -> RawResults:
+        return RawResults(collected=min(n, 40), hits=hits[:n], count=lambda: 40)
+
+    page = page_of_stories(fetch, offset=0, limit=3, threshold=0.5)
+    assert len(page.hits) == 3
+    assert page.count is not None and page.count() == 10
+
+
+# -- configuration and faces ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("threshold", [0, -0.5, 1.5])
+def test_a_threshold_outside_0_to_1_is_an_error_naming_the_key(threshold):
+    with pytest.raises(ConfigError, match=r"duplicates\.threshold"):
+        Index.create("unused", {"duplicates": {"threshold": threshold}})
+
+
+def test_the_cli_collapses_unless_told_not_to(ix, tmp_path):
+    runner = CliRunner()
+    args = ["query", "banjir", "--index", str(ix.path), "--json"]
+    collapsed = json.loads(runner.invoke(cli, args).output)
+    every = json.loads(runner.invoke(cli, [*args, "--no-collapse"]).output)
+    assert collapsed["total"] == 6 and every["total"] == 9
+    assert sum(len(h["duplicates"]) for h in collapsed["hits"]) == 3
+    text = runner.invoke(cli, ["query", "banjir", "--index", str(ix.path), "--color", "never"])
+    assert "2 other versions: " in text.output
+
+
+def test_the_api_and_the_page_collapse_unless_told_not_to(ix):
+    with TestClient(create_app(ix)) as client:
+        collapsed = client.get("/api/search", params={"q": "banjir"}).json()
+        every = client.get("/api/search", params={"q": "banjir", "collapse": "false"}).json()
+        bad = client.get("/api/search", params={"q": "banjir", "collapse": "nope"})
+        page = client.get("/", params={"q": "banjir"}).text
+        every_page = client.get("/", params={"q": "banjir", "collapse": "false"}).text
+    assert collapsed["total"] == 6 and every["total"] == 9
+    assert bad.status_code == 400 and "collapse" in bad.json()["error"]["message"]
+    assert "2 versi lain" in page and "1 versi lain" in page
+    assert "versi lain" not in every_page
+    # a new search from the page, and its links, keep showing every version
+    assert 'name="collapse" value="false"' in every_page
+    assert 'name="collapse"' not in page
+    lead = next(h for h in collapsed["hits"] if len(h["duplicates"]) == 2)
+    for other in lead["duplicates"]:
+        assert f'data-id="{other}"' in page
