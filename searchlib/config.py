@@ -92,8 +92,10 @@ class Config:
     bm25_b: float = 0.75
     recency_half_life_days: float | None = None
     fallback: bool = True
-    #: Near-duplicate stories are collapsed into one hit unless a search asks otherwise.
-    collapse_duplicates: bool = True
+    #: Whether a search collapses near-duplicate stories into one hit unless it asks
+    #: otherwise. Off by default: the collapse reads the stored fields of candidates
+    #: beyond the page, a cost every search would pay (docs/duplicates.md).
+    collapse_duplicates: bool = False
     #: The estimated share of shingles two documents must share to be one story.
     duplicate_threshold: float = 0.55
     snippet_fragments: int = 2

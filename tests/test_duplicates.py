@@ -115,9 +115,13 @@ def story_docs() -> list[dict[str, str]]:
     return docs
 
 
+#: The collapse is off unless the config turns it on (it costs every search stored reads).
+COLLAPSE = {"duplicates": {"collapse": True}}
+
+
 @pytest.fixture
 def ix(tmp_path):
-    with Index.create(tmp_path / "ix") as index:
+    with Index.create(tmp_path / "ix", COLLAPSE) as index:
         index.add(story_docs())
         yield index
 
@@ -203,7 +207,7 @@ def test_the_config_can_turn_collapsing_off_by_default(ix, tmp_path):
     with Index.open(path, {"duplicates": {"collapse": False}}) as plain:
         assert plain.search("banjir").total == 9
         assert plain.search("banjir", collapse=True).total == 6
-    with Index.open(path, {"duplicates": {"threshold": 1.0}}) as strict:
+    with Index.open(path, {"duplicates": {"collapse": True, "threshold": 1.0}}) as strict:
         # only the word-for-word copies are one story
         assert strict.search("banjir").total == 8
 
@@ -214,7 +218,7 @@ def test_pages_hold_full_pages_of_distinct_stories(tmp_path):
         text = article(100 + s)
         docs += [{"id": f"s{s}-{v}", "body": rewrite(text, v) + " pemilu"} for v in range(3)]
     docs += [{"id": f"u{i}", "body": article(200 + i) + " pemilu"} for i in range(5)]
-    with Index.create(tmp_path / "ix") as index:
+    with Index.create(tmp_path / "ix", COLLAPSE) as index:
         index.add(docs)
         first = index.search("pemilu", limit=10)
         second = index.search("pemilu", limit=10, page=2)
@@ -240,7 +244,7 @@ def test_hits_and_get_do_not_show_the_signature(ix):
 
 def test_a_later_add_finds_the_story_already_indexed(tmp_path):
     text = article(1)
-    with Index.create(tmp_path / "ix") as index:
+    with Index.create(tmp_path / "ix", COLLAPSE) as index:
         index.add([{"id": "first", "body": text}])
         index.add([{"id": "later", "body": rewrite(text, 5)}])
         (hit,) = index.search("kode1").hits
@@ -294,18 +298,29 @@ def test_a_threshold_outside_0_to_1_is_an_error_naming_the_key(threshold):
         Index.create("unused", {"duplicates": {"threshold": threshold}})
 
 
-def test_the_cli_collapses_unless_told_not_to(ix, tmp_path):
+def test_the_cli_collapses_when_asked(ix, tmp_path):
     runner = CliRunner()
     args = ["query", "banjir", "--index", str(ix.path), "--json"]
-    collapsed = json.loads(runner.invoke(cli, args).output)
+    collapsed = json.loads(runner.invoke(cli, [*args, "--collapse"]).output)
     every = json.loads(runner.invoke(cli, [*args, "--no-collapse"]).output)
-    assert collapsed["total"] == 6 and every["total"] == 9
+    default = json.loads(runner.invoke(cli, args).output)
+    # the index was made with the collapse on: its own config decides the default
+    assert collapsed["total"] == 6 and every["total"] == 9 and default["total"] == 6
     assert sum(len(h["duplicates"]) for h in collapsed["hits"]) == 3
-    text = runner.invoke(cli, ["query", "banjir", "--index", str(ix.path), "--color", "never"])
+    text = runner.invoke(
+        cli, ["query", "banjir", "--index", str(ix.path), "--color", "never", "--collapse"]
+    )
     assert "2 other versions: " in text.output
 
 
-def test_the_api_and_the_page_collapse_unless_told_not_to(ix):
+def test_collapse_is_off_unless_configured(tmp_path):
+    with Index.create(tmp_path / "plain") as index:
+        index.add(story_docs())
+        assert index.search("banjir").total == 9
+        assert index.search("banjir", collapse=True).total == 6
+
+
+def test_the_api_and_the_page_collapse_as_configured_unless_told_not_to(ix):
     with TestClient(create_app(ix)) as client:
         collapsed = client.get("/api/search", params={"q": "banjir"}).json()
         every = client.get("/api/search", params={"q": "banjir", "collapse": "false"}).json()

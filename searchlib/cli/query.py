@@ -176,9 +176,10 @@ def _filter_hints(ix: Index, text: str, filters: dict[str, list[str]], **search:
     help="TEXT is prose (a question, a sentence): no operators, ranked by any of its words.",
 )
 @click.option(
-    "--no-collapse",
-    is_flag=True,
-    help="Show every version of a story (default: one hit per story, listing the others).",
+    "--collapse/--no-collapse",
+    default=None,
+    help="One hit per story, listing the other versions' ids (default: the config's "
+    "duplicates.collapse, off unless set).",
 )
 @_output_options
 def query(
@@ -194,7 +195,7 @@ def query(
     until: str | None,
     sort: str,
     plain: bool,
-    no_collapse: bool,
+    collapse: bool | None,
     fmt: str | None,
     color: str,
     as_json: bool,
@@ -219,8 +220,8 @@ def query(
         "until": until,
         "syntax": "plain" if plain else "query",
     }
-    if no_collapse:
-        search["collapse"] = False
+    if collapse is not None:
+        search["collapse"] = collapse
     with open_for_reading(index_path, config_path) as ix:
         results = ix.search(
             text,

@@ -93,7 +93,7 @@ def href(p: SearchParams, **changes: Any) -> str:
         "until": p.until,
         "sort": p.sort if p.sort != "score" else None,
         "limit": p.limit if p.limit != DEFAULT_LIMIT else None,
-        "collapse": None if p.collapse else "false",
+        "collapse": None if p.collapse is None else ("true" if p.collapse else "false"),
         "page": None,
     }
     values.update(changes)

@@ -50,8 +50,8 @@ class SearchParams:
     until: str | None = None
     sort: str = "score"
     format: str = "plain"
-    #: One hit per story (``collapse=false``: every version of it).
-    collapse: bool = True
+    #: One hit per story (true) or every version (false); None: the config decides.
+    collapse: bool | None = None
 
     def search_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for :meth:`searchlib.Index.search`."""
@@ -96,6 +96,10 @@ def integer(params: QueryParams, name: str, default: int, low: int, high: int) -
     if not low <= value <= high:
         raise bad(f"{name} must be an integer from {low} to {high}, got {value}")
     return value
+
+
+def _flag(raw: str) -> bool | None:
+    return None if not raw else raw == "true"
 
 
 def choice(params: QueryParams, name: str, options: tuple[str, ...], default: str) -> str:
@@ -143,5 +147,5 @@ def parse_search(
         until=optional(params, "until"),
         sort=choice(params, "sort", SORTS, "score"),
         format=choice(params, "format", API_FORMATS, "plain"),
-        collapse=choice(params, "collapse", ("true", "false"), "true") == "true",
+        collapse=_flag(choice(params, "collapse", ("true", "false"), "")),
     )
