@@ -289,6 +289,19 @@ class WhooshStore:
         docnum = s.document_number(id=doc_id)
         return None if docnum is None else dict(s.stored_fields(docnum))
 
+    def documents(self) -> Iterator[dict[str, Any]]:
+        """Every live document's stored fields, from a searcher of its own (a search on
+        this thread meanwhile does not close it) on the commit live when iteration starts."""
+        with reading(self.path):
+            vet_latest_toc(self.path)
+            searcher = self._ix.searcher()
+        try:
+            with reading(self.path):
+                for _docnum, stored in searcher.reader().iter_docs():
+                    yield dict(stored)
+        finally:
+            searcher.close()
+
     def context(self, searcher: Searcher, fields: Sequence[str] | None = None) -> CompileContext:
         return CompileContext(
             schema=self.schema,
