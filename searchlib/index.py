@@ -8,7 +8,7 @@ and searches; ingestion (:mod:`searchlib.ingestion`), search orchestration
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from searchlib.config import Config, check_processes, load_config
 from searchlib.field_analysis import analyze_field
 from searchlib.ingest import Problem, Record, read_documents
 from searchlib.ingestion import ProgressCallback, add_documents, extra_field_types
+from searchlib.reindexing import reindex
 from searchlib.results import AddSummary, CheckReport, SearchResults
 from searchlib.searching import QueryRunner
 from searchlib.signatures import without_signature
@@ -86,6 +87,33 @@ class Index:
         reported too, not raised."""
         given = None if config is None else load_config(config)
         return backend_type(_backend_name(given)).check(Path(path), given)
+
+    @classmethod
+    def reindex(
+        cls,
+        path: str | os.PathLike[str],
+        config: ConfigSource = None,
+        *,
+        progress: ProgressCallback | None = None,
+        processes: Processes | None = None,
+        lock_timeout: float | None = None,
+    ) -> AddSummary:
+        """Rebuild the index at ``path`` from the documents it stores, under ``config``
+        (default: its own, analyzed by this searchlib), atomically: the old index answers
+        until the new one is complete, and if anything fails it stays as it was. For a
+        changed config (fields, analyzer, stopwords) or analysis version; see
+        docs/export.md. ``processes`` as in :meth:`add` (default: the new config's);
+        ``lock_timeout``: seconds to wait for another writer (default: ``lock_timeout``).
+        """
+        given = None if config is None else load_config(config)
+        return reindex(
+            Path(path),
+            given,
+            backend=_backend_name(given),
+            processes=None if processes is None else check_processes(processes),
+            progress=progress,
+            timeout=cls.lock_timeout if lock_timeout is None else lock_timeout,
+        )
 
     def close(self) -> None:
         self._backend.close()
@@ -178,6 +206,11 @@ class Index:
         """The stored fields of one document, or None; dates in the index's time zone."""
         stored = self._backend.get(str(doc_id))
         return None if stored is None else self._zone.shown_fields(without_signature(stored))
+
+    def documents(self) -> Iterator[dict[str, Any]]:
+        """Every stored document (its fields as :meth:`get` returns them), in no set
+        order: what ``searchlib export`` writes."""
+        return self._backend.documents()
 
     def analyze(self, text: str, field: str = "body") -> list[AnalyzedToken]:
         """The tokens ``text`` becomes in ``field`` of this index (its own analysis)."""

@@ -203,7 +203,10 @@ def test_rebuild_after_config_change(runner, articles, tmp_path):
     cfg = tmp_path / "searchlib.yaml"
     cfg.write_text("protected_words: [menyetop]\n")
     result = runner.invoke(cli, ["index", str(articles), "--config", str(cfg)])
-    assert result.exit_code == 2 and "--rebuild" in result.stderr
+    assert result.exit_code == 2 and "protected words changed" in result.stderr
+    assert "searchlib reindex --index " in result.stderr and f"--config {cfg}" in result.stderr
+    result = runner.invoke(cli, ["reindex", "--config", str(cfg)])
+    assert result.exit_code == 0 and "reindexed 3 documents" in result.stdout
     result = runner.invoke(cli, ["index", str(articles), "--config", str(cfg), "--rebuild"])
     assert result.exit_code == 0 and "added 3" in result.stdout
 

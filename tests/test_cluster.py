@@ -137,6 +137,22 @@ def test_upsert_keeps_the_count_and_delete_hits_the_owning_node(cluster, built, 
     assert _node_docs(directory) == before
 
 
+def test_documents_export_and_no_reindex(cluster, built, tmp_path):
+    """Every stored article comes back as the embedded index stores it (the engine pages
+    through each node by id); reindex is refused with the way round it."""
+    directory, config = cluster
+    remote, embedded, _ = built
+    documents = {doc["id"]: doc for doc in remote.documents()}
+    assert len(documents) == len(remote) == len(embedded)
+    assert documents == {doc["id"]: doc for doc in embedded.documents()}
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(cli, ["export", "--config", str(config), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").count("\n") == len(documents)
+    with pytest.raises(BackendNotSupportedError, match="reindex"):
+        Index.reindex(directory, config)
+
+
 def _queries(source: Path, count: int) -> list[str]:
     from benchmarks._queries import derive_queries, stopwords
 

@@ -88,6 +88,7 @@ from searchlib.cli import analyze as _analyze  # noqa: E402
 from searchlib.cli import check as _check  # noqa: E402
 from searchlib.cli import cluster as _cluster  # noqa: E402
 from searchlib.cli import evaluate as _evaluate  # noqa: E402
+from searchlib.cli import export as _export  # noqa: E402
 from searchlib.cli import index as _index  # noqa: E402
 from searchlib.cli import manage as _manage  # noqa: E402
 from searchlib.cli import query as _query  # noqa: E402
@@ -99,6 +100,8 @@ for _command in (
     _query.similar,
     _manage.stats,
     _manage.delete,
+    _export.export,
+    _export.reindex,
     _check.check,
     _analyze.analyze,
     _evaluate.evaluate_cmd,

@@ -59,6 +59,7 @@ from whoosh.reading import EmptyReader, MultiReader, SegmentReader
 from whoosh.util.filelock import try_for
 from whoosh.writing import MERGE_SMALL, NO_MERGE, OPTIMIZE, IndexingError, IndexWriter
 
+from searchlib.backends.embedded.leftovers import remove_unused
 from searchlib.backends.embedded.names import temp_name
 from searchlib.backends.embedded.posting_buffer import (
     PostingBuffer,
@@ -67,6 +68,7 @@ from searchlib.backends.embedded.posting_buffer import (
     fused_indexer,
 )
 from searchlib.backends.embedded.recovery import remove_debris
+from searchlib.backends.embedded.tracked import TrackedStorage
 from searchlib.errors import ConfigError
 
 __all__ = ["BulkTermWriter", "BulkWriter"]
@@ -121,7 +123,7 @@ class BulkWriter(IndexWriter):
             raise
 
     def _open(self, ix: Any, codec: Any) -> None:
-        self.storage = ix.storage
+        self.storage = TrackedStorage(ix.storage)
         self.indexname = ix.indexname
         # The index's own schema object when it has one (an index opened or created with a
         # schema): schema changes made through this writer are then the index's too.
@@ -129,6 +131,8 @@ class BulkWriter(IndexWriter):
         self.generation = toc.generation + 1
         self.schema = toc.schema
         self.segments: list[Any] = toc.segments
+        #: The live generation and its segments: what a failed commit leaves in place.
+        self._live: tuple[int, list[Any]] = (toc.generation, list(toc.segments))
         self._check_schema()
         self.codec = codec
         self.docnum = 0
@@ -395,23 +399,35 @@ class BulkWriter(IndexWriter):
     def publish(self, segments: list[Any]) -> None:
         """Make ``segments`` the next generation, then delete files no generation uses."""
         windex.TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
+        # Renamed into place: from here on this generation is the live one.
+        self._live = (self.generation, segments)
         windex.clean_files(self.storage, self.indexname, self.generation, segments)
 
     def finish(self) -> None:
-        """Close files, stop helpers, delete the run files and release the lock."""
+        """Close files, stop helpers, delete the run files and every file the live
+        generation does not use (a failed or cancelled commit's), and release the lock."""
         self.is_closed = True
         helpers, self.helpers = self.helpers, []
         for helper in helpers:
             with contextlib.suppress(Exception):
                 helper.abort()
-        with contextlib.suppress(Exception):
-            self._close_files()
+        for codec_writer in list(self._open_files):
+            with contextlib.suppress(Exception):
+                self._close(codec_writer)
+        # A codec writer whose close failed (a full disk) left its files open.
+        self.storage.abandon()
+        published = self._live[0] == self.generation
         with contextlib.suppress(OSError):
             self._run_storage.destroy()
         if self.writelock is not None:
-            # The helpers have stopped: every temporary file left (the codec's own too,
-            # e.g. the per-document writer's column files) is this writer's or a dead one's.
-            remove_debris(self.storage, self.indexname)
+            # The helpers have stopped: every temporary file and unpublished segment left
+            # (the codec's own too, e.g. the per-document writer's column files) is this
+            # writer's or a dead one's.
+            with contextlib.suppress(OSError):
+                if published:  # its clean-up has run
+                    remove_debris(self.storage, self.indexname)
+                else:
+                    remove_unused(self.storage, self.indexname, *self._live)
         self._release_lock()
 
     def _helper_segments(self) -> list[Any]:

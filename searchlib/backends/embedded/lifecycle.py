@@ -5,8 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from searchlib.backends.base import Fill
 from searchlib.backends.embedded import metadata
 from searchlib.backends.embedded.check import check_index
+from searchlib.backends.embedded.rebuild import rebuild
 from searchlib.backends.embedded.store import WhooshStore
 from searchlib.config import Config
 from searchlib.errors import IndexNotFoundError, StorageError
@@ -45,6 +47,11 @@ class EmbeddedBackend:
     @staticmethod
     def exists(path: Path, config: Config | None) -> bool:
         return metadata.exists(path)
+
+    @staticmethod
+    def rebuild(path: Path, config: Config | None, fill: Fill, *, timeout: float) -> None:
+        """From the index's stored documents, atomically; see :mod:`.rebuild`."""
+        rebuild(path, config, fill, timeout=timeout)
 
     @staticmethod
     def check(path: Path, config: Config | None) -> CheckReport:

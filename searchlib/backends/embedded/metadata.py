@@ -18,6 +18,7 @@ from typing import Any
 from searchlib._version import __version__
 from searchlib.backends.permissions import writing
 from searchlib.config import Config, load_config
+from searchlib.config_changes import changes
 from searchlib.errors import IndexMismatchError, IndexNotFoundError, SearchlibError, StorageError
 
 META_FILE = "searchlib.json"
@@ -72,34 +73,42 @@ def write_meta(root: Path, meta: Mapping[str, Any]) -> None:
 def config_for(root: Path, meta: Mapping[str, Any], given: Config | None) -> tuple[Config, Config]:
     """The config to search the index with (``given`` if it analyzes text as the index was
     built, else the index's own) and the one it was built with; a format or analysis this
-    searchlib cannot read is an :class:`IndexMismatchError` saying how to rebuild."""
+    searchlib cannot read is an :class:`IndexMismatchError` saying what changed and how
+    to rebuild."""
     where = str(root / META_FILE)
-    rebuild = f"searchlib index SOURCE... --index {root} --rebuild"
-    if meta.get("format_version") not in READ_FORMATS:
-        raise IndexMismatchError(
-            f"the index at {root} has format {meta.get('format_version')}, "
-            f"this searchlib {__version__} reads format {FORMAT_VERSION}",
-            hint=f"rebuild it: {rebuild}",
-            path=where,
-        )
-    stored = stored_config(root, meta)
+    stored = readable_config(root, meta)
     if stored.index_fingerprint() != meta.get("fingerprint"):
         raise IndexMismatchError(
-            f"the index at {root} was built with other analysis code "
-            f"(searchlib {meta.get('searchlib_version')}); its terms would not match queries",
-            hint=f"rebuild it: {rebuild}",
+            f"the index at {root} was built with another analysis version "
+            f"(searchlib {meta.get('searchlib_version')}: its word lists or rules differ "
+            f"from searchlib {__version__}'s); its terms would not match queries",
+            hint=f"rebuild it from its stored documents: searchlib reindex --index {root}",
             path=where,
         )
     if given is None:
         return stored, stored
     if given.index_fingerprint() != meta["fingerprint"]:
         source = given.source_file or "the given config"
+        changed = changes(stored, given) or ["the analysis of its text fields"]
         raise IndexMismatchError(
-            f"{source} analyzes text differently from the index at {root} "
-            "(fields, analyzer, stopwords or protected words changed)",
-            hint=f"rebuild it: {rebuild} --config {given.source_file or 'CONFIG'}",
+            f"{source} does not match the index at {root}: {'; '.join(changed)}",
+            hint="rebuild it from its stored documents under this config: searchlib "
+            f"reindex --index {root} --config {given.source_file or 'CONFIG'}",
         )
     return given, stored
+
+
+def readable_config(root: Path, meta: Mapping[str, Any]) -> Config:
+    """The config the index was built with, when this searchlib reads its format (its
+    analysis is not checked: the stored documents of any analysis can be read back)."""
+    if meta.get("format_version") not in READ_FORMATS:
+        raise IndexMismatchError(
+            f"the index at {root} has format {meta.get('format_version')}, "
+            f"this searchlib {__version__} reads format {FORMAT_VERSION}",
+            hint=f"rebuild it: searchlib index SOURCE... --index {root} --rebuild",
+            path=str(root / META_FILE),
+        )
+    return stored_config(root, meta)
 
 
 def stored_config(root: Path, meta: Mapping[str, Any]) -> Config:

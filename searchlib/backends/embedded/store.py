@@ -24,8 +24,9 @@ from searchlib.backends.embedded.bulk_writer import BulkWriter
 from searchlib.backends.embedded.codec import EmbeddedCodec
 from searchlib.backends.embedded.compile import CompileContext, plan_search, whoosh_query
 from searchlib.backends.embedded.damage import guarded, reading, reads
+from searchlib.backends.embedded.leftovers import live_files, tidy
 from searchlib.backends.embedded.matchsets import facet_counts, filter_sets, match_sets
-from searchlib.backends.embedded.metadata import FormatUpgrade
+from searchlib.backends.embedded.metadata import META_FILE, FormatUpgrade
 from searchlib.backends.embedded.parallel import BATCH, PARALLEL_AFTER, Helper, helper_allowed
 from searchlib.backends.embedded.pickles import vet_latest_toc
 from searchlib.backends.embedded.plan import Plan
@@ -75,7 +76,7 @@ class _WhooshTransaction(Transaction):
     def finish(self) -> None:
         """Before the commit: the last batch; the helper's segment goes to the commit."""
         for fields in self._batch:
-            self._writer.add_document(**fields)
+            self._add(fields)
         self._batch = []
         if self._helper is not None:
             # The helper writes its segment while the parent's commit writes its own.
@@ -117,7 +118,12 @@ class _WhooshTransaction(Transaction):
                 if len(self._batch) >= BATCH:
                     self._offer_batch()
                 return
-        self._writer.add_document(**fields)
+        self._add(fields)
+
+    def _add(self, fields: dict[str, Any]) -> None:
+        # Stored fields are written as documents arrive: a full disk can fail any add.
+        with disk_errors(self.path):
+            self._writer.add_document(**fields)
 
     def _offer_batch(self) -> None:
         if self._helper is None:
@@ -125,7 +131,7 @@ class _WhooshTransaction(Transaction):
         batch, self._batch = self._batch, []
         if not self._helper.offer(batch):
             for fields in batch:
-                self._writer.add_document(**fields)
+                self._add(fields)
 
     @reads
     def delete(self, doc_id: str) -> bool:
@@ -186,6 +192,7 @@ class WhooshStore:
             with reading(path):
                 vet_latest_toc(path)
                 ix = windex.open_dir(str(path), schema=schema)
+                tidy(ix)
         except (windex.EmptyIndexError, OSError) as error:
             raise StorageError(f"cannot open the index at {path}: {error}") from None
         return cls(path, config, ix, upgrade)
@@ -285,6 +292,19 @@ class WhooshStore:
         s = self._searcher()
         docnum = s.document_number(id=doc_id)
         return None if docnum is None else dict(s.stored_fields(docnum))
+
+    def documents(self) -> Iterator[dict[str, Any]]:
+        """Every live document's stored fields, from a searcher of its own (a search on
+        this thread meanwhile does not close it) on the commit live when iteration starts."""
+        with reading(self.path):
+            vet_latest_toc(self.path)
+            searcher = self._ix.searcher()
+        try:
+            with reading(self.path):
+                for _docnum, stored in searcher.reader().iter_docs():
+                    yield dict(stored)
+        finally:
+            searcher.close()
 
     def context(self, searcher: Searcher, fields: Sequence[str] | None = None) -> CompileContext:
         return CompileContext(
@@ -484,8 +504,11 @@ class WhooshStore:
     def stats(self) -> dict[str, Any]:
         searcher = self._searcher()
         reader = searcher.reader()
-        size = sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
-        segments = len(windex.TOC.read(self._ix.storage, self._ix.indexname).segments)
+        toc = windex.TOC.read(self._ix.storage, self._ix.indexname)
+        # The live generation's files only: not a running writer's work in progress.
+        live = live_files(self._ix.storage, self._ix.indexname, toc.generation, toc.segments)
+        size = sum(_file_size(self.path / name) for name in live | {META_FILE})
+        segments = len(toc.segments)
         terms = {
             name: sum(1 for _ in reader.lexicon(name))
             for name in sorted(self.text_fields)
@@ -497,7 +520,7 @@ class WhooshStore:
             "segments": segments,
             "size_bytes": size,
             "terms": terms,
-            "generation": self._ix.latest_generation(),
+            "generation": toc.generation,
             "last_modified": datetime.fromtimestamp(self._ix.last_modified()).isoformat(
                 timespec="seconds"
             ),
@@ -505,15 +528,29 @@ class WhooshStore:
 
 
 def _commit_writer(writer: BulkWriter, path: Path, **options: Any) -> None:
-    """Commit (a commit that fails releases the lock itself); an OSError becomes
-    StorageError."""
-    try:
+    """Commit (a commit that fails releases the lock and removes what it wrote)."""
+    with disk_errors(path):
         writer.commit(**options)
+
+
+@contextmanager
+def disk_errors(path: Path) -> Iterator[None]:
+    """An OSError of a write to the index (a full disk) as a StorageError."""
+    try:
+        yield
     except OSError as error:
         raise StorageError(
-            f"could not commit to the index at {path}: {error}",
+            f"could not write to the index at {path}: {error}",
             hint="the index keeps its last complete commit (free disk space and retry)",
         ) from error
+
+
+def _file_size(path: Path) -> int:
+    """The size of ``path``; 0 when a commit that just finished deleted it."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
 
 
 def _set_deadline(collector: Collector, seconds: float) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from searchlib.backends.base import Fill
 from searchlib.backends.sphinxql.store import SphinxStore
 from searchlib.config import Config
 from searchlib.errors import BackendNotSupportedError, ConfigError, IndexNotFoundError
@@ -45,4 +46,13 @@ class ClusterBackend:
         raise BackendNotSupportedError(
             "searchlib check verifies embedded indexes; a cluster's nodes check their own data",
             hint="use the engine's own tools on each node (indextool --check)",
+        )
+
+    @staticmethod
+    def rebuild(path: Path, config: Config | None, fill: Fill, *, timeout: float) -> None:
+        raise BackendNotSupportedError(
+            "searchlib reindex rebuilds embedded indexes; a cluster's index cannot be built "
+            "beside the one that answers",
+            hint="export its documents (searchlib export --config CONFIG -o FILE), then "
+            "searchlib index FILE --config NEW_CONFIG --rebuild",
         )

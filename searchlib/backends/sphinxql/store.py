@@ -49,6 +49,8 @@ from searchlib.ranking import combined_fields
 #: divided by this.
 SCORE_SCALE = 1_000_000
 META_ID = 1
+#: Documents read per query when all are read (export, reindex).
+PAGE = 1000
 
 
 class SphinxStore:
@@ -412,6 +414,23 @@ class SphinxStore:
         if not rows or rows[0][0] != doc_id:
             return None
         return self.codec.decode(rows[0][1])
+
+    def documents(self) -> Iterator[dict[str, Any]]:
+        """Every document as stored (the article each row keeps), node by node, in pages
+        by engine id."""
+        for address in self.nodes:
+            last = 0  # engine ids start above it
+            while True:
+                rows = self._execute(
+                    address,
+                    f"SELECT id, doc FROM {self.schema.rt_index} WHERE id > {last} "
+                    f"ORDER BY id ASC LIMIT 0, {PAGE} OPTION max_matches={PAGE}",
+                )
+                for row in rows:
+                    yield self.codec.decode(row[1])
+                if len(rows) < PAGE:
+                    break
+                last = int(rows[-1][0])
 
     def node_counts(self) -> list[int]:
         return [
