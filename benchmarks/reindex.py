@@ -1,12 +1,12 @@
 """Reindex against index: the time to rebuild an index from its own stored documents.
 
-    python benchmarks/reindex.py --docs N [--rounds 3] [--processes auto|N] [--json FILE]
+    python -m benchmarks.reindex --docs N [--rounds 3] [--processes auto|N] [--json FILE]
 
 Composes the benchmark corpus (_corpus.py) as one JSONL file, then, each round, runs the
 two commands a user runs, each in its own process and timed from outside (start-up
 included in both): ``searchlib index CORPUS --index DIR`` into a new index, then
 ``searchlib reindex --index DIR`` on it. Prints each round's times and the ratio of the
-median reindex time to the median index time (the issue's bound is 1.2), in wall time and
+median reindex time to the median index time (the bound searchlib keeps is 1.2), in wall time and
 in CPU time (user + system of the command and its helper process: on a machine shared
 with other work, wall times swing with the load and CPU times much less). Rounds
 alternate the two commands, so a machine that slows down part-way slows both.
@@ -26,8 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _corpus import DEFAULT_SEED, Composer, find_source
-from run import write_corpus
+from benchmarks._corpus import DEFAULT_SEED, Composer, find_source
+from benchmarks.run import write_corpus
 
 SEARCHLIB = [sys.executable, "-m", "searchlib"]
 
