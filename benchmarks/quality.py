@@ -1,6 +1,6 @@
 """Retrieval quality: searchlib's default configuration against reference rows, per task.
 
-    python benchmarks/quality.py [--shared PATH] [--tasks facqa,detik-headline,detik-lead]
+    python benchmarks/quality.py [--shared PATH] [--tasks facqa,detik-headline,detik-lead,...]
                                  [--jobs 2] [--ablation] [--json FILE]
     python benchmarks/quality.py --tune [--tasks ...]
 
@@ -21,6 +21,9 @@ distinct analysis, every query answered 100 deep. Rows:
   syntax's handling until these tables showed it losing the right document.
 * ``searchlib default, all words fill``: computed from the two rows above, no further
   queries: the all-words hits first, then the any-word hits not among them.
+* ``searchlib default, no acronyms``: the default with ``synonyms: {expand: false}``, so
+  acronyms and their long forms are searched only as typed (``searchlib.query.synonyms``);
+  the reference rows quote every word, so they never expand either.
 * with ``--ablation``, ``same ranking, ...``: the default's ranking and query handling with
   only the stemmer swapped, to show what the stemmer alone contributes.
 
@@ -63,6 +66,7 @@ DEFAULT_SHARED = REPO.parent / "shared"
 DEFAULT_ROW = "searchlib default"
 ALL_ROW = "searchlib default, all words first"
 FILL_ROW = "searchlib default, all words fill"
+NO_SYNONYMS_ROW = "searchlib default, no acronyms"
 #: Tasks whose documents have titles: the only ones a title boost can change.
 TITLED_TASKS = {"detik-lead", "detik-middle"}
 
@@ -115,6 +119,7 @@ def compare(collections: list[Collection], args: argparse.Namespace) -> dict[str
     for collection in collections:
         rows = [System(DEFAULT_ROW, {}), System(ALL_ROW, {}, query_mode="all")]
         rows += reference_systems({}, peers)
+        rows.append(System(NO_SYNONYMS_ROW, {"synonyms": {"expand": False}}))
         if args.ablation:
             rows += same_ranking_systems({}, peers)
         results = run_systems(collection, rows, jobs=args.jobs)
@@ -173,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     parser.add_argument(
-        "--tasks", help="comma-separated (default: all three; --tune adds detik-middle)"
+        "--tasks", help="comma-separated (default: all four; --tune adds detik-middle)"
     )
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--ablation", action="store_true", help="add the same-ranking rows")

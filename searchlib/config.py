@@ -19,6 +19,7 @@ import yaml
 from searchlib.analysis import AnalyzerSpec, load_spec
 from searchlib.backends import BACKENDS
 from searchlib.errors import AnalyzerError, ConfigError
+from searchlib.query.synonyms import SynonymSettings, inline_groups, read_groups
 
 __all__ = ["BUILTIN_FIELDS", "CONFIG_ENV", "Config", "FieldConfig", "find_config", "load_config"]
 
@@ -77,6 +78,8 @@ class Config:
     bm25_b: float = 0.75
     recency_half_life_days: float | None = None
     fallback: bool = True
+    #: Acronyms and equivalents searched for one another (searchlib.query.synonyms).
+    synonyms: SynonymSettings = field(default_factory=SynonymSettings)
     snippet_fragments: int = 2
     snippet_chars: int = 160
     max_query_chars: int = 1000
@@ -162,6 +165,13 @@ class Config:
             "bm25": {"k1": self.bm25_k1, "b": self.bm25_b},
             "ranking": {"recency_half_life_days": self.recency_half_life_days},
             "search": {"fallback": self.fallback},
+            "synonyms": {
+                "expand": self.synonyms.expand,
+                "builtin": self.synonyms.builtin,
+                "file": self.synonyms.file,
+                "add": {g[0]: list(g[1:]) for g in self.synonyms.add},
+                "remove": list(self.synonyms.remove),
+            },
             "snippets": {"fragments": self.snippet_fragments, "chars": self.snippet_chars},
             "limits": {
                 "max_query_chars": self.max_query_chars,
@@ -216,6 +226,13 @@ _SCHEMA: dict[str, Any] = {
     "bm25": {"k1": (int, float), "b": (int, float)},
     "ranking": {"recency_half_life_days": (int, float, type(None))},
     "search": {"fallback": bool},
+    "synonyms": {
+        "expand": bool,
+        "builtin": bool,
+        "file": (str, type(None)),
+        "add": dict,
+        "remove": list,
+    },
     "snippets": {"fragments": int, "chars": int},
     "limits": {
         "max_query_chars": int,
@@ -364,6 +381,7 @@ def _build(data: dict[str, Any], where: str) -> Config:
     _field_references(data, where, fields, kw)
     _ranking(data, where, kw)
     _tuning(data, where, kw)
+    kw["synonyms"] = _synonyms(data.get("synonyms", {}), where)
     config = Config(**kw)
     try:
         for f in config.fields:
@@ -491,6 +509,26 @@ def _ranking(data: dict[str, Any], where: str, kw: dict[str, Any]) -> None:
         kw["recency_half_life_days"] = float(half_life)
     if "fallback" in data.get("search", {}):
         kw["fallback"] = data["search"]["fallback"]
+
+
+def _synonyms(section: dict[str, Any], where: str) -> SynonymSettings:
+    """The synonyms section; its file is read now, so a bad line fails when the config
+    loads, naming the file and the line. A relative path is against the config's folder."""
+    file = section.get("file")
+    if file is not None:
+        base = Path(where).parent if where != "config" else Path()
+        file = str((base / Path(file).expanduser()).resolve())
+        try:
+            read_groups(file)
+        except ConfigError as error:
+            raise ConfigError(f"{where}: synonyms.file: {error}", hint=error.hint) from None
+    return SynonymSettings(
+        expand=section.get("expand", True),
+        builtin=section.get("builtin", True),
+        file=file,
+        add=inline_groups(section.get("add", {}), where),
+        remove=_strings(section.get("remove", []), "synonyms.remove", where),
+    )
 
 
 def _tuning(data: dict[str, Any], where: str, kw: dict[str, Any]) -> None:
