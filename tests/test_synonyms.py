@@ -30,13 +30,13 @@ DOCS = [
 
 @pytest.fixture(scope="module")
 def builtin() -> Synonyms:
-    return synonyms_for(SynonymSettings(), TEXT_FIELDS)
+    return synonyms_for(SynonymSettings(expand=True), TEXT_FIELDS)
 
 
 @pytest.fixture(scope="module")
 def ix(tmp_path_factory):
     path = tmp_path_factory.mktemp("synonyms") / "ix"
-    with Index.create(path) as index:
+    with Index.create(path, {"synonyms": {"expand": True}}) as index:
         index.add(DOCS)
     index = Index.open(path)
     yield index
@@ -48,6 +48,15 @@ def ids(index: Index, query: str, **kw) -> set[str]:
 
 
 # -- the shipped list ---------------------------------------------------------------------
+
+
+def test_expansion_is_off_unless_the_config_turns_it_on(tmp_path):
+    assert load_config(None).synonyms.expand is False
+    node = parse_query("KPK")
+    assert synonyms_for(load_config(None).synonyms, TEXT_FIELDS).expand(node) == node
+    with Index.create(tmp_path / "ix") as index:
+        index.add(DOCS)
+        assert ids(index, "KPK") == {"short"}
 
 
 def test_the_shipped_list_has_the_news_acronyms_with_their_long_forms():
@@ -180,7 +189,7 @@ def test_expansion_is_a_query_time_setting(ix, tmp_path):
     off = Index.open(ix.path, {"synonyms": {"expand": False}})
     assert ids(off, "KPK") == {"short"}
     off.close()
-    config = {"synonyms": {"add": {"lembaga antirasuah": "KPK"}}}
+    config = {"synonyms": {"expand": True, "add": {"lembaga antirasuah": "KPK"}}}
     with Index.open(ix.path, config) as added:
         assert ids(added, "lembaga antirasuah") == {"short"}
 
@@ -197,6 +206,7 @@ def test_config_adds_replaces_and_removes_groups(tmp_path):
                     "Jokowi": "Joko Widodo",
                 },
                 "remove": ["Amerika Serikat"],
+                "expand": True,
             }
         }
     )
@@ -216,7 +226,8 @@ def test_a_list_file_extends_the_shipped_list_or_replaces_it(tmp_path):
         encoding="utf-8",
     )
     path = tmp_path / "searchlib.yaml"
-    path.write_text(yaml.safe_dump({"synonyms": {"file": "lists/mine.txt"}}), encoding="utf-8")
+    mine = {"file": "lists/mine.txt", "expand": True}
+    path.write_text(yaml.safe_dump({"synonyms": mine}), encoding="utf-8")
     config = load_config(path)
     assert config.synonyms.file == str((tmp_path / "lists" / "mine.txt").resolve())
     synonyms = synonyms_for(config.synonyms, TEXT_FIELDS)
@@ -224,7 +235,7 @@ def test_a_list_file_extends_the_shipped_list_or_replaces_it(tmp_path):
     assert synonyms.expand(parse_query("KPK")) != Word("KPK")  # the shipped list stays
 
     path.write_text(
-        yaml.safe_dump({"synonyms": {"file": "lists/mine.txt", "builtin": False}}),
+        yaml.safe_dump({"synonyms": {**mine, "builtin": False}}),
         encoding="utf-8",
     )
     alone = synonyms_for(load_config(path).synonyms, TEXT_FIELDS)

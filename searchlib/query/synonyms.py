@@ -47,7 +47,9 @@ Group = tuple[str, ...]
 class SynonymSettings:
     """The ``synonyms:`` section of a config (validated by :mod:`searchlib.config`)."""
 
-    expand: bool = True
+    #: Off by default: with every form weighing as much as the typed one, expansion cost
+    #: ranking quality on the headline and question tasks (docs/quality.md).
+    expand: bool = False
     builtin: bool = True
     #: A list in the shipped format, as an absolute path (resolved by the config).
     file: str | None = None
