@@ -17,6 +17,14 @@ directory on every run.
   with at least 8 words), which a headline summarizes less often than the lead: a check
   that a title weight tuned on detik-lead does not just reward headline-like queries. Not
   in the default run (``--tasks`` names it).
+* detik-acronym: the articles indexed without titles, as in detik-headline; the queries are
+  the titles that name a form of a group of ``analyzers/acronyms-id.txt`` (KPK, Komisi
+  Pemberantasan Korupsi) which the article's body never uses while it uses another form of
+  the group. A title written so is the query as is (Menkeu in the title, Menteri Keuangan
+  in the body); otherwise a title whose form the body uses, with none of the others, is the
+  query with that form swapped for the group's next form (the KPK story looked for as
+  Komisi Pemberantasan Korupsi). Only the swap is constructed; the judgment is still the
+  title's own article.
 
 Both detik tasks are fair to every row: all rows index the same documents and run the same
 queries, the query text never occurs verbatim in the indexed document, and the judgments
@@ -27,11 +35,13 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from pathlib import Path
 
 from searchlib.evaluation.runner import Collection, load_qrels, load_queries
+from searchlib.query.synonyms import builtin_groups, parse_form
 
-TASKS = ("facqa", "detik-headline", "detik-lead")
+TASKS = ("facqa", "detik-headline", "detik-lead", "detik-acronym")
 EXTRA_TASKS = ("detik-middle",)
 
 #: A sentence ends at . ! or ? (and a closing quote) before a space and a capital, digit or
@@ -156,6 +166,73 @@ def detik_middle(shared: Path, workdir: Path) -> Collection:
     return _cut_task("detik-middle", shared, workdir, split_middle, "middle")
 
 
+@cache
+def _pattern(form: str, exact: bool) -> re.Pattern[str]:
+    """``form`` as whole words; in any case unless the list says it is typed exactly."""
+    flags = 0 if exact else re.IGNORECASE
+    return re.compile(r"(?<![\w-])" + re.escape(form) + r"(?![\w-])", flags)
+
+
+def _named_forms(title: str) -> list[tuple[re.Match[str], list[str]]]:
+    """The listed forms ``title`` names, longest first where two overlap (Satpol PP, not
+    PP), each with the other forms of its group, in title order."""
+    found = []
+    for group in builtin_groups():
+        forms = [parse_form(f) for f in group]
+        for i, (form, exact) in enumerate(forms):
+            for typed in _pattern(form, exact).finditer(title):
+                others = [other for j, (other, _) in enumerate(forms) if j != i]
+                found.append((typed, others))
+    found.sort(key=lambda f: (f[0].start() - f[0].end(), f[0].start()))
+    kept: list[tuple[re.Match[str], list[str]]] = []
+    for typed, others in found:
+        if all(typed.end() <= k.start() or typed.start() >= k.end() for k, _ in kept):
+            kept.append((typed, others))
+    return sorted(kept, key=lambda f: f[0].start())
+
+
+def acronym_query(title: str, body: str) -> str | None:
+    """A query in one form of a listed group whose answer, ``body``, uses only other forms.
+
+    The title itself when it names a form the body never uses while the body uses another
+    form of that group (Menkeu in the title, Menteri Keuangan in the body); else the title
+    with a form the body uses swapped for the group's other form when the body uses none of
+    the others (a reader recalling "Komisi Pemberantasan Korupsi" for a KPK story); else None.
+    """
+    swapped = None
+    for typed, others in _named_forms(title):
+        in_body = _pattern(typed.group(), False).search(body) is not None
+        other_in_body = any(_pattern(o, False).search(body) for o in others)
+        if other_in_body and not in_body:
+            return title
+        if in_body and not other_in_body and swapped is None:
+            swapped = title[: typed.start()] + others[0] + title[typed.end() :]
+    return swapped
+
+
+def detik_acronym(shared: Path, workdir: Path) -> Collection:
+    articles = detik_articles(shared)
+    docs = [{"id": a["id"], "body": a["body"]} for a in articles]
+    queries = {}
+    for a in articles:
+        query = acronym_query(a["title"], a["body"])
+        if query is not None:
+            queries[f"a-{a['id']}"] = query
+    return Collection(
+        "detik-acronym",
+        _write(workdir / "detik-acronym.jsonl", docs),
+        queries,
+        {qid: {qid[2:]: 1} for qid in queries},
+        description=(
+            f"detik-1000 acronyms: {len(queries)} titles naming a form of a group in "
+            f"analyzers/acronyms-id.txt, as queries against the {len(articles)} articles "
+            "indexed without titles; each query's form is absent from its one relevant "
+            "article, which uses another form of the group (the title as written when the "
+            "body uses only another form, else the title with its form swapped)"
+        ),
+    )
+
+
 def build(name: str, shared: Path, workdir: Path) -> Collection:
     if name == "facqa":
         return facqa(shared)
@@ -165,4 +242,6 @@ def build(name: str, shared: Path, workdir: Path) -> Collection:
         return detik_lead(shared, workdir)
     if name == "detik-middle":
         return detik_middle(shared, workdir)
+    if name == "detik-acronym":
+        return detik_acronym(shared, workdir)
     raise ValueError(f"unknown task {name!r}; known: {', '.join(TASKS + EXTRA_TASKS)}")

@@ -1,7 +1,7 @@
 """Duplicate stories on detik-1000: how well the story signatures find them, and how many
 top-10s show one story twice with and without the collapse.
 
-    python benchmarks/duplicates.py [--shared PATH] [--queries 300]
+    python -m benchmarks.duplicates [--shared PATH] [--queries 300]
 
 Truth: two articles are the same story when their bodies are identical (the corpus's
 exact duplicates under other ids) or when detik_duplicates.tsv, beside this script, judges
@@ -28,8 +28,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from _queries import DEFAULT_COUNT, DEFAULT_SEED, derive_queries, stopwords
-
+from benchmarks._queries import DEFAULT_COUNT, DEFAULT_SEED, derive_queries, stopwords
 from searchlib import Config, Index
 from searchlib.signatures import Sketch, decode, document_signature, near_duplicates, similarity
 

@@ -1,6 +1,6 @@
 """Retrieval quality: searchlib's default configuration against reference rows, per task.
 
-    python -m benchmarks.quality [--shared PATH] [--tasks facqa,detik-headline,detik-lead]
+    python -m benchmarks.quality [--shared PATH] [--tasks facqa,detik-headline,detik-lead,...]
                                  [--jobs 2] [--ablation] [--json FILE]
     python -m benchmarks.quality --tune [--tasks ...]
 
@@ -21,6 +21,9 @@ distinct analysis, every query answered 100 deep. Rows:
   why the plain syntax ranks prose as one any-word query instead.
 * ``searchlib default, all words fill``: computed from the two rows above, no further
   queries: the all-words hits first, then the any-word hits not among them.
+* ``searchlib default + acronyms``: the default with ``synonyms: {expand: true}``, so a
+  listed acronym or long form also searches its equivalents (``searchlib.query.synonyms``);
+  the reference rows quote every word, so they never expand.
 * with ``--ablation``, ``same ranking, ...``: the default's ranking and query handling with
   only the stemmer swapped, to show what the stemmer alone contributes.
 
@@ -63,6 +66,7 @@ DEFAULT_SHARED = REPO.parent / "shared"
 DEFAULT_ROW = "searchlib default"
 ALL_ROW = "searchlib default, all words first"
 FILL_ROW = "searchlib default, all words fill"
+SYNONYMS_ROW = "searchlib default + acronyms"
 #: Tasks whose documents have titles: the only ones a title boost can change.
 TITLED_TASKS = {"detik-lead", "detik-middle"}
 
@@ -115,6 +119,7 @@ def compare(collections: list[Collection], args: argparse.Namespace) -> dict[str
     for collection in collections:
         rows = [System(DEFAULT_ROW, {}), System(ALL_ROW, {}, query_mode="all")]
         rows += reference_systems({}, peers)
+        rows.append(System(SYNONYMS_ROW, {"synonyms": {"expand": True}}))
         if args.ablation:
             rows += same_ranking_systems({}, peers)
         results = run_systems(collection, rows, jobs=args.jobs)
@@ -173,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
     parser.add_argument(
-        "--tasks", help="comma-separated (default: all three; --tune adds detik-middle)"
+        "--tasks", help="comma-separated (default: all four; --tune adds detik-middle)"
     )
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--ablation", action="store_true", help="add the same-ranking rows")

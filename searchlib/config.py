@@ -19,6 +19,7 @@ import yaml
 from searchlib.analysis import AnalyzerSpec, load_spec
 from searchlib.backends import BACKENDS
 from searchlib.errors import AnalyzerError, ConfigError
+from searchlib.query.synonyms import SynonymSettings, inline_groups, read_groups
 from searchlib.signatures import SIGNATURE_FIELD
 from searchlib.zones import DEFAULT_TIMEZONE, load_zone
 
@@ -98,6 +99,8 @@ class Config:
     collapse_duplicates: bool = False
     #: The estimated share of shingles two documents must share to be one story.
     duplicate_threshold: float = 0.55
+    #: Acronyms and equivalents searched for one another (searchlib.query.synonyms).
+    synonyms: SynonymSettings = field(default_factory=SynonymSettings)
     snippet_fragments: int = 2
     snippet_chars: int = 160
     max_query_chars: int = 1000
@@ -193,6 +196,13 @@ class Config:
                 "collapse": self.collapse_duplicates,
                 "threshold": self.duplicate_threshold,
             },
+            "synonyms": {
+                "expand": self.synonyms.expand,
+                "builtin": self.synonyms.builtin,
+                "file": self.synonyms.file,
+                "add": {g[0]: list(g[1:]) for g in self.synonyms.add},
+                "remove": list(self.synonyms.remove),
+            },
             "snippets": {"fragments": self.snippet_fragments, "chars": self.snippet_chars},
             "limits": {
                 "max_query_chars": self.max_query_chars,
@@ -253,6 +263,13 @@ _SCHEMA: dict[str, Any] = {
     "ranking": {"recency_half_life_days": (int, float, type(None))},
     "search": {"fallback": bool},
     "duplicates": {"collapse": bool, "threshold": (int, float)},
+    "synonyms": {
+        "expand": bool,
+        "builtin": bool,
+        "file": (str, type(None)),
+        "add": dict,
+        "remove": list,
+    },
     "snippets": {"fragments": int, "chars": int},
     "limits": {
         "max_query_chars": int,
@@ -402,6 +419,7 @@ def _build(data: dict[str, Any], where: str) -> Config:
     _zone_and_facets(data, where, fields, kw)
     _ranking(data, where, kw)
     _tuning(data, where, kw)
+    kw["synonyms"] = _synonyms(data.get("synonyms", {}), where)
     config = Config(**kw)
     try:
         for f in config.fields:
@@ -565,6 +583,26 @@ def _duplicates(duplicates: dict[str, Any], where: str, kw: dict[str, Any]) -> N
                 f"{where}: duplicates.threshold must be above 0 and at most 1, got {threshold!r}"
             )
         kw["duplicate_threshold"] = threshold
+
+
+def _synonyms(section: dict[str, Any], where: str) -> SynonymSettings:
+    """The synonyms section; its file is read now, so a bad line fails when the config
+    loads, naming the file and the line. A relative path is against the config's folder."""
+    file = section.get("file")
+    if file is not None:
+        base = Path(where).parent if where != "config" else Path()
+        file = str((base / Path(file).expanduser()).resolve())
+        try:
+            read_groups(file)
+        except ConfigError as error:
+            raise ConfigError(f"{where}: synonyms.file: {error}", hint=error.hint) from None
+    return SynonymSettings(
+        expand=section.get("expand", False),
+        builtin=section.get("builtin", True),
+        file=file,
+        add=inline_groups(section.get("add", {}), where),
+        remove=_strings(section.get("remove", []), "synonyms.remove", where),
+    )
 
 
 def _tuning(data: dict[str, Any], where: str, kw: dict[str, Any]) -> None:

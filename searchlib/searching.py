@@ -30,6 +30,7 @@ from searchlib.query import (
     with_stopwords,
 )
 from searchlib.query.parser import And
+from searchlib.query.synonyms import synonyms_for
 from searchlib.ranking import RECENCY_CANDIDATES, recency_rerank
 from searchlib.results import SearchResults
 from searchlib.similar import more_like_this
@@ -60,6 +61,7 @@ class QueryRunner:
         self.searchable = frozenset(
             f.name for f in config.fields if f.type in ("text", "keyword", "date")
         )
+        self._synonyms = synonyms_for(config.synonyms, analyzers)
 
     def search(
         self,
@@ -83,7 +85,7 @@ class QueryRunner:
         if snippet_format not in FORMATS:
             raise QueryError(f"snippet_format must be one of {', '.join(FORMATS)}")
         default_fields = self._check_fields(fields)
-        node = self._zone.in_utc(self._parse(query, syntax))
+        node = self._zone.in_utc(self._synonyms.expand(self._parse(query, syntax)))
         filter_nodes = self._filters(filters, since, until)
 
         def run(node: Node) -> RawResults:

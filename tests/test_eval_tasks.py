@@ -57,6 +57,44 @@ def test_detik_tasks_drop_duplicates_and_keep_queries_out_of_documents(shared, t
     assert LEAD not in doc["body"]
 
 
+def test_acronym_queries_name_a_form_their_article_does_not_use():
+    query = _eval_tasks.acronym_query
+    # As written: the title's form is absent from the body, another form of it is there.
+    assert query("Menkeu Bahas Pajak", "Menteri Keuangan membahas pajak.") == "Menkeu Bahas Pajak"
+    # Swapped: the body uses only the title's form.
+    assert (
+        query("KPK Periksa Bupati", "Penyidik KPK memeriksa bupati.")
+        == "Komisi Pemberantasan Korupsi Periksa Bupati"
+    )
+    # The body uses both forms, or the title names no listed form: no query.
+    assert query("KPK Periksa Bupati", "Komisi Pemberantasan Korupsi (KPK) memeriksa.") is None
+    assert query("Harga Cabai Turun", "Harga cabai turun di pasar.") is None
+    # The longest listed form is the one the title names (Satpol PP, not PP).
+    assert (
+        query("Satpol PP Tertibkan Pedagang", "Petugas Satpol PP menertibkan pedagang.")
+        == "Satuan Polisi Pamong Praja Tertibkan Pedagang"
+    )
+    # A two-letter form counts only in capitals: "as" in a title is no AS.
+    assert query("Ganti as Roda", "Amerika Serikat mengganti roda.") is None
+
+
+def test_the_acronym_task_judges_each_query_by_its_own_article(tmp_path):
+    articles = [
+        {"id": "k1", "title": "KPK Periksa Bupati", "body": "Penyidik KPK memeriksa bupati."},
+        {"id": "k2", "title": "Harga Cabai Turun", "body": "Harga cabai turun di pasar."},
+    ]
+    corpus = tmp_path / "shared" / "corpus"
+    corpus.mkdir(parents=True)
+    lines = "".join(json.dumps(a) + "\n" for a in articles)
+    (corpus / "detik-1000.jsonl").write_text(lines, encoding="utf-8")
+    task = _eval_tasks.detik_acronym(tmp_path / "shared", tmp_path)
+    assert task.queries == {"a-k1": "Komisi Pemberantasan Korupsi Periksa Bupati"}
+    assert task.qrels == {"a-k1": {"k1": 1}}
+    docs = [json.loads(line) for line in task.docs.read_text("utf-8").splitlines()]
+    assert [d["id"] for d in docs] == ["k1", "k2"]
+    assert all("title" not in d for d in docs)
+
+
 def test_missing_data_is_reported(tmp_path):
     with pytest.raises(_eval_tasks.TaskUnavailable):
         _eval_tasks.facqa(tmp_path)
