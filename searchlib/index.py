@@ -200,24 +200,24 @@ class Index:
         until: str | date | datetime | None = None,
         sort: str = "score",
         snippet_format: str = "plain",
-        syntax: str = "query",
+        syntax: str = "auto",
     ) -> SearchResults:
-        """Ranked search; see the README for the query language.
+        """Ranked search; see docs/search.md for the query language.
 
-        All words must match; when no document has them all, the any-word reading is used
-        and ``fallback`` is set (field clauses, dates and exclusions stay required:
-        :func:`searchlib.query.restricts`). A query made only of stopwords searches its
-        words as written. ``filters`` restricts keyword fields (category, source,
-        tags: a value or a list of alternatives); ``since``/``until`` bound the date
-        (inclusive days).
+        With the default ``syntax="auto"`` one call serves a search box
+        (:mod:`searchlib.query.mode`): keywords (up to three words, not a question) must all
+        match, and when no document has them all the any-word reading is used and
+        ``fallback`` is set (field clauses, dates and exclusions stay required:
+        :func:`searchlib.query.restricts`); prose (four or more words, or a question) is
+        ranked as one any-word query, with the same restrictions required. Operators work
+        in both. A query made only of stopwords searches its words as written. ``filters``
+        restricts keyword fields (category, source, tags: a value or a list of
+        alternatives); ``since``/``until`` bound the date (inclusive days).
 
-        ``syntax="plain"`` is for prose (a question, a sentence, a pasted headline): the
-        text is taken literally (no operators) and ranked as one any-word query, so the
-        documents with more of its rarer words come first but one missing word does not
-        hide a document. Requiring every word of a sentence lost the right document too
-        often (README, Retrieval quality). In a question, the noun next to the question
-        word that names the kind of answer ("Apa nama ...", "Berapa jumlah ...") is
-        dropped (:mod:`searchlib.query.question`).
+        ``syntax="query"`` reads every query as keywords; ``syntax="plain"`` takes the text
+        literally (no operators) and ranks it as one any-word query. In a question the noun
+        next to the question word that names the kind of answer ("Apa nama ...", "Berapa
+        jumlah ...") is dropped (:mod:`searchlib.query.question`), in both prose readings.
         """
         return self._runner.search(
             query,

@@ -1,12 +1,13 @@
 """Running a retrieval test collection through the public search API.
 
 A :class:`System` is one row of a results table: a searchlib config, how queries are put to
-the index (``search``: :meth:`Index.search` with plain syntax, which ranks prose as one
-any-word query; ``any``: the same reading written in the query language, as BM25 peers
-rank; ``all``: the query language's own handling -- every word required, any word only
-when no document has them all), and optionally a reference stemmer applied to documents and queries
-(:mod:`searchlib.evaluation.peers`). Systems whose indexes would hold the same terms share
-one temporary index, opened with each system's own ranking settings.
+the index (``default``: :meth:`Index.search` as a search box calls it, no syntax named;
+``search``: with plain syntax, which ranks prose as one any-word query; ``any``: the same
+reading written in the query language, as BM25 peers rank; ``all``: every word required,
+any word only when no document has them all), and optionally a reference stemmer applied
+to documents and queries (:mod:`searchlib.evaluation.peers`). Systems whose indexes would
+hold the same terms share one temporary index, opened with each system's own ranking
+settings.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ __all__ = [
     "write_trec_run",
 ]
 
-QUERY_MODES = ("search", "any", "all")
+QUERY_MODES = ("default", "search", "any", "all")
 DEPTH = 100
 
 
@@ -276,7 +277,9 @@ def _words(text: str) -> list[Word]:
 
 
 def _ranked(ix: Index, text: str, mode: str, depth: int) -> tuple[list[tuple[str, float]], bool]:
-    if mode == "any":
+    if mode == "default":
+        results = ix.search(text, limit=depth)
+    elif mode == "any":
         results = ix.search(any_word_query(text), limit=depth, syntax="query")
     elif mode == "all":
         results = ix.search(all_words_query(text), limit=depth, syntax="query")
