@@ -53,6 +53,7 @@ def test_operators_in_prose_keep_their_meaning():
     alternatives, *required = node.children
     assert isinstance(alternatives, Or)
     assert Phrase("asap tebal") in alternatives.children
+    assert {Word("asap"), Word("tebal")} <= set(alternatives.children)
     assert Not(Word("Jambi")) in required
     assert Word("nasional", "category") in required
 

@@ -9,9 +9,9 @@ working; what differs is only how its top-level list of words is ranked:
 
 * **prose** -- at least :data:`PROSE_MIN_WORDS` loosenable parts (words, phrases, groups not
   pinned to a field), or a question (a question word, or a ``?``): any-word ranking, field
-  clauses, dates and exclusions still required (:func:`searchlib.query.any_word`), and the
-  noun that names the kind of answer dropped from a question
-  (:func:`searchlib.query.drop_answer_nouns`);
+  clauses, dates and exclusions still required (:func:`searchlib.query.any_word`), a quoted
+  phrase ranked as itself and as its words, and the noun that names the kind of answer
+  dropped from a question (:func:`searchlib.query.drop_answer_nouns`);
 * **keywords** -- anything shorter: every word required, any word only when no document has
   them all (the fallback of :class:`searchlib.searching.QueryRunner`).
 
@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 
 from searchlib.errors import QueryError
-from searchlib.query.parser import And, Node, Word, parse_plain, parse_query
+from searchlib.query.parser import And, Node, Phrase, Word, parse_plain, parse_query
 from searchlib.query.question import drop_answer_nouns, is_question_word
 from searchlib.query.rewrite import any_word, restricts
 
@@ -82,5 +82,19 @@ def read_query(text: str, *, fields: frozenset[str], max_chars: int) -> Reading:
         warnings = (f"read as plain text: {error}",)
     if not is_prose(node, text):
         return Reading(node, "keywords", warnings)
-    node = drop_answer_nouns(node)
+    node = drop_answer_nouns(_phrase_words(node))
     return Reading(any_word(node) or node, "prose", warnings)
+
+
+def _phrase_words(node: Node) -> Node:
+    """``node`` with each top-level phrase followed by its words as alternatives: quotes in
+    pasted prose usually mark a title or a quotation, so its words count one by one and the
+    exact phrase ranks higher still."""
+    if not isinstance(node, And):
+        return node
+    parts: list[Node] = []
+    for child in node.children:
+        parts.append(child)
+        if isinstance(child, Phrase) and child.field is None:
+            parts.extend(Word(w) for w in child.text.split())
+    return And(tuple(parts))
