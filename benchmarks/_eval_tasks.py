@@ -13,6 +13,15 @@ directory on every run.
   article with that sentence removed and its title kept, so title and body both count (the
   task where the title boost matters). Articles whose rest is shorter than 300 characters
   are left out.
+* detik-keywords: 2 or 3 content words of each title (drawn by a hash of the id, in title
+  order, lowercased as typed into a search box) are the query; the relevant document is its
+  own article, indexed whole (title and body). The task of short keyword queries.
+* mixed-untitled: the detik titles as queries against their articles indexed *without*
+  titles, in an archive where everything else keeps its title: half of the detik articles
+  (chosen by a hash of the id) are the queries' articles, untitled; the other half keep their
+  titles and are never relevant, and every other shared corpus is added as it is (hoax-news
+  with titles; Wikipedia passages, IndoNLI premises and SmSA reviews have none). A headline
+  typed to find an untitled item must not lose to titled documents sharing one of its words.
 * detik-middle: like detik-lead, but the query is the middle sentence of the body (of those
   with at least 8 words), which a headline summarizes less often than the lead: a check
   that a title weight tuned on detik-lead does not just reward headline-like queries. Not
@@ -26,22 +35,35 @@ directory on every run.
   Komisi Pemberantasan Korupsi). Only the swap is constructed; the judgment is still the
   title's own article.
 
-Both detik tasks are fair to every row: all rows index the same documents and run the same
-queries, the query text never occurs verbatim in the indexed document, and the judgments
-come from where the text was cut, not from any system's output.
+The detik tasks are fair to every row: all rows index the same documents and run the same
+queries, and the judgments come from where the text was cut, not from any system's output.
+Except in detik-keywords (whose words come from the indexed title, as a reader's remembered
+keywords do), the query text never occurs verbatim in the indexed document.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import random
 import re
+import zlib
 from functools import cache
 from pathlib import Path
+
+from _queries import content_words, stopwords
 
 from searchlib.evaluation.runner import Collection, load_qrels, load_queries
 from searchlib.query.synonyms import builtin_groups, parse_form
 
-TASKS = ("facqa", "detik-headline", "detik-lead", "detik-acronym")
+TASKS = (
+    "facqa",
+    "detik-headline",
+    "detik-lead",
+    "detik-keywords",
+    "mixed-untitled",
+    "detik-acronym",
+)
 EXTRA_TASKS = ("detik-middle",)
 
 #: A sentence ends at . ! or ? (and a closing quote) before a space and a capital, digit or
@@ -233,6 +255,77 @@ def detik_acronym(shared: Path, workdir: Path) -> Collection:
     )
 
 
+def title_keywords(doc_id: str, title: str, stop: frozenset[str]) -> str | None:
+    """2 or 3 of the title's content words, in title order (None if it has fewer than 2)."""
+    words = list(dict.fromkeys(content_words(title, stop)))
+    if len(words) < 2:
+        return None
+    rng = random.Random(zlib.crc32(doc_id.encode("utf-8")))
+    picked = sorted(rng.sample(range(len(words)), min(len(words), rng.choice((2, 3)))))
+    return " ".join(words[i] for i in picked)
+
+
+def detik_keywords(shared: Path, workdir: Path) -> Collection:
+    articles = detik_articles(shared)
+    stop = stopwords()
+    queries, qrels = {}, {}
+    for a in articles:
+        text = title_keywords(a["id"], a["title"], stop)
+        if text is not None:
+            queries[f"k-{a['id']}"] = text
+            qrels[f"k-{a['id']}"] = {a["id"]: 1}
+    docs = [{"id": a["id"], "title": a["title"], "body": a["body"]} for a in articles]
+    return Collection(
+        "detik-keywords",
+        _write(workdir / "detik-keywords.jsonl", docs),
+        queries,
+        qrels,
+        description=(
+            f"detik-1000 title keywords -> article: {len(queries)} queries of 2-3 content "
+            f"words of a title; {len(articles)} articles indexed whole (duplicates dropped); "
+            "each query's one relevant document is its own article"
+        ),
+    )
+
+
+#: Shared corpora added whole to mixed-untitled, with the titles they have.
+MIXED_CORPORA = ("hoax-news", "idwiki-tydiqa-passages", "indonli-premises", "smsa-reviews")
+
+
+def _corpus(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        raise TaskUnavailable(f"{path} is absent")
+    with open(path, encoding="utf-8") as fh:  # split on "\n" only: bodies hold U+2028
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def mixed_untitled(shared: Path, workdir: Path) -> Collection:
+    docs, queries, qrels = [], {}, {}
+    for a in detik_articles(shared):
+        # Not CRC32, which is affine: its parity would fix every query's tuning/held-out half.
+        if hashlib.sha1(a["id"].encode("utf-8")).digest()[0] % 2:
+            docs.append({"id": a["id"], "title": a["title"], "body": a["body"]})
+            continue
+        docs.append({"id": a["id"], "body": a["body"]})
+        queries[f"u-{a['id']}"] = a["title"]
+        qrels[f"u-{a['id']}"] = {a["id"]: 1}
+    for name in MIXED_CORPORA:
+        for doc in _corpus(shared / "corpus" / f"{name}.jsonl"):
+            docs.append({k: doc[k] for k in ("id", "title", "body") if doc.get(k)})
+    titled = sum(1 for d in docs if "title" in d)
+    return Collection(
+        "mixed-untitled",
+        _write(workdir / "mixed-untitled.jsonl", docs),
+        queries,
+        qrels,
+        description=(
+            f"detik titles -> untitled article in a mixed archive: {len(docs)} documents "
+            f"({titled} with titles); {len(queries)} detik articles indexed without their "
+            "titles, each title a query whose one relevant document is its own article"
+        ),
+    )
+
+
 def build(name: str, shared: Path, workdir: Path) -> Collection:
     if name == "facqa":
         return facqa(shared)
@@ -244,4 +337,8 @@ def build(name: str, shared: Path, workdir: Path) -> Collection:
         return detik_middle(shared, workdir)
     if name == "detik-acronym":
         return detik_acronym(shared, workdir)
+    if name == "detik-keywords":
+        return detik_keywords(shared, workdir)
+    if name == "mixed-untitled":
+        return mixed_untitled(shared, workdir)
     raise ValueError(f"unknown task {name!r}; known: {', '.join(TASKS + EXTRA_TASKS)}")

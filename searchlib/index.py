@@ -238,30 +238,30 @@ class Index:
         until: str | date | datetime | None = None,
         sort: str = "score",
         snippet_format: str = "plain",
-        syntax: str = "query",
+        syntax: str = "auto",
         collapse: bool | None = None,
     ) -> SearchResults:
         """Ranked search; docs/search.md describes the query language.
 
-        All words must match; when no document has them all, the any-word reading is used
-        and ``fallback`` is set (field clauses, dates and exclusions stay required:
-        :func:`searchlib.query.restricts`). A query made only of stopwords searches its
-        words as written. ``filters`` restricts keyword fields (category, source,
-        tags: a value or a list of alternatives); ``since``/``until`` bound the date
-        (inclusive days).
+        With the default ``syntax="auto"`` one call serves a search box
+        (:mod:`searchlib.query.mode`): keywords (up to three words, not a question) must all
+        match, and when no document has them all the any-word reading is used and
+        ``fallback`` is set (field clauses, dates and exclusions stay required:
+        :func:`searchlib.query.restricts`); prose (four or more words, or a question) is
+        ranked as one any-word query, with the same restrictions required. Operators work
+        in both. A query made only of stopwords searches its words as written. ``filters``
+        restricts keyword fields (category, source, tags: a value or a list of
+        alternatives); ``since``/``until`` bound the date (inclusive days).
 
-        ``syntax="plain"`` is for prose (a question, a sentence, a pasted headline): the
-        text is taken literally (no operators) and ranked as one any-word query, so the
-        documents with more of its rarer words come first but one missing word does not
-        hide a document. Requiring every word of a sentence lost the right document too
-        often (docs/quality.md). In a question, the noun next to the question
-        word that names the kind of answer ("Apa nama ...", "Berapa jumlah ...") is
-        dropped (:mod:`searchlib.query.question`).
+        ``syntax="query"`` reads every query as keywords; ``syntax="plain"`` takes the text
+        literally (no operators) and ranks it as one any-word query. In a question the noun
+        next to the question word that names the kind of answer ("Apa nama ...", "Berapa
+        jumlah ...") is dropped (:mod:`searchlib.query.question`), in both prose readings.
 
-        Near-duplicate stories (the same article under other ids, or a lightly rewritten
-        version) come back as one hit whose ``duplicates`` lists the others' ids, and the
-        total counts stories; ``collapse=False`` (default: the config's
-        ``duplicates.collapse``) returns every document (docs/duplicates.md).
+        ``collapse=True`` (default: the config's ``duplicates.collapse``, off unless set)
+        returns near-duplicate stories (the same article under other ids, or a lightly
+        rewritten version) as one hit whose ``duplicates`` lists the others' ids, and the
+        total counts stories (docs/duplicates.md).
         """
         return self._runner.search(
             query,

@@ -29,6 +29,7 @@ from searchlib.query import (
     parse_query,
     with_stopwords,
 )
+from searchlib.query.mode import read_query
 from searchlib.query.parser import And
 from searchlib.query.synonyms import synonyms_for
 from searchlib.ranking import RECENCY_CANDIDATES, recency_rerank
@@ -85,7 +86,8 @@ class QueryRunner:
         if snippet_format not in FORMATS:
             raise QueryError(f"snippet_format must be one of {', '.join(FORMATS)}")
         default_fields = self._check_fields(fields)
-        node = self._zone.in_utc(self._synonyms.expand(self._parse(query, syntax)))
+        node, notes = self._parse(query, syntax)
+        node = self._zone.in_utc(self._synonyms.expand(node))
         filter_nodes = self._filters(filters, since, until)
 
         def run(node: Node) -> RawResults:
@@ -111,7 +113,7 @@ class QueryRunner:
             _facets=raw.facets,
             suggestion=self._suggest(query, node) if few else None,
             fallback=fallback,
-            warnings=tuple(raw.warnings),
+            warnings=notes + tuple(raw.warnings),
         )
 
     def similar(self, doc_id: str, limit: int, *, snippet_format: str) -> SearchResults:
@@ -133,13 +135,17 @@ class QueryRunner:
 
     # -- steps ----------------------------------------------------------------------------
 
-    def _parse(self, query: str, syntax: str) -> Node:
+    def _parse(self, query: str, syntax: str) -> tuple[Node, tuple[str, ...]]:
+        limit = self.config.max_query_chars
+        if syntax == "auto":
+            reading = read_query(query, fields=self.searchable, max_chars=limit)
+            return reading.node, reading.warnings
         if syntax == "query":
-            return parse_query(query, fields=self.searchable, max_chars=self.config.max_query_chars)
+            return parse_query(query, fields=self.searchable, max_chars=limit), ()
         if syntax == "plain":
-            node = drop_answer_nouns(parse_plain(query, max_chars=self.config.max_query_chars))
-            return any_word(node) or node
-        raise QueryError(f"syntax must be 'query' or 'plain', not {syntax!r}")
+            node = drop_answer_nouns(parse_plain(query, max_chars=limit))
+            return any_word(node) or node, ()
+        raise QueryError(f"syntax must be 'auto', 'query' or 'plain', not {syntax!r}")
 
     def _run(
         self,

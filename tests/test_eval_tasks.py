@@ -95,6 +95,50 @@ def test_the_acronym_task_judges_each_query_by_its_own_article(tmp_path):
     assert all("title" not in d for d in docs)
 
 
+def test_title_keywords_are_two_or_three_title_words_in_order():
+    stop = frozenset({"di", "ke"})
+    title = "Harga Cabai Merah di Pasar Induk Turun ke Rp 40 Ribu"
+    words = ["harga", "cabai", "merah", "pasar", "induk", "turun", "ribu"]
+    for doc_id in ("a", "b", "c", "d"):
+        query = _eval_tasks.title_keywords(doc_id, title, stop)
+        assert query is not None and 2 <= len(query.split()) <= 3
+        positions = [words.index(w) for w in query.split()]
+        assert positions == sorted(positions)
+    # Drawn by a hash of the id: the same article always gives the same query.
+    assert _eval_tasks.title_keywords("a", title, stop) == _eval_tasks.title_keywords(
+        "a", title, stop
+    )
+    assert _eval_tasks.title_keywords("x", "Banjir di 2025", stop) is None  # one word
+
+
+def test_keyword_task_indexes_whole_articles(shared, tmp_path):
+    task = _eval_tasks.detik_keywords(shared, tmp_path)
+    assert set(task.queries) == {"k-a1", "k-a3"}
+    assert task.qrels["k-a1"] == {"a1": 1}
+    docs = [json.loads(line) for line in task.docs.read_text("utf-8").splitlines()]
+    assert all(d.get("title") for d in docs)
+
+
+def test_mixed_untitled_strips_only_the_relevant_titles(shared, tmp_path):
+    corpus = shared / "corpus"
+    hoax = {"id": "h1", "title": "Klaim Palsu", "body": "Klaim tentang banjir di Sukamaju."}
+    (corpus / "hoax-news.jsonl").write_text(json.dumps(hoax) + "\n", encoding="utf-8")
+    for name in _eval_tasks.MIXED_CORPORA[1:]:
+        line = json.dumps({"id": f"{name}-1", "body": "Ulasan singkat."}) + "\n"
+        (corpus / f"{name}.jsonl").write_text(line, encoding="utf-8")
+    task = _eval_tasks.mixed_untitled(shared, tmp_path)
+    docs = {d["id"]: d for d in map(json.loads, task.docs.read_text("utf-8").splitlines())}
+    assert docs["h1"]["title"] == "Klaim Palsu"
+    for qid, judged in task.qrels.items():
+        (doc_id,) = judged
+        assert "title" not in docs[doc_id]
+        assert (
+            task.queries[qid] == {"a1": "Panen Dini di Sukamaju", "a3": "Harga Cabai Turun"}[doc_id]
+        )
+    relevant = {d for judged in task.qrels.values() for d in judged}
+    assert all(docs[d].get("title") for d in {"a1", "a3"} - relevant)
+
+
 def test_missing_data_is_reported(tmp_path):
     with pytest.raises(_eval_tasks.TaskUnavailable):
         _eval_tasks.facqa(tmp_path)

@@ -40,7 +40,7 @@ def ix(tmp_path_factory):
 # -- query length ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("syntax", ["query", "plain"])
+@pytest.mark.parametrize("syntax", ["auto", "query", "plain"])
 def test_query_length_limit_is_exact_and_explained(ix, syntax):
     assert ix.config.max_query_chars == 40
     at_limit = "umum " + "x" * 35
@@ -48,13 +48,13 @@ def test_query_length_limit_is_exact_and_explained(ix, syntax):
     ix.search(at_limit, syntax=syntax)  # no error at the limit
     with pytest.raises(QueryError, match=r"query too long: 41 characters \(limit 40\)") as info:
         ix.search(at_limit + "x", syntax=syntax)
-    if syntax == "query":
+    if syntax in ("auto", "query"):
         assert "limits.max_query_chars" in (info.value.hint or "")
 
 
 def test_query_length_limit_follows_the_config_given_at_open(ix):
     with Index.open(ix.path, {"limits": {"max_query_chars": 5000}}) as wide:
-        assert wide.search("umum " + "zqkata001 " * 400).total == 1
+        assert wide.search("umum " + "zqkata001 " * 400, syntax="query").total == 1
 
 
 # -- expansions -----------------------------------------------------------------------------

@@ -201,7 +201,8 @@ def query(
     as_json: bool,
     as_jsonl: bool,
 ) -> None:
-    """Search for TEXT: all words must match (any word if none has them all).
+    """Search for TEXT: keywords must all match (any word if none has them all); prose (4+
+    words, or a question) is ranked by any of its words.
 
     Supports "phrases", OR, NOT / -word, field:word, date:2022-03-01..2022-03-31,
     prefix* and fuzzy~. With --plain, TEXT is taken literally and ranked by any word.
@@ -218,7 +219,7 @@ def query(
         "fields": list(fields) or None,
         "since": since,
         "until": until,
-        "syntax": "plain" if plain else "query",
+        "syntax": "plain" if plain else "auto",
     }
     if collapse is not None:
         search["collapse"] = collapse

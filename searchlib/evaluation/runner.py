@@ -1,12 +1,12 @@
 """Running a retrieval test collection through the public search API.
 
 A :class:`System` is one row of a results table: a searchlib config, how queries are put to
-the index (``search``: :meth:`Index.search` with plain syntax, which ranks prose as one
-any-word query; ``any``: the same reading written in the query language, as BM25 peers
-rank; ``all``: the query language's own handling -- every word required, any word only
-when no document has them all), and optionally a :class:`TextRewriter` applied to documents
-and queries (a reference stemmer, as the quality benchmark's ``benchmarks/peers.py`` supplies).
-Systems whose indexes would hold the same terms share
+the index (``default``: :meth:`Index.search` as a search box calls it, no syntax named;
+``search``: with plain syntax, which ranks prose as one any-word query; ``any``: the same
+reading written in the query language, as BM25 peers rank; ``all``: every word required,
+any word only when no document has them all), and optionally a :class:`TextRewriter`
+applied to documents and queries (a reference stemmer, as the quality benchmark's
+``benchmarks/peers.py`` supplies). Systems whose indexes would hold the same terms share
 one temporary index, opened with each system's own ranking settings.
 """
 
@@ -46,7 +46,7 @@ __all__ = [
     "write_trec_run",
 ]
 
-QUERY_MODES = ("search", "any", "all")
+QUERY_MODES = ("default", "search", "any", "all")
 DEPTH = 100
 #: The analyzer a row with a rewriter indexes with: the same tokenizer and stopwords as
 #: searchlib's, no stemming of its own, so the rewriter alone decides how words are reduced.
@@ -294,7 +294,9 @@ def _words(text: str) -> list[Word]:
 def _ranked(ix: Index, text: str, mode: str, depth: int) -> tuple[list[tuple[str, float]], bool]:
     """The ranked documents: relevance judgments judge documents, so versions of one story
     are ranked each on its own (``collapse=False``), not folded into the first."""
-    if mode == "any":
+    if mode == "default":
+        results = ix.search(text, limit=depth, collapse=False)
+    elif mode == "any":
         results = ix.search(any_word_query(text), limit=depth, syntax="query", collapse=False)
     elif mode == "all":
         results = ix.search(all_words_query(text), limit=depth, syntax="query", collapse=False)

@@ -19,7 +19,7 @@ import re
 
 from searchlib.query.parser import And, Node, Word
 
-__all__ = ["ANSWER_NOUNS", "QUESTION_WORDS", "drop_answer_nouns"]
+__all__ = ["ANSWER_NOUNS", "QUESTION_WORDS", "drop_answer_nouns", "is_question_word"]
 
 #: Indonesian question words (with the question particle -kah, as in "apakah", "manakah").
 #: "mana" covers "di mana" and "yang mana".
@@ -55,7 +55,8 @@ def _bare(word: Word) -> str:
     return _EDGES.sub("", word.text).casefold()
 
 
-def _is_question_word(text: str) -> bool:
+def is_question_word(text: str) -> bool:
+    """Whether ``text`` (bare, casefolded) is a question word, with or without -kah."""
     if text.endswith("kah") and text[:-3] in QUESTION_WORDS:
         return True
     return text in QUESTION_WORDS
@@ -68,7 +69,7 @@ def drop_answer_nouns(node: Node) -> Node:
         return node
     words: list[Word] = [c for c in node.children if isinstance(c, Word)]
     bare = [_bare(w) for w in words]
-    asks = [_is_question_word(b) for b in bare]
+    asks = [is_question_word(b) for b in bare]
     kept = [
         i
         for i in range(len(words))
