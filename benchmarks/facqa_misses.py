@@ -1,6 +1,6 @@
 """FacQA with the default search mode: MRR@10, and the misses sorted by kind.
 
-    python benchmarks/facqa_misses.py [--shared PATH] [--examples N]
+    python -m benchmarks.facqa_misses [--shared PATH] [--examples N]
 
 Indexes shared/eval/facqa with ``Config()`` as shipped, puts every question to
 ``Index.search(text)`` (the call a search box makes) and prints MRR@10. A *miss* is a question
