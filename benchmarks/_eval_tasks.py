@@ -52,7 +52,6 @@ from functools import cache
 from pathlib import Path
 
 from benchmarks._queries import content_words, stopwords
-
 from searchlib.evaluation.runner import Collection, load_qrels, load_queries
 from searchlib.query.synonyms import builtin_groups, parse_form
 
