@@ -210,7 +210,8 @@ class Index:
     def documents(self) -> Iterator[dict[str, Any]]:
         """Every stored document (its fields as :meth:`get` returns them), in no set
         order: what ``searchlib export`` writes."""
-        return self._backend.documents()
+        shown = self._zone.shown_fields
+        return (shown(without_signature(doc)) for doc in self._backend.documents())
 
     def analyze(self, text: str, field: str = "body") -> list[AnalyzedToken]:
         """The tokens ``text`` becomes in ``field`` of this index (its own analysis)."""

@@ -18,6 +18,8 @@ from searchlib.backends.base import Backend, Processes
 from searchlib.config import Config
 from searchlib.ingestion import ProgressCallback, add_documents
 from searchlib.results import AddSummary
+from searchlib.signatures import without_signature
+from searchlib.zones import IndexZone
 
 __all__ = ["reindex"]
 
@@ -35,10 +37,13 @@ def reindex(
     summaries: list[AddSummary] = []
 
     def fill(new: Backend, documents: Iterator[dict[str, Any]]) -> None:
+        # Stored dates are UTC instants without a zone, which ingestion would read in the
+        # index's zone: they go back in with their offset. Signatures are made anew.
+        shown = IndexZone.of(new.config).shown_fields
         summaries.append(
             add_documents(
                 new,
-                documents,
+                (shown(without_signature(doc)) for doc in documents),
                 on_error="fail",
                 progress=progress,
                 timeout=timeout,

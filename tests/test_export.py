@@ -4,9 +4,10 @@ writes read back by ``searchlib index`` into the same documents."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from click.testing import CliRunner
 
@@ -83,8 +84,11 @@ def test_synthetic_round_trip_keeps_every_field_and_date(tmp_path: Path) -> None
     with Index.open(tmp_path / "second", config) as ix:
         doc, undated = ix.get("art-7"), ix.get("art-15")
     assert doc is not None and undated is not None
-    assert doc["date"] == datetime(2025, 7, 8, 7, 7)
-    assert doc["updated"] == datetime(2025, 8, 8)
+    # written without a zone, so read in the index's (Asia/Jakarta), and back with it
+    jakarta = ZoneInfo("Asia/Jakarta")
+    assert doc["date"] == datetime(2025, 7, 8, 7, 7, tzinfo=jakarta)
+    assert doc["date"].utcoffset() == timedelta(hours=7)
+    assert doc["updated"] == datetime(2025, 8, 8, tzinfo=jakarta)
     assert doc["tags"] == ["beras", "harga pangan"]
     assert doc["photo"] == "foto-7.jpg"
     assert "date" not in undated and "tags" not in undated
@@ -120,7 +124,7 @@ def test_export_to_stdout_is_jsonl_with_the_id_first(tmp_path: Path) -> None:
     lines = result.stdout.splitlines()
     assert len(lines) == 1
     assert lines[0].startswith('{"id": "x1"')
-    assert json.loads(lines[0])["date"] == "2025-07-01T00:00:00"
+    assert json.loads(lines[0])["date"] == "2025-07-01T00:00:00+07:00"
     assert result.stderr == ""
 
 
