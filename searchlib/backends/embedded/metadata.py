@@ -79,9 +79,10 @@ def config_for(root: Path, meta: Mapping[str, Any], given: Config | None) -> tup
     stored = readable_config(root, meta)
     if stored.index_fingerprint() != meta.get("fingerprint"):
         raise IndexMismatchError(
-            f"the index at {root} was built with another analysis version "
-            f"(searchlib {meta.get('searchlib_version')}: its word lists or rules differ "
-            f"from searchlib {__version__}'s); its terms would not match queries",
+            f"the index at {root} was built with another analysis version ({where} "
+            f"records searchlib {meta.get('searchlib_version')}, whose word lists or rules "
+            f"differ from searchlib {__version__}'s), or that file is damaged; its terms "
+            "would not match queries",
             hint=f"rebuild it from its stored documents: searchlib reindex --index {root}",
             path=where,
         )
