@@ -43,13 +43,22 @@ without values is compressed whole.
 Layout of a block (little-endian): ``HEAD`` -- the length of the rest of the block after
 this field (negative for a term's last block), the number of postings, the last document,
 the highest weight (a double), the flags (below), the shortest and longest field length
-(a length byte each), the size of the ids-and-weights part as stored and the CRC-32 of
-the data -- then the CRC-32 of those header bytes, then the data: the ids-and-weights
+(a length byte each), the size of the ids-and-weights part as stored and the CRC-32 of the
+data -- then the impact pairs (their number and kind ride in the count's high bits), the
+CRC-32 of the header bytes and pairs, then the data: the ids-and-weights
 part (the ids' type code, the deltas, then the weights), then the values part (for
 variable-size values, the lengths' type code and lengths, then the values joined). Flags:
 bit 0 the ids-and-weights part is zlib-compressed, bit 1 the values part is, bits 2-3 the
 values' kind (none, fixed size, variable), bits 4-5 the weights' kind (all 1.0, one,
 bytes, floats). A ``.pst`` file starts with ``MAGIC`` (so no posting list is at offset 0).
+
+Impact pairs tell the top-k scorer the best score any posting of a block of a longer list
+can reach without decoding it (as Lucene's impacts do): BM25 grows with a posting's weight and falls
+with its document's length, so the best posting is among those no other posting beats on
+both -- the block's (weight, length byte) frontier. A block whose frontier is one pair
+(its top weight and shortest length) stores none; a longer frontier is stored as up to
+``MAX_IMPACTS`` pairs (a float weight and a length byte each), neighbours merged into a
+pair that dominates both when there are more, so a bound is never below a real score.
 """
 
 from __future__ import annotations
@@ -58,6 +67,7 @@ import struct
 import sys
 import zlib
 from array import array
+from functools import lru_cache
 from itertools import accumulate
 from operator import itemgetter, sub
 from typing import Any, NamedTuple, Protocol
@@ -90,7 +100,16 @@ ZLIB_LEVEL = 1
 MIN_ZIP = 32
 HEAD = struct.Struct("<iIIdBBBII")
 HEAD_CRC = struct.Struct("<I")
+#: An impact pair: its weight as a float, or as a byte when every pair's weight is a
+#: whole number below 256 (BM25F sums of integer boosts), and its length byte.
+IMPACT_FLOAT, IMPACT_BYTE = struct.Struct("<fB"), struct.Struct("<BB")
+#: The most (weight, length byte) pairs a block's header keeps.
+MAX_IMPACTS = 8
+#: The header's count field: the number of postings, the number of impact pairs above it,
+#: and whether their weights are bytes.
+COUNT_MASK, PAIRS_SHIFT, BYTE_PAIRS = 0xFFFF, 16, 1 << 20
 HEAD_BYTES = HEAD.size + HEAD_CRC.size
+MAX_HEAD_BYTES = HEAD_BYTES + MAX_IMPACTS * IMPACT_FLOAT.size
 VALUES_NONE, VALUES_FIXED, VALUES_VARIABLE = 0, 1, 2
 WEIGHTS_ONES, WEIGHTS_ONE, WEIGHTS_BYTES, WEIGHTS_FLOATS = 0, 1, 2, 3
 BIG_ENDIAN = sys.byteorder == "big"
@@ -98,6 +117,61 @@ BIG_ENDIAN = sys.byteorder == "big"
 
 #: The weights of a block whose postings all have weight 1, times the block's size.
 ONES = array("f", [1.0])
+
+#: One posting's impact: its weight and its document's field length byte.
+Impact = tuple[float, int]
+
+
+@lru_cache(maxsize=65536)
+def length_byte(length: int | None) -> int:
+    return int(length_to_byte(length))
+
+
+def impacts(weights: Any, lengths: Any) -> list[Impact]:
+    """The block's frontier of (weight, length byte) pairs, shortest first, at most
+    ``MAX_IMPACTS``; empty when one posting has both the top weight and the shortest length
+    (the header's own pair)."""
+    if len(weights) < 2:
+        return []
+    pairs = set(zip(map(length_byte, lengths), map(float, weights), strict=True))
+    if (min(pairs)[0], max(weights)) in pairs:
+        return []
+    frontier: list[Impact] = []
+    for lb, w in sorted(pairs, key=_shortest_heaviest):
+        if not frontier or w > frontier[-1][0]:
+            frontier.append((w, lb))
+    while len(frontier) > MAX_IMPACTS:
+        # (the heavier weight, the shorter length) dominates both neighbours
+        frontier = [
+            (frontier[min(i + 1, len(frontier) - 1)][0], frontier[i][1])
+            for i in range(0, len(frontier), 2)
+        ]
+    return frontier
+
+
+def encode_impacts(pairs: list[Impact]) -> tuple[int, bytes]:
+    """The bits the pairs set in the header's count field, and the pairs' bytes."""
+    if not pairs:
+        return 0, b""
+    if all(w.is_integer() and 0 <= w < 256 for w, _ in pairs):
+        data = b"".join(IMPACT_BYTE.pack(int(w), lb) for w, lb in pairs)
+        return len(pairs) << PAIRS_SHIFT | BYTE_PAIRS, data
+    return len(pairs) << PAIRS_SHIFT, b"".join(IMPACT_FLOAT.pack(w, lb) for w, lb in pairs)
+
+
+def decode_impacts(count: int, raw: Any, at: int) -> tuple[tuple[Impact, ...], int]:
+    """The pairs the header's count field announces, read from ``raw`` at ``at``, and
+    where they end."""
+    npairs = (count >> PAIRS_SHIFT) & 0xF
+    if not npairs:
+        return (), at
+    kind = IMPACT_BYTE if count & BYTE_PAIRS else IMPACT_FLOAT
+    end = at + npairs * kind.size
+    return tuple((float(w), lb) for w, lb in kind.iter_unpack(raw[at:end])), end
+
+
+def _shortest_heaviest(pair: tuple[int, float]) -> tuple[int, float]:
+    return (pair[0], -pair[1])
 
 
 def native(code: str, data: bytes) -> array:
@@ -182,6 +256,7 @@ class PostingsWriter(WhooshPostingsWriter):
         self.ids = array("I")
         self.weights = array("f")
         self.values: list[bytes] = []
+        self.lengths: list[int] = []
         self.shortest: int | None = None
         self.longest = 0
 
@@ -204,6 +279,7 @@ class PostingsWriter(WhooshPostingsWriter):
         self.ids.append(id_)
         self.weights.append(weight)
         self.values.append(vbytes)
+        self.lengths.append(length or 0)
         if length:
             if self.shortest is None or length < self.shortest:
                 self.shortest = length
@@ -223,7 +299,14 @@ class PostingsWriter(WhooshPostingsWriter):
 
     def flush_block(self, last: bool) -> None:
         values = self.values
-        self.write_block(self.ids, self.weights, [len(v) for v in values], b"".join(values), last)
+        self.write_block(
+            self.ids,
+            self.weights,
+            [len(v) for v in values],
+            b"".join(values),
+            last,
+            self.lengths,
+        )
 
     def inline(self, value: bytes | None) -> TermInfo:
         self.stats.add(self.ids, self.weights, max(self.weights), self.shortest, self.longest)
@@ -257,6 +340,7 @@ class PostingsWriter(WhooshPostingsWriter):
             sizes = lengths[start:end]
             size = sum(sizes)
             self.shortest, self.longest = None, 0
+            found: Any = ()
             if doc_lengths is not None:
                 found = (
                     itemgetter(*block)(doc_lengths) if len(block) > 1 else (doc_lengths[block[0]],)
@@ -273,28 +357,43 @@ class PostingsWriter(WhooshPostingsWriter):
                 sizes.tolist(),
                 joined[offset : offset + size],
                 end >= count,
+                found,
             )
             offset += size
         self.in_term = False
         return self.stats.info(postings=(self.start, self.postfile.tell() - self.start))
 
     def write_block(
-        self, ids: array, weights: array, sizes: list[int], joined: bytes, last: bool
+        self,
+        ids: array,
+        weights: array,
+        sizes: list[int],
+        joined: bytes,
+        last: bool,
+        lengths: Any = (),
     ) -> None:
+        """One block; ``lengths`` the field length of each posting's document (empty when
+        the field keeps none)."""
         top = max(weights)
         self.stats.add(ids, weights, top, self.shortest, self.longest)
         flags, split, data = encode_block(ids, weights, sizes, joined, self.fixedsize)
-        length = HEAD_BYTES - 4 + len(data)
-        head = HEAD.pack(
-            -length if last else length,
-            len(ids),
-            ids[-1],
-            top,
-            flags,
-            length_to_byte(self.shortest),
-            length_to_byte(self.longest),
-            split,
-            crc(data),
+        # A list of one block is decoded whole whenever it is read: bounds would not pay.
+        alone = last and not self.blocks
+        count, pairs = encode_impacts(impacts(weights, lengths) if lengths and not alone else [])
+        length = HEAD_BYTES - 4 + len(pairs) + len(data)
+        head = (
+            HEAD.pack(
+                -length if last else length,
+                len(ids) | count,
+                ids[-1],
+                top,
+                flags,
+                length_to_byte(self.shortest),
+                length_to_byte(self.longest),
+                split,
+                crc(data),
+            )
+            + pairs
         )
         postfile = self.postfile
         postfile.write(head)
@@ -358,6 +457,9 @@ class Head(NamedTuple):
     flags: int
     split: int
     data_crc: int
+    #: The block's (weight, length byte) frontier when it is more than its top weight and
+    #: shortest length (see the module's docstring), else empty.
+    impacts: tuple[Impact, ...] = ()
 
 
 class BlockReader(Protocol):
@@ -395,28 +497,32 @@ class PostingsFile:
         self.postfile.close()
 
     def head(self, position: int) -> Head:
-        raw = self.postfile.get(position, HEAD_BYTES)
+        raw = self.read(position, MAX_HEAD_BYTES)
         if len(raw) < HEAD_BYTES:
             raise self.place.error(f"posting block at {position}: truncated")
-        if crc(raw[: HEAD.size]) != HEAD_CRC.unpack_from(raw, HEAD.size)[0]:
-            raise self.place.error(f"posting block at {position}: checksum mismatch")
         length, count, last_id, top, flags, shortest, longest, split, data_crc = HEAD.unpack_from(
             raw
         )
+        pairs, end = decode_impacts(count, raw, HEAD.size)
+        if len(raw) < end + HEAD_CRC.size:
+            raise self.place.error(f"posting block at {position}: truncated")
+        if crc(raw[:end]) != HEAD_CRC.unpack_from(raw, end)[0]:
+            raise self.place.error(f"posting block at {position}: checksum mismatch")
         final = length < 0
         next_at = position + 4 + abs(length)
         return Head(
-            count,
+            count & COUNT_MASK,
             last_id,
             top,
             BYTE_LENGTHS[shortest],
             BYTE_LENGTHS[longest],
             final,
             next_at,
-            position + HEAD_BYTES,
+            end + HEAD_CRC.size + position,
             flags,
             split,
             data_crc,
+            pairs,
         )
 
     def data(self, head: Head) -> bytes:

@@ -40,7 +40,7 @@ from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
 from searchlib.backends.embedded.plan import Words
-from searchlib.backends.embedded.postings import BlockMatcher, InlineMatcher
+from searchlib.backends.embedded.postings import BlockMatcher, InlineMatcher, length_byte
 from searchlib.backends.embedded.scoring import BM25
 from searchlib.backends.embedded.terms import TermDictReader
 
@@ -228,7 +228,7 @@ def _top_k(
         elif words.required:
             part = _and(ctx, factors)
         else:
-            part = _or(ctx, factors)
+            part = _or(ctx, factors, k, scored)
         if part is None:
             continue
         docs, scores, count = part
@@ -319,6 +319,129 @@ def _and(seg: _Segment, factors: list[Factor]) -> _Part | None:
     return _Part(docs, scores, len(docs))
 
 
+def _kept(seg: _Segment, ids: list[int]) -> list[int]:
+    """``ids`` without deleted documents and those the filter does not let through."""
+    deleted, allowed = seg.deleted, seg.allowed
+    if deleted:
+        ids = [doc for doc in ids if doc not in deleted]
+    if allowed is not None:
+        ids = [doc for doc in ids if doc in allowed]
+    return ids
+
+
+class _Blocks:
+    """A posting list as blocks in document order: each block's last document and the best
+    score any of its postings can reach, read from headers as far as asked; a block's ids
+    and weights decoded only when asked (the last one decoded is kept)."""
+
+    def __init__(self, m: Any, factor: Factor, seg: _Segment) -> None:
+        self.factor = factor
+        self.seg = seg
+        self.lasts: list[int] = []
+        self.bounds: list[float] = []
+        self.heads: list[Any] = []
+        self.decoded: tuple[int, tuple[list[int], Any]] | None = None
+        self.matcher = m
+        if isinstance(m, InlineMatcher):
+            self.reader = None
+            pair = (m.block_max_weight(), length_byte(m.block_min_length()))
+            self._add(None, m.block_max_id(), (pair,))
+            self.next_at: int | None = None
+        else:
+            self.reader = m.reader
+            self.next_at = m.head.next_at if not m.head.final else None
+            self._add(m.head, m.head.last_id, _impacts(m.head))
+
+    def _add(self, head: Any, last: int, pairs: Any) -> None:
+        f, norms, k1p1 = self.factor, self.seg.norms, self.seg.k1p1
+        idf, boost = f.idf, f.boost
+        self.heads.append(head)
+        self.lasts.append(last)
+        if len(pairs) == 1:
+            w, lb = pairs[0]
+            self.bounds.append(idf * ((w * k1p1) / (w + norms[lb])) * boost)
+        else:
+            self.bounds.append(max(idf * ((w * k1p1) / (w + norms[lb])) * boost for w, lb in pairs))
+
+    def read_to(self, j: int) -> bool:
+        """Whether block ``j`` exists (reading headers up to it)."""
+        while j >= len(self.lasts) and self.next_at is not None:
+            assert self.reader is not None
+            head = self.reader.head(self.next_at)
+            self.next_at = None if head.final else head.next_at
+            self._add(head, head.last_id, _impacts(head))
+        return j < len(self.lasts)
+
+    def decode(self, j: int) -> tuple[list[int], Any]:
+        if self.decoded is not None and self.decoded[0] == j:
+            return self.decoded[1]
+        if monotonic() > self.seg.deadline:
+            raise TooSlow
+        head = self.heads[j]
+        if head is None:
+            found = (self.matcher.block_ids(), self.matcher.block_weights())
+        else:
+            assert self.reader is not None
+            found = self.reader.ids_weights(head, self.reader.data(head))
+        self.decoded = (j, found)
+        return found
+
+    def lookup(self, docs: list[int]) -> dict[int, float]:
+        """The weights of those of ``docs`` (ascending) that have this word."""
+        found: dict[int, float] = {}
+        i, n, j = 0, len(docs), 0
+        while i < n and self.read_to(j):
+            last = self.lasts[j]
+            if docs[i] > last:
+                j += 1  # no candidate in this block: header only, no decoding
+                continue
+            ids, weights = self.decode(j)
+            end = bisect_right(docs, last, i)
+            # Each candidate up to the block's last id is looked up by bisection (in C):
+            # faster than hashing the block, even with a candidate per posting.
+            at = 0
+            for doc in docs[i:end]:
+                at = bisect_left(ids, doc, at)
+                if at < len(ids) and ids[at] == doc:
+                    found[doc] = weights[at]
+            i, j = end, j + 1
+        return found
+
+    def upper(self) -> float:
+        """The best score of any posting of this word (from its term statistics)."""
+        info = self.matcher.terminfo
+        w, norm = info.max_weight(), self.seg.norms[length_byte(info.min_length())]
+        return float(self.factor.idf * ((w * self.seg.k1p1) / (w + norm)) * self.factor.boost)
+
+
+def _impacts(head: Any) -> tuple[tuple[float, int], ...]:
+    """A block's (weight, length byte) frontier: the stored pairs, else its top weight
+    and shortest length."""
+    return getattr(head, "impacts", ()) or ((head.top_weight, length_byte(head.shortest)),)
+
+
+def _heap(so_far: list[tuple[float, int]], k: int) -> list[tuple[float, int]]:
+    """The k best so far (earlier segments included) as a min-heap of (score, -docnum)."""
+    heap = heapq.nsmallest(k, ((score, -doc) for score, doc in so_far), key=_order_heap)
+    heapq.heapify(heap)
+    return heap
+
+
+def _offer(heap: list[tuple[float, int]], k: int, docs: list[int], scores: list[float]) -> None:
+    """Keep the k best of ``heap`` and ``docs``; only scores above the k-th best touch the
+    heap (most blocks have none)."""
+    floor = heap[0][0] if len(heap) >= k else -1.0
+    if not scores or max(scores) <= floor:
+        return
+    for doc, score in zip(docs, scores, strict=True):
+        if score > floor:
+            if len(heap) < k:
+                heapq.heappush(heap, (score, -doc))
+            else:
+                heapq.heapreplace(heap, (score, -doc))
+            floor = heap[0][0] if len(heap) >= k else -1.0
+
+
 def _excluding(seg: _Segment, scores: dict[int, float]) -> dict[int, float]:
     """``scores`` without deleted documents and those the filter does not let through."""
     if seg.deleted:
@@ -332,79 +455,123 @@ def _excluding(seg: _Segment, scores: dict[int, float]) -> dict[int, float]:
 
 def _single(seg: _Segment, f: Factor, k: int, so_far: list[tuple[float, int]]) -> _Part | None:
     """One term: blocks whose best possible score cannot enter the top k are skipped."""
-    norms, k1p1, lengths, deleted = seg.norms, seg.k1p1, seg.lengths, seg.deleted
-    allowed = seg.allowed
-    idf, boost = f.idf, f.boost
     postings = _blocks(seg.reader, seg.fieldname, f.btext)
     if postings is None:
         return None
-    m = postings[1]
-    # The k best so far (earlier segments included) as a min-heap of (score, -docnum).
-    heap = heapq.nsmallest(k, ((score, -doc) for score, doc in so_far), key=_order_heap)
-    heapq.heapify(heap)
+    blocks = _Blocks(postings[1], f, seg)
+    heap = _heap(so_far, k)
     out_docs: list[int] = []
     out_scores: list[float] = []
-    skipped = False
-    while m.is_active():
-        if len(heap) >= k:
-            # No document of the block has a higher weight or a shorter length than
-            # its header says; a block that cannot beat the k-th score is never decoded.
-            best = m.block_max_weight()
-            norm = norms[max(0, bisect_right(_BYTE_LENGTHS, m.block_min_length()) - 1)]
-            if idf * ((best * k1p1) / (best + norm)) * boost < heap[0][0]:
-                m.next_block()
-                skipped = True
-                continue
-        ids, weights = _decode(m, seg.deadline)
-        if deleted or allowed is not None:
-            keep = [
-                i
-                for i, doc in enumerate(ids)
-                if not (deleted and doc in deleted) and (allowed is None or doc in allowed)
-            ]
-            ids, weights = [ids[i] for i in keep], [weights[i] for i in keep]
-        scores = [
-            idf * ((tf * k1p1) / (tf + norms[lengths[doc]])) * boost
-            for doc, tf in zip(ids, weights, strict=True)
-        ]
-        out_docs.extend(ids)
-        out_scores.extend(scores)
-        # Only scores above the k-th best so far touch the heap (most blocks have none).
-        floor = heap[0][0] if len(heap) >= k else -1.0
-        if scores and max(scores) > floor:
-            for doc, score in zip(ids, scores, strict=True):
-                if score > floor:
-                    if len(heap) < k:
-                        heapq.heappush(heap, (score, -doc))
-                    else:
-                        heapq.heapreplace(heap, (score, -doc))
-                    floor = heap[0][0] if len(heap) >= k else -1.0
-        m.next_block()
-    return _Part(out_docs, out_scores, None if skipped else len(out_docs))
+    pruned = False
+    j = 0
+    while blocks.read_to(j):
+        if len(heap) >= k and blocks.bounds[j] < heap[0][0]:
+            pruned = True  # a block that cannot beat the k-th score is never decoded
+        else:
+            docs, weights = blocks.decode(j)
+            if seg.deleted or seg.allowed is not None:
+                kept = dict.fromkeys(_kept(seg, docs))
+                pairs = [(doc, w) for doc, w in zip(docs, weights, strict=True) if doc in kept]
+                docs, weights = [doc for doc, _ in pairs], [w for _, w in pairs]
+            scores = _term_scores(seg, f, docs, weights)
+            out_docs.extend(docs)
+            out_scores.extend(scores)
+            _offer(heap, k, docs, scores)
+        j += 1
+    return _Part(out_docs, out_scores, None if pruned else len(out_docs))
+
+
+def _term_scores(seg: _Segment, f: Factor, docs: list[int], weights: Any) -> list[float]:
+    norms, k1p1, lengths = seg.norms, seg.k1p1, seg.lengths
+    idf, boost = f.idf, f.boost
+    return [
+        idf * ((tf * k1p1) / (tf + norms[lengths[doc]])) * boost
+        for doc, tf in zip(docs, weights, strict=True)
+    ]
 
 
 def _order_heap(item: tuple[float, int]) -> tuple[float, int]:
     return (-item[0], -item[1])
 
 
-def _or(seg: _Segment, factors: list[Factor]) -> _Part | None:
-    norms, k1p1, lengths = seg.norms, seg.k1p1, seg.lengths
-    scores: dict[int, float] = {}
-    get = scores.get
-    for f in factors:
+#: Bounds compared with sums added in another order allow for rounding (MaxScore below).
+SLACK = 1e-9
+
+
+def _or(
+    seg: _Segment, factors: list[Factor], k: int, so_far: list[tuple[float, int]]
+) -> _Part | None:
+    """Any word (MaxScore, a word at a time): the words with the highest possible scores
+    come first and are read whole; once the best the words left could add cannot lift a
+    document not yet seen into the k best, those words are only looked up for the
+    documents seen, and a document drops out when even their best cannot lift it."""
+    lists = []
+    for i, f in enumerate(factors):
         postings = _blocks(seg.reader, seg.fieldname, f.btext)
-        if postings is None:
-            continue
-        m = postings[1]
-        idf, boost = f.idf, f.boost
-        while m.is_active():
-            ids, weights = _decode(m, seg.deadline)
-            for doc, tf in zip(ids, weights, strict=True):
-                term = idf * ((tf * k1p1) / (tf + norms[lengths[doc]])) * boost
-                scores[doc] = get(doc, 0.0) + term
-            m.next_block()
-    scores = _excluding(seg, scores)
-    if not scores:
+        if postings is not None:
+            lists.append((i, _Blocks(postings[1], f, seg)))
+    if not lists:
         return None
-    docs = sorted(scores)
-    return _Part(docs, [scores[doc] for doc in docs], len(docs))
+    lists.sort(key=lambda x: -x[1].upper())
+    uppers = [blocks.upper() * (1 + SLACK) for _, blocks in lists]
+    prior = [score for score, _ in so_far]
+    per_term: dict[int, dict[int, float]] = {}
+    partial: dict[int, float] = {}
+    t = 0
+    while t < len(lists) and sum(uppers[t:]) >= _kth(partial, prior, k):
+        i, blocks = lists[t]
+        weights: dict[int, float] = {}
+        j = 0
+        while blocks.read_to(j):
+            weights.update(zip(*blocks.decode(j), strict=True))
+            j += 1
+        per_term[i] = weights = _excluding(seg, weights)
+        _add_scores(seg, blocks.factor, weights, partial)
+        t += 1
+    docs = sorted(partial)
+    pruned = t < len(lists)
+    for rest in range(t, len(lists)):
+        floor = _kth(partial, prior, k) - sum(uppers[rest:])
+        docs = [doc for doc in docs if partial[doc] >= floor]
+        i, blocks = lists[rest]
+        per_term[i] = found = blocks.lookup(docs)
+        _add_scores(seg, blocks.factor, found, partial)
+    if not docs and not pruned:
+        return None
+    return _Part(docs, _or_scores(seg, factors, docs, per_term), None if pruned else len(docs))
+
+
+def _kth(partial: dict[int, float], prior: list[float], k: int) -> float:
+    """A lower bound of the k-th best final score: the k-th best of the sums so far (a
+    little less, for rounding), or 0 when fewer than k documents are known."""
+    if len(partial) + len(prior) < k:
+        return 0.0
+    return heapq.nlargest(k, [*partial.values(), *prior])[-1] * (1 - SLACK)
+
+
+def _add_scores(
+    seg: _Segment, f: Factor, weights: dict[int, float], partial: dict[int, float]
+) -> None:
+    norms, k1p1, lengths = seg.norms, seg.k1p1, seg.lengths
+    idf, boost = f.idf, f.boost
+    get = partial.get
+    for doc, tf in weights.items():
+        partial[doc] = get(doc, 0.0) + idf * ((tf * k1p1) / (tf + norms[lengths[doc]])) * boost
+
+
+def _or_scores(
+    seg: _Segment, factors: list[Factor], docs: list[int], per_term: dict[int, dict[int, float]]
+) -> list[float]:
+    """Each document's score summed word by word in the query's order, as an exhaustive
+    walk sums it (a word the document lacks adds nothing)."""
+    norms, k1p1, lengths = seg.norms, seg.k1p1, seg.lengths
+    doc_norms = [norms[lengths[doc]] for doc in docs]
+    scores = [0.0] * len(docs)
+    for i in sorted(per_term):
+        idf, boost = factors[i].idf, factors[i].boost
+        get = per_term[i].get
+        scores = [
+            score if tf is None else score + idf * ((tf * k1p1) / (tf + norm)) * boost
+            for score, norm, tf in zip(scores, doc_norms, map(get, docs), strict=True)
+        ]
+    return scores
