@@ -42,7 +42,7 @@ def built(tmp_path: Path) -> Path:
 def test_values_come_back_as_written_and_filter_case_insensitively(
     built: Path, query_json: Callable[..., dict]
 ) -> None:
-    """The issue's example, through the CLI: --category in lowercase finds them, as written."""
+    """Through the CLI: --category in lowercase finds them, as written."""
     data = query_json(built, "harga", "--category", "ekonomi & keuangan")
     hits = {h["id"]: (h["category"], h["source"]) for h in data["hits"]}
     assert hits == {

@@ -20,7 +20,7 @@ from searchlib.zones import IndexZone
 
 DATA = Path(__file__).parent / "data"
 
-#: The issue's articles: 05:00 WIB on 1 July is 22:00 UTC on 30 June.
+#: Articles near midnight in several zones: 05:00 WIB on 1 July is 22:00 UTC on 30 June.
 ARTICLES = [
     {"id": "pagi", "title": "Gempa pagi", "body": "Gempa guncang Bantul.",
      "date": "1 Juli 2025 05:00 WIB"},
@@ -109,7 +109,7 @@ def test_a_time_without_a_date_in_a_file_names_file_line_and_field(tmp_path: Pat
 def test_since_finds_an_early_morning_wib_article(
     built: Path, query_json: Callable[..., dict]
 ) -> None:
-    """The issue's example: 05:00 WIB on 1 July is on 1 July."""
+    """05:00 WIB on 1 July is on 1 July, though it is 30 June in UTC."""
     data = query_json(built, "gempa", "--since", "2025-07-01")
     assert _ids(data) == {"pagi", "utc"}  # 23:30 UTC on 30 June is 06:30 WIB on 1 July
     (hit,) = [h for h in data["hits"] if h["id"] == "pagi"]
