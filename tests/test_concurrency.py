@@ -393,8 +393,8 @@ def test_a_search_sees_a_commit_made_in_the_same_second_on_a_coarse_clock_filesy
     tmp_path, monkeypatch
 ):
     """ext3, NFS and older kernels' ext4 stamp a directory's mtime coarsely (1 s, 4 ms), so
-    two changes in one tick leave the same mtime. A reader that trusted an unchanged stamp
-    missed a commit landing in the tick it last looked in, until some later change."""
+    two changes in one tick leave the same mtime. A reader that trusts an unchanged stamp
+    misses a commit landing in the tick it last looked in, until some later change."""
     path = tmp_path / "ix"
     real_stat = os.stat
 
