@@ -25,7 +25,7 @@ COMMON = "arsipdisk"
 #: for the add's segment.
 ROOM = 256 * 1024
 FIRST = 40
-BIG = 1500
+BIG = 500
 
 
 def documents(first: int, count: int) -> list[dict[str, Any]]:

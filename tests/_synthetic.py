@@ -78,7 +78,7 @@ def whoosh_top(searcher, match, k, filter_q=None):
     """Whoosh's best ``k`` (score, docnum) for ``match``, and how many match.
 
     optimize=False: Whoosh scores every match. Its block-quality pruning (optimize=True)
-    was seen to drop the best document of an AND query here, which the scorer must not.
+    can drop the best document of an AND query on this index, which the scorer must not.
     """
     results = searcher.search(whoosh_query(match), filter=filter_q, limit=None, optimize=False)
     return [(hit.score, hit.docnum) for hit in results][:k], results.scored_length()

@@ -4,6 +4,7 @@ that changes an index builds its own."""
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -91,3 +92,19 @@ def sample_index(sample_cache: Path) -> Iterator[Index]:
         index = built_in_sample()
     yield index
     index.close()
+
+
+@pytest.fixture
+def query_json() -> Callable[..., dict[str, Any]]:
+    """``query_json(index, *args)``: runs ``searchlib query ARGS --index INDEX --json``,
+    checks that it succeeded, and returns the JSON it printed."""
+    from click.testing import CliRunner
+
+    from searchlib.cli import cli
+
+    def run(index: Path, *args: str) -> dict[str, Any]:
+        result = CliRunner().invoke(cli, ["query", *args, "--index", str(index), "--json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.stdout)
+
+    return run

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -19,16 +20,22 @@ from searchlib.backends.embedded.perdoc import PerDocReader
 from searchlib.cli import cli
 
 
-@pytest.fixture
-def index(tmp_path) -> Path:
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The built-in sample in two commits, with a deletion: two segments or one merged."""
-    path = tmp_path / "ix"
+    path = tmp_path_factory.mktemp("check") / "ix"
     docs = [json.loads(line) for line in sample_articles().read_text("utf-8").splitlines()]
     with Index.create(path) as ix:
         ix.add(docs[: len(docs) // 2])
         ix.add(docs[len(docs) // 2 :])
         ix.delete([docs[0]["id"]])
     return path
+
+
+@pytest.fixture
+def index(built_once: Path, tmp_path: Path) -> Path:
+    """A copy of :func:`built_once`, this test's own to damage."""
+    return Path(shutil.copytree(built_once, tmp_path / "ix"))
 
 
 def _segments(path: Path) -> list[Path]:

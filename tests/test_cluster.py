@@ -277,7 +277,8 @@ def test_similar(built, source):
 
 
 def test_values_as_written_and_dates_in_the_index_zone(cluster, built, tmp_path):
-    """Issue 19's examples on the cluster, answered as by the embedded index."""
+    """Values as written and dates in the index's zone, on the cluster as on the embedded
+    index."""
     directory, config = cluster
     remote, embedded, _ = built
     doc = {

@@ -98,6 +98,7 @@ def test_second_writer_thread_waits_for_the_timeout_then_raises(tmp_path, same_o
         with pytest.raises(IndexLockedError, match=r"another writer .* \(waited 0\.5 s\)"):
             second.add(_docs("kedua", 3))
         assert time.monotonic() - started >= 0.45  # it waited, it did not fail at once
+        second.lock_timeout = 0.05  # the other writes only need to be refused
         with pytest.raises(IndexLockedError):
             second.delete("pertama")
         with pytest.raises(IndexLockedError):
@@ -392,8 +393,8 @@ def test_a_search_sees_a_commit_made_in_the_same_second_on_a_coarse_clock_filesy
     tmp_path, monkeypatch
 ):
     """ext3, NFS and older kernels' ext4 stamp a directory's mtime coarsely (1 s, 4 ms), so
-    two changes in one tick leave the same mtime. A reader that trusted an unchanged stamp
-    missed a commit landing in the tick it last looked in, until some later change."""
+    two changes in one tick leave the same mtime. A reader that trusts an unchanged stamp
+    misses a commit landing in the tick it last looked in, until some later change."""
     path = tmp_path / "ix"
     real_stat = os.stat
 
@@ -410,9 +411,9 @@ def test_a_search_sees_a_commit_made_in_the_same_second_on_a_coarse_clock_filesy
     writer = Index.create(path)
     reader = Index.open(path)
     monkeypatch.setattr(os, "stat", one_second_stat)
+    # Start right after a second boundary, so the commits below share one second's stamp.
+    time.sleep(1.02 - time.time() % 1)
     for k in range(3):
-        # Start right after a second boundary, so all below happens within one second.
-        time.sleep(1.02 - time.time() % 1)
         # identical bodies, one story: the searches count documents (collapse=False)
         writer.add([{"id": f"a{k}", "body": "zqdetik pertama"}])
         assert reader.search("zqdetik", collapse=False).total == 2 * k + 1

@@ -60,11 +60,10 @@ def _run(*args: str) -> Any:
     return result
 
 
-def _round_trip(source: Path, tmp_path: Path, config: Path | None = None) -> None:
-    """Index ``source``, export it, index the export: the same documents, every field."""
+def _round_trip(first: Path, tmp_path: Path, config: Path | None = None) -> None:
+    """Export the index ``first``, index the export: the same documents, every field."""
     options = ["--config", str(config)] if config else []
-    first, second, exported = tmp_path / "first", tmp_path / "second", tmp_path / "out.jsonl"
-    _run("index", str(source), "--index", str(first), *options)
+    second, exported = tmp_path / "second", tmp_path / "out.jsonl"
     result = _run("export", "--index", str(first), *options, "-o", str(exported))
     assert "exported" in result.stderr
     _run("index", str(exported), "--index", str(second), *options)
@@ -80,7 +79,9 @@ def test_synthetic_round_trip_keeps_every_field_and_date(tmp_path: Path) -> None
     source.write_text("".join(json.dumps(d) + "\n" for d in synthetic_documents()))
     config = tmp_path / "searchlib.yaml"
     config.write_text(json.dumps(CONFIG))
-    _round_trip(source, tmp_path, config)
+    first = tmp_path / "first"
+    _run("index", str(source), "--index", str(first), "--config", str(config))
+    _round_trip(first, tmp_path, config)
     with Index.open(tmp_path / "second", config) as ix:
         doc, undated = ix.get("art-7"), ix.get("art-15")
     assert doc is not None and undated is not None
@@ -94,8 +95,8 @@ def test_synthetic_round_trip_keeps_every_field_and_date(tmp_path: Path) -> None
     assert "date" not in undated and "tags" not in undated
 
 
-def test_detik_round_trip(detik_path: Path, tmp_path: Path) -> None:
-    _round_trip(detik_path, tmp_path)
+def test_detik_round_trip(detik_index: Index, tmp_path: Path) -> None:
+    _round_trip(detik_index.path, tmp_path)
     with Index.open(tmp_path / "second") as ix:
         assert len(ix) == 1000
         assert all(isinstance(doc["date"], datetime) for doc in ix.documents())

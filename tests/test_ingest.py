@@ -185,11 +185,11 @@ def _peak_memory(path: Path) -> tuple[int, int]:
 
 @pytest.mark.parametrize("kind", ["jsonl", "json", "csv"])
 def test_memory_does_not_grow_with_the_input(tmp_path, kind):
-    small = _big_input(tmp_path / "s", kind, docs=1000, words=700)  # about 4 MB
-    big = _big_input(tmp_path / "b", kind, docs=4000, words=700)  # about 17 MB
+    small = _big_input(tmp_path / "s", kind, docs=500, words=700)  # about 2.5 MB
+    big = _big_input(tmp_path / "b", kind, docs=2000, words=700)  # about 10 MB
     small_count, small_peak = _peak_memory(small)
     big_count, big_peak = _peak_memory(big)
-    assert (small_count, big_count) == (1000, 4000)
+    assert (small_count, big_count) == (500, 2000)
     # Four times the input, the same peak (a document is about 4.9 kB; reading buffers are
     # 64 kB): anything that held the input, or a share of it, would grow fourfold.
     assert big_peak < 1.25 * small_peak + 50_000, (small_peak, big_peak)

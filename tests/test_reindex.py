@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +35,18 @@ def _documents(count: int = COUNT) -> list[dict[str, Any]]:
     ]
 
 
-@pytest.fixture
-def built(tmp_path: Path) -> Path:
-    path = tmp_path / "ix"
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("reindex") / "ix"
     with Index.create(path) as ix:
         ix.add(_documents())
     return path
+
+
+@pytest.fixture
+def built(built_once: Path, tmp_path: Path) -> Path:
+    """A copy of the index of :func:`_documents`, this test's own to change."""
+    return Path(shutil.copytree(built_once, tmp_path / "ix"))
 
 
 def _files(path: Path) -> dict[str, bytes]:

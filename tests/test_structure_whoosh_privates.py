@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 import warnings
-from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -79,16 +78,35 @@ def engine_modules() -> dict[Path, ast.Module]:
     }
 
 
-def whoosh_derived(trees: Iterable[ast.Module]) -> frozenset[str]:
-    """Names of the classes in ``trees`` that derive (through each other or directly)
-    from a Whoosh class."""
+def class_bases(tree: ast.Module) -> tuple[dict[str, list[str]], set[str]]:
+    """The classes ``tree`` defines, each with the root names of its bases, and the names
+    it imports from Whoosh."""
+    classes = {
+        node.name: [r for b in node.bases if (r := root_name(b)) is not None]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef)
+    }
+    return classes, whoosh_imports(tree)
+
+
+@cache
+def engine_class_bases() -> tuple[dict[str, list[str]], frozenset[str]]:
     classes: dict[str, list[str]] = {}
     imported: set[str] = set()
-    for tree in trees:
-        imported |= whoosh_imports(tree)
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ClassDef):
-                classes[node.name] = [r for b in node.bases if (r := root_name(b)) is not None]
+    for tree in engine_modules().values():
+        more, names = class_bases(tree)
+        classes.update(more)
+        imported |= names
+    return classes, frozenset(imported)
+
+
+def whoosh_derived(tree: ast.Module) -> frozenset[str]:
+    """Names of the classes in the engine and ``tree`` that derive (through each other or
+    directly) from a Whoosh class."""
+    engine_classes, engine_imported = engine_class_bases()
+    own_classes, imported = class_bases(tree)
+    classes = {**engine_classes, **own_classes}
+    imported |= engine_imported
     derived = {name for name, bases in classes.items() if imported.intersection(bases)}
     while True:
         more = {name for name, bases in classes.items() if derived.intersection(bases)}
@@ -99,7 +117,7 @@ def whoosh_derived(trees: Iterable[ast.Module]) -> frozenset[str]:
 
 def violations(path: Path, tree: ast.Module) -> list[str]:
     privates = whoosh_privates()
-    derived = whoosh_derived([*engine_modules().values(), tree])
+    derived = whoosh_derived(tree)
     from_whoosh = whoosh_imports(tree)
     found: list[str] = []
 

@@ -5,6 +5,7 @@ are configurable."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -38,24 +39,20 @@ def built(tmp_path: Path) -> Path:
     return tmp_path / "ix"
 
 
-def _query(index: Path, *args: str) -> dict:
-    result = CliRunner().invoke(cli, ["query", *args, "--index", str(index), "--json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
-
-
-def test_values_come_back_as_written_and_filter_case_insensitively(built: Path) -> None:
-    """The issue's example, through the CLI: --category in lowercase finds them, as written."""
-    data = _query(built, "harga", "--category", "ekonomi & keuangan")
+def test_values_come_back_as_written_and_filter_case_insensitively(
+    built: Path, query_json: Callable[..., dict]
+) -> None:
+    """Through the CLI: --category in lowercase finds them, as written."""
+    data = query_json(built, "harga", "--category", "ekonomi & keuangan")
     hits = {h["id"]: (h["category"], h["source"]) for h in data["hits"]}
     assert hits == {
         "a1": ("Ekonomi & Keuangan", "Detik News"),
         "a2": ("Ekonomi & Keuangan", "Detik News"),
         "a3": ("ekonomi & keuangan", "KOMPAS"),
     }
-    upper = _query(built, "harga", "--source", "DETIK NEWS")
+    upper = query_json(built, "harga", "--source", "DETIK NEWS")
     assert {h["id"] for h in upper["hits"]} == {"a1", "a2"}
-    clause = _query(built, 'harga category:"EKONOMI & KEUANGAN"')
+    clause = query_json(built, 'harga category:"EKONOMI & KEUANGAN"')
     assert {h["id"] for h in clause["hits"]} == {"a1", "a2", "a3"}
 
 

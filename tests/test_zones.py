@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from searchlib.zones import IndexZone
 
 DATA = Path(__file__).parent / "data"
 
-#: The issue's articles: 05:00 WIB on 1 July is 22:00 UTC on 30 June.
+#: Articles near midnight in several zones: 05:00 WIB on 1 July is 22:00 UTC on 30 June.
 ARTICLES = [
     {"id": "pagi", "title": "Gempa pagi", "body": "Gempa guncang Bantul.",
      "date": "1 Juli 2025 05:00 WIB"},
@@ -44,12 +45,6 @@ def built(tmp_path: Path) -> Path:
     result = CliRunner().invoke(cli, ["index", str(source), "--index", str(tmp_path / "ix")])
     assert result.exit_code == 0, result.output
     return tmp_path / "ix"
-
-
-def _query(index: Path, *args: str) -> dict:
-    result = CliRunner().invoke(cli, ["query", *args, "--index", str(index), "--json"])
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
 
 
 def _ids(data: dict) -> set[str]:
@@ -111,17 +106,21 @@ def test_a_time_without_a_date_in_a_file_names_file_line_and_field(tmp_path: Pat
 # -- the index's calendar -------------------------------------------------------------------
 
 
-def test_since_finds_an_early_morning_wib_article(built: Path) -> None:
-    """The issue's example: 05:00 WIB on 1 July is on 1 July."""
-    data = _query(built, "gempa", "--since", "2025-07-01")
+def test_since_finds_an_early_morning_wib_article(
+    built: Path, query_json: Callable[..., dict]
+) -> None:
+    """05:00 WIB on 1 July is on 1 July, though it is 30 June in UTC."""
+    data = query_json(built, "gempa", "--since", "2025-07-01")
     assert _ids(data) == {"pagi", "utc"}  # 23:30 UTC on 30 June is 06:30 WIB on 1 July
     (hit,) = [h for h in data["hits"] if h["id"] == "pagi"]
     assert hit["date"] == "2025-07-01T05:00:00+07:00"
-    assert _ids(_query(built, "gempa", "--until", "2025-06-30")) == {"malam", "timur"}
+    assert _ids(query_json(built, "gempa", "--until", "2025-06-30")) == {"malam", "timur"}
 
 
-def test_zones_and_offsets_are_converted_into_the_index_zone(built: Path) -> None:
-    dates = {h["id"]: h["date"] for h in _query(built, "gempa")["hits"]}
+def test_zones_and_offsets_are_converted_into_the_index_zone(
+    built: Path, query_json: Callable[..., dict]
+) -> None:
+    dates = {h["id"]: h["date"] for h in query_json(built, "gempa")["hits"]}
     assert dates == {
         "pagi": "2025-07-01T05:00:00+07:00",
         "malam": "2025-06-30T23:30:00+07:00",  # naive: taken as WIB
@@ -130,13 +129,15 @@ def test_zones_and_offsets_are_converted_into_the_index_zone(built: Path) -> Non
     }
 
 
-def test_date_ranges_in_the_query_use_the_zone_days(built: Path) -> None:
-    assert _ids(_query(built, "gempa date:2025-07-01")) == {"pagi", "utc"}
-    assert _ids(_query(built, "gempa date:2025-06-30")) == {"malam", "timur"}
-    assert _ids(_query(built, "gempa date:..2025-06")) == {"malam", "timur"}
+def test_date_ranges_in_the_query_use_the_zone_days(
+    built: Path, query_json: Callable[..., dict]
+) -> None:
+    assert _ids(query_json(built, "gempa date:2025-07-01")) == {"pagi", "utc"}
+    assert _ids(query_json(built, "gempa date:2025-06-30")) == {"malam", "timur"}
+    assert _ids(query_json(built, "gempa date:..2025-06")) == {"malam", "timur"}
     # The first and last days a date can name stay bounds, not overflows.
-    assert _ids(_query(built, "gempa date:0001..2025-06-30")) == {"malam", "timur"}
-    assert _ids(_query(built, "gempa", "--since", "0001-01-01", "--until", "9999-12-30")) == {
+    assert _ids(query_json(built, "gempa date:0001..2025-06-30")) == {"malam", "timur"}
+    assert _ids(query_json(built, "gempa", "--since", "0001-01-01", "--until", "9999-12-30")) == {
         "pagi",
         "malam",
         "timur",
@@ -144,8 +145,10 @@ def test_date_ranges_in_the_query_use_the_zone_days(built: Path) -> None:
     }
 
 
-def test_date_sort_orders_instants_and_the_cli_shows_zone_days(built: Path) -> None:
-    ids = [h["id"] for h in _query(built, "gempa", "--sort", "date")["hits"]]
+def test_date_sort_orders_instants_and_the_cli_shows_zone_days(
+    built: Path, query_json: Callable[..., dict]
+) -> None:
+    ids = [h["id"] for h in query_json(built, "gempa", "--sort", "date")["hits"]]
     assert ids == ["utc", "pagi", "malam", "timur"]
     plain = CliRunner().invoke(cli, ["query", "gempa bantul", "--index", str(built)])
     assert plain.exit_code == 0, plain.output

@@ -289,7 +289,7 @@ class IndonesianAnalyzer(Chain):
         return value
 
     # Two loops: the index and queries want kept terms (and positions), highlighting wants
-    # offsets; each test skipped per token is a measurable share of the time.
+    # offsets; a test skipped per token is saved on every token of every document.
 
     def _kept_loop(self, value: str, t: Token, positions: bool, pos: int) -> Iterator[Token]:
         get = self._kept.get

@@ -1,10 +1,10 @@
 """A compact posting format for text fields.
 
 Whoosh's ``Positions`` stores each posting's positions as a 4-byte count plus a *pickled*
-list of deltas: about 13 bytes for a word that occurs once, and a ``pickle.dumps`` call per
-posting at build time. ``CompactPositions`` stores the same information as varints (one or
-two bytes for most postings) and encodes with table lookups. It is pickled into the index
-schema, so this import path is part of the index format.
+list of deltas: a pickle's framing around every posting, however short, and a
+``pickle.dumps`` call per posting at build time. ``CompactPositions`` stores the same
+information as varints (one or two bytes for most postings) and encodes with table lookups.
+It is pickled into the index schema, so this import path is part of the index format.
 """
 
 from __future__ import annotations

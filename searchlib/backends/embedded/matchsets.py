@@ -3,8 +3,8 @@ instead of a matcher walk; and the filters' sets of allowed documents.
 
 A search page shows the total and the category/source counts of every match, and Whoosh
 computes both by walking each matching document through its matcher tree and a column
-reader: a title word matching thousands of articles cost tens of milliseconds per request
-(README, Web server). Here the matches of the plan's words (see :mod:`topk`) are one Python
+reader: a title word matching thousands of articles means thousands of matcher steps and
+column reads per request. Here the matches of the plan's words (see :mod:`topk`) are one Python
 set per segment, built from whole decoded blocks, and a facet count is the size of its
 intersection with each value's document set. The value sets are read once per segment and
 kept while the segment is open: categories and sources are few and change only when

@@ -3,10 +3,10 @@
 Whoosh pickles the table of contents (the schema and the segment list) and the directory
 at the end of each compound segment file. Unpickling damaged bytes usually fails at once,
 but not always: a flipped byte in a memo index (``LONG_BINPUT``) makes the unpickler grow
-its memo to that index -- gigabytes, for minutes -- before anything fails. Walking the
-opcodes with :mod:`pickletools` first (pure Python, executing nothing) refuses such a
-pickle, and one that runs past its file, in time proportional
-to its size.
+its memo to that index -- memory and time out of all proportion to the file -- before
+anything fails. Walking the opcodes with :mod:`pickletools` first (pure Python, executing
+nothing) refuses such a pickle, and one that runs past its file, in time proportional to
+its size.
 
 This guards against damage, not malice: a well-formed pickle still runs whatever code it
 names (docs/security.md).

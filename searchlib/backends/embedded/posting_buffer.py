@@ -2,17 +2,17 @@
 
 Whoosh's own writer sends every posting through a pool as a tuple (field, term, document,
 weight, value), sorts them all, spills and merges sorted runs, and hands them to the codec
-one call per posting: most of a build's time. Here each posting is appended to its term's
-arrays instead (document numbers, weights, value lengths, value bytes), so a term's
-postings are together and in document order from the start; at flush the terms are sorted
-once and each posting list goes to the codec whole. Text fields whose analyzer runs fused
-are analyzed into a plain list of terms (no Token per term), their positions encoded
-straight from it.
+one call per posting: work repeated for every word of every document. Here each posting is
+appended to its term's arrays instead (document numbers, weights, value lengths, value
+bytes), so a term's postings are together and in document order from the start; at flush
+the terms are sorted once and each posting list goes to the codec whole. Text fields whose
+analyzer runs fused are analyzed into a plain list of terms (no Token per term), their
+positions encoded straight from it.
 
-Memory is about 16 bytes a posting plus half a kilobyte a distinct term. Past
-``RUN_POSTINGS`` the buffered terms go to a sorted run file; at flush the runs and the last
-buffer are merged term by term, concatenating arrays, so memory stays bounded however large
-the build (and the merge has no per-posting work either).
+Memory grows with the buffered postings and their distinct terms. Past ``RUN_POSTINGS``
+the buffered terms go to a sorted run file; at flush the runs and the last buffer are
+merged term by term, concatenating arrays, so memory stays bounded however large the build
+(and the merge has no per-posting work either).
 """
 
 from __future__ import annotations

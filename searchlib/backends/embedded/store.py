@@ -365,9 +365,9 @@ class WhooshStore:
         if top is not None:
             scored, matched = top.scored, top.matched
         else:
-            # optimize=False: Whoosh's block-quality pruning was seen to drop the best
-            # document of an AND query (tests/_synthetic.py); scoring every match cost no
-            # measurable time on the queries that still come here (phrases, prefixes, NOT).
+            # optimize=False: Whoosh's block-quality pruning can drop the best document of
+            # an AND query (tests/_synthetic.py); scoring every match costs little next to
+            # matching the queries that still come here (phrases, prefixes, NOT).
             options: dict[str, Any] = {"limit": limit, "optimize": False}
             if plan.sort == "date":
                 options["sortedby"] = sorting.FieldFacet("date", reverse=True)

@@ -164,7 +164,7 @@ class StoredFileWriter:
         self.pending_bytes = 0
         self.zdict: bytes | None = None
         #: A compressor primed with the dictionary, copied for each document: priming costs
-        #: deflate a pass over the whole dictionary, about a third of a document's time.
+        #: deflate a pass over the whole dictionary, which a copy does not repeat.
         self.primed: Any = None
 
     def add(self, docnum: int, fields: dict[str, Any]) -> None:
