@@ -4,13 +4,13 @@ Terms reach the field writer in key order, so they are written in blocks of
 ``BLOCK_TERMS``: the keys joined and every statistic a column of the narrowest integers (or
 32-bit floats), zlib-compressed. An in-memory list of each block's first key finds a
 term's block by bisection; a lookup decompresses that block and bisects in it. Small
-blocks keep a lookup cheap (one block of 16 terms decodes in a few microseconds); a reader
+blocks keep a lookup cheap (a lookup decodes only its own block's terms); a reader
 keeps its last ``CACHED_BLOCKS`` decoded blocks, so the words of recent queries cost less.
 
-A term in one document (nearly half the terms of a news corpus) keeps its posting in its
-term info instead of a posting list in the ``.pst`` file: only the posting's value
-(positions) is stored, as its document is the term's first and its weight the term's
-total.
+A term in one document (names, typos and numbers make these common in news) keeps its
+posting in its term info instead of a posting list in the ``.pst`` file: only the
+posting's value (positions) is stored, as its document is the term's first and its weight
+the term's total.
 
 Layout of the ``.trm`` file: ``MAGIC``; the blocks; the trailer; the trailer's offset
 (8 bytes, little-endian) and ``MAGIC`` again. A block and the trailer are each a CRC-32

@@ -3,20 +3,24 @@
 Most searches are a few words of one field that must all match, or one word, or the
 any-word fallback: the plan's :class:`~searchlib.backends.embedded.plan.Words`. Whoosh
 answers them through a tree of matcher objects that costs several Python calls per posting
-(``next``, ``id``, ``skip_to``, ``score``, a field-length lookup), most of a query's time.
-Here the same BM25 scores come from whole decoded blocks:
+(``next``, ``id``, ``skip_to``, ``score``, a field-length lookup). Here the same BM25
+scores come from whole decoded blocks, and a block's header bounds the best score any of
+its postings can reach (its impact pairs, see :mod:`postings`), so blocks and words that
+cannot change the top k are never decoded:
 
 * AND: the rarest term's documents are the candidates; each further term decodes only the
   blocks that can hold a candidate (block boundaries come from the block headers), so a
   common word costs a few blocks, not its whole posting list, and finds each candidate in
   a block by bisection.
-* one term: blocks whose best possible score (block max weight, min length) cannot enter
-  the top k are skipped without decoding.
-* OR: every posting is scored (the fallback is rare, and its lists are the same lists).
+* one term: blocks whose bound cannot enter the top k are skipped.
+* OR (prose, and the fallback): MaxScore, a word at a time -- once the words left cannot
+  lift a document not yet seen into the top k, they are only looked up for the documents
+  seen, and a document drops out when even they cannot lift it.
 
 Scores and order equal Whoosh's (``tests/test_topk.py`` checks them against it on random
-queries): the same BM25 with the weighting's own idf and average length, documents of
-equal score in index order. Every other search (see ``plan.py``) and other codecs go
+queries, and the pruned top k against the exhaustive one bit for bit): the same BM25 with
+the weighting's own idf and average length, summed in the same order, documents of equal
+score in index order. Every other search (see ``plan.py``) and other codecs go
 through Whoosh.
 
 This walks the codec's posting lists a block at a time through their block interface
@@ -152,8 +156,8 @@ class _Segment(NamedTuple):
 
 class _Part(NamedTuple):
     """A segment's scored documents: ascending document numbers and their scores, as two
-    lists (a tuple per posting kept Python's garbage collector busy: a common word's
-    query paused for ~20 ms now and then), and how many match (None when unknown)."""
+    lists (a tuple per posting would keep Python's garbage collector busy, pausing a common
+    word's query now and then), and how many match (None when unknown)."""
 
     docs: list[int]
     scores: list[float]
