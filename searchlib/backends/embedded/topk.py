@@ -162,6 +162,8 @@ class _Part(NamedTuple):
     docs: list[int]
     scores: list[float]
     matched: int | None
+    #: Every matching document, ascending, when more match than were scored.
+    every: list[int] | None = None
 
 
 class TopK(NamedTuple):
@@ -230,15 +232,15 @@ def _top_k(
         if len(factors) == 1:
             part = _single(ctx, factors[0], k, scored)
         elif words.required:
-            part = _and(ctx, factors)
+            part = _and(ctx, factors, k, scored)
         else:
             part = _or(ctx, factors, k, scored)
         if part is None:
             continue
-        docs, scores, count = part
+        docs, scores, count, every = part
         matched = matched + count if count is not None and matched is not None else None
         if segments is not None:
-            segments = [*segments, (reader, docs)] if count is not None else None
+            segments = [*segments, (reader, every or docs)] if count is not None else None
         # docs are in document order and nlargest is stable: equal scores keep the lower
         # document number first, as Whoosh orders them.
         best = (
@@ -261,13 +263,16 @@ def _order(item: tuple[float, int]) -> tuple[float, int]:
     return (-item[0], item[1])
 
 
-def _and(seg: _Segment, factors: list[Factor]) -> _Part | None:
+def _and(
+    seg: _Segment, factors: list[Factor], k: int, so_far: list[tuple[float, int]]
+) -> _Part | None:
     """Intersect first, score only the documents that have every word: the rarest word's
-    documents are the candidates, looked up in each further word's blocks by bisection."""
-    reader, norms, k1p1, lengths = seg.reader, seg.norms, seg.k1p1, seg.lengths
+    documents are the candidates, looked up in each further word's blocks by bisection
+    (or, when they are many, in a table of its whole list); then scored
+    (:func:`_and_scores`)."""
     matchers = []
     for f in factors:
-        postings = _blocks(reader, seg.fieldname, f.btext)
+        postings = _blocks(seg.reader, seg.fieldname, f.btext)
         if postings is None:
             return None  # a required word this segment lacks
         matchers.append((*postings, f))
@@ -281,46 +286,114 @@ def _and(seg: _Segment, factors: list[Factor]) -> _Part | None:
     tfs = _excluding(seg, tfs)
     per_term = [(f, tfs)]
     alive: AbstractSet[int] = tfs.keys()
-    for _, m, f in matchers[1:]:
+    for df, m, f in matchers[1:]:
         if not alive:
             return None
-        candidates = list(alive)  # ascending: blocks are read in document order
-        found: dict[int, float] = {}
-        i, n = 0, len(candidates)
-        while i < n and m.is_active():
-            maxid = m.block_max_id()
-            if candidates[i] > maxid:
-                m.next_block()  # no candidate in this block: header only, no decoding
-                continue
-            ids, weights = _decode(m, seg.deadline)
-            j = bisect_right(candidates, maxid, i)
-            # Each candidate up to the block's last id is looked up by bisection (in C):
-            # faster than hashing the block, even with a candidate per posting.
-            at = 0
-            for doc in candidates[i:j]:
-                at = bisect_left(ids, doc, at)
-                if at < len(ids) and ids[at] == doc:
-                    found[doc] = weights[at]
-            i = j
-            m.next_block()
+        if len(alive) * DENSE >= df:
+            found = _intersect(seg, m, alive)
+        else:
+            found = _look_up(seg, m, sorted(alive))
         per_term.append((f, found))
         alive = found.keys()
     if not alive:
         return None
     # Scores add up term by term in the order above (rarest first), as before: the same
     # floating-point sums whichever way the intersection was found.
-    docs = list(alive)
-    doc_norms = [norms[lengths[doc]] for doc in docs]
-    scores = [0.0] * len(docs)
-    for f, weights in per_term:
-        idf, boost = f.idf, f.boost
-        scores = [
-            score + idf * ((tf * k1p1) / (tf + norm)) * boost
-            for score, norm, tf in zip(
-                scores, doc_norms, map(weights.__getitem__, docs), strict=True
-            )
-        ]
-    return _Part(docs, scores, len(docs))
+    every = sorted(alive)
+    docs, scores = _and_scores(
+        seg, every, per_term, [_upper(m, f, seg) for _, m, f in matchers[1:]], k, so_far
+    )
+    return _Part(docs, scores, len(every), every if len(docs) < len(every) else None)
+
+
+def _and_scores(
+    seg: _Segment,
+    every: list[int],
+    per_term: list[tuple[Factor, dict[int, float]]],
+    uppers: list[float],
+    k: int,
+    so_far: list[tuple[float, int]],
+) -> tuple[list[int], list[float]]:
+    """The scores of the matches that can enter the top k, and those matches. Every match
+    gets the rarest word's score; the k best by it are scored in full, and their k-th best
+    (or an earlier segment's) is a floor: a match whose rarest-word score plus the best the
+    other words could add stays below it is not scored further."""
+    docs = every
+    scores = _plus_term(seg, per_term[0][0], docs, [0.0] * len(docs), per_term[0][1])
+    if len(docs) > k:
+        seeds = heapq.nlargest(k, range(len(docs)), key=scores.__getitem__)
+        full = [scores[i] for i in seeds]
+        seed_docs = [docs[i] for i in seeds]
+        for f, weights in per_term[1:]:
+            full = _plus_term(seg, f, seed_docs, full, weights)
+        floor = heapq.nlargest(k, [*full, *(score for score, _ in so_far)])[-1]
+        best = scores
+        for upper in uppers:
+            best = [score + upper for score in best]
+        kept = [i for i, score in enumerate(best) if score >= floor]
+        docs, scores = [docs[i] for i in kept], [scores[i] for i in kept]
+    for f, weights in per_term[1:]:
+        scores = _plus_term(seg, f, docs, scores, weights)
+    return docs, scores
+
+
+def _plus_term(
+    seg: _Segment, f: Factor, docs: list[int], partial: list[float], weights: dict[int, float]
+) -> list[float]:
+    """``partial`` plus each document's score for one more word."""
+    norms, k1p1, lengths = seg.norms, seg.k1p1, seg.lengths
+    idf, boost = f.idf, f.boost
+    return [
+        score + idf * ((tf * k1p1) / (tf + norms[lengths[doc]])) * boost
+        for doc, score, tf in zip(docs, partial, map(weights.__getitem__, docs), strict=True)
+    ]
+
+
+def _upper(m: Any, f: Factor, seg: _Segment) -> float:
+    """The best score any posting of the word can reach (from its term statistics)."""
+    info = m.terminfo
+    w, norm = info.max_weight(), seg.norms[length_byte(info.min_length())]
+    return float(f.idf * ((w * seg.k1p1) / (w + norm)) * f.boost)
+
+
+#: A further word's whole list is read into a table, instead of its candidates looked up
+#: block by block, when the candidates number at least its documents over this: nearly
+#: every block would be decoded anyway, and a table's lookups run in C.
+DENSE = 4
+
+
+def _intersect(seg: _Segment, m: Any, candidates: AbstractSet[int]) -> dict[int, float]:
+    """The weights of the candidates that have the word of ``m``, from its whole list."""
+    weights: dict[int, float] = {}
+    while m.is_active():
+        weights.update(zip(*_decode(m, seg.deadline), strict=True))
+        m.next_block()
+    common = candidates & weights.keys()
+    return dict(zip(common, map(weights.__getitem__, common), strict=True))
+
+
+def _look_up(seg: _Segment, m: Any, candidates: list[int]) -> dict[int, float]:
+    """The weights of the candidates (ascending) that have the word of ``m``: only the
+    blocks that can hold a candidate are decoded, and each candidate found by bisection."""
+    found: dict[int, float] = {}
+    i, n = 0, len(candidates)
+    while i < n and m.is_active():
+        maxid = m.block_max_id()
+        if candidates[i] > maxid:
+            m.next_block()  # no candidate in this block: header only, no decoding
+            continue
+        ids, weights = _decode(m, seg.deadline)
+        j = bisect_right(candidates, maxid, i)
+        # Each candidate up to the block's last id is looked up by bisection (in C):
+        # faster than hashing the block, even with a candidate per posting.
+        at = 0
+        for doc in candidates[i:j]:
+            at = bisect_left(ids, doc, at)
+            if at < len(ids) and ids[at] == doc:
+                found[doc] = weights[at]
+        i = j
+        m.next_block()
+    return found
 
 
 def _kept(seg: _Segment, ids: list[int]) -> list[int]:
@@ -413,9 +486,7 @@ class _Blocks:
 
     def upper(self) -> float:
         """The best score of any posting of this word (from its term statistics)."""
-        info = self.matcher.terminfo
-        w, norm = info.max_weight(), self.seg.norms[length_byte(info.min_length())]
-        return float(self.factor.idf * ((w * self.seg.k1p1) / (w + norm)) * self.factor.boost)
+        return _upper(self.matcher, self.factor, self.seg)
 
 
 def _impacts(head: Any) -> tuple[tuple[float, int], ...]:
