@@ -1,7 +1,9 @@
 """Collapse near-duplicate stories in a ranked list: one hit per story, carrying the others.
 
-The same for every backend: it reads only the stored story signatures
-(:mod:`searchlib.signatures`) of the ranked candidates a backend returns. Grouping is
+The same for every backend: it reads only the story signatures
+(:mod:`searchlib.signatures`) of the ranked candidates a backend returns
+(:attr:`~searchlib.backends.base.RawHit.signature`), and the stored fields of the page's
+hits and their versions. Grouping is
 decided at search time from the signatures of the documents as they are now, so adding,
 re-indexing or deleting a document can never leave a stale group behind, and documents
 added at different times group as readily as documents added together.
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field, replace
 
 from searchlib.backends.base import RawHit, RawResults
 from searchlib.results import Hit
-from searchlib.signatures import BINS, SIGNATURE_FIELD, Sketch, decode, near_duplicates
+from searchlib.signatures import BINS, SIGNATURE_BYTES, Sketch, decode, near_duplicates
 
 __all__ = [
     "EXACT_TOTAL_WITHIN",
@@ -129,18 +131,15 @@ class _Sketches:
     share none)."""
 
     def __init__(self, hits: Sequence[RawHit]) -> None:
-        self._signatures = [hit.stored.get(SIGNATURE_FIELD) for hit in hits]
+        self._signatures = [hit.signature for hit in hits]
         self._decoded: dict[int, Sketch | None] = {}
 
     def bands(self, i: int) -> list[int]:
         """Hit ``i``'s band keys; none when its signature is absent or malformed."""
         signature = self._signatures[i]
-        if not isinstance(signature, str) or len(signature) != BINS * 4:
+        if signature is None or len(signature) != SIGNATURE_BYTES:
             return []
-        try:
-            return _bands(signature)
-        except ValueError:
-            return []
+        return _bands(signature)
 
     def near(self, i: int, j: int, threshold: float) -> bool:
         a, b = self._sketch(i), self._sketch(j)
@@ -152,10 +151,10 @@ class _Sketches:
         return self._decoded[i]
 
 
-def _bands(signature: str) -> list[int]:
+def _bands(signature: bytes) -> list[int]:
     """The signature's bands that hold a filled bin, each with its position (the keys
     under which two documents become candidates)."""
-    values = array("I", bytes.fromhex(signature))
+    values = array("I", signature)
     return [n << 32 | v for n, v in enumerate(values) if v != _EMPTY_BAND]
 
 

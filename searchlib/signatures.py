@@ -1,7 +1,10 @@
 """Story signatures: a small MinHash sketch of an article's text, for near-duplicate stories.
 
 A signature is computed once per document at index time (title and body, lowercased,
-split into words, as overlapping ``SHINGLE``-word shingles) and stored with the document.
+split into words, as overlapping ``SHINGLE``-word shingles) and handed to the backend with
+the document as hex text (``SIGNATURE_FIELD``); a backend keeps it where reading it back
+is cheapest (the embedded backend: a fixed-width column of ``SIGNATURE_BYTES`` per
+document) and gives it back as bytes (:attr:`searchlib.backends.base.RawHit.signature`).
 Two signatures estimate the Jaccard similarity of the two documents' shingle sets; the
 collapse at search time (:mod:`searchlib.collapse`) groups hits whose estimate reaches the
 config's ``duplicates.threshold``.
@@ -26,12 +29,15 @@ __all__ = [
     "EMPTY",
     "MIN_BINS",
     "SHINGLE",
+    "SIGNATURE_BYTES",
     "SIGNATURE_FIELD",
     "Sketch",
     "decode",
     "document_signature",
     "near_duplicates",
+    "packed",
     "similarity",
+    "stored_signature",
     "text_signature",
     "without_signature",
 ]
@@ -42,6 +48,8 @@ SIGNATURE_FIELD = "story_signature"
 SHINGLE = 3
 BINS = 64
 EMPTY = 0xFFFF
+#: A signature as bytes: each bin's 16-bit value, big-endian, in bin order.
+SIGNATURE_BYTES = BINS * 2
 #: The fewest filled bins an estimate is trusted over (about 40 shingles, 45 words).
 MIN_BINS = 32
 _BIN_BITS = BINS.bit_length() - 1
@@ -88,15 +96,29 @@ _ALL = (1 << (BINS * 16)) - 1
 _LANE_LOW = int("0001" * BINS, 16)
 
 
-def decode(signature: object) -> Sketch | None:
-    """A stored signature for comparing; None when it is absent or malformed (a document
-    indexed without one is then never collapsed)."""
-    if not isinstance(signature, str) or len(signature) != BINS * 4:
+def packed(signature: object) -> bytes | None:
+    """A signature as hex text (as documents carry it) in bytes; None when it is absent or
+    malformed."""
+    if not isinstance(signature, str) or len(signature) != SIGNATURE_BYTES * 2:
         return None
     try:
-        bits = int(signature, 16)
+        return bytes.fromhex(signature)
     except ValueError:
         return None
+
+
+def stored_signature(stored: Mapping[str, Any]) -> bytes | None:
+    """The signature among a document's stored fields, where a backend without a column
+    for it keeps it (and the embedded backend kept it before it had one)."""
+    return packed(stored.get(SIGNATURE_FIELD))
+
+
+def decode(signature: bytes | None) -> Sketch | None:
+    """A signature (bytes) for comparing; None when it is absent or malformed (a document
+    indexed without one is then never collapsed)."""
+    if not isinstance(signature, bytes) or len(signature) != SIGNATURE_BYTES:
+        return None
+    bits = int.from_bytes(signature, "big")
     return Sketch(bits, _LANE_LOW & ~_nonzero_lanes(bits ^ _ALL))
 
 
