@@ -16,6 +16,7 @@ from searchlib import ConfigError, Index
 from searchlib.backends.base import RawHit, RawResults
 from searchlib.cli import cli
 from searchlib.collapse import page_of_stories, stories
+from searchlib.query import Word
 from searchlib.signatures import (
     SIGNATURE_FIELD,
     decode,
@@ -116,13 +117,9 @@ def story_docs() -> list[dict[str, str]]:
     return docs
 
 
-#: The collapse is off unless the config turns it on (it costs every search stored reads).
-COLLAPSE = {"duplicates": {"collapse": True}}
-
-
 @pytest.fixture
 def ix(tmp_path):
-    with Index.create(tmp_path / "ix", COLLAPSE) as index:
+    with Index.create(tmp_path / "ix") as index:
         index.add(story_docs())
         yield index
 
@@ -225,7 +222,7 @@ def test_pages_hold_full_pages_of_distinct_stories(tmp_path):
         text = article(100 + s)
         docs += [{"id": f"s{s}-{v}", "body": rewrite(text, v) + " pemilu"} for v in range(3)]
     docs += [{"id": f"u{i}", "body": article(200 + i) + " pemilu"} for i in range(5)]
-    with Index.create(tmp_path / "ix", COLLAPSE) as index:
+    with Index.create(tmp_path / "ix") as index:
         index.add(docs)
         first = index.search("pemilu", limit=10)
         second = index.search("pemilu", limit=10, page=2)
@@ -246,12 +243,77 @@ def test_hits_and_get_do_not_show_the_signature(ix):
     assert doc is not None and SIGNATURE_FIELD not in doc
 
 
+# -- where the signature is kept --------------------------------------------------------
+
+
+def test_candidates_read_their_signatures_without_their_stored_fields(ix, monkeypatch):
+    """The embedded backend keeps signatures in a column: the collapse reads the stored
+    fields only of the hits it shows."""
+    from searchlib.backends.embedded import store
+
+    loaded = []
+    read = store._stored
+    monkeypatch.setattr(
+        store, "_stored", lambda s, docnum: loaded.append(docnum) or read(s, docnum)
+    )
+    raw = ix._backend.search(
+        Word("banjir"), filters=[], limit=20, page=1, sort="score", signatures=True
+    )
+    assert len(raw.hits) == 9
+    signatures = {h.docnum: h.signature for h in raw.hits}
+    assert loaded == []
+    docs = {d["id"]: d for d in story_docs()}
+    for hit in raw.hits:
+        assert signatures[hit.docnum] == packed(document_signature(docs[hit.stored["id"]]))
+    res = ix.search("banjir", limit=2)
+    assert len(res.hits) == 2
+    loaded.clear()
+    ix.search("banjir", limit=2)
+    leads_and_versions = 2 + sum(len(h.duplicates) for h in res.hits)
+    assert len(loaded) == leads_and_versions < 9
+
+
+def test_the_stored_documents_hold_no_signature(ix):
+    """The column replaces the stored copy: it would cost index size twice."""
+    stored = list(ix._backend.documents())
+    assert len(stored) == 9 and all(SIGNATURE_FIELD not in doc for doc in stored)
+    assert all(SIGNATURE_FIELD not in doc for doc in ix.documents())
+
+
+def test_an_index_with_signatures_in_its_stored_fields_still_collapses(tmp_path, monkeypatch):
+    """Indexes written before the column (format 5) kept the signature as a stored
+    field; their documents, and those a merge copies into a segment with the column,
+    are read from there."""
+    from whoosh import fields
+
+    from searchlib.backends.embedded import schema
+
+    path = tmp_path / "ix"
+    with monkeypatch.context() as patch:
+        patch.setattr(schema, "SignatureColumn", fields.STORED)
+        with Index.create(path) as index:
+            index.add(story_docs())
+    meta = json.loads((path / "searchlib.json").read_text())
+    (path / "searchlib.json").write_text(json.dumps({**meta, "format_version": 5}))
+    with Index.open(path) as index:
+        old = next(index._backend.documents())
+        assert SIGNATURE_FIELD in old
+        assert index.search("banjir").total == 6
+        index.add([{"id": "s2-c", "title": "Banjir desa", "body": rewrite(article(2), 9)}])
+        (two,) = [h for h in index.search("banjir").hits if h.id.startswith("s2")]
+        assert {two.id, *two.duplicates} == {"s2-a", "s2-b", "s2-c"}
+        index.optimize()  # one segment: the old documents' column values are empty
+        assert index.search("banjir").total == 6
+        assert sum(len(h.duplicates) for h in index.search("banjir").hits) == 4
+    assert json.loads((path / "searchlib.json").read_text())["format_version"] == 6
+
+
 # -- updates and deletes --------------------------------------------------------------
 
 
 def test_a_later_add_finds_the_story_already_indexed(tmp_path):
     text = article(1)
-    with Index.create(tmp_path / "ix", COLLAPSE) as index:
+    with Index.create(tmp_path / "ix") as index:
         index.add([{"id": "first", "body": text}])
         index.add([{"id": "later", "body": rewrite(text, 5)}])
         (hit,) = index.search("kode1").hits
@@ -305,26 +367,27 @@ def test_a_threshold_outside_0_to_1_is_an_error_naming_the_key(threshold):
         Index.create("unused", {"duplicates": {"threshold": threshold}})
 
 
-def test_the_cli_collapses_when_asked(ix, tmp_path):
+def test_the_cli_collapses_unless_told_not_to(ix, tmp_path):
     runner = CliRunner()
     args = ["query", "banjir", "--index", str(ix.path), "--json"]
     collapsed = json.loads(runner.invoke(cli, [*args, "--collapse"]).output)
     every = json.loads(runner.invoke(cli, [*args, "--no-collapse"]).output)
     default = json.loads(runner.invoke(cli, args).output)
-    # the index was made with the collapse on: its own config decides the default
     assert collapsed["total"] == 6 and every["total"] == 9 and default["total"] == 6
     assert sum(len(h["duplicates"]) for h in collapsed["hits"]) == 3
-    text = runner.invoke(
-        cli, ["query", "banjir", "--index", str(ix.path), "--color", "never", "--collapse"]
-    )
+    text = runner.invoke(cli, ["query", "banjir", "--index", str(ix.path), "--color", "never"])
     assert "2 other versions: " in text.output
 
 
-def test_collapse_is_off_unless_configured(tmp_path):
-    with Index.create(tmp_path / "plain") as index:
+def test_collapse_is_on_unless_the_config_turns_it_off(tmp_path):
+    with Index.create(tmp_path / "plain", {"duplicates": {"collapse": False}}) as index:
         index.add(story_docs())
         assert index.search("banjir").total == 9
         assert index.search("banjir", collapse=True).total == 6
+    with Index.open(tmp_path / "plain") as index:  # the index's own config decides
+        assert index.search("banjir").total == 9
+    with Index.open(tmp_path / "plain", {}) as index:
+        assert index.search("banjir").total == 6
 
 
 def test_the_api_and_the_page_collapse_as_configured_unless_told_not_to(ix):

@@ -57,7 +57,7 @@ class SignatureReader:
         if column is None:
             return None
         value = column[docnum - self._starts[i]]
-        return None if value == ABSENT else bytes(value)
+        return None if value == ABSENT else value
 
     @staticmethod
     def _column(leaf: Any) -> Any:
