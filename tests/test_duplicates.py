@@ -407,3 +407,20 @@ def test_the_api_and_the_page_collapse_as_configured_unless_told_not_to(ix):
     lead = next(h for h in collapsed["hits"] if len(h["duplicates"]) == 2)
     for other in lead["duplicates"]:
         assert f'data-id="{other}"' in page
+
+
+def test_the_default_evaluation_row_judges_a_story_by_its_best_version(tmp_path):
+    """``Index.search(text)`` collapses: a relevant version listed under another hit counts
+    at that hit's rank; the other query modes rank every version on their own."""
+    from searchlib.evaluation.runner import Collection, System, run_systems
+
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text("".join(json.dumps(d) + "\n" for d in story_docs()), encoding="utf-8")
+    queries = {"q1": "banjir kota"}
+    collection = Collection("stories", docs, queries, {"q1": {"s1-b": 1}})
+    default, plain = run_systems(
+        collection, [System("default", query_mode="default"), System("plain", query_mode="all")]
+    )
+    assert "s1-b" in [doc for doc, _ in default.run["q1"]]
+    assert len(default.run["q1"]) == 6 and len(plain.run["q1"]) == 9
+    assert default.scores["mrr@10"] >= plain.scores["mrr@10"]
