@@ -306,6 +306,10 @@ def test_an_index_with_signatures_in_its_stored_fields_still_collapses(tmp_path,
         assert index.search("banjir").total == 6
         assert sum(len(h.duplicates) for h in index.search("banjir").hits) == 4
     assert json.loads((path / "searchlib.json").read_text())["format_version"] == 6
+    Index.reindex(path)  # every signature moves into the column
+    with Index.open(path) as index:
+        assert all(SIGNATURE_FIELD not in doc for doc in index._backend.documents())
+        assert index.search("banjir").total == 6
 
 
 # -- updates and deletes --------------------------------------------------------------

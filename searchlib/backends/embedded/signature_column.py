@@ -34,6 +34,11 @@ class SignatureColumn(fields.COLUMN):
     def __init__(self) -> None:
         super().__init__(columns.FixedBytesColumn(SIGNATURE_BYTES, default=ABSENT))
 
+    def __reduce__(self) -> tuple[type, tuple[()]]:
+        """Pickled into the table of contents as its class path alone: everything else
+        is fixed by the class."""
+        return SignatureColumn, ()
+
     def to_column_value(self, value: Any) -> bytes:
         """Documents carry the signature as hex text (:mod:`searchlib.signatures`)."""
         return packed(value) or ABSENT
