@@ -14,9 +14,8 @@ match (at most ``MAX_WINDOW`` candidates), so a full page shows distinct stories
 enough exist. A story is a connected group of near-duplicate pairs: a pair shares the
 value of one of the signature's bands (``BINS / 2`` slices of two bins each, so a pair at
 the threshold almost always shares one), and their estimated similarity reaches the
-threshold. A hit's ``duplicates``
-are its versions among the candidates read; the total counts stories (exactly up to
-``EXACT_TOTAL_WITHIN`` matches).
+threshold. A hit's ``duplicates`` are its versions among the candidates read; the total
+counts stories (exactly up to ``EXACT_TOTAL_WITHIN`` matches).
 """
 
 from __future__ import annotations
