@@ -99,6 +99,8 @@ def stories(hits: Sequence[RawHit], threshold: float) -> list[_Story]:
     grouping does not depend on the order of hits with equal scores. A hit without a
     signature (indexed before signatures were stored) is a story of its own."""
     sketches = _Sketches(hits)
+    if not sketches.any_band_shared():  # most windows: every hit a story of its own
+        return [_Story(hit) for hit in hits]
     parent = list(range(len(hits)))
 
     def root(i: int) -> int:
@@ -134,6 +136,15 @@ class _Sketches:
     def __init__(self, hits: Sequence[RawHit]) -> None:
         self._signatures = [hit.signature for hit in hits]
         self._decoded: dict[int, Sketch | None] = {}
+
+    def any_band_shared(self) -> bool:
+        """Whether two hits may share a band: all bands' values at once, without a loop
+        over hits (a value repeated inside one signature is a harmless false alarm)."""
+        whole = [s for s in self._signatures if s is not None and len(s) == SIGNATURE_BYTES]
+        values = array("I", b"".join(whole))
+        distinct = set(values)
+        distinct.discard(_EMPTY_BAND)
+        return len(distinct) < len(values) - values.count(_EMPTY_BAND)
 
     def bands(self, i: int) -> set[int]:
         """Hit ``i``'s band keys; none when its signature is absent or malformed."""
@@ -207,4 +218,5 @@ def attach_duplicates(hits: list[Hit], raw: RawResults) -> list[Hit]:
     """``hits`` with their other versions, when ``raw`` is a page of stories."""
     if not isinstance(raw, CollapsedResults):
         return hits
-    return [replace(hit, duplicates=ids) for hit, ids in zip(hits, raw.duplicates, strict=True)]
+    pairs = zip(hits, raw.duplicates, strict=True)
+    return [replace(hit, duplicates=ids) if ids else hit for hit, ids in pairs]
