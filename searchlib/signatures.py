@@ -20,8 +20,12 @@ out of the comparison, so short documents compare on the bins they fill; below
 
 from __future__ import annotations
 
+import sys
 import zlib
+from array import array
 from collections.abc import Mapping
+from itertools import repeat
+from operator import and_, rshift
 from typing import Any, NamedTuple
 
 __all__ = [
@@ -54,6 +58,12 @@ SIGNATURE_BYTES = BINS * 2
 MIN_BINS = 32
 _BIN_BITS = BINS.bit_length() - 1
 _LOW = (BINS - 1).__and__
+_ALL_BINS = frozenset(range(BINS))
+_SHIFTS = (_BIN_BITS,) * BINS
+_MASKS = (EMPTY,) * BINS
+_CLAMPS = (EMPTY - 1,) * BINS
+#: A hash whose value above the bin bits is ``EMPTY``: read for an empty bin, then replaced.
+_CLAMPED = EMPTY << _BIN_BITS
 
 
 def document_signature(doc: Mapping[str, Any]) -> str:
@@ -74,14 +84,21 @@ def text_signature(text: str) -> str:
     # Largest first, so that in the dict each bin keeps the last, smallest hash.
     hashes = sorted(map(zlib.crc32, map(b" ".join, shingles)), reverse=True)
     minima = dict(zip(map(_LOW, hashes), hashes, strict=True))
-    return "".join(f"{_value(minima.get(b)):04x}" for b in range(BINS))
+    return _hex(minima)
 
 
-def _value(minimum: int | None) -> int:
-    """A bin's 16-bit value: ``EMPTY`` for an empty bin, never for a filled one."""
-    if minimum is None:
-        return EMPTY
-    return min(minimum >> _BIN_BITS & EMPTY, EMPTY - 1)
+def _hex(minima: dict[int, int]) -> str:
+    """The bins' 16-bit values as hex, big-endian: each filled bin's smallest hash above
+    its bin bits (never ``EMPTY``, which marks an empty bin). Mapped over all bins at once
+    (an empty bin reads the filled value ``EMPTY - 1`` first), so a signature costs no
+    Python-level step per bin."""
+    smallest = map(minima.get, range(BINS), repeat(_CLAMPED))
+    values = array("H", map(min, map(and_, map(rshift, smallest, _SHIFTS), _MASKS), _CLAMPS))
+    for empty in _ALL_BINS - minima.keys():
+        values[empty] = EMPTY
+    if sys.byteorder == "little":
+        values.byteswap()
+    return values.tobytes().hex()
 
 
 class Sketch(NamedTuple):

@@ -8,6 +8,7 @@ import random
 import subprocess
 import sys
 import warnings
+import zlib
 
 import pytest
 from click.testing import CliRunner
@@ -172,6 +173,26 @@ def test_a_signature_is_the_same_in_every_process():
         for seed in ("1", "2")
     }
     assert seen == {text_signature(text)}
+
+
+def reference_signature(text: str) -> str:
+    """The signature as signatures.py's docstring defines it, one bin at a time: signatures
+    are stored, so a faster implementation must give exactly these."""
+    words = text.lower().encode().split()
+    words += [b""] * (3 - len(words))
+    minima: dict[int, int] = {}
+    for shingle in zip(words, words[1:], words[2:], strict=False):
+        h = zlib.crc32(b" ".join(shingle))
+        minima[h % 64] = min(h, minima.get(h % 64, h))
+    values = [min(minima[b] >> 6 & 0xFFFF, 0xFFFE) if b in minima else 0xFFFF for b in range(64)]
+    return "".join(f"{v:04x}" for v in values)
+
+
+@pytest.mark.parametrize("words", [0, 1, 2, 3, 20, 45, 400])
+def test_a_signature_is_the_one_its_definition_gives(words):
+    texts = [article(seed, words) for seed in range(20)] + ["Kata " * words]
+    for text in texts:
+        assert text_signature(text) == reference_signature(text)
 
 
 def test_a_missing_or_malformed_signature_decodes_to_none():
