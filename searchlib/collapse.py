@@ -42,7 +42,7 @@ MAX_WINDOW = 5000
 #: Candidates read beyond the page at first (at least; half the page's reach when more).
 EXTRA = 10
 #: Up to this many matches, the total is exact (every match is grouped).
-EXACT_TOTAL_WITHIN = 1000
+EXACT_TOTAL_WITHIN = 100
 #: A band with both bins empty, which pairs no documents.
 _EMPTY_BAND = 0xFFFFFFFF
 
@@ -80,7 +80,7 @@ def page_of_stories(
         total = None
     else:
         hidden = len(raw.hits) - len(found)
-        total = _story_total(fetch, _matches(raw), window, hidden, threshold)
+        total = _story_total(fetch, raw, window, hidden, threshold)
     return CollapsedResults(
         collected=len(found),
         hits=[story.lead for story in page],
@@ -98,10 +98,32 @@ def stories(hits: Sequence[RawHit], threshold: float) -> list[_Story]:
     best-ranked version. Stories are the connected groups of near-duplicate pairs, so the
     grouping does not depend on the order of hits with equal scores. A hit without a
     signature (indexed before signatures were stored) is a story of its own."""
-    sketches = _Sketches(hits)
+    sketches = _Sketches([hit.signature for hit in hits])
     if not sketches.any_band_shared():  # most windows: every hit a story of its own
         return [_Story(hit) for hit in hits]
-    parent = list(range(len(hits)))
+    roots = _roots(sketches, threshold)
+    groups: dict[int, _Story] = {}
+    for hit, root in zip(hits, roots, strict=True):
+        story = groups.get(root)
+        if story is None:
+            groups[root] = _Story(hit)
+        else:
+            story.others.append(hit)
+    return list(groups.values())
+
+
+def story_count(signatures: Sequence[bytes | None], threshold: float) -> int:
+    """How many stories documents with these signatures make (see :func:`stories`)."""
+    sketches = _Sketches(signatures)
+    if not sketches.any_band_shared():
+        return len(signatures)
+    return len(set(_roots(sketches, threshold)))
+
+
+def _roots(sketches: _Sketches, threshold: float) -> list[int]:
+    """Per document, the first document of its story (union-find over the pairs that
+    share a band and are near enough)."""
+    parent = list(range(sketches.count))
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -109,9 +131,9 @@ def stories(hits: Sequence[RawHit], threshold: float) -> list[_Story]:
             i = parent[i]
         return i
 
-    keys = [sketches.bands(i) for i in range(len(hits))]
+    keys = [sketches.bands(i) for i in range(sketches.count)]
     shared = _shared(keys)
-    owners: dict[int, list[int]] = {}  # a shared key -> the hits that have it so far
+    owners: dict[int, list[int]] = {}  # a shared key -> the documents that have it so far
     for i, mine in enumerate(keys):
         mine &= shared
         for j in sorted({j for key in mine for j in owners.get(key, ())}):
@@ -119,22 +141,16 @@ def stories(hits: Sequence[RawHit], threshold: float) -> list[_Story]:
                 parent[root(i)] = root(j)
         for key in mine:
             owners.setdefault(key, []).append(i)
-    groups: dict[int, _Story] = {}
-    for i, hit in enumerate(hits):
-        story = groups.get(root(i))
-        if story is None:
-            groups[root(i)] = _Story(hit)
-        else:
-            story.others.append(hit)
-    return list(groups.values())
+    return [root(i) for i in range(sketches.count)]
 
 
 class _Sketches:
-    """The hits' signatures, decoded only for the pairs that share a band (most hits
-    share none)."""
+    """Documents' signatures, decoded only for the pairs that share a band (most
+    documents share none)."""
 
-    def __init__(self, hits: Sequence[RawHit]) -> None:
-        self._signatures = [hit.signature for hit in hits]
+    def __init__(self, signatures: Sequence[bytes | None]) -> None:
+        self._signatures = signatures
+        self.count = len(signatures)
         self._decoded: dict[int, Sketch | None] = {}
 
     def any_band_shared(self) -> bool:
@@ -194,17 +210,24 @@ def _matches(raw: RawResults) -> Callable[[], int]:
 
 def _story_total(
     fetch: Callable[[int], RawResults],
-    matches: Callable[[], int],
+    raw: RawResults,
     window: int,
     hidden: int,
     threshold: float,
 ) -> Callable[[], int]:
-    """How many stories match, counted when first asked: every match is grouped when
-    there are at most ``EXACT_TOTAL_WITHIN``; beyond, the duplicates among the best
-    ``EXACT_TOTAL_WITHIN`` are subtracted (a few stories may then count twice)."""
+    """How many stories match, counted when first asked. Up to ``EXACT_TOTAL_WITHIN``
+    matches every match is grouped (from the backend's signatures of the matches when it
+    has them, else by ranking them all); beyond, the matches less the share of versions
+    among the first ``EXACT_TOTAL_WITHIN`` (or, when only a ranking can tell, less the
+    versions among the best ``EXACT_TOTAL_WITHIN``)."""
+    matches = _matches(raw)
 
     def total() -> int:
         n = matches()
+        sample = raw.signatures(EXACT_TOTAL_WITHIN) if raw.signatures is not None else None
+        if sample:
+            versions = len(sample) - story_count(sample, threshold)
+            return n - (versions if n <= len(sample) else round(versions * n / len(sample)))
         reach = min(n, EXACT_TOTAL_WITHIN)
         if reach <= window:
             return n - hidden

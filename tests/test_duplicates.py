@@ -383,6 +383,27 @@ def test_the_total_is_exact_beyond_the_first_window():
     assert page.count is not None and page.count() == 10
 
 
+def test_a_total_beyond_the_exact_reach_takes_off_the_share_of_versions():
+    """Four hundred matches, every four one story: the first hundred hold 25 stories, so
+    the total estimates a quarter of the matches."""
+    signatures = [document_signature({"body": article(500 + s)}) for s in range(100)]
+    hits = [
+        RawHit(i, 1.0, {"id": f"d{i}", SIGNATURE_FIELD: signatures[i // 4]}) for i in range(400)
+    ]
+    packed_ = [packed(signatures[i // 4]) for i in range(400)]
+
+    def fetch(n: int) -> RawResults:
+        return RawResults(
+            collected=min(n, 400),
+            hits=hits[:n],
+            count=lambda: 400,
+            signatures=lambda k: packed_[:k],
+        )
+
+    page = page_of_stories(fetch, offset=0, limit=10, threshold=0.5)
+    assert page.count is not None and page.count() == 100
+
+
 # -- configuration and faces ----------------------------------------------------------
 
 

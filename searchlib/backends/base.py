@@ -97,6 +97,9 @@ class RawResults:
     dropped: list[str] = field(default_factory=list)
     #: The engine's warnings when some shard did not answer: the results are partial.
     warnings: list[str] = field(default_factory=list)
+    #: The story signatures of the first ``n`` matches in index order (None for a match
+    #: without one), on demand; None when the backend cannot read them cheaply.
+    signatures: Callable[[int], list[bytes | None] | None] | None = None
 
     @property
     def exact_total(self) -> int | None:

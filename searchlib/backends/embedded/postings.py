@@ -167,7 +167,7 @@ def decode_impacts(count: int, raw: Any, at: int) -> tuple[tuple[Impact, ...], i
         return (), at
     kind = IMPACT_BYTE if count & BYTE_PAIRS else IMPACT_FLOAT
     end = at + npairs * kind.size
-    return tuple((float(w), lb) for w, lb in kind.iter_unpack(raw[at:end])), end
+    return tuple(kind.iter_unpack(raw[at:end])), end
 
 
 def _shortest_heaviest(pair: tuple[int, float]) -> tuple[int, float]:

@@ -14,6 +14,7 @@ none there either, and is a story of its own).
 
 from __future__ import annotations
 
+import heapq
 from bisect import bisect_right
 from typing import Any
 
@@ -21,7 +22,7 @@ from whoosh import columns, fields
 
 from searchlib.signatures import SIGNATURE_BYTES, SIGNATURE_FIELD, packed
 
-__all__ = ["ABSENT", "SignatureColumn", "SignatureReader"]
+__all__ = ["ABSENT", "SignatureColumn", "SignatureReader", "match_signatures"]
 
 #: The column's default, and the value of a document without a signature in it: every bin
 #: empty, which no text's signature is (every text has at least one shingle).
@@ -69,3 +70,25 @@ class SignatureReader:
         if not leaf.has_column(SIGNATURE_FIELD):
             return None
         return leaf.column_reader(SIGNATURE_FIELD, translate=False)
+
+
+def match_signatures(
+    matches: list[tuple[Any, set[int]]] | None, n: int
+) -> list[bytes | None] | None:
+    """The signatures of the first ``n`` matches in index order (``matches``: per segment
+    reader, its matching document numbers), or None when some segment has no column (its
+    signatures are in stored fields: too dear to read for a count), the matches are
+    unknown or the readers closed since (the caller then ranks the matches again)."""
+    if matches is None or any(reader.is_closed for reader, _ in matches):
+        return None
+    out: list[bytes | None] = []
+    for reader, docs in matches:
+        if len(out) >= n:
+            break
+        if docs and not reader.has_column(SIGNATURE_FIELD):
+            return None
+        if docs:
+            column = reader.column_reader(SIGNATURE_FIELD, translate=False)
+            values = map(column.__getitem__, heapq.nsmallest(n - len(out), docs))
+            out.extend(None if value == ABSENT else value for value in values)
+    return out

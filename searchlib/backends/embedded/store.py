@@ -32,7 +32,7 @@ from searchlib.backends.embedded.pickles import vet_latest_toc
 from searchlib.backends.embedded.plan import Plan
 from searchlib.backends.embedded.schema import COMBINED_FIELD, COMBINED_ONLY, build_schema
 from searchlib.backends.embedded.scoring import BM25
-from searchlib.backends.embedded.signature_column import SignatureReader
+from searchlib.backends.embedded.signature_column import SignatureReader, match_signatures
 from searchlib.backends.embedded.spelling import closest_term
 from searchlib.backends.embedded.spellings import spellings
 from searchlib.backends.embedded.topk import TooSlow, TopK, top_k
@@ -348,7 +348,14 @@ class WhooshStore:
             facets=guarded(self.path, lambda: self._facets(plan, matches())),
             terms=ctx.terms,
             dropped=ctx.dropped,
+            signatures=functools.partial(self._signatures, matches) if signatures else None,
         )
+
+    def _signatures(
+        self, matches: Callable[[], _Matches | None], n: int
+    ) -> list[bytes | None] | None:
+        """The story signatures of the first ``n`` matches (see ``RawResults``)."""
+        return guarded(self.path, lambda: match_signatures(matches(), n))()
 
     def _rank(
         self, searcher: Searcher, plan: Plan, limit: int
