@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+import random
+
+from _synthetic import word_matches
+
+from searchlib import Index
+from searchlib.backends.embedded.plan import words_of
+from searchlib.backends.embedded.topk import top_k
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the title weight of 8 still lets one title word win; no single weight serves "
-    "detik-lead, detik-keywords and mixed-untitled alike (docs/quality.md, Title weighting)",
-)
 def test_one_title_word_does_not_win_over_bodies_with_every_word(detik_index):
     # The Mentrans article matches only "pilih" (the stem of "pemilihan") in its title, and
     # "presiden" in its body; the articles about the presidential election say both.
@@ -22,3 +23,44 @@ def test_a_title_with_every_word_still_leads(detik_index):
     # Lowering the title's weight must not bury the article whose headline is the query.
     hits = detik_index.search("Mentrans tambahan anggaran investor").hits
     assert hits[0].title.startswith("Mentrans Tak Mau Minta Tambahan Anggaran")
+
+
+def _filler(i: int) -> dict[str, str]:
+    return {"id": f"f{i}", "title": f"kabar ringan {i}", "body": f"cuaca cerah hari ke {i} " * 3}
+
+
+def test_a_title_holding_every_word_leads_and_one_title_word_does_not(tmp_path):
+    docs = [
+        {"id": "one-title-word", "title": "Banjir di Bekasi", "body": "warga jakarta mengungsi"},
+        {"id": "body-only", "body": "banjir jakarta merendam rumah, banjir di jakarta utara"},
+        {"id": "every-word", "title": "Banjir Jakarta meluas", "body": "hujan deras sejak pagi"},
+        *(_filler(i) for i in range(30)),
+    ]
+    with Index.create(tmp_path / "ix", {"analyzer": "simple"}) as index:
+        index.add(docs)
+        for syntax in ("auto", "plain"):  # all words required, then any word
+            ids = [hit.id for hit in index.search("banjir jakarta", syntax=syntax).hits]
+            assert ids[:3] == ["every-word", "body-only", "one-title-word"], syntax
+        # One word: a title holding it keeps its full weight.
+        assert index.search("bekasi").hits[0].id == "one-title-word"
+
+
+def test_the_heading_rule_only_lowers_scores(synthetic_index):
+    # Pruning bounds a term by its plain BM25 score: the rule may lower a score, never raise it.
+    searcher = synthetic_index._backend._searcher()
+    heading = synthetic_index._backend.heading
+    assert heading is not None and heading.field == "title"
+    rng = random.Random(5)
+    lowered = 0
+    for match in word_matches(rng, 60, boosts=True):
+        words = words_of(match)
+        assert words is not None
+        plain = top_k(searcher, words, 5000, seconds=60)
+        ruled = top_k(searcher, words, 5000, seconds=60, heading=heading)
+        assert plain is not None and ruled is not None
+        before = {doc: score for score, doc in plain.scored}
+        assert {doc for _, doc in ruled.scored} == before.keys(), match
+        for score, doc in ruled.scored:
+            assert score <= before[doc], (match, doc)
+            lowered += score < before[doc]
+    assert lowered, "some documents hold one of several words in their title"

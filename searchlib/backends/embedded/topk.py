@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
@@ -41,7 +42,12 @@ from whoosh.util.numeric import byte_to_length
 
 from searchlib.backends.embedded.plan import Words
 from searchlib.backends.embedded.postings import BlockMatcher, InlineMatcher
-from searchlib.backends.embedded.scoring import BM25
+from searchlib.backends.embedded.scoring import (
+    BM25,
+    Heading,
+    heading_counts_fully,
+    heading_weight,
+)
 from searchlib.backends.embedded.terms import TermDictReader
 
 T = TypeVar("T")
@@ -148,6 +154,8 @@ class _Segment(NamedTuple):
     deadline: float
     #: The only documents that may match (a filter), or None for all.
     allowed: AbstractSet[int] | None
+    #: The combined field's title part, whose weight one of several words does not get.
+    heading: Heading | None
 
 
 class _Part(NamedTuple):
@@ -177,13 +185,16 @@ def top_k(
     *,
     seconds: float,
     allowed: Callable[[Any], AbstractSet[int]] | None = None,
+    heading: Heading | None = None,
 ) -> TopK | None:
     """The ``k`` best matches of ``words``, or None when the index is not one this scorer
     reads (Whoosh answers instead). ``allowed`` gives, per segment searcher, the only
-    documents that may match (a filter). Raises :class:`TooSlow` after ``seconds``
-    (checked once per decoded block)."""
+    documents that may match (a filter). With ``heading``, a document whose heading holds
+    only one of several words scores that heading like the body
+    (:func:`~searchlib.backends.embedded.scoring.heading_counts_fully`). Raises
+    :class:`TooSlow` after ``seconds`` (checked once per decoded block)."""
     try:
-        return _top_k(searcher, words, k, monotonic() + seconds, allowed)
+        return _top_k(searcher, words, k, monotonic() + seconds, allowed, heading)
     except Unsupported:
         return None
 
@@ -194,6 +205,7 @@ def _top_k(
     k: int,
     deadline: float,
     allowed: Callable[[Any], AbstractSet[int]] | None,
+    heading: Heading | None,
 ) -> TopK:
     fieldname = words.field
     field = searcher.schema[fieldname]
@@ -221,7 +233,7 @@ def _top_k(
         lengths = _length_bytes(reader, fieldname)
         deleted = reader.deleted_docs_set if reader.has_deletions() else None
         only = allowed(leaf) if allowed is not None else None
-        ctx = _Segment(reader, fieldname, norms, k1p1, lengths, deleted, deadline, only)
+        ctx = _Segment(reader, fieldname, norms, k1p1, lengths, deleted, deadline, only, heading)
         part: _Part | None
         if len(factors) == 1:
             part = _single(ctx, factors[0], k, scored)
@@ -305,6 +317,8 @@ def _and(seg: _Segment, factors: list[Factor]) -> _Part | None:
         return None
     # Scores add up term by term in the order above (rarest first), as before: the same
     # floating-point sums whichever way the intersection was found.
+    if seg.heading is not None:
+        _apply_heading(seg, per_term)
     docs = list(alive)
     doc_norms = [norms[lengths[doc]] for doc in docs]
     scores = [0.0] * len(docs)
@@ -389,22 +403,50 @@ def _order_heap(item: tuple[float, int]) -> tuple[float, int]:
 
 def _or(seg: _Segment, factors: list[Factor]) -> _Part | None:
     norms, k1p1, lengths = seg.norms, seg.k1p1, seg.lengths
+    per_term = [(f, _all_weights(seg, seg.fieldname, f.btext)) for f in factors]
+    if seg.heading is not None:
+        _apply_heading(seg, per_term)
     scores: dict[int, float] = {}
     get = scores.get
-    for f in factors:
-        postings = _blocks(seg.reader, seg.fieldname, f.btext)
-        if postings is None:
-            continue
-        m = postings[1]
+    for f, weights in per_term:
         idf, boost = f.idf, f.boost
-        while m.is_active():
-            ids, weights = _decode(m, seg.deadline)
-            for doc, tf in zip(ids, weights, strict=True):
-                term = idf * ((tf * k1p1) / (tf + norms[lengths[doc]])) * boost
-                scores[doc] = get(doc, 0.0) + term
-            m.next_block()
+        for doc, tf in weights.items():
+            term = idf * ((tf * k1p1) / (tf + norms[lengths[doc]])) * boost
+            scores[doc] = get(doc, 0.0) + term
     scores = _excluding(seg, scores)
     if not scores:
         return None
     docs = sorted(scores)
     return _Part(docs, [scores[doc] for doc in docs], len(docs))
+
+
+def _all_weights(seg: _Segment, fieldname: str, btext: bytes) -> dict[int, float]:
+    """docnum -> weight of every posting of the term in ``fieldname`` (none when absent)."""
+    weights: dict[int, float] = {}
+    postings = _blocks(seg.reader, fieldname, btext)
+    if postings is not None:
+        m = postings[1]
+        while m.is_active():
+            weights.update(zip(*_decode(m, seg.deadline), strict=True))
+            m.next_block()
+    return weights
+
+
+def _apply_heading(seg: _Segment, per_term: list[tuple[Factor, dict[int, float]]]) -> None:
+    """Lowers, in place, the weights of the documents whose heading holds some but too few
+    of the query's distinct terms: their heading occurrences count like body ones. Heading
+    postings are read whole; a title's words are few, so its lists are short."""
+    heading = seg.heading
+    assert heading is not None
+    counts: dict[bytes, dict[int, float]] = {}
+    for f, _ in per_term:
+        if f.btext not in counts:
+            counts[f.btext] = _all_weights(seg, heading.field, f.btext)
+    found = Counter(doc for in_heading in counts.values() for doc in in_heading)
+    for doc, n in found.items():
+        if heading_counts_fully(n, len(counts)):
+            continue
+        for f, weights in per_term:
+            in_heading = counts[f.btext].get(doc)
+            if in_heading and doc in weights:
+                weights[doc] = heading_weight(weights[doc], in_heading, heading.extra)
