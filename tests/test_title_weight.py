@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from _synthetic import word_matches
 
 from searchlib import Index
@@ -41,6 +42,11 @@ def test_a_title_holding_every_word_leads_and_one_title_word_does_not(tmp_path):
         for syntax in ("auto", "plain"):  # all words required, then any word
             ids = [hit.id for hit in index.search("banjir jakarta", syntax=syntax).hits]
             assert ids[:3] == ["every-word", "body-only", "one-title-word"], syntax
+        # Words of the title field alone are scored on the title's own postings.
+        hits = index.search("title:bekasi OR title:meluas", syntax="query").hits
+        alone = index.search("title:bekasi", syntax="query").hits
+        assert alone[0].id == "one-title-word"
+        assert {h.id: h.score for h in hits}["one-title-word"] == pytest.approx(alone[0].score)
         # One word: a title holding it keeps its full weight.
         assert index.search("bekasi").hits[0].id == "one-title-word"
 

@@ -393,7 +393,8 @@ class WhooshStore:
                 limit,
                 seconds=self.config.search_timeout_s,
                 allowed=filter_sets(plan.filter),
-                heading=self.heading,
+                # The heading rule reads the combined field's weights, not a field's own.
+                heading=self.heading if plan.ranked_words.field == COMBINED_FIELD else None,
             )
         except TooSlow:
             raise self._too_slow() from None
