@@ -202,6 +202,7 @@ class Config:
                 "file": self.synonyms.file,
                 "add": {g[0]: list(g[1:]) for g in self.synonyms.add},
                 "remove": list(self.synonyms.remove),
+                "weight": self.synonyms.weight,
             },
             "snippets": {"fragments": self.snippet_fragments, "chars": self.snippet_chars},
             "limits": {
@@ -269,6 +270,7 @@ _SCHEMA: dict[str, Any] = {
         "file": (str, type(None)),
         "add": dict,
         "remove": list,
+        "weight": (int, float),
     },
     "snippets": {"fragments": int, "chars": int},
     "limits": {
@@ -602,7 +604,17 @@ def _synonyms(section: dict[str, Any], where: str) -> SynonymSettings:
         file=file,
         add=inline_groups(section.get("add", {}), where),
         remove=_strings(section.get("remove", []), "synonyms.remove", where),
+        weight=_synonym_weight(section.get("weight", SynonymSettings.weight), where),
     )
+
+
+def _synonym_weight(value: float, where: str) -> float:
+    if not 0 < value <= 1:
+        raise ConfigError(
+            f"{where}: synonyms.weight must be above 0 and at most 1, got {value}",
+            hint="a form the user did not type counts this much against the typed form's 1",
+        )
+    return float(value)
 
 
 def _tuning(data: dict[str, Any], where: str, kw: dict[str, Any]) -> None:
