@@ -92,6 +92,9 @@ class Config:
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
     recency_half_life_days: float | None = None
+    #: A title counts fully only when it holds two of the query's words
+    #: (:func:`searchlib.ranking.heading_field`); false: plain BM25F, as a peer ranks.
+    title_rule: bool = True
     fallback: bool = True
     #: Whether a search collapses near-duplicate stories into one hit unless it asks
     #: otherwise. Off by default: the collapse reads the stored fields of candidates
@@ -190,7 +193,10 @@ class Config:
             "timezone": self.timezone,
             "facets": list(self.facets),
             "bm25": {"k1": self.bm25_k1, "b": self.bm25_b},
-            "ranking": {"recency_half_life_days": self.recency_half_life_days},
+            "ranking": {
+                "recency_half_life_days": self.recency_half_life_days,
+                "title_rule": self.title_rule,
+            },
             "search": {"fallback": self.fallback},
             "duplicates": {
                 "collapse": self.collapse_duplicates,
@@ -261,7 +267,7 @@ _SCHEMA: dict[str, Any] = {
     "timezone": str,
     "facets": list,
     "bm25": {"k1": (int, float), "b": (int, float)},
-    "ranking": {"recency_half_life_days": (int, float, type(None))},
+    "ranking": {"recency_half_life_days": (int, float, type(None)), "title_rule": bool},
     "search": {"fallback": bool},
     "duplicates": {"collapse": bool, "threshold": (int, float)},
     "synonyms": {
@@ -569,6 +575,8 @@ def _ranking(data: dict[str, Any], where: str, kw: dict[str, Any]) -> None:
     if half_life is not None:
         _positive(half_life, "ranking.recency_half_life_days", where)
         kw["recency_half_life_days"] = float(half_life)
+    if "title_rule" in data.get("ranking", {}):
+        kw["title_rule"] = data["ranking"]["title_rule"]
     if "fallback" in data.get("search", {}):
         kw["fallback"] = data["search"]["fallback"]
     _duplicates(data.get("duplicates", {}), where, kw)

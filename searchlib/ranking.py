@@ -31,7 +31,7 @@ def heading_field(config: Config) -> tuple[str, float] | None:
     combined field outweighs the others. A heading counts fully only when it holds several
     of a query's words (``heading_counts_fully`` in the embedded backend's scoring)."""
     combined = combined_fields(config)
-    if not combined:
+    if not combined or not config.title_rule:
         return None
     boosts = sorted((config.field(n).boost, n) for n in combined)
     (low, _), (high, name) = boosts[0], boosts[-1]

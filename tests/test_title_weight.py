@@ -30,15 +30,17 @@ def _filler(i: int) -> dict[str, str]:
     return {"id": f"f{i}", "title": f"kabar ringan {i}", "body": f"cuaca cerah hari ke {i} " * 3}
 
 
+DOCS = [
+    {"id": "one-title-word", "title": "Banjir di Bekasi", "body": "warga jakarta mengungsi"},
+    {"id": "body-only", "body": "banjir jakarta merendam rumah, banjir di jakarta utara"},
+    {"id": "every-word", "title": "Banjir Jakarta meluas", "body": "hujan deras sejak pagi"},
+    *(_filler(i) for i in range(30)),
+]
+
+
 def test_a_title_holding_every_word_leads_and_one_title_word_does_not(tmp_path):
-    docs = [
-        {"id": "one-title-word", "title": "Banjir di Bekasi", "body": "warga jakarta mengungsi"},
-        {"id": "body-only", "body": "banjir jakarta merendam rumah, banjir di jakarta utara"},
-        {"id": "every-word", "title": "Banjir Jakarta meluas", "body": "hujan deras sejak pagi"},
-        *(_filler(i) for i in range(30)),
-    ]
     with Index.create(tmp_path / "ix", {"analyzer": "simple"}) as index:
-        index.add(docs)
+        index.add(DOCS)
         for syntax in ("auto", "plain"):  # all words required, then any word
             ids = [hit.id for hit in index.search("banjir jakarta", syntax=syntax).hits]
             assert ids[:3] == ["every-word", "body-only", "one-title-word"], syntax
@@ -70,3 +72,13 @@ def test_the_heading_rule_only_lowers_scores(synthetic_index):
             assert score <= before[doc], (match, doc)
             lowered += score < before[doc]
     assert lowered, "some documents hold one of several words in their title"
+
+
+def test_without_the_rule_a_title_counts_fully_as_plain_bm25f_does(tmp_path):
+    # The reference rows of benchmarks/quality.py rank as a peer would: no title rule.
+    with Index.create(tmp_path / "ix", {"analyzer": "simple"}) as index:
+        index.add(DOCS)
+    config = {"analyzer": "simple", "ranking": {"title_rule": False}}
+    with Index.open(tmp_path / "ix", config) as plain:
+        ids = [hit.id for hit in plain.search("banjir jakarta", syntax="plain").hits]
+        assert ids.index("one-title-word") < ids.index("body-only")
