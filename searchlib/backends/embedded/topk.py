@@ -282,11 +282,7 @@ def _and(seg: _Segment, factors: list[Factor]) -> _Part | None:
     matchers.sort(key=lambda x: x[0])
     _, first, f = matchers[0]
     # docnum -> weight of the rarest term: the candidates
-    tfs: dict[int, float] = {}
-    while first.is_active():
-        tfs.update(zip(*_decode(first, seg.deadline), strict=True))
-        first.next_block()
-    tfs = _excluding(seg, tfs)
+    tfs = _excluding(seg, _read_all(first, seg.deadline))
     per_term = [(f, tfs)]
     alive: AbstractSet[int] = tfs.keys()
     for _, m, f in matchers[1:]:
@@ -317,8 +313,7 @@ def _and(seg: _Segment, factors: list[Factor]) -> _Part | None:
         return None
     # Scores add up term by term in the order above (rarest first), as before: the same
     # floating-point sums whichever way the intersection was found.
-    if seg.heading is not None:
-        _apply_heading(seg, per_term)
+    _apply_heading(seg, per_term)
     docs = list(alive)
     doc_norms = [norms[lengths[doc]] for doc in docs]
     scores = [0.0] * len(docs)
@@ -404,8 +399,7 @@ def _order_heap(item: tuple[float, int]) -> tuple[float, int]:
 def _or(seg: _Segment, factors: list[Factor]) -> _Part | None:
     norms, k1p1, lengths = seg.norms, seg.k1p1, seg.lengths
     per_term = [(f, _all_weights(seg, seg.fieldname, f.btext)) for f in factors]
-    if seg.heading is not None:
-        _apply_heading(seg, per_term)
+    _apply_heading(seg, per_term)
     scores: dict[int, float] = {}
     get = scores.get
     for f, weights in per_term:
@@ -422,13 +416,16 @@ def _or(seg: _Segment, factors: list[Factor]) -> _Part | None:
 
 def _all_weights(seg: _Segment, fieldname: str, btext: bytes) -> dict[int, float]:
     """docnum -> weight of every posting of the term in ``fieldname`` (none when absent)."""
-    weights: dict[int, float] = {}
     postings = _blocks(seg.reader, fieldname, btext)
-    if postings is not None:
-        m = postings[1]
-        while m.is_active():
-            weights.update(zip(*_decode(m, seg.deadline), strict=True))
-            m.next_block()
+    return {} if postings is None else _read_all(postings[1], seg.deadline)
+
+
+def _read_all(m: Any, deadline: float) -> dict[int, float]:
+    """docnum -> weight of every posting of the block reader ``m``."""
+    weights: dict[int, float] = {}
+    while m.is_active():
+        weights.update(zip(*_decode(m, deadline), strict=True))
+        m.next_block()
     return weights
 
 
@@ -437,7 +434,8 @@ def _apply_heading(seg: _Segment, per_term: list[tuple[Factor, dict[int, float]]
     of the query's distinct terms: their heading occurrences count like body ones. Heading
     postings are read whole; a title's words are few, so its lists are short."""
     heading = seg.heading
-    assert heading is not None
+    if heading is None:
+        return
     counts: dict[bytes, dict[int, float]] = {}
     for f, _ in per_term:
         if f.btext not in counts:
