@@ -92,6 +92,9 @@ class Config:
     bm25_k1: float = 1.2
     bm25_b: float = 0.75
     recency_half_life_days: float | None = None
+    #: A title counts fully only when it holds two of the query's words
+    #: (:func:`searchlib.ranking.heading_field`); false: plain BM25F, as a peer ranks.
+    title_rule: bool = True
     fallback: bool = True
     #: Whether a search collapses near-duplicate stories into one hit unless it asks
     #: otherwise (docs/duplicates.md).
@@ -189,7 +192,10 @@ class Config:
             "timezone": self.timezone,
             "facets": list(self.facets),
             "bm25": {"k1": self.bm25_k1, "b": self.bm25_b},
-            "ranking": {"recency_half_life_days": self.recency_half_life_days},
+            "ranking": {
+                "recency_half_life_days": self.recency_half_life_days,
+                "title_rule": self.title_rule,
+            },
             "search": {"fallback": self.fallback},
             "duplicates": {
                 "collapse": self.collapse_duplicates,
@@ -201,6 +207,7 @@ class Config:
                 "file": self.synonyms.file,
                 "add": {g[0]: list(g[1:]) for g in self.synonyms.add},
                 "remove": list(self.synonyms.remove),
+                "weight": self.synonyms.weight,
             },
             "snippets": {"fragments": self.snippet_fragments, "chars": self.snippet_chars},
             "limits": {
@@ -259,7 +266,7 @@ _SCHEMA: dict[str, Any] = {
     "timezone": str,
     "facets": list,
     "bm25": {"k1": (int, float), "b": (int, float)},
-    "ranking": {"recency_half_life_days": (int, float, type(None))},
+    "ranking": {"recency_half_life_days": (int, float, type(None)), "title_rule": bool},
     "search": {"fallback": bool},
     "duplicates": {"collapse": bool, "threshold": (int, float)},
     "synonyms": {
@@ -268,6 +275,7 @@ _SCHEMA: dict[str, Any] = {
         "file": (str, type(None)),
         "add": dict,
         "remove": list,
+        "weight": (int, float),
     },
     "snippets": {"fragments": int, "chars": int},
     "limits": {
@@ -566,6 +574,8 @@ def _ranking(data: dict[str, Any], where: str, kw: dict[str, Any]) -> None:
     if half_life is not None:
         _positive(half_life, "ranking.recency_half_life_days", where)
         kw["recency_half_life_days"] = float(half_life)
+    if "title_rule" in data.get("ranking", {}):
+        kw["title_rule"] = data["ranking"]["title_rule"]
     if "fallback" in data.get("search", {}):
         kw["fallback"] = data["search"]["fallback"]
     _duplicates(data.get("duplicates", {}), where, kw)
@@ -601,7 +611,17 @@ def _synonyms(section: dict[str, Any], where: str) -> SynonymSettings:
         file=file,
         add=inline_groups(section.get("add", {}), where),
         remove=_strings(section.get("remove", []), "synonyms.remove", where),
+        weight=_synonym_weight(section.get("weight", SynonymSettings.weight), where),
     )
+
+
+def _synonym_weight(value: float, where: str) -> float:
+    if not 0 < value <= 1:
+        raise ConfigError(
+            f"{where}: synonyms.weight must be above 0 and at most 1, got {value}",
+            hint="a form the user did not type counts this much against the typed form's 1",
+        )
+    return float(value)
 
 
 def _tuning(data: dict[str, Any], where: str, kw: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ import time
 from searchlib.backends.base import RawHit
 from searchlib.config import Config
 
-__all__ = ["RECENCY_CANDIDATES", "combined_fields", "recency_rerank"]
+__all__ = ["RECENCY_CANDIDATES", "combined_fields", "heading_field", "recency_rerank"]
 
 #: With a recency boost, this many BM25 candidates are re-ranked by date.
 RECENCY_CANDIDATES = 200
@@ -23,6 +23,21 @@ def combined_fields(config: Config) -> tuple[str, ...]:
     names = tuple(n for n in config.default_fields if config.field(n).type == "text")
     analyzers = {config.field(n).analyzer for n in names}
     return names if len(names) >= 2 and len(analyzers) == 1 else ()
+
+
+def heading_field(config: Config) -> tuple[str, float] | None:
+    """The combined field's heading (the title) and how much more one of its occurrences
+    weighs than one of the least weighted combined field's (the body), or None when no
+    combined field outweighs the others. A heading counts fully only when it holds several
+    of a query's words (``heading_counts_fully`` in the embedded backend's scoring)."""
+    combined = combined_fields(config)
+    if not combined or not config.title_rule:
+        return None
+    boosts = sorted((config.field(n).boost, n) for n in combined)
+    (low, _), (high, name) = boosts[0], boosts[-1]
+    if high <= low or sum(1 for b, _ in boosts if b == high) > 1:
+        return None
+    return name, high - low
 
 
 def recency_rerank(hits: list[RawHit], half_life: float) -> list[RawHit]:

@@ -155,7 +155,7 @@ def test_reference_rows_are_textbook_bm25_on_the_base_stopwords_and_boosts():
     for row in rows:
         config = row.resolved_config()
         assert config["bm25"] == REFERENCE_BM25 and row.query_mode == "any"
-        assert config["analyzer"] == "simple"
+        assert config["analyzer"] == "simple" and config["ranking"]["title_rule"] is False
         assert config["fields"] == base["fields"] and config["stopwords"] == base["stopwords"]
     same = same_ranking_systems({"bm25": {"k1": 0.9}}, [None])
     assert same[0].query_mode == "search" and same[0].resolved_config()["bm25"] == {"k1": 0.9}

@@ -27,7 +27,8 @@ def old_index(tmp_path: Path) -> Path:
 
 
 def test_format4_index_answers_as_it_did(old_index: Path) -> None:
-    with searchlib.Index.open(old_index) as ix:
+    # The recorded scores are plain BM25F: the title rule came later, so it is off here.
+    with searchlib.Index.open(old_index, {"ranking": {"title_rule": False}}) as ix:
         assert len(ix) == EXPECTED["count"]
         assert ix.get(EXPECTED["deleted"]) is None
         for query, want in EXPECTED["queries"].items():

@@ -19,6 +19,9 @@ from searchlib.query.synonyms import (
 )
 
 TEXT_FIELDS = ("title", "body", "author")
+#: What a form the user did not type counts for, per word of the form typed over the
+#: added form's words (a phrase scores about the sum of its words).
+W = SynonymSettings.weight
 DOCS = [
     {"id": "long", "body": "Komisi Pemberantasan Korupsi memeriksa tiga saksi kasus suap."},
     {"id": "short", "body": "Penyidik KPK menahan seorang bupati usai operasi tangkap tangan."},
@@ -93,32 +96,46 @@ def test_no_form_is_in_two_shipped_groups():
 
 def test_an_acronym_also_searches_its_long_form_as_a_phrase(builtin):
     assert builtin.expand(parse_query("KPK")) == Or(
-        (Word("KPK"), Phrase("Komisi Pemberantasan Korupsi"))
+        (Word("KPK"), Phrase("Komisi Pemberantasan Korupsi", boost=W * 1 / 3))
     )
     assert builtin.expand(parse_query("kpk periksa")) == And(
-        (Or((Word("kpk"), Phrase("Komisi Pemberantasan Korupsi"))), Word("periksa"))
+        (
+            Or((Word("kpk"), Phrase("Komisi Pemberantasan Korupsi", boost=W * 1 / 3))),
+            Word("periksa"),
+        )
     )
 
 
 def test_a_typed_long_form_keeps_its_words_and_adds_the_acronym(builtin):
     typed = And((Word("Amerika"), Word("Serikat")))
     assert builtin.expand(parse_query("Amerika Serikat tarif")) == And(
-        (Or((typed, Word("AS"))), Word("tarif"))
+        (Or((typed, Word("AS", boost=W * 2 / 1))), Word("tarif"))
     )
 
 
 def test_the_longest_listed_form_wins(builtin):
     node = builtin.expand(parse_query("Komnas HAM"))
     assert node == Or(
-        (And((Word("Komnas"), Word("HAM"))), Phrase("Komisi Nasional Hak Asasi Manusia"))
+        (
+            And((Word("Komnas"), Word("HAM"))),
+            Phrase("Komisi Nasional Hak Asasi Manusia", boost=W * 2 / 5),
+        )
     )
-    assert Phrase("Peraturan Pemerintah") not in builtin.expand(parse_query("Satpol PP")).children
+    assert (
+        Phrase("Peraturan Pemerintah", boost=W * 2 / 2)
+        not in builtin.expand(parse_query("Satpol PP")).children
+    )
 
 
 def test_plain_queries_get_the_other_forms_as_further_alternatives(builtin):
     node = parse_plain("ketua KPK baru")
     assert builtin.expand(Or(node.children)) == Or(
-        (Word("ketua"), Word("KPK"), Phrase("Komisi Pemberantasan Korupsi"), Word("baru"))
+        (
+            Word("ketua"),
+            Word("KPK"),
+            Phrase("Komisi Pemberantasan Korupsi", boost=W * 1 / 3),
+            Word("baru"),
+        )
     )
 
 
@@ -133,9 +150,11 @@ def test_quotes_wildcards_and_keyword_fields_are_taken_as_written(builtin, query
 
 def test_text_field_prefixes_and_exclusions_carry_over(builtin):
     assert builtin.expand(parse_query("title:KPK")) == Or(
-        (Word("KPK", "title"), Phrase("Komisi Pemberantasan Korupsi", "title"))
+        (Word("KPK", "title"), Phrase("Komisi Pemberantasan Korupsi", "title", boost=W * 1 / 3))
     )
-    assert builtin.expand(parse_query("-AS")) == Not(Or((Word("AS"), Phrase("Amerika Serikat"))))
+    assert builtin.expand(parse_query("-AS")) == Not(
+        Or((Word("AS"), Phrase("Amerika Serikat", boost=W * 1 / 2)))
+    )
     assert builtin.expand(parse_query("KPK*")) == Prefix("KPK")
 
 
@@ -143,8 +162,12 @@ def test_short_or_ordinary_word_forms_expand_only_in_capitals(builtin):
     # "as" is an axle and an English word; "ham" is ham: only AS and HAM are the acronyms.
     for query in ("as roda", "As roda", "ham", "bi"):
         assert builtin.expand(parse_query(query)) == parse_query(query)
-    assert builtin.expand(parse_query("AS")) == Or((Word("AS"), Phrase("Amerika Serikat")))
-    assert builtin.expand(parse_query("HAM")) == Or((Word("HAM"), Phrase("hak asasi manusia")))
+    assert builtin.expand(parse_query("AS")) == Or(
+        (Word("AS"), Phrase("Amerika Serikat", boost=W * 1 / 2))
+    )
+    assert builtin.expand(parse_query("HAM")) == Or(
+        (Word("HAM"), Phrase("hak asasi manusia", boost=W * 1 / 3))
+    )
     # Longer forms that are no ordinary word are recognised in any case.
     assert builtin.expand(parse_query("polri")) != parse_query("polri")
 
@@ -212,9 +235,15 @@ def test_config_adds_replaces_and_removes_groups(tmp_path):
     )
     synonyms = synonyms_for(config.synonyms, TEXT_FIELDS)
     assert synonyms.expand(parse_query("KPK")) == Or(
-        (Word("KPK"), Phrase("Komisi Pemberantasan Korupsi"), Phrase("lembaga antirasuah"))
+        (
+            Word("KPK"),
+            Phrase("Komisi Pemberantasan Korupsi", boost=W * 1 / 3),
+            Phrase("lembaga antirasuah", boost=W * 1 / 2),
+        )
     )
-    assert synonyms.expand(parse_query("jokowi")) == Or((Word("jokowi"), Phrase("Joko Widodo")))
+    assert synonyms.expand(parse_query("jokowi")) == Or(
+        (Word("jokowi"), Phrase("Joko Widodo", boost=W * 1 / 2))
+    )
     assert synonyms.expand(parse_query("AS")) == Word("AS")
     assert load_config(config.to_dict()).synonyms == config.synonyms
 
@@ -231,7 +260,9 @@ def test_a_list_file_extends_the_shipped_list_or_replaces_it(tmp_path):
     config = load_config(path)
     assert config.synonyms.file == str((tmp_path / "lists" / "mine.txt").resolve())
     synonyms = synonyms_for(config.synonyms, TEXT_FIELDS)
-    assert synonyms.expand(parse_query("DKI")) == Or((Word("DKI"), Phrase("Daerah Khusus Jakarta")))
+    assert synonyms.expand(parse_query("DKI")) == Or(
+        (Word("DKI"), Phrase("Daerah Khusus Jakarta", boost=W * 1 / 3))
+    )
     assert synonyms.expand(parse_query("KPK")) != Word("KPK")  # the shipped list stays
 
     path.write_text(
@@ -277,3 +308,18 @@ def test_list_lines_are_forms_separated_by_equals_signs():
     assert groups == [("A1", "alpha satu", "!ALF")]
     with pytest.raises(ConfigError, match=r"x.txt:1: an empty form"):
         parse_groups("KPK = \n", "x.txt")
+
+
+def test_a_form_the_user_did_not_type_ranks_below_the_typed_one(ix, tmp_path):
+    # "long" writes the long form, "short" the acronym: each query ranks its own form first.
+    assert [h.id for h in ix.search("KPK").hits] == ["short", "long"]
+    found = [h.id for h in ix.search("Komisi Pemberantasan Korupsi").hits]
+    assert found.index("long") < found.index("short")
+    assert ix.search("KPK saksi", syntax="plain").hits[0].id == "long"
+
+
+def test_the_added_forms_weight_is_a_setting(tmp_path):
+    assert load_config({"synonyms": {"weight": 0.5}}).synonyms.weight == 0.5
+    for bad in (0, 1.5, -0.2):
+        with pytest.raises(ConfigError, match=r"synonyms\.weight must be above 0 and at most 1"):
+            load_config({"synonyms": {"weight": bad}})

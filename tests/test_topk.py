@@ -80,20 +80,24 @@ def _check_rare_words(index):
         assert top.matched in (None, total)
 
 
+@pytest.mark.parametrize("heading", [False, True])
 @pytest.mark.parametrize("k", [1, 3, 10, 50])
-def test_pruned_top_k_is_the_exhaustive_top_k(synthetic_index, k):
+def test_pruned_top_k_is_the_exhaustive_top_k(synthetic_index, k, heading):
     # Blocks and words skipped by their score bounds change nothing: the same documents
     # in the same order with the same scores (bit for bit) as scoring every match, which
-    # the scorer does when k exceeds the matches.
+    # the scorer does when k exceeds the matches -- with the title rule too, which only
+    # ever lowers a score below the bounds.
     searcher = synthetic_index._backend._searcher()
+    rule = synthetic_index._backend.heading if heading else None
+    assert rule is not None or not heading
     rng = random.Random(100 + k)
     pruned = 0
     shapes = set()
     for match in word_matches(rng, 200, boosts=True):
         words = words_of(match)
         assert words is not None
-        top = top_k(searcher, words, k, seconds=60)
-        every = top_k(searcher, words, 10**9, seconds=60)
+        top = top_k(searcher, words, k, seconds=60, heading=rule)
+        every = top_k(searcher, words, 10**9, seconds=60, heading=rule)
         assert top is not None and every is not None
         assert every.matched is not None, match
         assert top.scored == every.scored[:k], match

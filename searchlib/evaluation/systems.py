@@ -34,8 +34,9 @@ def reference_systems(
     base: Mapping[str, Any], stemmers: Sequence[TextRewriter | None] = (None,)
 ) -> list[System]:
     """Peer-style BM25 rows on ``base``'s stopwords and field boosts, one per stemmer (None:
-    no stemming)."""
-    config = dict(base, bm25=dict(REFERENCE_BM25), analyzer="simple")
+    no stemming): plain BM25F, without searchlib's title rule."""
+    ranking = {**base.get("ranking", {}), "title_rule": False}
+    config = dict(base, bm25=dict(REFERENCE_BM25), analyzer="simple", ranking=ranking)
     return [
         System(f"reference: BM25, {_label(s)}", config, query_mode="any", rewriter=s)
         for s in stemmers

@@ -42,6 +42,8 @@ class Word:
     field: str | None = None
     #: Analyze without dropping stopwords (see :func:`searchlib.query.with_stopwords`).
     keep_stopwords: bool = False
+    #: Its score's multiplier: below 1 for a form the user did not type (a synonym).
+    boost: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Phrase:
     text: str
     field: str | None = None
     keep_stopwords: bool = False
+    boost: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -47,8 +47,8 @@ Group = tuple[str, ...]
 class SynonymSettings:
     """The ``synonyms:`` section of a config (validated by :mod:`searchlib.config`)."""
 
-    #: Off by default: with every form weighing as much as the typed one, expansion cost
-    #: ranking quality on the headline and question tasks (docs/quality.md).
+    #: Off by default: even with the added forms weighing less, expansion cost ranking
+    #: quality on the headline and keyword tasks (docs/quality.md).
     expand: bool = False
     builtin: bool = True
     #: A list in the shipped format, as an absolute path (resolved by the config).
@@ -57,6 +57,9 @@ class SynonymSettings:
     add: tuple[Group, ...] = ()
     #: Forms whose groups are dropped.
     remove: tuple[str, ...] = ()
+    #: What a match of a form the user did not type counts for, against the typed form's 1:
+    #: an article in the other form is found, the articles in the typed form stay first.
+    weight: float = 0.2
 
 
 def _key(word: str) -> str:
@@ -126,7 +129,10 @@ def merge(base: Sequence[Group], changes: Iterable[Group], remove: Iterable[str]
 class Synonyms:
     """Expands the plain words of a query tree that spell a listed form."""
 
-    def __init__(self, groups: Iterable[Group] = (), text_fields: Iterable[str] = ()) -> None:
+    def __init__(
+        self, groups: Iterable[Group] = (), text_fields: Iterable[str] = (), weight: float = 1.0
+    ) -> None:
+        self._weight = weight
         self._forms: list[tuple[str, ...]] = []
         self._text_fields = frozenset(text_fields)
         # A form listed in several groups belongs to the last of them (a config's own
@@ -208,10 +214,14 @@ class Synonyms:
         for form in self._forms[index]:
             if form.lower() == matched:
                 continue
+            # A phrase scores about the sum of its words' scores: scaled by the two forms'
+            # lengths, an added form counts about ``weight`` times the typed one, whether
+            # the user typed the acronym or its long form.
+            boost = min(1.0, self._weight * len(matched.split()) / len(form.split()))
             if " " in form:
-                others.append(Phrase(form, typed.field))
+                others.append(Phrase(form, typed.field, boost=boost))
             else:
-                others.append(replace(typed, text=form))
+                others.append(replace(typed, text=form, boost=boost))
         return others
 
 
@@ -227,7 +237,7 @@ def _build(settings: SynonymSettings, text_fields: frozenset[str]) -> Synonyms:
         base = builtin_groups()
     changes = list(read_groups(settings.file)) if settings.file else []
     groups = merge(base, changes + list(settings.add), settings.remove)
-    return Synonyms(groups, text_fields)
+    return Synonyms(groups, text_fields, settings.weight)
 
 
 def synonyms_for(settings: SynonymSettings, text_fields: Iterable[str]) -> Synonyms:

@@ -107,7 +107,7 @@ def _words(node: sq.Word | sq.Phrase, ctx: CompileContext) -> Match | None:
         if not terms:
             continue
         ctx.note(name, terms)
-        boost = ctx.boosts.get(name, 1.0)
+        boost = ctx.boosts.get(name, 1.0) * node.boost
         if len(terms) == 1 or name not in ctx.text_fields:
             per_field.append(Term(name, terms[0], boost))
         else:

@@ -10,7 +10,7 @@ on facqa and detik-lead and a little lower on detik-headline (docs/quality.md).
 from __future__ import annotations
 
 from math import log
-from typing import Any
+from typing import Any, NamedTuple
 
 from whoosh import scoring
 
@@ -28,3 +28,29 @@ class BM25(scoring.BM25F):
         df = parent.doc_frequency(fieldname, text)
         n = parent.doc_count_all()
         return log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+class Heading(NamedTuple):
+    """The combined field's most weighted part (the title) as the top-k scorer reads it: the
+    field its own postings are in, and how much more one of its occurrences weighs in the
+    combined field than one occurrence of the least weighted part (the body)."""
+
+    field: str
+    extra: float
+
+
+def heading_counts_fully(found: int, terms: int) -> bool:
+    """Whether a heading holding ``found`` of a query's ``terms`` distinct terms keeps its
+    full weight: when it holds at least two of them, or the query's only one.
+
+    A title sharing one word with a longer query says little about the document; with the
+    title's full weight that one word outranked bodies holding every word. A title holding
+    two or more of the words (a headline-like match) still leads."""
+    return found >= min(terms, 2)
+
+
+def heading_weight(weight: float, in_heading: float, extra: float) -> float:
+    """A term's combined-field weight when its heading does not count fully: each heading
+    occurrence counts like one occurrence of the rest. Never more than ``weight``, so a
+    term's upper bound (its plain BM25 score) still holds."""
+    return weight - in_heading * extra

@@ -31,7 +31,7 @@ from searchlib.backends.embedded.parallel import BATCH, PARALLEL_AFTER, Helper, 
 from searchlib.backends.embedded.pickles import vet_latest_toc
 from searchlib.backends.embedded.plan import Plan
 from searchlib.backends.embedded.schema import COMBINED_FIELD, COMBINED_ONLY, build_schema
-from searchlib.backends.embedded.scoring import BM25
+from searchlib.backends.embedded.scoring import BM25, Heading
 from searchlib.backends.embedded.signature_column import SignatureReader, match_signatures
 from searchlib.backends.embedded.spelling import closest_term
 from searchlib.backends.embedded.spellings import spellings
@@ -41,7 +41,7 @@ from searchlib.config import Config
 from searchlib.errors import IndexLockedError, QueryError, StorageError
 from searchlib.facet_labels import labelled
 from searchlib.query import Node
-from searchlib.ranking import combined_fields
+from searchlib.ranking import combined_fields, heading_field
 
 #: Directory mtimes are coarse on some filesystems (1 s on ext3 and NFS), so two commits
 #: in one tick can leave the same stamp; a stamp younger than this is not trusted.
@@ -162,6 +162,7 @@ class WhooshStore:
         )
         self.list_fields = frozenset({"tags"})
         self.boosts = {f.name: f.boost for f in config.fields}
+        self.heading = _heading(config, ix.schema) if self.combined else None
         self._weighting = BM25(B=config.bm25_b, K1=config.bm25_k1)
         self._local = threading.local()
         self._all_searchers: list[Searcher] = []
@@ -401,6 +402,8 @@ class WhooshStore:
                 limit,
                 seconds=self.config.search_timeout_s,
                 allowed=filter_sets(plan.filter),
+                # The heading rule reads the combined field's weights, not a field's own.
+                heading=self.heading if plan.ranked_words.field == COMBINED_FIELD else None,
             )
         except TooSlow:
             raise self._too_slow() from None
@@ -534,6 +537,14 @@ class WhooshStore:
                 timespec="seconds"
             ),
         }
+
+
+def _heading(config: Config, schema: Any) -> Heading | None:
+    """The title part of the combined field, when it has postings of its own to read."""
+    found = heading_field(config)
+    if found is None or found[0] not in schema or not schema[found[0]].scorable:
+        return None
+    return Heading(*found)
 
 
 def _commit_writer(writer: BulkWriter, path: Path, **options: Any) -> None:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
@@ -45,7 +46,12 @@ from whoosh.util.numeric import byte_to_length
 
 from searchlib.backends.embedded.plan import Words
 from searchlib.backends.embedded.postings import BlockMatcher, InlineMatcher, length_byte
-from searchlib.backends.embedded.scoring import BM25
+from searchlib.backends.embedded.scoring import (
+    BM25,
+    Heading,
+    heading_counts_fully,
+    heading_weight,
+)
 from searchlib.backends.embedded.terms import TermDictReader
 
 T = TypeVar("T")
@@ -152,6 +158,8 @@ class _Segment(NamedTuple):
     deadline: float
     #: The only documents that may match (a filter), or None for all.
     allowed: AbstractSet[int] | None
+    #: The combined field's title part, whose weight one of several words does not get.
+    heading: Heading | None = None
 
 
 class _Part(NamedTuple):
@@ -183,13 +191,16 @@ def top_k(
     *,
     seconds: float,
     allowed: Callable[[Any], AbstractSet[int]] | None = None,
+    heading: Heading | None = None,
 ) -> TopK | None:
     """The ``k`` best matches of ``words``, or None when the index is not one this scorer
     reads (Whoosh answers instead). ``allowed`` gives, per segment searcher, the only
-    documents that may match (a filter). Raises :class:`TooSlow` after ``seconds``
-    (checked once per decoded block)."""
+    documents that may match (a filter). With ``heading``, a document whose heading holds
+    only one of several words scores that heading like the body
+    (:func:`~searchlib.backends.embedded.scoring.heading_counts_fully`). Raises
+    :class:`TooSlow` after ``seconds`` (checked once per decoded block)."""
     try:
-        return _top_k(searcher, words, k, monotonic() + seconds, allowed)
+        return _top_k(searcher, words, k, monotonic() + seconds, allowed, heading)
     except Unsupported:
         return None
 
@@ -200,6 +211,7 @@ def _top_k(
     k: int,
     deadline: float,
     allowed: Callable[[Any], AbstractSet[int]] | None,
+    heading: Heading | None,
 ) -> TopK:
     fieldname = words.field
     field = searcher.schema[fieldname]
@@ -227,7 +239,7 @@ def _top_k(
         lengths = _length_bytes(reader, fieldname)
         deleted = reader.deleted_docs_set if reader.has_deletions() else None
         only = allowed(leaf) if allowed is not None else None
-        ctx = _Segment(reader, fieldname, norms, k1p1, lengths, deleted, deadline, only)
+        ctx = _Segment(reader, fieldname, norms, k1p1, lengths, deleted, deadline, only, heading)
         part: _Part | None
         if len(factors) == 1:
             part = _single(ctx, factors[0], k, scored)
@@ -299,6 +311,7 @@ def _and(
         return None
     # Scores add up term by term in the order above (rarest first), as before: the same
     # floating-point sums whichever way the intersection was found.
+    _apply_heading(seg, per_term)
     every = sorted(alive)
     docs, scores = _and_scores(
         seg, every, per_term, [_upper(m, f, seg) for _, m, f in matchers[1:]], k, so_far
@@ -590,6 +603,7 @@ def _or(
     lists.sort(key=lambda x: -x[1].upper())
     uppers = [blocks.upper() * (1 + SLACK) for _, blocks in lists]
     prior = [score for score, _ in so_far]
+    heading = _heading_counts(seg, factors)
     per_term: dict[int, dict[int, float]] = {}
     partial: dict[int, float] = {}
     t = 0
@@ -601,6 +615,7 @@ def _or(
             weights.update(zip(*blocks.decode(j), strict=True))
             j += 1
         per_term[i] = weights = _excluding(seg, weights)
+        _lower_heading(seg, heading, blocks.factor, weights)
         _add_scores(seg, blocks.factor, weights, partial)
         t += 1
     docs = sorted(partial)
@@ -610,6 +625,7 @@ def _or(
         docs = [doc for doc in docs if partial[doc] >= floor]
         i, blocks = lists[rest]
         per_term[i] = found = blocks.lookup(docs)
+        _lower_heading(seg, heading, blocks.factor, found)
         _add_scores(seg, blocks.factor, found, partial)
     if not docs and not pruned:
         return None
@@ -650,3 +666,53 @@ def _or_scores(
             for score, norm, tf in zip(scores, doc_norms, map(get, docs), strict=True)
         ]
     return scores
+
+
+_HeadingCounts = tuple[dict[bytes, dict[int, float]], Counter[int]]
+
+
+def _apply_heading(seg: _Segment, per_term: list[tuple[Factor, dict[int, float]]]) -> None:
+    """Lowers, in place, the weights of the documents whose heading holds some but too few
+    of the query's distinct terms: their heading occurrences count like body ones."""
+    heading = _heading_counts(seg, [f for f, _ in per_term])
+    for f, weights in per_term:
+        _lower_heading(seg, heading, f, weights)
+
+
+def _heading_counts(seg: _Segment, factors: list[Factor]) -> _HeadingCounts | None:
+    """Per distinct term, its heading weight per document, and per document how many of
+    the terms its heading holds; None without a heading. Heading postings are read whole:
+    a title's words are few, so its lists are short."""
+    if seg.heading is None:
+        return None
+    counts: dict[bytes, dict[int, float]] = {}
+    for f in factors:
+        if f.btext not in counts:
+            counts[f.btext] = _all_weights(seg, seg.heading.field, f.btext)
+    return counts, Counter(doc for in_heading in counts.values() for doc in in_heading)
+
+
+def _lower_heading(
+    seg: _Segment, heading: _HeadingCounts | None, f: Factor, weights: dict[int, float]
+) -> None:
+    """The heading rule on one term's weights, in place (it only ever lowers them, so a
+    term's bound from its statistics stays a bound)."""
+    if heading is None or seg.heading is None:
+        return
+    counts, found = heading
+    for doc, in_heading in counts[f.btext].items():
+        if doc in weights and not heading_counts_fully(found[doc], len(counts)):
+            weights[doc] = heading_weight(weights[doc], in_heading, seg.heading.extra)
+
+
+def _all_weights(seg: _Segment, fieldname: str, btext: bytes) -> dict[int, float]:
+    """docnum -> weight of every posting of the term in ``fieldname`` (none when absent)."""
+    postings = _blocks(seg.reader, fieldname, btext)
+    if postings is None:
+        return {}
+    m = postings[1]
+    weights: dict[int, float] = {}
+    while m.is_active():
+        weights.update(zip(*_decode(m, seg.deadline), strict=True))
+        m.next_block()
+    return weights
