@@ -311,7 +311,7 @@ def _and(
         return None
     # Scores add up term by term in the order above (rarest first), as before: the same
     # floating-point sums whichever way the intersection was found.
-    _apply_heading(seg, per_term)
+    _apply_heading(seg, per_term, alive)
     every = sorted(alive)
     docs, scores = _and_scores(
         seg, every, per_term, [_upper(m, f, seg) for _, m, f in matchers[1:]], k, so_far
@@ -671,24 +671,37 @@ def _or_scores(
 _HeadingCounts = tuple[dict[bytes, dict[int, float]], Counter[int]]
 
 
-def _apply_heading(seg: _Segment, per_term: list[tuple[Factor, dict[int, float]]]) -> None:
-    """Lowers, in place, the weights of the documents whose heading holds some but too few
-    of the query's distinct terms: their heading occurrences count like body ones."""
-    heading = _heading_counts(seg, [f for f, _ in per_term])
+def _apply_heading(
+    seg: _Segment, per_term: list[tuple[Factor, dict[int, float]]], docs: AbstractSet[int]
+) -> None:
+    """Lowers, in place, the weights of ``docs`` whose heading holds some but too few of
+    the query's distinct terms: their heading occurrences count like body ones."""
+    heading = _heading_counts(seg, [f for f, _ in per_term], docs)
     for f, weights in per_term:
         _lower_heading(seg, heading, f, weights)
 
 
-def _heading_counts(seg: _Segment, factors: list[Factor]) -> _HeadingCounts | None:
-    """Per distinct term, its heading weight per document, and per document how many of
-    the terms its heading holds; None without a heading. Heading postings are read whole:
-    a title's words are few, so its lists are short."""
+def _heading_counts(
+    seg: _Segment, factors: list[Factor], docs: AbstractSet[int] | None = None
+) -> _HeadingCounts | None:
+    """Per distinct term, its heading weight per document (of ``docs``, when given), and
+    per document how many of the terms its heading holds; None without a heading."""
     if seg.heading is None:
         return None
     counts: dict[bytes, dict[int, float]] = {}
     for f in factors:
-        if f.btext not in counts:
+        if f.btext in counts:
+            continue
+        if docs is None:
             counts[f.btext] = _all_weights(seg, seg.heading.field, f.btext)
+            continue
+        postings = _blocks(seg.reader, seg.heading.field, f.btext)
+        if postings is None:
+            counts[f.btext] = {}
+        elif len(docs) * DENSE >= postings[0]:
+            counts[f.btext] = _intersect(seg, postings[1], docs)
+        else:
+            counts[f.btext] = _look_up(seg, postings[1], sorted(docs))
     return counts, Counter(doc for in_heading in counts.values() for doc in in_heading)
 
 
