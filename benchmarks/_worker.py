@@ -43,6 +43,13 @@ def peak_rss_mb() -> float:
     return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
 
+def children_peak_rss_mb() -> float:
+    """The peak RSS of the largest finished child process (searchlib's build helper), in MiB;
+    0 when there was none. VmHWM counts this process only."""
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)
+
+
 def cpu_s() -> float:
     """CPU seconds used so far by this process and its finished children (worker pools)."""
     own = resource.getrusage(resource.RUSAGE_SELF)
@@ -107,6 +114,7 @@ def run(
             result.update(timed_pass(searcher, queries, facets=True))
         searcher.close()
     result["peak_rss_mb"] = peak_rss_mb()
+    result["helper_rss_mb"] = children_peak_rss_mb()
     return result
 
 

@@ -11,11 +11,13 @@ parsing included), then a warm searcher answers every query once untimed and onc
 10 with snippets; all words must match, else any word), then the same again with facets
 (each query also counts its total and its matches per facet field, as a search page does;
 systems without facets skip this pass). Peak RSS is each worker's VmHWM over its build and
-queries. MB are MiB (2**20 bytes); text MB counts the UTF-8 bytes of titles and bodies.
-Prints a markdown table; --json writes the figures; --check exits 1 naming each ratio above
-its maximum in the thresholds file. With --workdir the corpus and queries are kept there and
-reused by a later run with the same --docs, --seed, --queries and source (_workdir.py); each
-system's index directory from an earlier run there is removed before it builds.
+queries; helper peak RSS is the largest child process it waited for (searchlib's build
+helper), which VmHWM does not count. MB are MiB (2**20 bytes); text MB counts the UTF-8
+bytes of titles and bodies. Prints a markdown table; --json writes the figures; --check
+exits 1 naming each ratio above its maximum in the thresholds file. With --workdir the
+corpus and queries are kept there and reused by a later run with the same --docs, --seed,
+--queries and source (_workdir.py); each system's index directory from an earlier run there
+is removed before it builds.
 """
 
 from __future__ import annotations

@@ -145,6 +145,7 @@ def _raw(
         "build_cpu_s": build_s * 0.99,
         "index_bytes": 3 * _report.MIB,
         "peak_rss_mb": 80.0,
+        "helper_rss_mb": 0.0,
         "latencies_ms": latencies,
         "hits": 10,
         "answered": 1,
@@ -190,11 +191,14 @@ def test_json_shape_and_ratios() -> None:
 
 
 def test_facet_ratios_and_columns() -> None:
+    searchlib = {**_raw(4.0, [2.0] * 10, [3.0] * 10), "helper_rss_mb": 61.04}
     raws: dict[str, dict[str, Any] | None] = {
-        "searchlib": _raw(4.0, [2.0] * 10, [3.0] * 10),
+        "searchlib": searchlib,
         "fts5": _raw(2.0, [1.0] * 10, [6.0] * 10),
     }
     doc = _report.document(100, 1.5, "invented", raws)
+    assert doc["systems"]["searchlib"]["helper_rss_mb"] == 61.0
+    assert doc["systems"]["fts5"]["helper_rss_mb"] is None  # no helper: not a zero
     assert doc["ratios"]["searchlib_facets_p50_vs_fts5"] == 0.5
     assert doc["ratios"]["searchlib_facets_p99_vs_fts5"] == 0.5
     table = _report.markdown(doc, raws, 10)
@@ -285,9 +289,10 @@ def test_harness_end_to_end_writes_the_json_and_fails_a_regressed_ratio(
     assert doc["docs"] == 12 and doc["text_mb"] > 0 and "12 documents" in doc["corpus"]
     whoosh = doc["systems"]["whoosh_stock"]
     assert tuple(whoosh) == _report.FIGURES
-    facets = {f"facets_p{p}_ms" for p in (50, 95, 99)}
-    assert all(v > 0 for k, v in whoosh.items() if k not in facets)
-    assert {whoosh[k] for k in facets} == {None}  # stock Whoosh has no facets to count
+    unmeasured = {f"facets_p{p}_ms" for p in (50, 95, 99)} | {"helper_rss_mb"}
+    assert all(v > 0 for k, v in whoosh.items() if k not in unmeasured)
+    # Stock Whoosh has no facets to count and builds in one process.
+    assert {whoosh[k] for k in unmeasured} == {None}
     assert doc["systems"]["analysis_floor"]["build_s"] > 0
     assert "| whoosh_stock |" in printed.out and "wall time" in printed.out
 
