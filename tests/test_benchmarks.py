@@ -467,6 +467,7 @@ def test_scale_table_shows_each_figure_and_its_growth(
     assert rows["searchlib: index / text"] == ["3", "0.75", "0.25x"]  # 3 MB over 1 and 4 MB
     assert rows["searchlib / fts5: build s"] == ["2", "2.5", "1.25x"]
     assert rows["searchlib / fts5: p50 ms"] == ["2", "2", "1.00x"]
+    assert "searchlib / fts5: helper peak RSS MB" not in rows  # FTS5 has no helper
 
 
 def test_scale_table_of_three_sizes_adds_first_to_last(
