@@ -30,7 +30,14 @@ from pathlib import Path
 
 from benchmarks._queries import DEFAULT_COUNT, DEFAULT_SEED, derive_queries, stopwords
 from searchlib import Config, Index
-from searchlib.signatures import Sketch, decode, document_signature, near_duplicates, similarity
+from searchlib.signatures import (
+    Sketch,
+    decode,
+    document_signature,
+    near_duplicates,
+    packed,
+    similarity,
+)
 
 HERE = Path(__file__).resolve().parent
 JUDGED = HERE / "detik_duplicates.tsv"
@@ -85,7 +92,7 @@ def precision(predicted: set[Pair], relevant: set[Pair]) -> float:
 
 
 def part_one(docs: list[dict], exact: set[Pair], same: set[Pair]) -> None:
-    sketches = {d["id"]: decode(document_signature(d)) for d in docs}
+    sketches = {d["id"]: decode(packed(document_signature(d))) for d in docs}
     known = {k: v for k, v in sketches.items() if v is not None}
     pairs = candidate_pairs(known)
     print(f"truth: {len(exact)} exact-duplicate pairs, {len(same)} same-story pairs in all\n")

@@ -10,7 +10,9 @@ distinct analysis, every query answered 100 deep. Rows:
 
 * ``searchlib default``: ``Config()`` exactly as shipped (analyzer, BM25 k1/b, title boost),
   each query put to ``Index.search(text)``, the call a search box makes: prose ranked as one
-  any-word query, keywords all words first (``searchlib.query.mode``).
+  any-word query, keywords all words first (``searchlib.query.mode``), duplicate stories
+  collapsed (a story judged by its best-judged version; every other row ranks each version
+  on its own).
 * ``searchlib plain``: the same config, each query put to ``Index.search(text,
   syntax="plain")``: every query ranked as one any-word query (a question without the noun
   next to its question word that names the kind of answer: ``searchlib.query.question``).

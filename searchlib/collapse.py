@@ -1,19 +1,21 @@
 """Collapse near-duplicate stories in a ranked list: one hit per story, carrying the others.
 
-The same for every backend: it reads only the stored story signatures
-(:mod:`searchlib.signatures`) of the ranked candidates a backend returns. Grouping is
-decided at search time from the signatures of the documents as they are now, so adding,
-re-indexing or deleting a document can never leave a stale group behind, and documents
-added at different times group as readily as documents added together.
+The same for every backend: it reads only the story signatures
+(:mod:`searchlib.signatures`) of the ranked candidates a backend returns
+(:attr:`~searchlib.backends.base.RawHit.signature`), and the stored fields of the page's
+hits and their versions. Grouping is decided at search time from the signatures of the
+documents as they are now, so adding, re-indexing or deleting a document can never leave
+a stale group behind, and documents added at different times group as readily as
+documents added together.
 
 A page of ``limit`` stories from ``offset`` is cut from the best ``offset + limit`` stories
 of a window of candidates; the window grows until it holds that many stories or every
 match (at most ``MAX_WINDOW`` candidates), so a full page shows distinct stories whenever
-enough exist. A story is a connected group of near-duplicate pairs: a pair shares one of
-``BANDS`` slices of the signature (two bins each, so a pair at the threshold almost always
-shares one), and their estimated similarity reaches the threshold. A hit's ``duplicates``
-are its versions among the candidates read; the total counts stories (exactly up to
-``EXACT_TOTAL_WITHIN`` matches).
+enough exist. A story is a connected group of near-duplicate pairs: a pair shares the
+value of one of the signature's bands (``BINS / 2`` slices of two bins each, so a pair at
+the threshold almost always shares one), and their estimated similarity reaches the
+threshold. A hit's ``duplicates`` are its versions among the candidates read; the total
+counts stories (exactly up to ``EXACT_TOTAL_WITHIN`` matches).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from dataclasses import dataclass, field, replace
 
 from searchlib.backends.base import RawHit, RawResults
 from searchlib.results import Hit
-from searchlib.signatures import BINS, SIGNATURE_FIELD, Sketch, decode, near_duplicates
+from searchlib.signatures import SIGNATURE_BYTES, Sketch, decode, near_duplicates
 
 __all__ = [
     "EXACT_TOTAL_WITHIN",
@@ -41,8 +43,7 @@ MAX_WINDOW = 5000
 EXTRA = 10
 #: Up to this many matches, the total is exact (every match is grouped).
 EXACT_TOTAL_WITHIN = 1000
-#: Two bins (32 bits) per band.
-BANDS = BINS // 2
+#: A band with both bins empty, which pairs no documents.
 _EMPTY_BAND = 0xFFFFFFFF
 
 
@@ -98,6 +99,8 @@ def stories(hits: Sequence[RawHit], threshold: float) -> list[_Story]:
     grouping does not depend on the order of hits with equal scores. A hit without a
     signature (indexed before signatures were stored) is a story of its own."""
     sketches = _Sketches(hits)
+    if not sketches.any_band_shared():  # most windows: every hit a story of its own
+        return [_Story(hit) for hit in hits]
     parent = list(range(len(hits)))
 
     def root(i: int) -> int:
@@ -106,14 +109,16 @@ def stories(hits: Sequence[RawHit], threshold: float) -> list[_Story]:
             i = parent[i]
         return i
 
-    bands: dict[int, list[int]] = {}
-    for i in range(len(hits)):
-        keys = sketches.bands(i)
-        for j in sorted({j for key in keys for j in bands.get(key, ())}):
+    keys = [sketches.bands(i) for i in range(len(hits))]
+    shared = _shared(keys)
+    owners: dict[int, list[int]] = {}  # a shared key -> the hits that have it so far
+    for i, mine in enumerate(keys):
+        mine &= shared
+        for j in sorted({j for key in mine for j in owners.get(key, ())}):
             if root(j) != root(i) and sketches.near(i, j, threshold):
                 parent[root(i)] = root(j)
-        for key in keys:
-            bands.setdefault(key, []).append(i)
+        for key in mine:
+            owners.setdefault(key, []).append(i)
     groups: dict[int, _Story] = {}
     for i, hit in enumerate(hits):
         story = groups.get(root(i))
@@ -129,18 +134,24 @@ class _Sketches:
     share none)."""
 
     def __init__(self, hits: Sequence[RawHit]) -> None:
-        self._signatures = [hit.stored.get(SIGNATURE_FIELD) for hit in hits]
+        self._signatures = [hit.signature for hit in hits]
         self._decoded: dict[int, Sketch | None] = {}
 
-    def bands(self, i: int) -> list[int]:
+    def any_band_shared(self) -> bool:
+        """Whether two hits may share a band: all bands' values at once, without a loop
+        over hits (a value repeated inside one signature is a harmless false alarm)."""
+        whole = [s for s in self._signatures if s is not None and len(s) == SIGNATURE_BYTES]
+        values = array("I", b"".join(whole))
+        distinct = set(values)
+        distinct.discard(_EMPTY_BAND)
+        return len(distinct) < len(values) - values.count(_EMPTY_BAND)
+
+    def bands(self, i: int) -> set[int]:
         """Hit ``i``'s band keys; none when its signature is absent or malformed."""
         signature = self._signatures[i]
-        if not isinstance(signature, str) or len(signature) != BINS * 4:
-            return []
-        try:
-            return _bands(signature)
-        except ValueError:
-            return []
+        if signature is None or len(signature) != SIGNATURE_BYTES:
+            return set()
+        return _bands(signature)
 
     def near(self, i: int, j: int, threshold: float) -> bool:
         a, b = self._sketch(i), self._sketch(j)
@@ -152,11 +163,25 @@ class _Sketches:
         return self._decoded[i]
 
 
-def _bands(signature: str) -> list[int]:
-    """The signature's bands that hold a filled bin, each with its position (the keys
-    under which two documents become candidates)."""
-    values = array("I", bytes.fromhex(signature))
-    return [n << 32 | v for n, v in enumerate(values) if v != _EMPTY_BAND]
+def _bands(signature: bytes) -> set[int]:
+    """The values of the signature's bands that hold a filled bin: the keys under which
+    two documents become candidates. A value is not tied to its band's position (telling
+    them apart would cost more than the rare candidate pair a coincidence adds, which the
+    similarity check then rejects)."""
+    keys = set(array("I", signature))
+    keys.discard(_EMPTY_BAND)
+    return keys
+
+
+def _shared(keys: list[set[int]]) -> set[int]:
+    """The band keys more than one hit has (set operations: most hits share none, and
+    their keys are never looked at one by one)."""
+    seen: set[int] = set()
+    shared: set[int] = set()
+    for mine in keys:
+        shared |= seen & mine
+        seen |= mine
+    return shared
 
 
 def _matches(raw: RawResults) -> Callable[[], int]:
@@ -193,4 +218,5 @@ def attach_duplicates(hits: list[Hit], raw: RawResults) -> list[Hit]:
     """``hits`` with their other versions, when ``raw`` is a page of stories."""
     if not isinstance(raw, CollapsedResults):
         return hits
-    return [replace(hit, duplicates=ids) for hit, ids in zip(hits, raw.duplicates, strict=True)]
+    pairs = zip(hits, raw.duplicates, strict=True)
+    return [replace(hit, duplicates=ids) if ids else hit for hit, ids in pairs]

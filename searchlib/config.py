@@ -94,9 +94,8 @@ class Config:
     recency_half_life_days: float | None = None
     fallback: bool = True
     #: Whether a search collapses near-duplicate stories into one hit unless it asks
-    #: otherwise. Off by default: the collapse reads the stored fields of candidates
-    #: beyond the page, a cost every search would pay (docs/duplicates.md).
-    collapse_duplicates: bool = False
+    #: otherwise (docs/duplicates.md).
+    collapse_duplicates: bool = True
     #: The estimated share of shingles two documents must share to be one story.
     duplicate_threshold: float = 0.55
     #: Acronyms and equivalents searched for one another (searchlib.query.synonyms).

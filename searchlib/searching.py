@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from searchlib.backends.base import Backend, RawResults
+from searchlib.backends.base import Backend, RawHit, RawResults
 from searchlib.collapse import attach_duplicates, page_of_stories
 from searchlib.config import Config
 from searchlib.errors import QueryError
@@ -155,22 +155,38 @@ class QueryRunner:
         page: int,
         sort: str,
         fields: tuple[str, ...],
+        *,
+        candidates: bool = False,
     ) -> RawResults:
         """One backend search; with a recency boost, the best ``RECENCY_CANDIDATES`` by BM25
-        are re-ranked by age and the page is cut from them."""
+        are re-ranked by age and the page is cut from them. ``candidates``: the hits are
+        candidates for the collapse, which reads their signatures and shows only a few."""
         half_life = self.config.recency_half_life_days if sort == "score" else None
         if half_life is None:
             return self._backend.search(
-                node, filters=filters, limit=limit, page=page, sort=sort, fields=fields
+                node,
+                filters=filters,
+                limit=limit,
+                page=page,
+                sort=sort,
+                fields=fields,
+                signatures=candidates,
             )
         offset = (page - 1) * limit
         top = max(offset + limit, RECENCY_CANDIDATES)
         raw = self._backend.search(
-            node, filters=filters, limit=top, page=1, sort=sort, fields=fields, dates=True
+            node,
+            filters=filters,
+            limit=top,
+            page=1,
+            sort=sort,
+            fields=fields,
+            dates=True,
+            signatures=candidates,
         )
         raw.hits = recency_rerank(raw.hits, half_life)[offset : offset + limit]
-        for hit in raw.hits:  # read now, from the searcher that found them
-            hit.stored  # noqa: B018
+        if not candidates:
+            _read_stored(raw.hits)
         return raw
 
     def _collapsed(
@@ -185,10 +201,13 @@ class QueryRunner:
         """One page of stories (:mod:`searchlib.collapse`), from the best candidates."""
 
         def fetch(n: int) -> RawResults:
-            return self._run(node, filters, n, 1, sort, fields)
+            return self._run(node, filters, n, 1, sort, fields, candidates=True)
 
         threshold = self.config.duplicate_threshold
-        return page_of_stories(fetch, offset=(page - 1) * limit, limit=limit, threshold=threshold)
+        offset = (page - 1) * limit
+        raw = page_of_stories(fetch, offset=offset, limit=limit, threshold=threshold)
+        _read_stored(raw.hits)
+        return raw
 
     def _fallback(self, raw: RawResults, node: Node, run: Any) -> tuple[RawResults, bool]:
         """No document has every word: the any-word reading (``fallback`` in the results)."""
@@ -286,3 +305,10 @@ def _plain_words(node: Node) -> list[Word]:
     if isinstance(node, (And, Or)):
         return [w for child in node.children for w in _plain_words(child)]
     return []
+
+
+def _read_stored(hits: Sequence[RawHit]) -> None:
+    """Read the stored fields of the hits to be shown now, from the searcher that found
+    them (a later commit may replace it)."""
+    for hit in hits:
+        hit.stored  # noqa: B018

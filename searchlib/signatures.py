@@ -1,7 +1,10 @@
 """Story signatures: a small MinHash sketch of an article's text, for near-duplicate stories.
 
 A signature is computed once per document at index time (title and body, lowercased,
-split into words, as overlapping ``SHINGLE``-word shingles) and stored with the document.
+split into words, as overlapping ``SHINGLE``-word shingles) and handed to the backend with
+the document as hex text (``SIGNATURE_FIELD``); a backend keeps it where reading it back
+is cheapest (the embedded backend: a fixed-width column of ``SIGNATURE_BYTES`` per
+document) and gives it back as bytes (:attr:`searchlib.backends.base.RawHit.signature`).
 Two signatures estimate the Jaccard similarity of the two documents' shingle sets; the
 collapse at search time (:mod:`searchlib.collapse`) groups hits whose estimate reaches the
 config's ``duplicates.threshold``.
@@ -17,8 +20,12 @@ out of the comparison, so short documents compare on the bins they fill; below
 
 from __future__ import annotations
 
+import sys
 import zlib
+from array import array
 from collections.abc import Mapping
+from itertools import repeat
+from operator import and_, rshift
 from typing import Any, NamedTuple
 
 __all__ = [
@@ -26,12 +33,15 @@ __all__ = [
     "EMPTY",
     "MIN_BINS",
     "SHINGLE",
+    "SIGNATURE_BYTES",
     "SIGNATURE_FIELD",
     "Sketch",
     "decode",
     "document_signature",
     "near_duplicates",
+    "packed",
     "similarity",
+    "stored_signature",
     "text_signature",
     "without_signature",
 ]
@@ -42,10 +52,18 @@ SIGNATURE_FIELD = "story_signature"
 SHINGLE = 3
 BINS = 64
 EMPTY = 0xFFFF
+#: A signature as bytes: each bin's 16-bit value, big-endian, in bin order.
+SIGNATURE_BYTES = BINS * 2
 #: The fewest filled bins an estimate is trusted over (about 40 shingles, 45 words).
 MIN_BINS = 32
 _BIN_BITS = BINS.bit_length() - 1
 _LOW = (BINS - 1).__and__
+_ALL_BINS = frozenset(range(BINS))
+_SHIFTS = (_BIN_BITS,) * BINS
+_MASKS = (EMPTY,) * BINS
+_CLAMPS = (EMPTY - 1,) * BINS
+#: A hash whose value above the bin bits is ``EMPTY``: read for an empty bin, then replaced.
+_CLAMPED = EMPTY << _BIN_BITS
 
 
 def document_signature(doc: Mapping[str, Any]) -> str:
@@ -66,14 +84,21 @@ def text_signature(text: str) -> str:
     # Largest first, so that in the dict each bin keeps the last, smallest hash.
     hashes = sorted(map(zlib.crc32, map(b" ".join, shingles)), reverse=True)
     minima = dict(zip(map(_LOW, hashes), hashes, strict=True))
-    return "".join(f"{_value(minima.get(b)):04x}" for b in range(BINS))
+    return _hex(minima)
 
 
-def _value(minimum: int | None) -> int:
-    """A bin's 16-bit value: ``EMPTY`` for an empty bin, never for a filled one."""
-    if minimum is None:
-        return EMPTY
-    return min(minimum >> _BIN_BITS & EMPTY, EMPTY - 1)
+def _hex(minima: dict[int, int]) -> str:
+    """The bins' 16-bit values as hex, big-endian: each filled bin's smallest hash above
+    its bin bits (never ``EMPTY``, which marks an empty bin). Mapped over all bins at once
+    (an empty bin reads the filled value ``EMPTY - 1`` first), so a signature costs no
+    Python-level step per bin."""
+    smallest = map(minima.get, range(BINS), repeat(_CLAMPED))
+    values = array("H", map(min, map(and_, map(rshift, smallest, _SHIFTS), _MASKS), _CLAMPS))
+    for empty in _ALL_BINS - minima.keys():
+        values[empty] = EMPTY
+    if sys.byteorder == "little":
+        values.byteswap()
+    return values.tobytes().hex()
 
 
 class Sketch(NamedTuple):
@@ -88,15 +113,29 @@ _ALL = (1 << (BINS * 16)) - 1
 _LANE_LOW = int("0001" * BINS, 16)
 
 
-def decode(signature: object) -> Sketch | None:
-    """A stored signature for comparing; None when it is absent or malformed (a document
-    indexed without one is then never collapsed)."""
-    if not isinstance(signature, str) or len(signature) != BINS * 4:
+def packed(signature: object) -> bytes | None:
+    """A signature as hex text (as documents carry it) in bytes; None when it is absent or
+    malformed."""
+    if not isinstance(signature, str) or len(signature) != SIGNATURE_BYTES * 2:
         return None
     try:
-        bits = int(signature, 16)
+        return bytes.fromhex(signature)
     except ValueError:
         return None
+
+
+def stored_signature(stored: Mapping[str, Any]) -> bytes | None:
+    """The signature among a document's stored fields, where a backend without a column
+    for it keeps it (and the embedded backend kept it before it had one)."""
+    return packed(stored.get(SIGNATURE_FIELD))
+
+
+def decode(signature: bytes | None) -> Sketch | None:
+    """A signature (bytes) for comparing; None when it is absent or malformed (a document
+    indexed without one is then never collapsed)."""
+    if not isinstance(signature, bytes) or len(signature) != SIGNATURE_BYTES:
+        return None
+    bits = int.from_bytes(signature, "big")
     return Sketch(bits, _LANE_LOW & ~_nonzero_lanes(bits ^ _ALL))
 
 

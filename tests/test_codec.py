@@ -20,6 +20,7 @@ from whoosh.filedb.filestore import FileStorage, RamStorage
 import searchlib
 from searchlib.backends.embedded.arrays import narrowest, pack_parts, unpack_parts
 from searchlib.backends.embedded.codec import EmbeddedCodec, verify_segment
+from searchlib.backends.embedded.metadata import FORMAT_VERSION
 from searchlib.backends.embedded.postings import BlockMatcher
 from searchlib.errors import StorageError
 
@@ -370,14 +371,14 @@ def _all_postings(path: Path) -> dict[tuple[str, bytes], list[tuple[str, float, 
     return out
 
 
-def test_format_4_postings_read_and_merge_into_format_5(tmp_path):
+def test_format_4_postings_read_and_merge_into_the_current_format(tmp_path):
     path = tmp_path / "format4"
     shutil.copytree(DATA / "format4-index", path)
     before = _all_postings(path)
     assert len(before) > 500
     with searchlib.Index.open(path) as ix:
         ix.optimize()
-    assert json.loads((path / "searchlib.json").read_text())["format_version"] == 5
+    assert json.loads((path / "searchlib.json").read_text())["format_version"] == FORMAT_VERSION
     reader, _ = _segment_of(FileStorage(str(path)))
     with reader:
         assert type(reader.codec()) is EmbeddedCodec

@@ -8,6 +8,7 @@ import random
 import subprocess
 import sys
 import warnings
+import zlib
 
 import pytest
 from click.testing import CliRunner
@@ -16,11 +17,13 @@ from searchlib import ConfigError, Index
 from searchlib.backends.base import RawHit, RawResults
 from searchlib.cli import cli
 from searchlib.collapse import page_of_stories, stories
+from searchlib.query import Word
 from searchlib.signatures import (
     SIGNATURE_FIELD,
     decode,
     document_signature,
     near_duplicates,
+    packed,
     similarity,
     text_signature,
 )
@@ -115,13 +118,9 @@ def story_docs() -> list[dict[str, str]]:
     return docs
 
 
-#: The collapse is off unless the config turns it on (it costs every search stored reads).
-COLLAPSE = {"duplicates": {"collapse": True}}
-
-
 @pytest.fixture
 def ix(tmp_path):
-    with Index.create(tmp_path / "ix", COLLAPSE) as index:
+    with Index.create(tmp_path / "ix") as index:
         index.add(story_docs())
         yield index
 
@@ -133,12 +132,16 @@ def ids(results) -> list[str]:
 # -- signatures -----------------------------------------------------------------------
 
 
+def sketch(text: str):
+    return decode(packed(text_signature(text)))
+
+
 def test_a_rewrite_is_near_and_another_story_is_not():
     text = article(1)
-    same = decode(text_signature(text))
+    same = sketch(text)
     assert same is not None
-    near = decode(text_signature(rewrite(text, 3)))
-    other = decode(text_signature(article(2)))
+    near = sketch(rewrite(text, 3))
+    other = sketch(article(2))
     assert near is not None and other is not None
     assert similarity(same, same) == 1.0
     assert similarity(same, near) > 0.6
@@ -148,8 +151,8 @@ def test_a_rewrite_is_near_and_another_story_is_not():
 
 
 def test_short_texts_are_one_story_only_when_identical():
-    a = decode(text_signature("Banjir besar melanda kota Bekasi hari ini"))
-    b = decode(text_signature("Banjir besar melanda kota Depok hari ini"))
+    a = sketch("Banjir besar melanda kota Bekasi hari ini")
+    b = sketch("Banjir besar melanda kota Depok hari ini")
     assert a is not None and b is not None
     assert not near_duplicates(a, b, 0.3)
     assert near_duplicates(a, a, 0.9)
@@ -172,10 +175,32 @@ def test_a_signature_is_the_same_in_every_process():
     assert seen == {text_signature(text)}
 
 
+def reference_signature(text: str) -> str:
+    """The signature as signatures.py's docstring defines it, one bin at a time: signatures
+    are stored, so a faster implementation must give exactly these."""
+    words = text.lower().encode().split()
+    words += [b""] * (3 - len(words))
+    minima: dict[int, int] = {}
+    for shingle in zip(words, words[1:], words[2:], strict=False):
+        h = zlib.crc32(b" ".join(shingle))
+        minima[h % 64] = min(h, minima.get(h % 64, h))
+    values = [min(minima[b] >> 6 & 0xFFFF, 0xFFFE) if b in minima else 0xFFFF for b in range(64)]
+    return "".join(f"{v:04x}" for v in values)
+
+
+@pytest.mark.parametrize("words", [0, 1, 2, 3, 20, 45, 400])
+def test_a_signature_is_the_one_its_definition_gives(words):
+    texts = [article(seed, words) for seed in range(20)] + ["Kata " * words]
+    for text in texts:
+        assert text_signature(text) == reference_signature(text)
+
+
 def test_a_missing_or_malformed_signature_decodes_to_none():
     assert decode(None) is None
-    assert decode("zz" * 128) is None
-    assert decode("00ff") is None
+    assert decode(b"\x00\xff") is None
+    assert packed(None) is None
+    assert packed("zz" * 128) is None
+    assert packed("00ff") is None
 
 
 # -- the collapse ---------------------------------------------------------------------
@@ -218,7 +243,7 @@ def test_pages_hold_full_pages_of_distinct_stories(tmp_path):
         text = article(100 + s)
         docs += [{"id": f"s{s}-{v}", "body": rewrite(text, v) + " pemilu"} for v in range(3)]
     docs += [{"id": f"u{i}", "body": article(200 + i) + " pemilu"} for i in range(5)]
-    with Index.create(tmp_path / "ix", COLLAPSE) as index:
+    with Index.create(tmp_path / "ix") as index:
         index.add(docs)
         first = index.search("pemilu", limit=10)
         second = index.search("pemilu", limit=10, page=2)
@@ -239,12 +264,81 @@ def test_hits_and_get_do_not_show_the_signature(ix):
     assert doc is not None and SIGNATURE_FIELD not in doc
 
 
+# -- where the signature is kept --------------------------------------------------------
+
+
+def test_candidates_read_their_signatures_without_their_stored_fields(ix, monkeypatch):
+    """The embedded backend keeps signatures in a column: the collapse reads the stored
+    fields only of the hits it shows."""
+    from searchlib.backends.embedded import store
+
+    loaded = []
+    read = store._stored
+    monkeypatch.setattr(
+        store, "_stored", lambda s, docnum: loaded.append(docnum) or read(s, docnum)
+    )
+    raw = ix._backend.search(
+        Word("banjir"), filters=[], limit=20, page=1, sort="score", signatures=True
+    )
+    assert len(raw.hits) == 9
+    signatures = {h.docnum: h.signature for h in raw.hits}
+    assert loaded == []
+    docs = {d["id"]: d for d in story_docs()}
+    for hit in raw.hits:
+        assert signatures[hit.docnum] == packed(document_signature(docs[hit.stored["id"]]))
+    res = ix.search("banjir", limit=2)
+    assert len(res.hits) == 2
+    loaded.clear()
+    ix.search("banjir", limit=2)
+    leads_and_versions = 2 + sum(len(h.duplicates) for h in res.hits)
+    assert len(loaded) == leads_and_versions < 9
+
+
+def test_the_stored_documents_hold_no_signature(ix):
+    """The column replaces the stored copy: it would cost index size twice."""
+    stored = list(ix._backend.documents())
+    assert len(stored) == 9 and all(SIGNATURE_FIELD not in doc for doc in stored)
+    assert all(SIGNATURE_FIELD not in doc for doc in ix.documents())
+
+
+def test_an_index_with_signatures_in_its_stored_fields_still_collapses(tmp_path, monkeypatch):
+    """Indexes written before the column (format 5) kept the signature as a stored
+    field; their documents, and those a merge copies into a segment with the column,
+    are read from there."""
+    from whoosh import fields
+
+    from searchlib.backends.embedded import schema
+
+    path = tmp_path / "ix"
+    with monkeypatch.context() as patch:
+        patch.setattr(schema, "SignatureColumn", fields.STORED)
+        with Index.create(path) as index:
+            index.add(story_docs())
+    meta = json.loads((path / "searchlib.json").read_text())
+    (path / "searchlib.json").write_text(json.dumps({**meta, "format_version": 5}))
+    with Index.open(path) as index:
+        old = next(index._backend.documents())
+        assert SIGNATURE_FIELD in old
+        assert index.search("banjir").total == 6
+        index.add([{"id": "s2-c", "title": "Banjir desa", "body": rewrite(article(2), 9)}])
+        (two,) = [h for h in index.search("banjir").hits if h.id.startswith("s2")]
+        assert {two.id, *two.duplicates} == {"s2-a", "s2-b", "s2-c"}
+        index.optimize()  # one segment: the old documents' column values are empty
+        assert index.search("banjir").total == 6
+        assert sum(len(h.duplicates) for h in index.search("banjir").hits) == 4
+    assert json.loads((path / "searchlib.json").read_text())["format_version"] == 6
+    Index.reindex(path)  # every signature moves into the column
+    with Index.open(path) as index:
+        assert all(SIGNATURE_FIELD not in doc for doc in index._backend.documents())
+        assert index.search("banjir").total == 6
+
+
 # -- updates and deletes --------------------------------------------------------------
 
 
 def test_a_later_add_finds_the_story_already_indexed(tmp_path):
     text = article(1)
-    with Index.create(tmp_path / "ix", COLLAPSE) as index:
+    with Index.create(tmp_path / "ix") as index:
         index.add([{"id": "first", "body": text}])
         index.add([{"id": "later", "body": rewrite(text, 5)}])
         (hit,) = index.search("kode1").hits
@@ -298,26 +392,27 @@ def test_a_threshold_outside_0_to_1_is_an_error_naming_the_key(threshold):
         Index.create("unused", {"duplicates": {"threshold": threshold}})
 
 
-def test_the_cli_collapses_when_asked(ix, tmp_path):
+def test_the_cli_collapses_unless_told_not_to(ix, tmp_path):
     runner = CliRunner()
     args = ["query", "banjir", "--index", str(ix.path), "--json"]
     collapsed = json.loads(runner.invoke(cli, [*args, "--collapse"]).output)
     every = json.loads(runner.invoke(cli, [*args, "--no-collapse"]).output)
     default = json.loads(runner.invoke(cli, args).output)
-    # the index was made with the collapse on: its own config decides the default
     assert collapsed["total"] == 6 and every["total"] == 9 and default["total"] == 6
     assert sum(len(h["duplicates"]) for h in collapsed["hits"]) == 3
-    text = runner.invoke(
-        cli, ["query", "banjir", "--index", str(ix.path), "--color", "never", "--collapse"]
-    )
+    text = runner.invoke(cli, ["query", "banjir", "--index", str(ix.path), "--color", "never"])
     assert "2 other versions: " in text.output
 
 
-def test_collapse_is_off_unless_configured(tmp_path):
-    with Index.create(tmp_path / "plain") as index:
+def test_collapse_is_on_unless_the_config_turns_it_off(tmp_path):
+    with Index.create(tmp_path / "plain", {"duplicates": {"collapse": False}}) as index:
         index.add(story_docs())
         assert index.search("banjir").total == 9
         assert index.search("banjir", collapse=True).total == 6
+    with Index.open(tmp_path / "plain") as index:  # the index's own config decides
+        assert index.search("banjir").total == 9
+    with Index.open(tmp_path / "plain", {}) as index:
+        assert index.search("banjir").total == 6
 
 
 def test_the_api_and_the_page_collapse_as_configured_unless_told_not_to(ix):
@@ -337,3 +432,20 @@ def test_the_api_and_the_page_collapse_as_configured_unless_told_not_to(ix):
     lead = next(h for h in collapsed["hits"] if len(h["duplicates"]) == 2)
     for other in lead["duplicates"]:
         assert f'data-id="{other}"' in page
+
+
+def test_the_default_evaluation_row_judges_a_story_by_its_best_version(tmp_path):
+    """``Index.search(text)`` collapses: a relevant version listed under another hit counts
+    at that hit's rank; the other query modes rank every version on their own."""
+    from searchlib.evaluation.runner import Collection, System, run_systems
+
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text("".join(json.dumps(d) + "\n" for d in story_docs()), encoding="utf-8")
+    queries = {"q1": "banjir kota"}
+    collection = Collection("stories", docs, queries, {"q1": {"s1-b": 1}})
+    default, plain = run_systems(
+        collection, [System("default", query_mode="default"), System("plain", query_mode="all")]
+    )
+    assert "s1-b" in [doc for doc, _ in default.run["q1"]]
+    assert len(default.run["q1"]) == 6 and len(plain.run["q1"]) == 9
+    assert default.scores["mrr@10"] >= plain.scores["mrr@10"]

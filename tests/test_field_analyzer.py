@@ -23,6 +23,7 @@ from searchlib.analysis.chain import IndonesianAnalyzer
 from searchlib.backends.embedded import pickled
 from searchlib.backends.embedded.analyzers import FieldAnalyzer
 from searchlib.backends.embedded.schema import build_schema
+from searchlib.backends.embedded.signature_column import SignatureColumn
 from searchlib.config import INTERNAL_FIELDS, load_config
 
 DATA = Path(__file__).parent / "data"
@@ -168,11 +169,11 @@ def test_format4_schema_built_from_its_config_equals_the_stored_one() -> None:
     schema_bytes, _ = _toc_pickles(FORMAT4)
     stored = pickle.loads(schema_bytes)  # searchlib's analysis classes at their old paths
     built = build_schema(_stored_config(FORMAT4))
-    # searchlib's own stored fields (the story signature) are new: the old segments hold
+    # searchlib's own fields (the story signature's column) are new: the old segments hold
     # no value for them, and every field the old index has is built as it was.
     added = [n for n in built.names() if n in INTERNAL_FIELDS]
     assert added == list(INTERNAL_FIELDS)
-    assert all(isinstance(built[n], fields.STORED) for n in added)
+    assert all(isinstance(built[n], SignatureColumn) for n in added)
     assert stored.names() == [n for n in built.names() if n not in added]
     for name in stored.names():
         old, new = stored[name], built[name]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from searchlib.query import Node
+from searchlib.signatures import stored_signature
 
 if TYPE_CHECKING:
     from searchlib.config import Config
@@ -28,11 +29,12 @@ Processes = int | str
 class RawHit:
     """One document a backend found, with its score.
 
-    ``stored`` (the document's stored fields) is read on first use: for the recency rerank a
-    backend returns many candidates, and only the page's hits are ever shown.
+    ``stored`` (the document's stored fields) is read on first use: for the recency rerank
+    and the collapse of duplicate stories a backend returns many candidates, and only the
+    page's hits are ever shown.
     """
 
-    __slots__ = ("_load", "_stored", "date", "docnum", "score")
+    __slots__ = ("_load", "_signature", "_stored", "date", "docnum", "score")
 
     def __init__(
         self,
@@ -42,6 +44,7 @@ class RawHit:
         *,
         load: Callable[[], dict[str, Any]] | None = None,
         date: float | None = None,
+        signature: bytes | None = None,
     ) -> None:
         if stored is None and load is None:
             raise TypeError("RawHit needs stored fields or a function that loads them")
@@ -51,6 +54,8 @@ class RawHit:
         self.date = date
         self._stored = stored
         self._load = load
+        #: None: not read yet; b"": read, and the document has none.
+        self._signature = signature
 
     @property
     def stored(self) -> dict[str, Any]:
@@ -58,6 +63,15 @@ class RawHit:
             assert self._load is not None
             self._stored = self._load()
         return self._stored
+
+    @property
+    def signature(self) -> bytes | None:
+        """The document's story signature (:mod:`searchlib.signatures`), or None when it
+        has none. A backend that reads it cheaply gives it with the hit; otherwise it is
+        read from the stored fields."""
+        if self._signature is None:
+            self._signature = stored_signature(self.stored) or b""
+        return self._signature or None
 
     def __repr__(self) -> str:
         return f"RawHit(docnum={self.docnum!r}, score={self.score!r})"
@@ -131,9 +145,13 @@ class Backend(Protocol):
         sort: str,
         fields: Sequence[str] | None = None,
         dates: bool = False,
+        signatures: bool = False,
     ) -> RawResults:
         """One page of hits, best first (``sort="date"``: newest first). ``dates``: fill each
-        hit's ``date`` (for a rerank by age)."""
+        hit's ``date`` (for a rerank by age). ``signatures``: the hits are candidates for
+        the collapse of duplicate stories, of which only a few are shown: give each hit's
+        ``signature`` if the backend reads it more cheaply than the stored fields, and
+        read the stored fields only when asked."""
         ...
 
     def search_terms(

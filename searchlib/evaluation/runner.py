@@ -1,7 +1,8 @@
 """Running a retrieval test collection through the public search API.
 
 A :class:`System` is one row of a results table: a searchlib config, how queries are put to
-the index (``default``: :meth:`Index.search` as a search box calls it, no syntax named;
+the index (``default``: :meth:`Index.search` as a search box calls it, no syntax named,
+duplicate stories collapsed as the config says;
 ``search``: with plain syntax, which ranks prose as one any-word query; ``any``: the same
 reading written in the query language, as BM25 peers rank; ``all``: every word required,
 any word only when no document has them all), and optionally a :class:`TextRewriter`
@@ -28,6 +29,7 @@ from searchlib.errors import IngestError, QueryError
 from searchlib.evaluation.metrics import mean_scores, per_query
 from searchlib.index import Index
 from searchlib.query import Word, parse_plain
+from searchlib.results import Hit
 
 __all__ = [
     "QUERY_MODES",
@@ -250,7 +252,8 @@ def _run_group(
                     if mapper is not None:
                         text = mapper.text(text)
                     try:
-                        run[qid], fallback = _ranked(ix, text, system.query_mode, depth)
+                        judged = collection.qrels.get(qid, {})
+                        run[qid], fallback = _ranked(ix, text, system.query_mode, depth, judged)
                     except QueryError:  # e.g. a question over the length limit
                         run[qid] = []
                         refused += 1
@@ -291,18 +294,28 @@ def _words(text: str) -> list[Word]:
     return [w for w in words if isinstance(w, Word)]
 
 
-def _ranked(ix: Index, text: str, mode: str, depth: int) -> tuple[list[tuple[str, float]], bool]:
-    """The ranked documents: relevance judgments judge documents, so versions of one story
-    are ranked each on its own (``collapse=False``), not folded into the first."""
+def _ranked(
+    ix: Index, text: str, mode: str, depth: int, judged: Mapping[str, int]
+) -> tuple[list[tuple[str, float]], bool]:
+    """The ranked documents. The default mode is the call a search box makes, duplicate
+    stories collapsed as configured; a story is judged by its best-judged version (its hit
+    shows one version and lists the others). The other modes rank every version on its
+    own (``collapse=False``), as the reference rows do."""
     if mode == "default":
-        results = ix.search(text, limit=depth, collapse=False)
+        results = ix.search(text, limit=depth)
     elif mode == "any":
         results = ix.search(any_word_query(text), limit=depth, syntax="query", collapse=False)
     elif mode == "all":
         results = ix.search(all_words_query(text), limit=depth, syntax="query", collapse=False)
     else:
         results = ix.search(text, limit=depth, syntax="plain", collapse=False)
-    return [(hit.id, hit.score) for hit in results.hits], results.fallback
+    ranked = [(_judged_version(hit, judged), hit.score) for hit in results.hits]
+    return ranked, results.fallback
+
+
+def _judged_version(hit: Hit, judged: Mapping[str, int]) -> str:
+    """The id of the hit's best-judged version (the hit's own id when none is better)."""
+    return max((hit.id, *hit.duplicates), key=lambda doc: judged.get(doc, 0))
 
 
 def filled(

@@ -45,6 +45,7 @@ WRITTEN_SCHEMA = _WHOOSH_SCHEMA | {
     "searchlib.backends.embedded.analyzers.FieldAnalyzer",
     "searchlib.backends.embedded.formats.CombinedPositions",
     "searchlib.backends.embedded.formats.CompactPositions",
+    "searchlib.backends.embedded.signature_column.SignatureColumn",
 }
 
 #: The segment list of an index written by this release (a segment names no codec object:

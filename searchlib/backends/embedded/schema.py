@@ -7,8 +7,10 @@ from whoosh.analysis import IDTokenizer, LowercaseFilter
 
 from searchlib.backends.embedded.analyzers import FieldAnalyzer
 from searchlib.backends.embedded.formats import CombinedPositions, CompactPositions
+from searchlib.backends.embedded.signature_column import SignatureColumn
 from searchlib.config import Config
 from searchlib.ranking import combined_fields
+from searchlib.signatures import SIGNATURE_FIELD
 
 #: Keyword values (category, source, tags, keyword extras) are matched and faceted
 #: case-insensitively; they are lowercased once at index time.
@@ -40,6 +42,8 @@ def build_schema(config: Config) -> fields.Schema:
             ftype: fields.FieldType = fields.ID(stored=True, unique=True)
         elif f.name == "tags":
             ftype = fields.KEYWORD(stored=f.stored, commas=True, lowercase=True, scorable=True)
+        elif f.name == SIGNATURE_FIELD:
+            ftype = SignatureColumn()
         elif f.name == COMBINED_ONLY and f.name in combined:
             ftype = fields.STORED()
         elif f.type == "text":

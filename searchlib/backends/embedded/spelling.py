@@ -12,9 +12,12 @@ prefix=1)``: the highest total frequency, ties to the greater term.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from whoosh.support.levenshtein import distance
+
+from searchlib.backends.embedded.terms import TermDictReader
 
 #: The largest edit distance of a suggestion.
 MAX_EDITS = 2
@@ -29,15 +32,15 @@ def closest_term(reader: Any, fieldname: str, word: str) -> str | None:
     letters = set(word)
     near: set[str] = set()
     for leaf, _offset in reader.leaf_readers():
-        for btext in leaf.expand_prefix(fieldname, word[:1]):
-            term = btext.decode("utf-8")
-            if (
-                shortest <= len(term) <= longest
-                and len(letters.symmetric_difference(term)) <= 2 * MAX_EDITS
-                and term not in near
-                and distance(term, word, limit=MAX_EDITS) <= MAX_EDITS
-            ):
-                near.add(term)
+        for chunk in _prefixed(leaf, fieldname, word[:1]):
+            for term in map(bytes.decode, chunk):
+                if (
+                    shortest <= len(term) <= longest
+                    and len(letters.symmetric_difference(term)) <= 2 * MAX_EDITS
+                    and term not in near
+                    and distance(term, word, limit=MAX_EDITS) <= MAX_EDITS
+                ):
+                    near.add(term)
     best: tuple[float, str] | None = None
     for term in near:
         frequency = reader.frequency(fieldname, term) or 1
@@ -46,3 +49,14 @@ def closest_term(reader: Any, fieldname: str, word: str) -> str | None:
         if best is None or item > best:
             best = item
     return best[1] if best else None
+
+
+def _prefixed(leaf: Any, fieldname: str, prefix: str) -> Iterator[list[bytes]]:
+    """The segment's terms of ``fieldname`` starting with ``prefix``, in lists: straight
+    from this engine's term dictionary (reached through Whoosh's public ``cursor()``), or
+    through Whoosh's ``expand_prefix`` for another codec's segment."""
+    terms = getattr(leaf.cursor(fieldname), "reader", None)
+    if isinstance(terms, TermDictReader):
+        yield from terms.prefixed(fieldname, prefix.encode("utf-8"))
+    else:
+        yield list(leaf.expand_prefix(fieldname, prefix))

@@ -32,6 +32,7 @@ from searchlib.backends.embedded.pickles import vet_latest_toc
 from searchlib.backends.embedded.plan import Plan
 from searchlib.backends.embedded.schema import COMBINED_FIELD, COMBINED_ONLY, build_schema
 from searchlib.backends.embedded.scoring import BM25
+from searchlib.backends.embedded.signature_column import SignatureReader
 from searchlib.backends.embedded.spelling import closest_term
 from searchlib.backends.embedded.spellings import spellings
 from searchlib.backends.embedded.topk import TooSlow, TopK, top_k
@@ -328,6 +329,7 @@ class WhooshStore:
         sort: str,
         fields: Sequence[str] | None = None,
         dates: bool = False,
+        signatures: bool = False,
     ) -> RawResults:
         searcher = self._searcher()
         ctx = self.context(searcher, fields)
@@ -338,7 +340,7 @@ class WhooshStore:
         wanted = offset + limit
         scored, count, matches = self._rank(searcher, plan, max(wanted, 1))
         collected = len(scored)
-        hits = _hits(searcher, scored[offset:wanted], dates=dates)
+        hits = _hits(searcher, scored[offset:wanted], dates=dates, signatures=signatures)
         return RawResults(
             collected=collected,
             hits=hits,
@@ -575,16 +577,20 @@ def _set_deadline(collector: Collector, seconds: float) -> None:
     inner.matches = timed_matches
 
 
-def _hits(searcher: Searcher, scored: list[tuple[float, int]], *, dates: bool) -> list[RawHit]:
-    """Hits with their stored fields; with ``dates`` (rerank candidates, many more than a
-    page) each hit's date, and the stored fields read only for the hits that are shown."""
-    if not dates:
+def _hits(
+    searcher: Searcher, scored: list[tuple[float, int]], *, dates: bool, signatures: bool
+) -> list[RawHit]:
+    """Hits with their stored fields. With ``dates`` or ``signatures`` (rerank or collapse
+    candidates, many more than a page) each hit's date or story signature from its column,
+    and the stored fields read only for the hits that are shown."""
+    if not (dates or signatures):
         return [
             RawHit(docnum=docnum, score=score, stored=dict(searcher.stored_fields(docnum)))
             for score, docnum in scored
         ]
     reader = searcher.reader()
-    column = reader.column_reader("date") if reader.has_column("date") else None
+    column = reader.column_reader("date") if dates and reader.has_column("date") else None
+    signature = SignatureReader(reader) if signatures else None
     hits = []
     for score, docnum in scored:
         value = column[docnum] if column is not None else None
@@ -599,6 +605,7 @@ def _hits(searcher: Searcher, scored: list[tuple[float, int]], *, dates: bool) -
                     if isinstance(value, datetime)
                     else None
                 ),
+                signature=signature(docnum) if signature is not None else None,
             )
         )
     return hits

@@ -497,6 +497,27 @@ class TermDictReader(TermsReader):
                 return
             block = self.read_block(n)
 
+    def prefixed(self, fieldname: str, prefix: bytes) -> Iterator[list[bytes]]:
+        """The terms of ``fieldname`` that start with ``prefix``, a block's worth at a time
+        (a did-you-mean walks thousands: no Python step per term here). Blocks read in
+        passing are not cached."""
+        key = self.key(fieldname, prefix)
+        pos = self.seek(key)
+        if pos is None:
+            return
+        n, i = pos
+        block = self.block(n)
+        while True:
+            keys = block.keys[i:]
+            if not keys or not keys[-1].startswith(key):
+                yield [k[2:] for k in keys if k.startswith(key)]
+                return
+            yield [k[2:] for k in keys]
+            n, i = n + 1, 0
+            if n >= len(self.firsts):
+                return
+            block = self.read_block(n)
+
     def position_key(self, pos: Position) -> tuple[Block, int]:
         return self.block(pos.block), pos.item
 

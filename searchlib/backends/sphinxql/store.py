@@ -327,7 +327,10 @@ class SphinxStore:
         sort: str,
         fields: Sequence[str] | None = None,
         dates: bool = False,
+        signatures: bool = False,
     ) -> RawResults:
+        # Every hit's stored article comes with the rows, signature included (each hit
+        # reads it from there): ``signatures`` asks for nothing more.
         compiled = self._compile(node, filters, fields)
         if compiled.empty:
             return RawResults(collected=0, hits=[], terms=compiled.terms, dropped=compiled.dropped)

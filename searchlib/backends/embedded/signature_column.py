@@ -1,0 +1,71 @@
+"""The story signature as a per-document column: fixed width, read as a slice of the
+segment's mapped file.
+
+The collapse of duplicate stories reads the signature of every candidate beyond the page;
+kept among the stored fields, each would cost decompressing and decoding a whole document.
+A Whoosh ``COLUMN`` field (:class:`whoosh.columns.FixedBytesColumn`) holds it in the
+segment's column file instead, ``SIGNATURE_BYTES`` per document.
+
+Segments written before the column existed have none, and a merge copies their documents
+with the column's default (``ABSENT``): those documents' signatures are read from their
+stored fields, where they were kept then (a document indexed before signatures existed has
+none there either, and is a story of its own).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from typing import Any
+
+from whoosh import columns, fields
+
+from searchlib.signatures import SIGNATURE_BYTES, SIGNATURE_FIELD, packed
+
+__all__ = ["ABSENT", "SignatureColumn", "SignatureReader"]
+
+#: The column's default, and the value of a document without a signature in it: every bin
+#: empty, which no text's signature is (every text has at least one shingle).
+ABSENT = b"\xff" * SIGNATURE_BYTES
+
+
+class SignatureColumn(fields.COLUMN):
+    """The schema field of the signature: not indexed, not stored, one column value."""
+
+    def __init__(self) -> None:
+        super().__init__(columns.FixedBytesColumn(SIGNATURE_BYTES, default=ABSENT))
+
+    def __reduce__(self) -> tuple[type, tuple[()]]:
+        """Pickled into the table of contents as its class path alone: everything else
+        is fixed by the class."""
+        return SignatureColumn, ()
+
+    def to_column_value(self, value: Any) -> bytes:
+        """Documents carry the signature as hex text (:mod:`searchlib.signatures`)."""
+        return packed(value) or ABSENT
+
+
+class SignatureReader:
+    """Each document's signature by its number in a searcher's reader: bytes from its
+    segment's column, or None where the column has none (the hit then reads its stored
+    fields). Each segment's column is opened when first asked for."""
+
+    def __init__(self, reader: Any) -> None:
+        self._leaves = list(reader.leaf_readers())
+        self._starts = [offset for _, offset in self._leaves]
+        self._columns: dict[int, Any] = {}
+
+    def __call__(self, docnum: int) -> bytes | None:
+        i = bisect_right(self._starts, docnum) - 1
+        column = self._columns.get(i, False)
+        if column is False:
+            column = self._columns[i] = self._column(self._leaves[i][0])
+        if column is None:
+            return None
+        value = column[docnum - self._starts[i]]
+        return None if value == ABSENT else value
+
+    @staticmethod
+    def _column(leaf: Any) -> Any:
+        if not leaf.has_column(SIGNATURE_FIELD):
+            return None
+        return leaf.column_reader(SIGNATURE_FIELD, translate=False)
