@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from benchmarks._corpus import DEFAULT_SEED, CorpusError, find_source
 from benchmarks._queries import DEFAULT_COUNT
@@ -46,17 +46,30 @@ FALLBACK_TITLE_BOOST = 2.0
 FALLBACK_FACETS = ("category", "source")
 
 
-def searchlib_defaults() -> tuple[float, tuple[str, ...], str]:
-    """searchlib's default title weight (body is 1.0) and facet fields, and where they came
-    from."""
+class Defaults(NamedTuple):
+    """What the other systems copy from searchlib's default config, and where it came from."""
+
+    title_boost: float
+    facets: tuple[str, ...]
+    #: Whether searchlib collapses near-duplicate stories (its totals then count stories).
+    collapse: bool
+    source: str
+
+
+def searchlib_defaults() -> Defaults:
     try:
         from searchlib.config import Config
 
         config = Config()
-        return config.field("title").boost, tuple(config.facets), "searchlib's default config"
+        return Defaults(
+            config.field("title").boost,
+            tuple(config.facets),
+            bool(config.collapse_duplicates),
+            "searchlib's default config",
+        )
     except Exception as error:
         note = f"searchlib's config is unreadable ({type(error).__name__}: {error})"
-        return FALLBACK_TITLE_BOOST, FALLBACK_FACETS, f"{note}; assumed"
+        return Defaults(FALLBACK_TITLE_BOOST, FALLBACK_FACETS, False, f"{note}; assumed")
 
 
 def run_worker(
@@ -135,8 +148,15 @@ def _describe(prepared: Prepared, workdir: Path, seed: int) -> None:
 def _run_systems(
     args: argparse.Namespace, prepared: Prepared, workdir: Path
 ) -> tuple[dict[str, dict[str, Any] | None], list[str]]:
-    boost, facets, defaults_from = searchlib_defaults()
-    print(f"title weight {boost:g} vs body 1.0, facets {', '.join(facets)} ({defaults_from})\n")
+    defaults = searchlib_defaults()
+    boost, facets = defaults.title_boost, defaults.facets
+    print(f"title weight {boost:g} vs body 1.0, facets {', '.join(facets)} ({defaults.source})")
+    if defaults.collapse:
+        print(
+            "searchlib collapses near-duplicate stories: its totals count stories, FTS5's "
+            "count documents"
+        )
+    print()
     raws: dict[str, dict[str, Any] | None] = {}
     failures = []
     for name in SYSTEM_ORDER:
