@@ -10,10 +10,14 @@ FIGURES = (
     "build_s",
     "docs_per_s",
     "peak_rss_mb",
+    "helper_rss_mb",
     "index_mb",
     "query_p50_ms",
     "query_p95_ms",
     "query_p99_ms",
+    "facets_p50_ms",
+    "facets_p95_ms",
+    "facets_p99_ms",
 )
 #: analysis_floor indexes nothing and answers no queries: only its build time is a figure.
 FLOOR = "analysis_floor"
@@ -30,6 +34,9 @@ RATIOS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "searchlib_query_p50_vs_fts5": (("searchlib", "query_p50_ms"), ("fts5", "query_p50_ms")),
     "searchlib_query_p95_vs_fts5": (("searchlib", "query_p95_ms"), ("fts5", "query_p95_ms")),
     "searchlib_query_p99_vs_fts5": (("searchlib", "query_p99_ms"), ("fts5", "query_p99_ms")),
+    "searchlib_facets_p50_vs_fts5": (("searchlib", "facets_p50_ms"), ("fts5", "facets_p50_ms")),
+    "searchlib_facets_p95_vs_fts5": (("searchlib", "facets_p95_ms"), ("fts5", "facets_p95_ms")),
+    "searchlib_facets_p99_vs_fts5": (("searchlib", "facets_p99_ms"), ("fts5", "facets_p99_ms")),
     "searchlib_query_p50_vs_whoosh": (
         ("searchlib", "query_p50_ms"),
         ("whoosh_stock", "query_p50_ms"),
@@ -82,11 +89,16 @@ def figures(name: str, raw: dict[str, Any] | None, docs: int) -> dict[str, float
     out.update(
         docs_per_s=round(docs / raw["build_s"], 1),
         peak_rss_mb=round(raw["peak_rss_mb"], 1),
+        # A build helper process's own peak (None: the system started none).
+        helper_rss_mb=round(raw["helper_rss_mb"], 1) if raw.get("helper_rss_mb") else None,
         index_mb=round(raw["index_bytes"] / MIB, 2),
         query_p50_ms=round(percentile(latencies, 50), 3),
         query_p95_ms=round(percentile(latencies, 95), 3),
         query_p99_ms=round(percentile(latencies, 99), 3),
     )
+    faceted = raw.get("facets_latencies_ms")  # absent: the system has no facets
+    for p in (50, 95, 99):
+        out[f"facets_p{p}_ms"] = round(percentile(faceted, p), 3) if faceted else None
     return out
 
 
@@ -114,7 +126,7 @@ def document(
     }
 
 
-def _cell(value: float | None) -> str:
+def cell(value: float | None) -> str:
     if value is None:
         return "-"
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
@@ -128,10 +140,14 @@ def markdown(doc: dict[str, Any], raws: dict[str, dict[str, Any] | None], querie
         "build CPU s",
         "docs/s",
         "peak RSS MB",
+        "helper peak RSS MB",
         "index MB",
         "p50 ms",
         "p95 ms",
         "p99 ms",
+        "facets p50 ms",
+        "facets p95 ms",
+        "facets p99 ms",
         "queries with hits",
         "via fallback",
     ]
@@ -140,16 +156,51 @@ def markdown(doc: dict[str, Any], raws: dict[str, dict[str, Any] | None], querie
         fig = doc["systems"][name]
         raw = raws.get(name) or {}
         cpu = raw.get("build_cpu_s")
-        row = [name, _cell(fig.get("build_s")), _cell(None if cpu is None else round(cpu, 3))]
-        row += [_cell(fig.get(key)) for key in FIGURES[1:]]
+        row = [name, cell(fig.get("build_s")), cell(None if cpu is None else round(cpu, 3))]
+        row += [cell(fig.get(key)) for key in FIGURES[1:]]
         if "answered" in raw:
             row += [f"{raw['answered']}/{queries}", str(raw["fallbacks"])]
         else:
             row += ["-", "-"]
         lines.append("| " + " | ".join(row) + " |")
     lines += ["", "| ratio | value |", "|---|---|"]
-    lines += [f"| {name} | {_cell(value)} |" for name, value in doc["ratios"].items()]
+    lines += [f"| {name} | {cell(value)} |" for name, value in doc["ratios"].items()]
     return "\n".join(lines)
+
+
+def _folded(counts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """Facet counts with values compared as searchlib compares keyword values (case and
+    surrounding space ignored), which labels each with its most common spelling."""
+    out: dict[str, dict[str, int]] = {}
+    for field, values in counts.items():
+        merged = out.setdefault(field, {})
+        for value, n in values.items():
+            key = value.strip().lower()
+            merged[key] = merged.get(key, 0) + n
+    return out
+
+
+def agreement(raws: dict[str, dict[str, Any] | None]) -> list[str]:
+    """One line per system counted with facets besides searchlib: on how many queries its
+    total and its facet counts equal searchlib's. Facet timings compare only when the
+    systems counted the same matches."""
+    base = raws.get("searchlib") or {}
+    if "totals" not in base:
+        return []
+    out = []
+    for name, raw in raws.items():
+        if name == "searchlib" or not raw or "totals" not in raw:
+            continue
+        n = len(base["totals"])
+        totals = sum(a == b for a, b in zip(base["totals"], raw["totals"], strict=True))
+        facets = sum(
+            _folded(a) == _folded(b) for a, b in zip(base["facets"], raw["facets"], strict=True)
+        )
+        out.append(
+            f"counts: {name} has searchlib's total on {totals}/{n} queries and its facet "
+            f"counts on {facets}/{n}"
+        )
+    return out
 
 
 def busy_warnings(raws: dict[str, dict[str, Any] | None], share: float = BUSY_SHARE) -> list[str]:

@@ -9,6 +9,11 @@ field weights (FTS5's bm25 has k1=1.2, b=0.75 built in, as searchlib's defaults)
 FTS5's ``snippet()`` over ``body_terms``: stemmed terms, not the original sentences, which is
 less work than the other systems' snippets of the original text.
 
+The facet fields (searchlib's default facets: category, source) are columns of the plain
+table. Asked for facets, a query also counts its matches (``COUNT(*)`` with the same MATCH as
+the ranked query, the OR one when it fell back) and, per facet field, the matches by value
+(``GROUP BY`` over the plain table joined on rowid), as a search page built on SQLite would.
+
 FTS5's unicode61 tokenizer would split a term such as ``#belamuslimindia`` or ``1.234`` again
 (and drop the ``#``), changing what matches; so each character of a term that is not a letter
 or digit is escaped as a private-use-delimited code (private-use characters are token
@@ -30,6 +35,7 @@ SNIPPET_TOKENS = 24
 _OPEN, _CLOSE = "\ue000", "\ue001"
 _NOT_ALNUM = re.compile(r"[\W_]")
 _ESCAPED = re.compile(f"{_OPEN}([0-9a-f]+){_CLOSE}")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def encode(term: str) -> str:
@@ -59,16 +65,36 @@ def unavailable() -> str | None:
     return None
 
 
+def _column(field: str) -> str:
+    """The plain table's column for a facet field (prefixed: no clash with title or body)."""
+    if not _IDENTIFIER.fullmatch(field):
+        raise ValueError(f"facet field {field!r} is not a plain identifier")
+    return f"f_{field}"
+
+
+def _value(doc: dict[str, Any], field: str) -> str | None:
+    value = doc.get(field)
+    if isinstance(value, (list, tuple)):
+        raise ValueError(f"document {doc.get('id')!r}: {field} holds a list; only one value")
+    return str(value) if value not in (None, "") else None
+
+
 def build(docs: Iterable[dict[str, Any]], path: Path, settings: Settings) -> None:
     from searchlib import analyze
 
+    columns = [_column(f) for f in settings.facets]
     db = sqlite3.connect(path / DB)
     with db:
         db.execute(
             "CREATE VIRTUAL TABLE docs USING fts5("
             "id UNINDEXED, title_terms, body_terms, tokenize='unicode61 remove_diacritics 0')"
         )
-        db.execute("CREATE TABLE articles (rowid INTEGER PRIMARY KEY, title TEXT, body TEXT)")
+        facet_columns = "".join(f", {c} TEXT" for c in columns)
+        db.execute(
+            f"CREATE TABLE articles (rowid INTEGER PRIMARY KEY, title TEXT, body TEXT"
+            f"{facet_columns})"
+        )
+        insert = f"INSERT INTO articles VALUES (?, ?, ?{', ?' * len(columns)})"
         for rowid, doc in enumerate(docs, 1):
             title = str(doc.get("title") or "")
             body = str(doc.get("body") or "")
@@ -76,7 +102,8 @@ def build(docs: Iterable[dict[str, Any]], path: Path, settings: Settings) -> Non
                 "INSERT INTO docs (rowid, id, title_terms, body_terms) VALUES (?, ?, ?, ?)",
                 (rowid, str(doc["id"]), _terms(analyze, title), _terms(analyze, body)),
             )
-            db.execute("INSERT INTO articles VALUES (?, ?, ?)", (rowid, title, body))
+            facets = [_value(doc, f) for f in settings.facets]
+            db.execute(insert, (rowid, title, body, *facets))
     db.close()
 
 
@@ -85,6 +112,8 @@ def _match(terms: list[str], operator: str) -> str:
 
 
 class _Searcher:
+    counts_facets = True
+
     def __init__(self, path: Path, settings: Settings) -> None:
         from searchlib import analyze
 
@@ -99,24 +128,44 @@ class _Searcher:
             "FROM docs WHERE docs MATCH ? AND rank MATCH ? ORDER BY rank LIMIT ?"
         )
         self._limit = settings.limit
+        self._count = "SELECT count(*) FROM docs WHERE docs MATCH ?"
+        self._by_value = {
+            field: (
+                f"SELECT a.{_column(field)}, count(*) FROM docs "
+                "JOIN articles AS a ON a.rowid = docs.rowid "
+                f"WHERE docs MATCH ? AND a.{_column(field)} IS NOT NULL "
+                f"GROUP BY a.{_column(field)}"
+            )
+            for field in settings.facets
+        }
 
-    def search(self, query: str) -> Outcome:
+    def search(self, query: str, facets: bool = False) -> Outcome:
         terms = [encode(t) for t in self._analyze(query)]
         if not terms:
-            return Outcome([], False)
-        rows = self._db.execute(
-            self._sql, (_match(terms, "AND"), self._rank, self._limit)
-        ).fetchall()
+            empty: dict[str, dict[str, int]] = {field: {} for field in self._by_value}
+            return Outcome([], False, 0, empty) if facets else Outcome([], False)
+        match = _match(terms, "AND")
+        rows = self._top(match)
         wider = not rows and len(terms) > 1  # one term: "any" is "all"
         if wider:
-            rows = self._db.execute(
-                self._sql, (_match(terms, "OR"), self._rank, self._limit)
-            ).fetchall()
+            match = _match(terms, "OR")
+            rows = self._top(match)
         hits = [(str(i), str(t), decode(str(s))) for i, t, s in rows]
-        return Outcome(hits, wider and bool(rows))
+        if not facets:
+            return Outcome(hits, wider and bool(rows))
+        total, counts = self._counts(match)
+        return Outcome(hits, wider and bool(rows), total, counts)
 
     def _top(self, match: str) -> list[tuple[str, str, str]]:
         return self._db.execute(self._sql, (match, self._rank, self._limit)).fetchall()
+
+    def _counts(self, match: str) -> tuple[int, dict[str, dict[str, int]]]:
+        (total,) = self._db.execute(self._count, (match,)).fetchone()
+        counts = {
+            field: {str(value): n for value, n in self._db.execute(sql, (match,))}
+            for field, sql in self._by_value.items()
+        }
+        return int(total), counts
 
     def close(self) -> None:
         self._db.close()

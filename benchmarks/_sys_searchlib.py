@@ -1,6 +1,8 @@
 """``searchlib``: the public API with the default config, as an application would use it:
 ``Index.create`` + one ``add`` call to build, ``Index.open`` + ``search(query, limit=10)`` to
-query (all words, then searchlib's own any-word fallback), each hit's ``.snippet``.
+query (all words, then searchlib's own any-word fallback), each hit's ``.snippet``; with
+facets, also the results' ``.total`` and ``.facets`` (the config's facet fields), as a search
+page shows them.
 """
 
 from __future__ import annotations
@@ -35,15 +37,20 @@ def build(docs: Iterable[dict[str, Any]], path: Path, settings: Settings) -> Non
 
 
 class _Searcher:
+    counts_facets = True
+
     def __init__(self, path: Path, settings: Settings) -> None:
         import searchlib
 
         self._ix = searchlib.Index.open(path / INDEX)
         self._limit = settings.limit
 
-    def search(self, query: str) -> Outcome:
+    def search(self, query: str, facets: bool = False) -> Outcome:
         res = self._ix.search(query, limit=self._limit)
-        return Outcome([(h.id, h.title, h.snippet) for h in res.hits], bool(res.fallback))
+        hits = [(h.id, h.title, h.snippet) for h in res.hits]
+        if not facets:
+            return Outcome(hits, bool(res.fallback))
+        return Outcome(hits, bool(res.fallback), res.total, res.facets)
 
     def close(self) -> None:
         self._ix.close()

@@ -5,7 +5,8 @@ cluster (searchd from Sphinx 2.2 or Manticore, 127.0.0.1), as an application wou
 directory; a fraction of a second, inside the timed build), then one ``Index.add`` call:
 the documents are analyzed by searchlib in this process and sent in multi-row REPLACEs, each
 node's share in one engine transaction. Queries go through one node's distributed index,
-which asks both shards; snippets are searchlib's own, from the stored text. The nodes are
+which asks both shards; snippets are searchlib's own, from the stored text; with facets,
+the results' ``.total`` and ``.facets`` as for ``searchlib``. The nodes are
 stopped when the searcher closes, or at exit if the worker fails first. Peak RSS is this
 client process only: the searchd processes are not counted.
 """
@@ -56,6 +57,8 @@ def build(docs: Iterable[dict[str, Any]], path: Path, settings: Settings) -> Non
 
 
 class _Searcher:
+    counts_facets = True
+
     def __init__(self, path: Path, settings: Settings) -> None:
         import searchlib
 
@@ -63,11 +66,14 @@ class _Searcher:
         self._ix = searchlib.Index.open(self._directory, self._directory / "searchlib.yaml")
         self._limit = settings.limit
 
-    def search(self, query: str) -> Outcome:
+    def search(self, query: str, facets: bool = False) -> Outcome:
         res = self._ix.search(query, limit=self._limit)
         if res.partial:
             raise RuntimeError(f"partial results: {res.warnings}")
-        return Outcome([(h.id, h.title, h.snippet) for h in res.hits], bool(res.fallback))
+        hits = [(h.id, h.title, h.snippet) for h in res.hits]
+        if not facets:
+            return Outcome(hits, bool(res.fallback))
+        return Outcome(hits, bool(res.fallback), res.total, res.facets)
 
     def close(self) -> None:
         self._ix.close()

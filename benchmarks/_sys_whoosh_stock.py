@@ -48,6 +48,9 @@ def build(docs: Iterable[dict[str, Any]], path: Path, settings: Settings) -> Non
 
 
 class _Searcher:
+    # Its schema has no keyword fields to count by.
+    counts_facets = False
+
     def __init__(self, path: Path, settings: Settings) -> None:
         from whoosh import index
         from whoosh.qparser import AndGroup, MultifieldParser, OrGroup
@@ -61,7 +64,7 @@ class _Searcher:
         self._any = MultifieldParser(fields, schema, fieldboosts=boosts, group=OrGroup)
         self._limit = settings.limit
 
-    def search(self, query: str) -> Outcome:
+    def search(self, query: str, facets: bool = False) -> Outcome:
         results = self._searcher.search(self._all.parse(query), limit=self._limit)
         wider = results.scored_length() == 0
         if wider:

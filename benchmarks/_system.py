@@ -10,23 +10,32 @@ from typing import Any, Protocol
 
 @dataclass(frozen=True)
 class Settings:
-    """Query semantics shared by all systems: top ``limit`` hits, title weighted against body."""
+    """Query semantics shared by all systems: top ``limit`` hits, title weighted against body,
+    and the keyword fields a search page counts its matches by (searchlib's default facets)."""
 
     title_boost: float
     limit: int = 10
+    facets: tuple[str, ...] = ("category", "source")
 
 
 @dataclass(frozen=True)
 class Outcome:
     """One query's top hits as (id, title, snippet), and whether they came from the
-    any-word fallback (no document had all the words)."""
+    any-word fallback (no document had all the words). Asked with facets, also how many
+    documents match in all and their counts per value of each facet field."""
 
     hits: list[tuple[str, str, str]]
     fallback: bool
+    total: int | None = None
+    facets: dict[str, dict[str, int]] | None = None
 
 
 class Searcher(Protocol):
-    def search(self, query: str) -> Outcome: ...
+    #: Whether ``search(query, facets=True)`` counts the total and the facets; a system
+    #: without them is left out of the facets pass.
+    counts_facets: bool
+
+    def search(self, query: str, facets: bool = False) -> Outcome: ...
 
     def close(self) -> None: ...
 

@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from benchmarks._system import Settings, System
+from benchmarks._system import Searcher, Settings, System
+from benchmarks._workdir import MARKER
 
 SYSTEMS = ("analysis_floor", "whoosh_stock", "fts5", "searchlib", "sphinx_2node")
 
@@ -42,6 +43,13 @@ def peak_rss_mb() -> float:
     return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)
 
 
+def children_peak_rss_mb() -> float:
+    """The peak RSS of the largest finished child process (searchlib's build helper), in MiB;
+    0 when there was none. VmHWM counts this process only."""
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return peak / (1024 * 1024 if sys.platform == "darwin" else 1024)
+
+
 def cpu_s() -> float:
     """CPU seconds used so far by this process and its finished children (worker pools)."""
     own = resource.getrusage(resource.RUSAGE_SELF)
@@ -59,6 +67,29 @@ def stream(corpus: Path) -> Iterator[dict[str, Any]]:
             yield json.loads(line)
 
 
+def timed_pass(searcher: Searcher, queries: list[str], facets: bool) -> dict[str, Any]:
+    """Every query once untimed (caches, lazily opened files, first-use imports), then once
+    timed; with ``facets``, each also counts its total and facets."""
+    for query in queries:
+        searcher.search(query, facets=facets)
+    latencies, hits, fallbacks, answered, counted = [], 0, 0, 0, []
+    for query in queries:
+        started = time.perf_counter()
+        outcome = searcher.search(query, facets=facets)
+        latencies.append((time.perf_counter() - started) * 1000.0)
+        hits += len(outcome.hits)
+        answered += bool(outcome.hits)
+        fallbacks += outcome.fallback
+        counted.append((outcome.total, outcome.facets))
+    if facets:  # the counts, so the report can check that the systems counted alike
+        return {
+            "facets_latencies_ms": latencies,
+            "totals": [total for total, _ in counted],
+            "facets": [counts for _, counts in counted],
+        }
+    return {"latencies_ms": latencies, "hits": hits, "answered": answered, "fallbacks": fallbacks}
+
+
 def run(
     name: str, corpus: Path, queries: list[str], workdir: Path, settings: Settings
 ) -> dict[str, Any]:
@@ -67,6 +98,7 @@ def run(
     if reason is not None:
         return {"skipped": reason}
     workdir.mkdir(parents=True, exist_ok=False)
+    (workdir / MARKER).touch()
     started, cpu = time.perf_counter(), cpu_s()
     system.build(stream(corpus), workdir, settings)
     build_s = time.perf_counter() - started
@@ -77,19 +109,12 @@ def run(
     }
     searcher = system.open_searcher(workdir, settings)
     if searcher is not None:
-        for query in queries:  # warm-up: caches, lazily opened files, first-use imports
-            searcher.search(query)
-        latencies, hits, fallbacks, answered = [], 0, 0, 0
-        for query in queries:
-            started = time.perf_counter()
-            outcome = searcher.search(query)
-            latencies.append((time.perf_counter() - started) * 1000.0)
-            hits += len(outcome.hits)
-            answered += bool(outcome.hits)
-            fallbacks += outcome.fallback
+        result.update(timed_pass(searcher, queries, facets=False))
+        if searcher.counts_facets:
+            result.update(timed_pass(searcher, queries, facets=True))
         searcher.close()
-        result.update(latencies_ms=latencies, hits=hits, answered=answered, fallbacks=fallbacks)
     result["peak_rss_mb"] = peak_rss_mb()
+    result["helper_rss_mb"] = children_peak_rss_mb()
     return result
 
 
@@ -100,9 +125,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=Path, required=True, help="JSON list of strings")
     parser.add_argument("--dir", type=Path, required=True, help="a new directory for the index")
     parser.add_argument("--title-boost", type=float, required=True)
+    parser.add_argument("--facets", required=True, help="comma-separated facet fields")
     args = parser.parse_args(argv)
     queries = json.loads(args.queries.read_text(encoding="utf-8"))
-    result = run(args.system, args.corpus, queries, args.dir, Settings(args.title_boost))
+    facets = tuple(f for f in args.facets.split(",") if f)
+    settings = Settings(args.title_boost, facets=facets)
+    result = run(args.system, args.corpus, queries, args.dir, settings)
     print(json.dumps(result))
     return 0
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks._corpus import DEFAULT_SEED, Composer, find_source
-from benchmarks.run import write_corpus
+from benchmarks._workdir import write_corpus
 
 SEARCHLIB = [sys.executable, "-m", "searchlib"]
 

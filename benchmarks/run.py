@@ -1,17 +1,23 @@
 """Benchmark searchlib against stock Whoosh, SQLite FTS5 and an analysis floor.
 
     python -m benchmarks.run --docs N [--json FILE] [--check benchmarks/thresholds.yaml]
+                             [--systems searchlib,fts5] [--workdir DIR]
 
 One run composes the corpus (see _corpus.py) and the queries (_queries.py) once, then runs
 each system on the same documents and queries, each in its own fresh Python subprocess
 (_worker.py), one after another, so each peak RSS is that system's alone and none inherits
-another's imports or caches. Each
-builds (timed, streaming the documents from a JSONL file, parsing included), then a warm
-searcher answers every query once untimed and once timed (top 10 with snippets; all words
-must match, else any word). Peak RSS is each worker's VmHWM over its build and queries.
-MB are MiB (2**20 bytes); text MB counts the UTF-8 bytes of titles and bodies. Prints a
-markdown table; --json writes the figures; --check exits 1 naming each ratio above its
-maximum in the thresholds file.
+another's imports or caches. Each builds (timed, streaming the documents from a JSONL file,
+parsing included), then a warm searcher answers every query once untimed and once timed (top
+10 with snippets; all words must match, else any word), then the same again with facets
+(each query also counts its total and its matches per facet field, as a search page does;
+systems without facets skip this pass). Peak RSS is each worker's VmHWM over its build and
+queries; helper peak RSS is the largest child process it waited for (searchlib's build
+helper), which VmHWM does not count. MB are MiB (2**20 bytes); text MB counts the UTF-8
+bytes of titles and bodies. Prints a markdown table; --json writes the figures; --check
+exits 1 naming each ratio above its maximum in the thresholds file. With --workdir the
+corpus and queries are kept there and reused by a later run with the same --docs, --seed,
+--queries and source (_workdir.py); each system's index directory from an earlier run there
+is removed before it builds.
 """
 
 from __future__ import annotations
@@ -24,48 +30,50 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from benchmarks._corpus import DEFAULT_SEED, Composer, CorpusError, find_source, words
-from benchmarks._queries import DEFAULT_COUNT, derive_queries, stopwords
-from benchmarks._report import SYSTEM_ORDER, busy_warnings, document, markdown
+from benchmarks._corpus import DEFAULT_SEED, CorpusError, find_source
+from benchmarks._queries import DEFAULT_COUNT
+from benchmarks._report import SYSTEM_ORDER, agreement, busy_warnings, document, markdown
+from benchmarks._workdir import Prepared, WorkdirError, clear_index, prepare
 from benchmarks.check_thresholds import ThresholdsError, load_thresholds, regressions
 
 #: The worker runs as a module of this package, from the repository root.
 REPO = Path(__file__).resolve().parents[1]
-#: Used when searchlib's config cannot be read (so FTS5 and Whoosh still weigh titles).
+#: Used when searchlib's config cannot be read (so FTS5 and Whoosh still weigh titles and
+#: FTS5 counts the same facets).
 FALLBACK_TITLE_BOOST = 2.0
+FALLBACK_FACETS = ("category", "source")
 
 
-def title_boost() -> tuple[float, str]:
-    """searchlib's default title weight (body is 1.0), and where it came from."""
+class Defaults(NamedTuple):
+    """What the other systems copy from searchlib's default config, and where it came from."""
+
+    title_boost: float
+    facets: tuple[str, ...]
+    #: Whether searchlib collapses near-duplicate stories (its totals then count stories).
+    collapse: bool
+    source: str
+
+
+def searchlib_defaults() -> Defaults:
     try:
         from searchlib.config import Config
 
-        return Config().field("title").boost, "searchlib's default config"
+        config = Config()
+        return Defaults(
+            config.field("title").boost,
+            tuple(config.facets),
+            bool(config.collapse_duplicates),
+            "searchlib's default config",
+        )
     except Exception as error:
         note = f"searchlib's config is unreadable ({type(error).__name__}: {error})"
-        return FALLBACK_TITLE_BOOST, f"{note}; assumed"
-
-
-def write_corpus(composer: Composer, n: int, path: Path) -> tuple[list[str], float, int]:
-    """Write ``n`` documents as JSONL; their titles, text MB and vocabulary size."""
-    titles: list[str] = []
-    text_bytes = 0
-    vocabulary: set[str] = set()
-    with path.open("w", encoding="utf-8") as out:
-        for doc in composer.documents(n):
-            out.write(json.dumps(doc, ensure_ascii=False) + "\n")
-            titles.append(doc["title"])
-            text_bytes += len(f"{doc['title']}{doc['body']}".encode())
-            vocabulary.update(words(f"{doc['title']} {doc['body']}"))
-    if len(titles) != n:
-        raise CorpusError(f"composed {len(titles)} documents, asked for {n}")
-    return titles, text_bytes / (1024 * 1024), len(vocabulary)
+        return Defaults(FALLBACK_TITLE_BOOST, FALLBACK_FACETS, False, f"{note}; assumed")
 
 
 def run_worker(
-    name: str, corpus: Path, queries: Path, workdir: Path, boost: float
+    name: str, prepared: Prepared, workdir: Path, boost: float, facets: tuple[str, ...]
 ) -> dict[str, Any]:
     command = [
         sys.executable,
@@ -73,13 +81,15 @@ def run_worker(
         "benchmarks._worker",
         name,
         "--corpus",
-        str(corpus),
+        str(prepared.corpus),
         "--queries",
-        str(queries),
+        str(prepared.queries),
         "--dir",
         str(workdir / name),
         "--title-boost",
         str(boost),
+        "--facets",
+        ",".join(facets),
     ]
     proc = subprocess.run(command, capture_output=True, text=True, check=False, cwd=REPO)
     if proc.returncode != 0:
@@ -87,7 +97,7 @@ def run_worker(
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def main(argv: list[str] | None = None) -> int:
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -102,16 +112,74 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated subset to run (default: all)",
     )
     parser.add_argument("--shared", type=Path, help="corpus directory (default: ../shared/corpus)")
-    parser.add_argument("--workdir", type=Path, help="keep the corpus and indexes here")
+    parser.add_argument(
+        "--workdir", type=Path, help="keep the corpus and indexes here; reuse its corpus"
+    )
     args = parser.parse_args(argv)
     if args.docs < 1:
         parser.error("--docs must be at least 1")
     if args.queries < DEFAULT_COUNT:
         parser.error(f"--queries must be at least {DEFAULT_COUNT}")
-    chosen = [s.strip() for s in args.systems.split(",") if s.strip()]
-    unknown = sorted(set(chosen) - set(SYSTEM_ORDER))
+    args.chosen = [s.strip() for s in args.systems.split(",") if s.strip()]
+    unknown = sorted(set(args.chosen) - set(SYSTEM_ORDER))
     if unknown:
         parser.error(f"unknown systems: {', '.join(unknown)}")
+    return args
+
+
+def _describe(prepared: Prepared, workdir: Path, seed: int) -> None:
+    queries = prepared.query_list
+    print(f"corpus: {prepared.description}")
+    print(f"text: {prepared.text_mb:.2f} MB in titles and bodies")
+    mean = sum(len(q.split()) for q in queries) / len(queries)
+    print(
+        f"queries: {len(queries)} ({len(set(queries))} distinct; {mean:.2f} words on "
+        f"average), 1-3 content words of the corpus's titles, seed {seed}"
+    )
+    if prepared.reused:
+        print(
+            f"corpus and queries reused from {workdir} (composed there in "
+            f"{prepared.composed_s:.1f} s by an earlier run with the same arguments)"
+        )
+    else:
+        print(f"corpus and queries made in {prepared.seconds:.1f} s")
+
+
+def _run_systems(
+    args: argparse.Namespace, prepared: Prepared, workdir: Path
+) -> tuple[dict[str, dict[str, Any] | None], list[str]]:
+    defaults = searchlib_defaults()
+    boost, facets = defaults.title_boost, defaults.facets
+    print(f"title weight {boost:g} vs body 1.0, facets {', '.join(facets)} ({defaults.source})")
+    if defaults.collapse:
+        print(
+            "searchlib collapses near-duplicate stories: its totals count stories, FTS5's "
+            "count documents"
+        )
+    print()
+    raws: dict[str, dict[str, Any] | None] = {}
+    failures = []
+    for name in SYSTEM_ORDER:
+        raws[name] = None
+        if name not in args.chosen:
+            continue
+        clear_index(workdir / name)
+        t0 = time.perf_counter()
+        raw = run_worker(name, prepared, workdir, boost, facets)
+        took = time.perf_counter() - t0
+        if "failed" in raw:
+            failures.append(name)
+            print(f"{name}: FAILED {raw['failed']}", file=sys.stderr)
+        elif "skipped" in raw:
+            print(f"{name}: skipped: {raw['skipped']}")
+        else:
+            print(f"{name}: done in {took:.1f} s")
+            raws[name] = raw
+    return raws, failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
     maxima = None
     if args.check:
         try:
@@ -125,57 +193,21 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     try:
         source = find_source(args.shared) if args.shared else find_source()
-        composer = Composer(source, seed=args.seed)
-        corpus_file = workdir / "corpus.jsonl"
-        titles, text_mb, vocabulary = write_corpus(composer, args.docs, corpus_file)
-        corpus = f"{composer.describe(args.docs)}; {vocabulary:,} distinct words"
-        stop = stopwords()
-        queries = derive_queries(titles, stop, count=args.queries, seed=args.seed)
-        queries_file = workdir / "queries.json"
-        queries_file.write_text(json.dumps(queries, ensure_ascii=False), encoding="utf-8")
-        composed_s = time.perf_counter() - started
-        boost, boost_from = title_boost()
-        print(f"corpus: {corpus}")
-        print(f"text: {text_mb:.2f} MB in titles and bodies")
-        mean = sum(len(q.split()) for q in queries) / len(queries)
-        print(
-            f"queries: {len(queries)} ({len(set(queries))} distinct; {mean:.2f} words on "
-            f"average), 1-3 content words of the corpus's titles, seed {args.seed}"
-        )
-        print(f"title weight {boost:g} vs body 1.0 ({boost_from})")
-        print(f"corpus and queries made in {composed_s:.1f} s\n")
-
-        raws: dict[str, dict[str, Any] | None] = {}
-        failures = []
-        for name in SYSTEM_ORDER:
-            if name not in chosen:
-                raws[name] = None
-                continue
-            t0 = time.perf_counter()
-            raw = run_worker(name, corpus_file, queries_file, workdir, boost)
-            took = time.perf_counter() - t0
-            if "failed" in raw:
-                failures.append(name)
-                print(f"{name}: FAILED {raw['failed']}", file=sys.stderr)
-                raws[name] = None
-            elif "skipped" in raw:
-                print(f"{name}: skipped: {raw['skipped']}")
-                raws[name] = None
-            else:
-                print(f"{name}: done in {took:.1f} s")
-                raws[name] = raw
-    except CorpusError as error:
+        prepared = prepare(workdir, source, args.docs, args.seed, args.queries)
+        _describe(prepared, workdir, args.seed)
+        raws, failures = _run_systems(args, prepared, workdir)
+    except (CorpusError, WorkdirError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    doc = document(args.docs, text_mb, corpus, raws)
+    doc = document(args.docs, prepared.text_mb, prepared.description, raws)
     print()
-    print(markdown(doc, raws, len(queries)))
-    for warning in busy_warnings(raws):
-        print(warning)
+    print(markdown(doc, raws, len(prepared.query_list)))
+    for line in [*agreement(raws), *busy_warnings(raws)]:
+        print(line)
     print(f"\nwall time: {time.perf_counter() - started:.1f} s")
     if args.json:
         args.json.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

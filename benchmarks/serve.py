@@ -39,7 +39,7 @@ from urllib.parse import urlencode
 
 from benchmarks._corpus import DEFAULT_SEED, Composer, CorpusError, find_source
 from benchmarks._queries import DEFAULT_COUNT, derive_queries, stopwords
-from benchmarks.run import write_corpus
+from benchmarks._workdir import write_corpus
 from searchlib.cli.serve import cores, default_threads
 
 DEFAULT_DOCS = 50_000

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks import _corpus, _queries, _report, _sys_fts5, check_thresholds
+from benchmarks import _corpus, _queries, _report, _sys_fts5, _workdir, check_thresholds, scale
 from benchmarks import run as bench_run
 
 BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
@@ -137,24 +137,30 @@ def test_project_stopwords_include_whoosh_english_ones() -> None:
     assert {"the", "and"} <= _queries.stopwords()
 
 
-def _raw(build_s: float, latencies: list[float]) -> dict[str, Any]:
-    return {
+def _raw(
+    build_s: float, latencies: list[float], faceted: list[float] | None = None
+) -> dict[str, Any]:
+    raw = {
         "build_s": build_s,
         "build_cpu_s": build_s * 0.99,
         "index_bytes": 3 * _report.MIB,
         "peak_rss_mb": 80.0,
+        "helper_rss_mb": 0.0,
         "latencies_ms": latencies,
         "hits": 10,
         "answered": 1,
         "fallbacks": 0,
     }
+    if faceted is not None:
+        raw["facets_latencies_ms"] = faceted
+    return raw
 
 
 def test_json_shape_and_ratios() -> None:
     raws: dict[str, dict[str, Any] | None] = {
         "searchlib": None,
         "whoosh_stock": _raw(8.0, [float(i) for i in range(1, 101)]),
-        "fts5": _raw(2.0, [1.0] * 100),
+        "fts5": _raw(2.0, [1.0] * 100, [float(i) for i in range(1, 101)]),
         "analysis_floor": {"build_s": 1.0, "index_bytes": 5, "peak_rss_mb": 20.0},
     }
     doc = _report.document(100, 1.5, "invented", raws)
@@ -177,7 +183,28 @@ def test_json_shape_and_ratios() -> None:
     assert doc["ratios"]["whoosh_index_vs_text"] == 2.0
     assert doc["ratios"]["fts5_build_vs_floor"] == 2.0
     assert doc["ratios"]["searchlib_build_vs_fts5"] is None
+    fts5 = doc["systems"]["fts5"]
+    assert (fts5["facets_p50_ms"], fts5["facets_p95_ms"]) == (50.5, 95.05)
+    assert whoosh["facets_p50_ms"] is None  # no facets pass: not measured, not zero
+    assert doc["ratios"]["searchlib_facets_p50_vs_fts5"] is None
     json.dumps(doc)
+
+
+def test_facet_ratios_and_columns() -> None:
+    searchlib = {**_raw(4.0, [2.0] * 10, [3.0] * 10), "helper_rss_mb": 61.04}
+    raws: dict[str, dict[str, Any] | None] = {
+        "searchlib": searchlib,
+        "fts5": _raw(2.0, [1.0] * 10, [6.0] * 10),
+    }
+    doc = _report.document(100, 1.5, "invented", raws)
+    assert doc["systems"]["searchlib"]["helper_rss_mb"] == 61.0
+    assert doc["systems"]["fts5"]["helper_rss_mb"] is None  # no helper: not a zero
+    assert doc["ratios"]["searchlib_facets_p50_vs_fts5"] == 0.5
+    assert doc["ratios"]["searchlib_facets_p99_vs_fts5"] == 0.5
+    table = _report.markdown(doc, raws, 10)
+    head = table.splitlines()[0].split(" | ")
+    row = next(line for line in table.splitlines() if line.startswith("| fts5 |")).split(" | ")
+    assert row[head.index("facets p95 ms")] == "6"
 
 
 def test_busy_machine_is_flagged() -> None:
@@ -261,6 +288,218 @@ def test_harness_end_to_end_writes_the_json_and_fails_a_regressed_ratio(
     doc = json.loads(out.read_text(encoding="utf-8"))
     assert doc["docs"] == 12 and doc["text_mb"] > 0 and "12 documents" in doc["corpus"]
     whoosh = doc["systems"]["whoosh_stock"]
-    assert tuple(whoosh) == _report.FIGURES and all(v > 0 for v in whoosh.values())
+    assert tuple(whoosh) == _report.FIGURES
+    unmeasured = {f"facets_p{p}_ms" for p in (50, 95, 99)} | {"helper_rss_mb"}
+    assert all(v > 0 for k, v in whoosh.items() if k not in unmeasured)
+    # Stock Whoosh has no facets to count and builds in one process.
+    assert {whoosh[k] for k in unmeasured} == {None}
     assert doc["systems"]["analysis_floor"]["build_s"] > 0
     assert "| whoosh_stock |" in printed.out and "wall time" in printed.out
+
+
+def test_fts5_counts_the_total_and_facets_of_the_match_it_ranked(tmp_path: Path) -> None:
+    from benchmarks._system import Settings
+
+    docs = [
+        {"id": "1", "title": "Banjir di Kupang", "body": "Banjir besar.", "category": "bencana"},
+        {"id": "2", "title": "Banjir di Ambon", "body": "Air naik.", "category": "bencana"},
+        {"id": "3", "title": "Harga beras", "body": "Beras mahal.", "category": "ekonomi"},
+        {"id": "4", "title": "Pasar Kupang", "body": "Beras murah.", "source": "detik"},
+    ]
+    settings = Settings(title_boost=2.0)
+    _sys_fts5.build(docs, tmp_path, settings)
+    searcher = _sys_fts5.open_searcher(tmp_path, settings)
+    assert searcher is not None and searcher.counts_facets
+    plain = searcher.search("banjir")
+    assert plain.total is None and plain.facets is None  # counted only when asked
+    every = searcher.search("banjir kupang", facets=True)
+    assert (every.total, every.fallback) == (1, False)
+    assert every.facets == {"category": {"bencana": 1}, "source": {}}
+    # No document has both words: the counts are those of the any-word match.
+    either = searcher.search("banjir beras", facets=True)
+    assert (either.total, either.fallback) == (4, True)
+    assert either.facets == {"category": {"bencana": 2, "ekonomi": 1}, "source": {"detik": 1}}
+    searcher.close()
+
+
+def test_workdir_reuses_a_corpus_composed_with_the_same_arguments(
+    tmp_path: Path, source: _corpus.CorpusSource
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    first = _workdir.prepare(work, source, docs=30, seed=5, queries=300)
+    assert not first.reused and first.text_mb > 0 and "30 documents" in first.description
+    stamp = first.corpus.stat().st_mtime_ns
+    again = _workdir.prepare(work, source, docs=30, seed=5, queries=300)
+    assert again.reused and again.corpus.stat().st_mtime_ns == stamp
+    assert (again.query_list, again.text_mb, again.description) == (
+        first.query_list,
+        first.text_mb,
+        first.description,
+    )
+    for changed in ({"docs": 31}, {"seed": 6}, {"queries": 301}):
+        args = {"docs": 30, "seed": 5, "queries": 300, **changed}
+        anew = _workdir.prepare(work, source, **args)
+        assert not anew.reused, changed
+        lines = anew.corpus.read_text(encoding="utf-8").splitlines()
+        assert len(lines) == args["docs"] and len(anew.query_list) == args["queries"]
+
+
+def test_workdir_composes_anew_after_a_truncated_corpus(
+    tmp_path: Path, source: _corpus.CorpusSource
+) -> None:
+    first = _workdir.prepare(tmp_path, source, docs=20, seed=5, queries=300)
+    lines = first.corpus.read_text(encoding="utf-8").splitlines(keepends=True)
+    first.corpus.write_text("".join(lines[:-1]), encoding="utf-8")
+    again = _workdir.prepare(tmp_path, source, docs=20, seed=5, queries=300)
+    assert not again.reused
+    assert len(again.corpus.read_text(encoding="utf-8").splitlines()) == 20
+
+
+def test_workdir_removes_only_index_directories_it_made(tmp_path: Path) -> None:
+    made = tmp_path / "fts5"
+    made.mkdir()
+    (made / _workdir.MARKER).touch()
+    (made / "fts5.db").write_bytes(b"old")
+    _workdir.clear_index(made)
+    assert not made.exists()
+    _workdir.clear_index(made)  # nothing there: nothing to do
+    foreign = tmp_path / "searchlib"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(_workdir.WorkdirError, match="searchlib exists but is no index"):
+        _workdir.clear_index(foreign)
+    assert (foreign / "notes.txt").exists()
+
+
+def _shared_or_skip() -> None:
+    try:
+        _corpus.find_source()
+    except _corpus.CorpusError as error:
+        pytest.skip(str(error))
+
+
+def test_second_run_in_a_workdir_reuses_the_corpus_and_rebuilds(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _shared_or_skip()
+    work = tmp_path / "work"
+    args = ["--systems", "analysis_floor", "--workdir", str(work)]
+    assert bench_run.main(["--docs", "12", *args]) == 0
+    assert "corpus and queries made in" in capsys.readouterr().out
+    built = work / "analysis_floor" / "terms.txt"
+    built.write_text("left from the first run", encoding="utf-8")
+    assert bench_run.main(["--docs", "12", *args]) == 0
+    printed = capsys.readouterr().out
+    assert f"corpus and queries reused from {work.resolve()}" in printed
+    assert "analysis_floor: done" in printed
+    assert built.read_text(encoding="utf-8") != "left from the first run"  # built anew
+    assert bench_run.main(["--docs", "13", *args]) == 0
+    printed = capsys.readouterr().out
+    assert "corpus and queries made in" in printed and "13 documents" in printed
+    assert len((work / "corpus.jsonl").read_text(encoding="utf-8").splitlines()) == 13
+
+
+def test_run_refuses_to_delete_a_directory_it_did_not_make(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _shared_or_skip()
+    (tmp_path / "analysis_floor").mkdir()
+    status = bench_run.main(
+        ["--docs", "12", "--systems", "analysis_floor", "--workdir", str(tmp_path)]
+    )
+    assert status == 2
+    assert "analysis_floor exists but is no index directory" in capsys.readouterr().err
+    assert (tmp_path / "analysis_floor").is_dir()
+
+
+def test_small_run_times_searchlib_and_fts5_with_facets(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _shared_or_skip()
+    out = tmp_path / "bench.json"
+    status = bench_run.main(["--docs", "40", "--systems", "searchlib,fts5", "--json", str(out)])
+    printed = capsys.readouterr().out
+    assert status == 0
+    doc = json.loads(out.read_text(encoding="utf-8"))
+    for name in ("searchlib", "fts5"):
+        figures = doc["systems"][name]
+        assert all(figures[f"facets_p{p}_ms"] > 0 for p in (50, 95, 99)), figures
+    for p in (50, 95, 99):
+        assert doc["ratios"][f"searchlib_facets_p{p}_vs_fts5"] > 0
+    # Both counted the same matches by facet; the totals too unless searchlib collapses
+    # near-duplicate stories (then its totals count stories), which the run says.
+    assert "queries and its facet counts on 300/300" in printed
+    if bench_run.searchlib_defaults().collapse:
+        assert "searchlib collapses near-duplicate stories" in printed
+    else:
+        assert "fts5 has searchlib's total on 300/300 queries" in printed
+
+
+def _run_json(path: Path, docs: int, p50: tuple[float, float], build: tuple[float, float]) -> Path:
+    raws: dict[str, dict[str, Any] | None] = {
+        "searchlib": _raw(build[0], [p50[0]] * 10, [2 * p50[0]] * 10),
+        "fts5": _raw(build[1], [p50[1]] * 10),
+    }
+    doc = _report.document(docs, docs / 100, "invented", raws)
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def _table_rows(printed: str) -> dict[str, list[str]]:
+    rows = {}
+    for line in printed.splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_scale_table_shows_each_figure_and_its_growth(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    big = _run_json(tmp_path / "b.json", 400, p50=(3.0, 1.5), build=(20.0, 8.0))
+    small = _run_json(tmp_path / "a.json", 100, p50=(2.0, 1.0), build=(4.0, 2.0))
+    assert scale.main([str(big), str(small)]) == 0  # sorted by size, whatever the order
+    rows = _table_rows(capsys.readouterr().out)
+    assert rows["system: figure"] == ["100", "400", "x 100->400"]
+    assert rows["documents"] == ["100", "400", "4.00x"]
+    assert rows["searchlib: build s"] == ["4", "20", "5.00x"]
+    assert rows["searchlib: p50 ms"] == ["2", "3", "1.50x"]
+    assert rows["searchlib: facets p50 ms"] == ["4", "6", "1.50x"]
+    assert rows["fts5: facets p50 ms"] == ["-", "-", "-"]  # not measured
+    assert rows["searchlib: index / text"] == ["3", "0.75", "0.25x"]  # 3 MB over 1 and 4 MB
+    assert rows["searchlib / fts5: build s"] == ["2", "2.5", "1.25x"]
+    assert rows["searchlib / fts5: p50 ms"] == ["2", "2", "1.00x"]
+    assert "searchlib / fts5: helper peak RSS MB" not in rows  # FTS5 has no helper
+
+
+def test_scale_table_of_three_sizes_adds_first_to_last(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    files = [
+        _run_json(tmp_path / f"{n}.json", n, p50=(n / 100, 1.0), build=(1.0, 1.0))
+        for n in (100, 200, 1000)
+    ]
+    assert scale.main([str(f) for f in files]) == 0
+    rows = _table_rows(capsys.readouterr().out)
+    assert rows["system: figure"][-3:] == ["x 100->200", "x 200->1k", "x 100->1k"]
+    assert rows["searchlib: p50 ms"] == ["1", "2", "10", "2.00x", "5.00x", "10.00x"]
+
+
+def test_scale_rejects_what_makes_no_scale(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    one = _run_json(tmp_path / "one.json", 100, p50=(2.0, 1.0), build=(4.0, 2.0))
+    same = _run_json(tmp_path / "same.json", 100, p50=(2.0, 1.0), build=(4.0, 2.0))
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"docs": 100', encoding="utf-8")
+    other = tmp_path / "other.json"
+    other.write_text('{"docs": 100, "systems": {}}', encoding="utf-8")
+    for files, message in (
+        ([one], "two sizes at least"),
+        ([one, same], "are both 100 docs"),
+        ([one, broken], "broken.json: not a readable JSON file"),
+        ([one, other], "other.json: not the JSON of benchmarks.run (no valid 'text_mb')"),
+    ):
+        assert scale.main([str(f) for f in files]) == 2
+        assert message in capsys.readouterr().err
