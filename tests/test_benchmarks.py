@@ -260,6 +260,7 @@ def test_bad_thresholds_file_is_rejected(tmp_path: Path, text: str) -> None:
         check_thresholds.load_thresholds(path)
 
 
+@pytest.mark.slow  # whole benchmark runs: a worker process per system
 def test_harness_end_to_end_writes_the_json_and_fails_a_regressed_ratio(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -379,6 +380,7 @@ def _shared_or_skip() -> None:
         pytest.skip(str(error))
 
 
+@pytest.mark.slow  # whole benchmark runs: a worker process per system
 def test_second_run_in_a_workdir_reuses_the_corpus_and_rebuilds(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -413,6 +415,7 @@ def test_run_refuses_to_delete_a_directory_it_did_not_make(
     assert (tmp_path / "analysis_floor").is_dir()
 
 
+@pytest.mark.slow  # whole benchmark runs: a worker process per system
 def test_small_run_times_searchlib_and_fts5_with_facets(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
