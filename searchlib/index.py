@@ -259,7 +259,7 @@ class Index:
         next to the question word that names the kind of answer ("Apa nama ...", "Berapa
         jumlah ...") is dropped (:mod:`searchlib.query.question`), in both prose readings.
 
-        ``collapse=True`` (default: the config's ``duplicates.collapse``, on unless set off)
+        ``collapse=True`` (default: the config's ``duplicates.collapse``, off unless set on)
         returns near-duplicate stories (the same article under other ids, or a lightly
         rewritten version) as one hit whose ``duplicates`` lists the others' ids, and the
         total counts stories (docs/duplicates.md).

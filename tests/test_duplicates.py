@@ -118,9 +118,13 @@ def story_docs() -> list[dict[str, str]]:
     return docs
 
 
+#: An index's own config that collapses its searches (off by default).
+COLLAPSING = {"duplicates": {"collapse": True}}
+
+
 @pytest.fixture
 def ix(tmp_path):
-    with Index.create(tmp_path / "ix") as index:
+    with Index.create(tmp_path / "ix", COLLAPSING) as index:
         index.add(story_docs())
         yield index
 
@@ -243,7 +247,7 @@ def test_pages_hold_full_pages_of_distinct_stories(tmp_path):
         text = article(100 + s)
         docs += [{"id": f"s{s}-{v}", "body": rewrite(text, v) + " pemilu"} for v in range(3)]
     docs += [{"id": f"u{i}", "body": article(200 + i) + " pemilu"} for i in range(5)]
-    with Index.create(tmp_path / "ix") as index:
+    with Index.create(tmp_path / "ix", COLLAPSING) as index:
         index.add(docs)
         first = index.search("pemilu", limit=10)
         second = index.search("pemilu", limit=10, page=2)
@@ -312,7 +316,7 @@ def test_an_index_with_signatures_in_its_stored_fields_still_collapses(tmp_path,
     path = tmp_path / "ix"
     with monkeypatch.context() as patch:
         patch.setattr(schema, "SignatureColumn", fields.STORED)
-        with Index.create(path) as index:
+        with Index.create(path, COLLAPSING) as index:
             index.add(story_docs())
     meta = json.loads((path / "searchlib.json").read_text())
     (path / "searchlib.json").write_text(json.dumps({**meta, "format_version": 5}))
@@ -338,7 +342,7 @@ def test_an_index_with_signatures_in_its_stored_fields_still_collapses(tmp_path,
 
 def test_a_later_add_finds_the_story_already_indexed(tmp_path):
     text = article(1)
-    with Index.create(tmp_path / "ix") as index:
+    with Index.create(tmp_path / "ix", COLLAPSING) as index:
         index.add([{"id": "first", "body": text}])
         index.add([{"id": "later", "body": rewrite(text, 5)}])
         (hit,) = index.search("kode1").hits
@@ -425,15 +429,16 @@ def test_the_cli_collapses_unless_told_not_to(ix, tmp_path):
     assert "2 other versions: " in text.output
 
 
-def test_collapse_is_on_unless_the_config_turns_it_off(tmp_path):
-    with Index.create(tmp_path / "plain", {"duplicates": {"collapse": False}}) as index:
+def test_collapse_is_off_unless_the_config_turns_it_on(tmp_path):
+    with Index.create(tmp_path / "plain") as index:
         index.add(story_docs())
         assert index.search("banjir").total == 9
         assert index.search("banjir", collapse=True).total == 6
     with Index.open(tmp_path / "plain") as index:  # the index's own config decides
         assert index.search("banjir").total == 9
-    with Index.open(tmp_path / "plain", {}) as index:
+    with Index.open(tmp_path / "plain", COLLAPSING) as index:
         assert index.search("banjir").total == 6
+        assert index.search("banjir", collapse=False).total == 9
 
 
 def test_the_api_and_the_page_collapse_as_configured_unless_told_not_to(ix):
@@ -456,8 +461,9 @@ def test_the_api_and_the_page_collapse_as_configured_unless_told_not_to(ix):
 
 
 def test_the_default_evaluation_row_judges_a_story_by_its_best_version(tmp_path):
-    """``Index.search(text)`` collapses: a relevant version listed under another hit counts
-    at that hit's rank; the other query modes rank every version on their own."""
+    """``Index.search(text)`` on an index that collapses: a relevant version listed under
+    another hit counts at that hit's rank; the other query modes rank every version on
+    their own."""
     from searchlib.evaluation.runner import Collection, System, run_systems
 
     docs = tmp_path / "docs.jsonl"
@@ -465,7 +471,11 @@ def test_the_default_evaluation_row_judges_a_story_by_its_best_version(tmp_path)
     queries = {"q1": "banjir kota"}
     collection = Collection("stories", docs, queries, {"q1": {"s1-b": 1}})
     default, plain = run_systems(
-        collection, [System("default", query_mode="default"), System("plain", query_mode="all")]
+        collection,
+        [
+            System("default", COLLAPSING, query_mode="default"),
+            System("plain", COLLAPSING, query_mode="all"),
+        ],
     )
     assert "s1-b" in [doc for doc, _ in default.run["q1"]]
     assert len(default.run["q1"]) == 6 and len(plain.run["q1"]) == 9

@@ -71,8 +71,9 @@ MAGIC = b"SLT5"
 #: Terms a block. A lookup decodes one block: larger blocks compress better and decode
 #: slower.
 BLOCK_TERMS = 16
-#: Decoded blocks a reader keeps (~2 KB each): the words of the last queries.
-CACHED_BLOCKS = 256
+#: Decoded blocks a reader keeps (~2 KB each): the words of the last few hundred queries
+#: (a query looks up each word in the body and, for the title rule, in the title).
+CACHED_BLOCKS = 2048
 ZLIB_LEVEL = 6
 FOOTER = struct.Struct("<Q4s")
 CRC = struct.Struct("<I")

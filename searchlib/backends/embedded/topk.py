@@ -675,33 +675,43 @@ def _apply_heading(
     seg: _Segment, per_term: list[tuple[Factor, dict[int, float]]], docs: AbstractSet[int]
 ) -> None:
     """Lowers, in place, the weights of ``docs`` whose heading holds some but too few of
-    the query's distinct terms: their heading occurrences count like body ones."""
-    heading = _heading_counts(seg, [f for f, _ in per_term], docs)
+    the query's distinct terms: their heading occurrences count like body ones. A heading
+    occurrence weighs more than ``extra`` in the combined field, so only the documents
+    where a term weighs more are looked up in that term's heading postings."""
+    if seg.heading is None:
+        return
+    extra = seg.heading.extra
+    counts: dict[bytes, dict[int, float]] = {}
+    for f, weights in per_term:
+        if f.btext not in counts:
+            maybe = [doc for doc in docs if weights[doc] > extra]
+            counts[f.btext] = _heading_weights(seg, f, maybe) if maybe else {}
+    heading = counts, Counter(doc for in_heading in counts.values() for doc in in_heading)
     for f, weights in per_term:
         _lower_heading(seg, heading, f, weights)
 
 
-def _heading_counts(
-    seg: _Segment, factors: list[Factor], docs: AbstractSet[int] | None = None
-) -> _HeadingCounts | None:
-    """Per distinct term, its heading weight per document (of ``docs``, when given), and
-    per document how many of the terms its heading holds; None without a heading."""
+def _heading_weights(seg: _Segment, f: Factor, docs: list[int]) -> dict[int, float]:
+    """The heading weights of the term among ``docs`` (as :func:`_and` looks words up)."""
+    assert seg.heading is not None
+    postings = _blocks(seg.reader, seg.heading.field, f.btext)
+    if postings is None:
+        return {}
+    if len(docs) * DENSE >= postings[0]:
+        return _intersect(seg, postings[1], set(docs))
+    return _look_up(seg, postings[1], sorted(docs))
+
+
+def _heading_counts(seg: _Segment, factors: list[Factor]) -> _HeadingCounts | None:
+    """Per distinct term, its heading weight per document, and per document how many of
+    the terms its heading holds; None without a heading. Heading postings are read whole:
+    a title's words are few, so its lists are short."""
     if seg.heading is None:
         return None
     counts: dict[bytes, dict[int, float]] = {}
     for f in factors:
-        if f.btext in counts:
-            continue
-        if docs is None:
+        if f.btext not in counts:
             counts[f.btext] = _all_weights(seg, seg.heading.field, f.btext)
-            continue
-        postings = _blocks(seg.reader, seg.heading.field, f.btext)
-        if postings is None:
-            counts[f.btext] = {}
-        elif len(docs) * DENSE >= postings[0]:
-            counts[f.btext] = _intersect(seg, postings[1], docs)
-        else:
-            counts[f.btext] = _look_up(seg, postings[1], sorted(docs))
     return counts, Counter(doc for in_heading in counts.values() for doc in in_heading)
 
 
