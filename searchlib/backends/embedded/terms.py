@@ -485,35 +485,31 @@ class TermDictReader(TermsReader):
     def scan(self, key: bytes) -> Iterator[tuple[Block, int]]:
         """Every (block, index) from the first key at or after ``key`` on; the blocks
         read in passing are not cached (a scan would flush the lookups' blocks)."""
-        pos = self.seek(key)
-        if pos is None:
-            return
-        n, i = pos
-        block = self.block(n)
-        while True:
-            for j in range(i, len(block.keys)):
+        for block, start in self.blocks_from(key):
+            for j in range(start, len(block.keys)):
                 yield block, j
-            n, i = n + 1, 0
-            if n >= len(self.firsts):
-                return
-            block = self.read_block(n)
 
     def prefixed(self, fieldname: str, prefix: bytes) -> Iterator[list[bytes]]:
         """The terms of ``fieldname`` that start with ``prefix``, a block's worth at a time
-        (a did-you-mean walks thousands: no Python step per term here). Blocks read in
-        passing are not cached."""
+        (a did-you-mean walks thousands: no Python step per term here)."""
         key = self.key(fieldname, prefix)
-        pos = self.seek(key)
-        if pos is None:
-            return
-        n, i = pos
-        block = self.block(n)
-        while True:
-            keys = block.keys[i:]
+        for block, start in self.blocks_from(key):
+            keys = block.keys[start:]
             if not keys or not keys[-1].startswith(key):
                 yield [k[2:] for k in keys if k.startswith(key)]
                 return
             yield [k[2:] for k in keys]
+
+    def blocks_from(self, key: bytes) -> Iterator[tuple[Block, int]]:
+        """Each block from the one holding the first key at or after ``key`` on, with the
+        index of its first key at or after it; the blocks read in passing are not cached."""
+        pos = self.seek(key)
+        if pos is None:
+            return
+        n, i = pos
+        block = self.block(n)
+        while True:
+            yield block, i
             n, i = n + 1, 0
             if n >= len(self.firsts):
                 return

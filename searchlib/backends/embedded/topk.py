@@ -421,8 +421,9 @@ def _kept(seg: _Segment, ids: list[int]) -> list[int]:
 
 class _Blocks:
     """A posting list as blocks in document order: each block's last document and the best
-    score any of its postings can reach, read from headers as far as asked; a block's ids
-    and weights decoded only when asked (the last one decoded is kept)."""
+    score any of its postings can reach, read from headers as far as asked (without moving
+    the matcher); a block's ids and weights decoded only when asked (the last one decoded
+    is kept)."""
 
     def __init__(self, m: Any, factor: Factor, seg: _Segment) -> None:
         self.factor = factor
@@ -474,27 +475,6 @@ class _Blocks:
             assert self.reader is not None
             found = self.reader.ids_weights(head, self.reader.data(head))
         self.decoded = (j, found)
-        return found
-
-    def lookup(self, docs: list[int]) -> dict[int, float]:
-        """The weights of those of ``docs`` (ascending) that have this word."""
-        found: dict[int, float] = {}
-        i, n, j = 0, len(docs), 0
-        while i < n and self.read_to(j):
-            last = self.lasts[j]
-            if docs[i] > last:
-                j += 1  # no candidate in this block: header only, no decoding
-                continue
-            ids, weights = self.decode(j)
-            end = bisect_right(docs, last, i)
-            # Each candidate up to the block's last id is looked up by bisection (in C):
-            # faster than hashing the block, even with a candidate per posting.
-            at = 0
-            for doc in docs[i:end]:
-                at = bisect_left(ids, doc, at)
-                if at < len(ids) and ids[at] == doc:
-                    found[doc] = weights[at]
-            i, j = end, j + 1
         return found
 
     def upper(self) -> float:
@@ -624,7 +604,8 @@ def _or(
         floor = _kth(partial, prior, k) - sum(uppers[rest:])
         docs = [doc for doc in docs if partial[doc] >= floor]
         i, blocks = lists[rest]
-        per_term[i] = found = blocks.lookup(docs)
+        # (the list's matcher is still at its first block: _Blocks reads headers apart)
+        per_term[i] = found = _look_up(seg, blocks.matcher, docs)
         _lower_heading(seg, heading, blocks.factor, found)
         _add_scores(seg, blocks.factor, found, partial)
     if not docs and not pruned:
