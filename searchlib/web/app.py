@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 from collections.abc import AsyncIterator
@@ -15,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from searchlib import Index, SearchlibError
 from searchlib.web import api, page
+from searchlib.web.balance import ENV_SHARES, BalanceConnections, Shares
 from searchlib.web.body import DEFAULT_MAX_BODY_BYTES
 from searchlib.web.errors import (
     ApiError,
@@ -97,13 +99,20 @@ def app_from_environment() -> Starlette:
     """The app for one of uvicorn's worker processes (``searchlib serve --workers N``).
 
     Each worker opens the index itself (the serve command resolved which one and put it in
-    the environment); commits by any process show up in every worker.
+    the environment); commits by any process show up in every worker. Connections are
+    spread evenly over the workers (:mod:`searchlib.web.balance`).
     """
     index = Index.open(os.environ[ENV_INDEX], os.environ.get(ENV_CONFIG) or None)
-    return create_app(
+    app = create_app(
         index,
         allow_writes=os.environ.get(ENV_WRITES) == "1",
         token=os.environ.get(ENV_TOKEN) or None,
         max_body_bytes=int(os.environ.get(ENV_MAX_BODY) or DEFAULT_MAX_BODY_BYTES),
         search_threads=int(os.environ.get(ENV_THREADS) or DEFAULT_SEARCH_THREADS),
     )
+    shares_file = os.environ.get(ENV_SHARES)
+    if shares_file:
+        shares = Shares(Path(shares_file))
+        atexit.register(shares.release)
+        app.add_middleware(BalanceConnections, shares=shares)
+    return app
