@@ -57,7 +57,9 @@ SIGNATURE_BYTES = BINS * 2
 #: The fewest filled bins an estimate is trusted over (about 40 shingles, 45 words).
 MIN_BINS = 32
 _BIN_BITS = BINS.bit_length() - 1
-_LOW = (BINS - 1).__and__
+_LOW_BITS = BINS - 1
+#: Above every CRC-32: a bin no hash has reached yet.
+_NONE = 1 << 32
 _ALL_BINS = frozenset(range(BINS))
 _SHIFTS = (_BIN_BITS,) * BINS
 _MASKS = (EMPTY,) * BINS
@@ -81,9 +83,11 @@ def text_signature(text: str) -> str:
     words = text.lower().encode().split()
     words += [b""] * (SHINGLE - len(words))
     shingles = zip(*(words[i:] for i in range(SHINGLE)), strict=False)
-    # Largest first, so that in the dict each bin keeps the last, smallest hash.
-    hashes = sorted(map(zlib.crc32, map(b" ".join, shingles)), reverse=True)
-    minima = dict(zip(map(_LOW, hashes), hashes, strict=True))
+    minima: dict[int, int] = {}
+    get = minima.get
+    for h in map(zlib.crc32, map(b" ".join, shingles)):
+        if h < get(h & _LOW_BITS, _NONE):
+            minima[h & _LOW_BITS] = h
     return _hex(minima)
 
 

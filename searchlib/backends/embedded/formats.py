@@ -14,31 +14,38 @@ from typing import Any
 
 from whoosh.formats import Positions, tokens
 
-__all__ = ["TEXT_GAP", "CombinedPositions", "CompactPositions", "encode_positions"]
+__all__ = [
+    "ONE_POSITION",
+    "SMALL",
+    "TEXT_GAP",
+    "CombinedPositions",
+    "CompactPositions",
+    "encode_positions",
+]
 
-# Precomputed varints for the small numbers nearly every position delta is.
-_SMALL = 1 << 14
-_VARINT = [bytes([n]) if n < 0x80 else bytes([(n & 0x7F) | 0x80, n >> 7]) for n in range(_SMALL)]
+#: Numbers below this have precomputed varints: nearly every position delta.
+SMALL = 1 << 14
+_VARINT = [bytes([n]) if n < 0x80 else bytes([(n & 0x7F) | 0x80, n >> 7]) for n in range(SMALL)]
 
 
-#: The encoding of a posting with one position: most postings of a text field.
-_ONE = [_VARINT[1] + v for v in _VARINT]
+#: The encoding of a posting with one position ``p < SMALL``: most postings of a text field.
+ONE_POSITION = [_VARINT[1] + v for v in _VARINT]
 
 
 def encode_positions(poslist: list[int]) -> bytes:
     """A posting's value: the count, then the deltas between positions, as varints."""
-    if len(poslist) == 1 and poslist[0] < _SMALL:
-        return _ONE[poslist[0]]
+    if len(poslist) == 1 and poslist[0] < SMALL:
+        return ONE_POSITION[poslist[0]]
     parts = [_varint(len(poslist))]
     base = 0
     for pos in poslist:
-        parts.append(_VARINT[pos - base] if pos - base < _SMALL else _varint(pos - base))
+        parts.append(_VARINT[pos - base] if pos - base < SMALL else _varint(pos - base))
         base = pos
     return b"".join(parts)
 
 
 def _varint(n: int) -> bytes:
-    if n < _SMALL:
+    if n < SMALL:
         return _VARINT[n]
     out = bytearray()
     while n >= 0x80:

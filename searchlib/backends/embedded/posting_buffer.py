@@ -26,6 +26,8 @@ from operator import itemgetter
 from typing import Any
 
 from searchlib.backends.embedded.formats import (
+    ONE_POSITION,
+    SMALL,
     TEXT_GAP,
     CombinedPositions,
     CompactPositions,
@@ -86,13 +88,19 @@ def _positions_indexer(kept_terms: Callable[[str], list[str]], fb: float) -> Ind
             if terms:
                 base += len(terms) - 1 + TEXT_GAP
                 length += len(terms)
+        get = table.get
+        scale = fb * boost
         for term, poslist in poses.items():
-            entry = table.get(term)
+            entry = get(term)
             if entry is None:
                 entry = table[term] = _entry()
-            encoded = encode_positions(poslist)
+            # One position below SMALL is most postings: a lookup, not a call.
+            if len(poslist) == 1 and poslist[0] < SMALL:
+                encoded = ONE_POSITION[poslist[0]]
+            else:
+                encoded = encode_positions(poslist)
             entry[0].append(docnum)
-            entry[1].append(weights[term] * fb * boost)
+            entry[1].append(weights[term] * scale)
             entry[2].append(len(encoded))
             entry[3] += encoded
         return length, len(poses)
