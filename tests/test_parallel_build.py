@@ -106,6 +106,36 @@ def test_parallel_build_equals_single_process_build(tmp_path, parallel, monkeypa
 
 
 @pytest.mark.slow
+def test_an_add_that_ends_before_the_helper_is_ready_stops_it_and_waits_for_nothing(
+    tmp_path, monkeypatch
+):
+    """A helper started for an add that turns out short is killed at the commit, not
+    waited for: one segment, every document, no files left behind."""
+    started: list[store.Helper] = []
+
+    class Recorded(store.Helper):
+        def __init__(self, path):
+            super().__init__(path)
+            started.append(self)
+
+    monkeypatch.setattr(store, "PARALLEL_AFTER", 5)
+    monkeypatch.setattr(store, "BATCH", 4)
+    monkeypatch.setattr(store, "Helper", Recorded)
+    with Index.create(tmp_path / "ix") as ix:
+        summary = ix.add(docs(30), processes=2)
+        assert summary.added == 30 and len(ix) == 30
+        assert ix.search("kode29").hits[0].id == "d29"
+    assert len(started) == 1 and not started[0].used
+    assert started[0]._proc.returncode is not None  # stopped, not left running
+    assert segments(tmp_path / "ix") == [30]
+    assert sorted(p.name for p in (tmp_path / "ix").iterdir() if p.suffix != ".seg") == [
+        "MAIN_WRITELOCK",
+        "_MAIN_1.toc",
+        "searchlib.json",
+    ]
+
+
+@pytest.mark.slow
 def test_a_large_add_into_an_existing_index_replaces_and_adds(tmp_path, parallel):
     def build(path, processes):
         with Index.create(path) as ix:

@@ -30,8 +30,10 @@ from searchlib.errors import StorageError
 
 __all__ = ["PARALLEL_AFTER", "Helper", "helper_allowed"]
 
-#: Documents a bulk add indexes alone before starting the helper (its start costs ~0.5 s).
-PARALLEL_AFTER = 1_000
+#: Documents a bulk add indexes alone before starting the helper. Its start takes ~0.5 s
+#: of the other core, during which this process goes on alone; a helper that was never
+#: given a batch is stopped at once (the add was short), so starting early costs no time.
+PARALLEL_AFTER = 300
 #: Documents per batch sent to the helper.
 BATCH = 32
 #: Batches the helper may have queued: more and the parent indexes the batch itself.
@@ -140,6 +142,8 @@ class Helper:
         self._from = Connection(outbox_r, writable=False)
         self._ready = False
         self._outstanding = 0
+        #: Whether a batch was sent: a helper given none has nothing to contribute.
+        self.used = False
 
     def _drain(self) -> None:
         while self._from.poll():
@@ -169,6 +173,7 @@ class Helper:
             return False
         self._to.send(batch)
         self._outstanding += 1
+        self.used = True
         return True
 
     def request_finish(self) -> None:
@@ -187,6 +192,13 @@ class Helper:
             self._close()
 
     def abort(self) -> None:
+        self._close()
+
+    def discard(self) -> None:
+        """Stop a helper that was given no batch, without waiting for it to start (it has
+        written nothing the commit's clean-up does not remove)."""
+        with contextlib.suppress(OSError):
+            self._proc.kill()
         self._close()
 
     def _close(self) -> None:

@@ -79,11 +79,13 @@ class _WhooshTransaction(Transaction):
         for fields in self._batch:
             self._add(fields)
         self._batch = []
-        if self._helper is not None:
+        if self._helper is not None and not self._helper.used:
+            self._helper.discard()
+        elif self._helper is not None:
             # The helper writes its segment while the parent's commit writes its own.
             self._helper.request_finish()
             self._writer.helpers.append(self._helper)
-            self._helper = None
+        self._helper = None
 
     @reads
     def exists(self, doc_id: str) -> bool:
