@@ -347,7 +347,15 @@ def test_writing_commands_take_a_lock_timeout(runner, articles, monkeypatch):
     assert result.exit_code == 2 and "--lock-timeout SECONDS" in result.stderr
     result = runner.invoke(cli, ["delete", "a1", "--lock-timeout", "30"])
     assert result.exit_code == 2 and "--lock-timeout SECONDS" in result.stderr
-    assert seen == [0.5, 30.0]
+
+    def reindex_locked(path, config=None, *, lock_timeout, **kwargs):
+        seen.append(lock_timeout)
+        raise IndexLockedError("another writer is updating the index", hint="library hint")
+
+    monkeypatch.setattr(Index, "reindex", reindex_locked)
+    result = runner.invoke(cli, ["reindex", "--lock-timeout", "7"])
+    assert result.exit_code == 2 and "--lock-timeout SECONDS" in result.stderr
+    assert seen == [0.5, 30.0, 7.0]
 
 
 def test_a_page_past_the_end_says_so(runner, articles):
@@ -355,6 +363,9 @@ def test_a_page_past_the_end_says_so(runner, articles):
     result = runner.invoke(cli, ["query", "Rusia", "--limit", "1", "--page", "100"])
     assert result.exit_code == 1
     assert "page 100 of 2: past the last page (2 hits" in result.stdout
+    assert "try other words" not in result.stdout
+    result = runner.invoke(cli, ["query", "Amazon Rusia", "--limit", "1", "--page", "3"])
+    assert "page 3 of 1: past the last page (1 hit; the last is --page 1)" in result.stdout
 
 
 def test_a_filter_value_that_matches_nothing_offers_the_nearest(runner, tmp_path):

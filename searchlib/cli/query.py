@@ -99,7 +99,8 @@ def _echo_results(results: SearchResults, out: _Output) -> None:
     elif results.total and results.page > results.pages:
         echo(
             f"page {results.page} of {results.pages}: past the last page "
-            f"({results.total} hits; the last is --page {results.pages})"
+            f"({results.total} hit{'' if results.total == 1 else 's'}; "
+            f"the last is --page {results.pages})"
         )
     else:
         echo(f"0 of {results.total} hits ({results.took_ms:.1f} ms)\n")
