@@ -26,6 +26,7 @@ from searchlib.backends.embedded.compile import CompileContext, plan_search, who
 from searchlib.backends.embedded.damage import guarded, reading, reads
 from searchlib.backends.embedded.leftovers import live_files, tidy
 from searchlib.backends.embedded.matchsets import facet_counts, filter_sets, match_sets
+from searchlib.backends.embedded.memory import TRIM_AFTER, release_freed_memory
 from searchlib.backends.embedded.metadata import META_FILE, FormatUpgrade
 from searchlib.backends.embedded.parallel import BATCH, PARALLEL_AFTER, Helper, helper_allowed
 from searchlib.backends.embedded.pickles import vet_latest_toc
@@ -64,7 +65,8 @@ class _WhooshTransaction(Transaction):
         # deleted here, in the parent's writer; their new versions may go to either).
         self._path = str(store.path)
         self._parallel = helper_allowed(processes)
-        self._added = 0
+        #: Documents upserted so far.
+        self.added = 0
         self._helper: Helper | None = None
         self._batch: list[dict[str, Any]] = []
 
@@ -114,13 +116,12 @@ class _WhooshTransaction(Transaction):
             fields[COMBINED_FIELD] = [
                 (doc[name], boost) for name, boost in self._combined if doc.get(name)
             ]
-        if self._parallel:
-            self._added += 1
-            if self._added > PARALLEL_AFTER:
-                self._batch.append(fields)
-                if len(self._batch) >= BATCH:
-                    self._offer_batch()
-                return
+        self.added += 1
+        if self._parallel and self.added > PARALLEL_AFTER:
+            self._batch.append(fields)
+            if len(self._batch) >= BATCH:
+                self._offer_batch()
+            return
         self._add(fields)
 
     def _add(self, fields: dict[str, Any]) -> None:
@@ -236,14 +237,18 @@ class WhooshStore:
             writer.cancel()
             raise
         try:
-            yield tx
-            tx.finish()
-        except BaseException:
+            try:
+                yield tx
+                tx.finish()
+            except BaseException:
+                tx.close()
+                writer.cancel()
+                raise
             tx.close()
-            writer.cancel()
-            raise
-        tx.close()
-        _commit_writer(writer, self.path, merge=True)
+            _commit_writer(writer, self.path, merge=True)
+        finally:
+            if tx.added >= TRIM_AFTER:
+                release_freed_memory()
 
     def optimize(self, *, timeout: float) -> None:
         """Merge all segments into one (fastest queries; slow on big indexes)."""
