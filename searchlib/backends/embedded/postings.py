@@ -78,6 +78,7 @@ from whoosh.util.numeric import length_to_byte
 
 from searchlib.backends.embedded.arrays import ITEMSIZE, empty, narrowest
 from searchlib.backends.embedded.integrity import DECODE_ERRORS, Place, checked, crc
+from searchlib.backends.embedded.segment import range_reader
 from searchlib.backends.embedded.terms import BYTE_LENGTHS, TermInfo
 
 __all__ = [
@@ -482,9 +483,7 @@ class PostingsFile:
     def __init__(self, postfile: Any, place: Place) -> None:
         self.postfile = postfile
         self.place = place
-        # A mapped file's blocks are read as slices of the map: no copy of each block.
-        view = getattr(postfile, "view", None)
-        self.read: Any = postfile.get if view is None else lambda at, size: view[at : at + size]
+        self.read: Any = range_reader(postfile)
 
     def length(self) -> int:
         view = getattr(self.postfile, "view", None)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import io
 import mmap
+from collections.abc import Callable
 from typing import Any
 
 from whoosh.codec.base import Segment
@@ -28,7 +29,7 @@ from searchlib.backends.embedded.integrity import Place
 from searchlib.backends.embedded.names import segment_id
 from searchlib.backends.embedded.pickles import vet_compound
 
-__all__ = ["EmbeddedSegment", "MappedFile", "mapped_compound", "place_of"]
+__all__ = ["EmbeddedSegment", "MappedFile", "mapped_compound", "place_of", "range_reader"]
 
 #: Bytes per buffered read from the map: about one posting block or one stored document.
 BUFFER = 4096
@@ -84,6 +85,15 @@ class MappedFile(StructFile):
 
     def get(self, position: int, length: int) -> bytes:
         return bytes(self.view[position : position + length])
+
+
+def range_reader(dbfile: Any) -> Callable[[int, int], bytes | memoryview]:
+    """``read(at, size)`` over a segment file: a slice of the map when the file is mapped
+    (no copy, and no seek, so threads may share it), else the file's own ``get``."""
+    view = getattr(dbfile, "view", None)
+    if view is None:
+        return dbfile.get
+    return lambda at, size: view[at : at + size]
 
 
 class MappedCompound(CompoundStorage):

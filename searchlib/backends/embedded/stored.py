@@ -35,6 +35,7 @@ from searchlib.backends.embedded.arrays import (
     unpack_parts,
 )
 from searchlib.backends.embedded.integrity import DECODE_ERRORS, Place, checked, crc
+from searchlib.backends.embedded.segment import range_reader
 from searchlib.errors import StorageError
 
 __all__ = ["StoredFile", "StoredFileWriter", "decode_fields", "encode_fields"]
@@ -218,9 +219,7 @@ class StoredFile:
     def __init__(self, dbfile: Any, length: int, place: Place) -> None:
         self.dbfile = dbfile
         self.place = place
-        # A mapped file's documents are read as slices of the map: no copy before inflating.
-        view = getattr(dbfile, "view", None)
-        self.read: Any = dbfile.get if view is None else lambda at, size: view[at : at + size]
+        self.read: Any = range_reader(dbfile)
         what = "stored fields"
         if length < len(MAGIC) + FOOTER.size:
             raise place.error(f"{what}: truncated")
