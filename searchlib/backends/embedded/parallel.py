@@ -32,8 +32,8 @@ __all__ = ["PARALLEL_AFTER", "Helper", "helper_allowed"]
 
 #: Documents a bulk add indexes alone before starting the helper. Its start takes ~0.5 s
 #: of the other core, during which this process goes on alone; a helper that was never
-#: given a batch is stopped at once (the add was short), so starting early costs no time.
-PARALLEL_AFTER = 300
+#: given a batch is stopped at once (the add was short) rather than waited for.
+PARALLEL_AFTER = 1_000
 #: Documents per batch sent to the helper.
 BATCH = 32
 #: Batches the helper may have queued: more and the parent indexes the batch itself.
