@@ -69,7 +69,7 @@ import zlib
 from array import array
 from functools import lru_cache
 from itertools import accumulate
-from operator import itemgetter, sub
+from operator import itemgetter, neg, sub
 from typing import Any, NamedTuple, Protocol
 
 from whoosh.codec.base import PostingsWriter as WhooshPostingsWriter
@@ -134,11 +134,13 @@ def impacts(weights: Any, lengths: Any) -> list[Impact]:
     (the header's own pair)."""
     if len(weights) < 2:
         return []
-    pairs = set(zip(map(length_byte, lengths), map(float, weights), strict=True))
-    if (min(pairs)[0], max(weights)) in pairs:
+    # (length byte, -weight): sorted, shortest first and at each length heaviest first.
+    pairs = sorted(set(zip(map(length_byte, lengths), map(neg, weights), strict=True)))
+    if -pairs[0][1] == max(weights):
         return []
     frontier: list[Impact] = []
-    for lb, w in sorted(pairs, key=_shortest_heaviest):
+    for lb, negative in pairs:
+        w = -negative
         if not frontier or w > frontier[-1][0]:
             frontier.append((w, lb))
     while len(frontier) > MAX_IMPACTS:
@@ -169,10 +171,6 @@ def decode_impacts(count: int, raw: Any, at: int) -> tuple[tuple[Impact, ...], i
     kind = IMPACT_BYTE if count & BYTE_PAIRS else IMPACT_FLOAT
     end = at + npairs * kind.size
     return tuple(kind.iter_unpack(raw[at:end])), end
-
-
-def _shortest_heaviest(pair: tuple[int, float]) -> tuple[int, float]:
-    return (pair[0], -pair[1])
 
 
 def native(code: str, data: bytes) -> array:
@@ -347,7 +345,7 @@ class PostingsWriter(WhooshPostingsWriter):
                     itemgetter(*block)(doc_lengths) if len(block) > 1 else (doc_lengths[block[0]],)
                 )
                 self.longest = max(found)
-                self.shortest = min(n for n in found if n) if self.longest else None
+                self.shortest = min(filter(None, found)) if self.longest else None
             if count == 1 and self.inline_single:
                 self.ids, self.weights = block, weights[start:end]
                 self.in_term = False
@@ -396,10 +394,7 @@ class PostingsWriter(WhooshPostingsWriter):
             )
             + pairs
         )
-        postfile = self.postfile
-        postfile.write(head)
-        postfile.write(HEAD_CRC.pack(crc(head)))
-        postfile.write(data)
+        self.postfile.write(b"".join((head, HEAD_CRC.pack(crc(head)), data)))
         self.blocks += 1
         self.new_block()
 
