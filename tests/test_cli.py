@@ -131,6 +131,42 @@ def test_a_closed_pipe_ends_the_command_quietly(tmp_path, sample_cache):
     assert proc.returncode in (0, 141)
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+@pytest.mark.parametrize(("no_color", "coloured"), [(None, True), ("1", False)])
+def test_no_color_on_a_terminal(tmp_path, sample_cache, no_color, coloured):
+    """On a terminal matches are coloured unless NO_COLOR is set (then bracketed)."""
+    import pty
+
+    env = dict(os.environ, SEARCHLIB_CACHE=str(sample_cache), TERM="xterm")
+    env.pop("NO_COLOR", None)
+    if no_color is not None:
+        env["NO_COLOR"] = no_color
+    leader, follower = pty.openpty()
+    code = "from searchlib.cli import main; main()"
+    with subprocess.Popen(
+        [sys.executable, "-c", code, "query", "Amazon Rusia"],
+        stdout=follower,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=tmp_path,
+    ) as proc:
+        os.close(follower)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal closed with the command
+                break
+            if not chunk:
+                break
+            out += chunk
+        proc.wait(timeout=120)
+    os.close(leader)
+    assert proc.returncode == 0
+    assert (b"\x1b[" in out) is coloured
+    assert (b"[Amazon]" in out) is not coloured
+
+
 def test_index_query_stats_delete_round_trip(runner, articles):
     result = runner.invoke(cli, ["index", str(articles)])
     assert result.exit_code == 0, result.output
@@ -329,6 +365,29 @@ def test_grep_exit_codes_for_query(runner, articles):
     assert runner.invoke(cli, ["query", "beras"]).exit_code == 0
     assert runner.invoke(cli, ["query", "beras", "--category", "olahraga"]).exit_code == 1
     assert runner.invoke(cli, ["query", '"beras']).exit_code == 2
+
+
+def test_the_exit_code_table_lists_the_codes_the_cli_uses(runner, articles, monkeypatch):
+    """docs/cli.md's table is the contract scripts rely on: every code the CLI defines is
+    there, and an interrupted command exits with the code the table gives."""
+    import re
+
+    from searchlib import Index
+    from searchlib.cli import _conventions
+
+    table = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text("utf-8")
+    section = table.split("## Exit codes", 1)[1].split("\n## ", 1)[0]
+    documented = {int(code) for code in re.findall(r"^\| (\d+) \|", section, re.M)}
+    defined = {v for k, v in vars(_conventions).items() if k.startswith("EXIT_")}
+    assert documented == defined == {0, 1, 2, 130, 141}
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Index, "add", interrupted)
+    result = runner.invoke(cli, ["index", str(articles)])
+    assert result.exit_code == _conventions.EXIT_INTERRUPTED
+    assert "Interrupted; the index keeps its last commit." in result.stderr
 
 
 def test_writing_commands_take_a_lock_timeout(runner, articles, monkeypatch):

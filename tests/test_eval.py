@@ -198,6 +198,22 @@ def test_cli_eval_table_json_and_run_files(files: dict[str, Path], tmp_path: Pat
     assert (tmp_path / "run.reference_BM25_no_stemming").is_file()
 
 
+def test_cli_eval_gain_flag_chooses_the_ndcg_gain(files: dict[str, Path], tmp_path: Path):
+    """q1 finds its grade-1 article but never the grade-3 one: linear gain (trec_eval's
+    ndcg_cut, the default) forgives that less harshly than 2^grade - 1."""
+    graded = tmp_path / "graded.tsv"
+    graded.write_text(files["qrels"].read_text(encoding="utf-8") + "q1 0 d5 3\n", "utf-8")
+    args = ["eval", "--docs", str(files["docs"]), "--queries", str(files["queries"])]
+    args += ["--qrels", str(graded), "-a", "indonesian", "--json"]
+    ndcg = {}
+    for gain in ("default", "linear", "exponential"):
+        extra = [] if gain == "default" else ["--gain", gain]
+        result = CliRunner().invoke(cli, [*args, *extra])
+        assert result.exit_code == 0, result.output
+        ndcg[gain] = json.loads(result.stdout)["indonesian"]["ndcg@10"]
+    assert ndcg["default"] == ndcg["linear"] > ndcg["exponential"]
+
+
 def test_cli_eval_unknown_analyzer_is_one_line(files: dict[str, Path]):
     args = ["eval", "--docs", str(files["docs"]), "--queries", str(files["queries"])]
     result = CliRunner().invoke(cli, [*args, "--qrels", str(files["qrels"]), "-a", "nope"])

@@ -199,6 +199,20 @@ def test_builtin_extractor_leaves_the_page_furniture_out():
     assert article.author == "Rina Hartati"
 
 
+def test_builtin_title_prefers_og_title_without_the_site_suffix():
+    """A page's og:title is its headline as the newsroom wrote it; <title> is often
+    shortened or carries the section and the site name."""
+    page = (
+        "<html><head><title>Ekonomi - Beras Naik | wartaNews</title>"
+        '<meta property="og:title" content="Harga Beras di Pasar Induk Naik Lagi - wartaNews">'
+        '<meta property="og:site_name" content="wartaNews"></head>'
+        "<body><h1>Beras naik</h1><p>Harga beras di pasar induk naik lagi pagi ini.</p>"
+        "</body></html>"
+    )
+    article = extract_article(page, extractor="builtin")
+    assert article.title == "Harga Beras di Pasar Induk Naik Lagi"
+
+
 @pytest.mark.skipif(
     not trafilatura_available(), reason="needs the html extra: pip install 'searchlib[html]'"
 )
