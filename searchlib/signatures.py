@@ -86,8 +86,9 @@ def text_signature(text: str) -> str:
     minima: dict[int, int] = {}
     get = minima.get
     for h in map(zlib.crc32, map(b" ".join, shingles)):
-        if h < get(h & _LOW_BITS, _NONE):
-            minima[h & _LOW_BITS] = h
+        bin_ = h & _LOW_BITS
+        if h < get(bin_, _NONE):
+            minima[bin_] = h
     return _hex(minima)
 
 

@@ -48,20 +48,26 @@ class ReadyHelper(store.Helper):
             self._drain()
 
 
-@pytest.fixture
-def parallel(monkeypatch):
-    """Small adds count as large; the helpers started are listed."""
-    started: list[ReadyHelper] = []
+def record_helpers(monkeypatch, helper, *, after, batch):
+    """Adds past ``after`` documents start a ``helper`` (batches of ``batch``); the
+    helpers started are listed."""
+    started: list[store.Helper] = []
 
-    class Recorded(ReadyHelper):
+    class Recorded(helper):
         def __init__(self, path):
             super().__init__(path)
             started.append(self)
 
-    monkeypatch.setattr(store, "PARALLEL_AFTER", 50)
-    monkeypatch.setattr(store, "BATCH", 8)
+    monkeypatch.setattr(store, "PARALLEL_AFTER", after)
+    monkeypatch.setattr(store, "BATCH", batch)
     monkeypatch.setattr(store, "Helper", Recorded)
     return started
+
+
+@pytest.fixture
+def parallel(monkeypatch):
+    """Small adds count as large; the helpers started are listed."""
+    return record_helpers(monkeypatch, ReadyHelper, after=50, batch=8)
 
 
 def segments(path):
@@ -111,16 +117,7 @@ def test_an_add_that_ends_before_the_helper_is_ready_stops_it_and_waits_for_noth
 ):
     """A helper started for an add that turns out short is killed at the commit, not
     waited for: one segment, every document, no files left behind."""
-    started: list[store.Helper] = []
-
-    class Recorded(store.Helper):
-        def __init__(self, path):
-            super().__init__(path)
-            started.append(self)
-
-    monkeypatch.setattr(store, "PARALLEL_AFTER", 5)
-    monkeypatch.setattr(store, "BATCH", 4)
-    monkeypatch.setattr(store, "Helper", Recorded)
+    started = record_helpers(monkeypatch, store.Helper, after=5, batch=4)
     with Index.create(tmp_path / "ix") as ix:
         summary = ix.add(docs(30), processes=2)
         assert summary.added == 30 and len(ix) == 30

@@ -74,7 +74,7 @@ def test_idle_connections_stop_counting(tmp_path):
     clock.now += WINDOW + 1
     b.sheds(("g", 0))
     assert a.sheds(("h", 0)) is False  # a holds 1 now, not 6
-    assert a.shares.fair_share() == 1
+    assert b.shares.fair_share(1) == 1  # a published 1, not 6
 
 
 def test_a_lone_connection_is_never_closed(tmp_path):
@@ -91,7 +91,7 @@ def test_a_dead_worker_s_slot_is_taken_by_its_replacement(tmp_path):
         f.write(dead.pid.to_bytes(8, "little") + (7).to_bytes(8, "little"))
     first, second = Shares(path), Shares(path)
     assert (first.slot, second.slot) == (0, 1)
-    assert first.fair_share() == 0
+    assert second.fair_share(0) == 0  # not the dead worker's 7
     with pytest.raises(RuntimeError, match="no free worker slot"):
         Shares(path)
     first.release()

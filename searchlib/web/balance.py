@@ -37,7 +37,6 @@ WINDOW = 2.0
 PAUSE = 0.2
 #: One worker's slot: its process id (0: free) and its connection count.
 _SLOT = struct.Struct("<qq")
-_COUNT = struct.Struct("<q")
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -54,6 +53,7 @@ class Shares:
         with open(path, "r+b") as f:
             self._map = mmap.mmap(f.fileno(), 0)
         self.slots = len(self._map) // _SLOT.size
+        self.pid = os.getpid()
         self.slot = self._claim()
 
     @staticmethod
@@ -70,19 +70,24 @@ class Shares:
                 for slot in range(self.slots):
                     pid, _ = _SLOT.unpack_from(self._map, slot * _SLOT.size)
                     if pid == 0 or not _alive(pid):
-                        _SLOT.pack_into(self._map, slot * _SLOT.size, os.getpid(), 0)
+                        _SLOT.pack_into(self._map, slot * _SLOT.size, self.pid, 0)
                         return slot
             finally:
                 fcntl.flock(f, fcntl.LOCK_UN)
         raise RuntimeError(f"no free worker slot in {self.path}")
 
     def publish(self, connections: int) -> None:
-        _COUNT.pack_into(self._map, self.slot * _SLOT.size + 8, connections)
+        _SLOT.pack_into(self._map, self.slot * _SLOT.size, self.pid, connections)
 
-    def fair_share(self) -> int:
-        """The connections each worker would hold if they were spread evenly."""
-        counts = [n for pid, n in _SLOT.iter_unpack(self._map) if pid]
-        return math.ceil(sum(counts) / len(counts)) if counts else 0
+    def fair_share(self, mine: int) -> int:
+        """The connections each worker would hold if they were spread evenly, this one
+        holding ``mine``."""
+        counts = [
+            mine if slot == self.slot else n
+            for slot, (pid, n) in enumerate(_SLOT.iter_unpack(self._map))
+            if pid
+        ]
+        return math.ceil(sum(counts) / len(counts))
 
     def release(self) -> None:
         with contextlib.suppress(ValueError):  # already closed
@@ -93,9 +98,7 @@ class Shares:
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process now has that id
+    except (ProcessLookupError, PermissionError):  # gone, or the id is someone else's now
         return False
     return True
 
@@ -134,10 +137,10 @@ class BalanceConnections:
             for idle in [c for c, last in seen.items() if now - last > WINDOW]:
                 del seen[idle]
             self._pruned = now
+        mine = len(seen)
+        shed = now - self._closed >= PAUSE and mine > max(1, self.shares.fair_share(mine))
+        if shed:
+            del seen[client]
+            self._closed = now
         self.shares.publish(len(seen))
-        if now - self._closed < PAUSE or len(seen) <= max(1, self.shares.fair_share()):
-            return False
-        del seen[client]
-        self.shares.publish(len(seen))
-        self._closed = now
-        return True
+        return shed

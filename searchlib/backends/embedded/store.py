@@ -81,13 +81,13 @@ class _WhooshTransaction(Transaction):
         for fields in self._batch:
             self._add(fields)
         self._batch = []
-        if self._helper is not None and not self._helper.used:
-            self._helper.discard()
-        elif self._helper is not None:
+        helper, self._helper = self._helper, None
+        if helper is not None and helper.used:
             # The helper writes its segment while the parent's commit writes its own.
-            self._helper.request_finish()
-            self._writer.helpers.append(self._helper)
-        self._helper = None
+            helper.request_finish()
+            self._writer.helpers.append(helper)
+        elif helper is not None:
+            helper.discard()
 
     @reads
     def exists(self, doc_id: str) -> bool:
