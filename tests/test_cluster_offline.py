@@ -170,7 +170,9 @@ def test_status_of_a_directory_without_a_cluster_is_one_line(tmp_path):
     assert "not a searchlib cluster directory" in result.stderr
 
 
-def test_cluster_commands_report_in_json(tmp_path):
+def test_cluster_commands_report_in_json(tmp_path, monkeypatch):
+    # No node runs, so stop never calls searchd: any executable stands in for it.
+    monkeypatch.setenv("SEARCHLIB_SEARCHD", sys.executable)
     runner = CliRunner()
     directory = tmp_path / "c"
     made = runner.invoke(cli, ["cluster", "init", str(directory), "--nodes", "2", "--json"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from array import array
+from collections.abc import Sequence
 from itertools import accumulate
 
 from searchlib.errors import StorageError
@@ -21,6 +22,8 @@ _BIG = sys.byteorder == "big"
 #: arguments, and every block read makes a few.
 _EMPTY = {code: array(code) for code in "bBhHiIlLqQfd"}
 ITEMSIZE = {code: proto.itemsize for code, proto in _EMPTY.items()}
+#: Each unsigned type code and the first value it cannot hold.
+_BOUNDS = [(code, 1 << (8 * ITEMSIZE[code])) for code in _UNSIGNED]
 
 
 def empty(code: str) -> array:
@@ -31,12 +34,12 @@ def empty(code: str) -> array:
     return proto[:]
 
 
-def narrowest(values: list[int], what: str = "value") -> array:
+def narrowest(values: Sequence[int], what: str = "value") -> array:
     """``values`` (none negative) as the narrowest unsigned array; ``what`` names them in
     the error for a value past 64 bits."""
     top = max(values) if values else 0
-    for code in _UNSIGNED:
-        if top < 1 << (8 * array(code).itemsize):
+    for code, bound in _BOUNDS:
+        if top < bound:
             return array(code, values)
     raise StorageError(f"{what} {top} does not fit in 64 bits")
 

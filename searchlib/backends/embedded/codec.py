@@ -73,10 +73,10 @@ class SegmentFieldWriter(FieldWriter):
         doc_lengths: list[int] | None,
     ) -> None:
         """A term's whole posting list, between ``start_field`` and ``finish_field``."""
-        info = self.postings.write_term(
+        row = self.postings.write_term(
             self.fieldobj.format, ids, weights, lengths, joined, doc_lengths
         )
-        self.terms.add(field_key(self.fieldnum, btext), info)
+        self.terms.add_row(field_key(self.fieldnum, btext), row)
 
     def close(self) -> None:
         self.terms.close()

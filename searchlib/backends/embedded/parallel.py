@@ -28,6 +28,11 @@ from typing import Any
 
 from searchlib.errors import StorageError
 
+try:
+    import fcntl
+except ImportError:  # not on Windows, where no helper starts
+    fcntl = None  # type: ignore[assignment]
+
 __all__ = ["PARALLEL_AFTER", "Helper", "helper_allowed"]
 
 #: Documents a bulk add indexes alone before starting the helper. Its start takes ~0.5 s
@@ -38,6 +43,9 @@ PARALLEL_AFTER = 1_000
 BATCH = 32
 #: Batches the helper may have queued: more and the parent indexes the batch itself.
 OUTSTANDING = 4
+#: The pipe to the helper: room for ``OUTSTANDING`` batches (Linux's default
+#: pipe-max-size for an unprivileged process).
+PIPE_BYTES = 1 << 20
 
 
 def helper_allowed(processes: int | str) -> bool:
@@ -111,6 +119,17 @@ def main() -> None:
         outbox.close()
 
 
+def _widen(fd: int) -> None:
+    """Let the pipe hold the batches the helper may have queued. At the default 64 KB a
+    batch (~100 KB) blocks the parent's send until the helper's receiving thread gets the
+    GIL from its indexing thread, which can take a switch interval per chunk. Linux only;
+    elsewhere the send waits as before."""
+    setsize = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if setsize is not None:
+        with contextlib.suppress(OSError):  # above the system's pipe-max-size
+            fcntl.fcntl(fd, setsize, PIPE_BYTES)
+
+
 class Helper:
     """The parent's side: offers batches; at commit, asks for the helper's segment, writes
     its own meanwhile, then collects it (``BulkWriter.helpers``)."""
@@ -121,6 +140,7 @@ class Helper:
         # "fork" is unsafe in a threaded server.
         inbox_r, inbox_w = os.pipe()
         outbox_r, outbox_w = os.pipe()
+        _widen(inbox_w)
         root = str(Path(__file__).resolve().parents[2])
         # The helper imports the searchlib the parent runs, installed or not.
         env = dict(

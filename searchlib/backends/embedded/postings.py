@@ -67,19 +67,18 @@ import struct
 import sys
 import zlib
 from array import array
-from functools import lru_cache
 from itertools import accumulate
-from operator import itemgetter, neg, sub
+from math import inf
+from operator import itemgetter, sub
 from typing import Any, NamedTuple, Protocol
 
 from whoosh.codec.base import PostingsWriter as WhooshPostingsWriter
 from whoosh.matching import LeafMatcher, NullMatcher, ReadTooFar
-from whoosh.util.numeric import length_to_byte
 
 from searchlib.backends.embedded.arrays import ITEMSIZE, empty, narrowest
 from searchlib.backends.embedded.integrity import DECODE_ERRORS, Place, checked, crc
 from searchlib.backends.embedded.segment import range_reader
-from searchlib.backends.embedded.terms import BYTE_LENGTHS, TermInfo
+from searchlib.backends.embedded.terms import BYTE_LENGTHS, Row, TermInfo, length_byte
 
 __all__ = [
     "BLOCK_LIMIT",
@@ -123,26 +122,23 @@ ONES = array("f", [1.0])
 Impact = tuple[float, int]
 
 
-@lru_cache(maxsize=65536)
-def length_byte(length: int | None) -> int:
-    return int(length_to_byte(length))
-
-
-def impacts(weights: Any, lengths: Any) -> list[Impact]:
+def impacts(weights: Any, length_bytes: Any) -> list[Impact]:
     """The block's frontier of (weight, length byte) pairs, shortest first, at most
     ``MAX_IMPACTS``; empty when one posting has both the top weight and the shortest length
     (the header's own pair)."""
     if len(weights) < 2:
         return []
-    # (length byte, -weight): sorted, shortest first and at each length heaviest first.
-    pairs = sorted(set(zip(map(length_byte, lengths), map(neg, weights), strict=True)))
-    if -pairs[0][1] == max(weights):
+    # Sorted by length byte, then weight: the dict keeps each length byte's heaviest
+    # weight (the last written), its keys shortest first.
+    heaviest = dict(sorted(set(zip(length_bytes, weights, strict=True))))
+    if next(iter(heaviest.values())) == max(weights):
         return []
     frontier: list[Impact] = []
-    for lb, negative in pairs:
-        w = -negative
-        if not frontier or w > frontier[-1][0]:
+    top = -inf
+    for lb, w in heaviest.items():
+        if w > top:
             frontier.append((w, lb))
+            top = w
     while len(frontier) > MAX_IMPACTS:
         # (the heavier weight, the shorter length) dominates both neighbours
         frontier = [
@@ -244,6 +240,9 @@ class PostingsWriter(WhooshPostingsWriter):
         self.format: Any = None
         self.in_term = False
         self.blocks = 0
+        #: The field lengths the last multi-block list was given, and their bytes.
+        self._doc_lengths: list[int] | None = None
+        self._doc_bytes = b""
         self.new_block()
 
     def written(self) -> bool:
@@ -304,7 +303,7 @@ class PostingsWriter(WhooshPostingsWriter):
             [len(v) for v in values],
             b"".join(values),
             last,
-            self.lengths,
+            [length_byte(n) for n in self.lengths],
         )
 
     def inline(self, value: bytes | None) -> TermInfo:
@@ -322,15 +321,90 @@ class PostingsWriter(WhooshPostingsWriter):
         lengths: array,
         joined: bytes,
         doc_lengths: list[int] | None,
-    ) -> TermInfo:
-        """Write a whole posting list at once, a block per ``BLOCK_LIMIT`` postings.
+    ) -> Row:
+        """Write a whole posting list at once and give its term's :data:`Row`.
 
         ``ids`` ascending, ``weights`` one each, ``lengths`` each posting's value length in
         ``joined`` (0 for formats without values), ``doc_lengths`` the field length per
         document (None when the field has none). Gives the same bytes as ``add_posting``
-        per posting, with Python work per block instead of per posting.
+        per posting, with Python work per block instead of per posting; a list of one
+        block (most terms) is written straight, without the per-block bookkeeping.
         """
+        if format_ is not self.format:
+            self.format = format_
+            self.fixedsize = format_.fixed_value_size()
+        count = len(ids)
+        if count > BLOCK_LIMIT:
+            return self._write_blocks(format_, ids, weights, lengths, joined, doc_lengths)
+        first = ids[0]
+        last = ids[-1]
+        shortest: int | None = None
+        longest = 0
+        if doc_lengths is not None:
+            if count == 1:
+                longest = doc_lengths[first]
+                shortest = longest or None
+            else:
+                found = itemgetter(*ids)(doc_lengths)
+                longest = max(found)
+                shortest = min(filter(None, found)) if longest else None
+        top = max(weights)
+        total = sum(weights)
+        if count == 1 and self.inline_single:
+            value = None if self.fixedsize == 0 else joined
+            return (total, 1, shortest, longest, max(0.0, top), first, last, None, (value,))
+        extent = self._write_alone(ids, weights, lengths, joined, top, shortest, longest)
+        return (total, count, shortest, longest, max(0.0, top), first, last, extent, None)
+
+    def _write_alone(
+        self,
+        ids: array,
+        weights: array,
+        lengths: array,
+        joined: bytes,
+        top: float,
+        shortest: int | None,
+        longest: int,
+    ) -> tuple[int, int]:
+        """A list's only block (no impact pairs: it is decoded whole when read); its extent."""
+        start = self.postfile.tell()
+        fixedsize = self.fixedsize
+        sizes = lengths.tolist() if fixedsize is None or fixedsize < 0 else None
+        flags, split, data = encode_block(ids, weights, sizes, joined, fixedsize)
+        length = HEAD_BYTES - 4 + len(data)
+        head = HEAD.pack(
+            -length,
+            len(ids),
+            ids[-1],
+            top,
+            flags,
+            length_byte(shortest),
+            length_byte(longest),
+            split,
+            crc(data),
+        )
+        blob = b"".join((head, HEAD_CRC.pack(crc(head)), data))
+        self.postfile.write(blob)
+        self.blocks = 1
+        return start, len(blob)
+
+    def _write_blocks(
+        self,
+        format_: Any,
+        ids: array,
+        weights: array,
+        lengths: array,
+        joined: bytes,
+        doc_lengths: list[int] | None,
+    ) -> Row:
+        """:meth:`write_term` for a list of more than one block."""
         self.start_postings(format_)
+        length_bytes = b""
+        if doc_lengths is not None:
+            if doc_lengths is not self._doc_lengths:  # a new field: its length bytes, once
+                self._doc_lengths = doc_lengths
+                self._doc_bytes = bytes(map(length_byte, doc_lengths))
+            length_bytes = self._doc_bytes
         count = len(ids)
         offset = 0
         for start in range(0, count, BLOCK_LIMIT):
@@ -341,26 +415,24 @@ class PostingsWriter(WhooshPostingsWriter):
             self.shortest, self.longest = None, 0
             found: Any = ()
             if doc_lengths is not None:
-                found = (
-                    itemgetter(*block)(doc_lengths) if len(block) > 1 else (doc_lengths[block[0]],)
-                )
+                if len(block) > 1:
+                    pick = itemgetter(*block)
+                    found, block_bytes = pick(doc_lengths), pick(length_bytes)
+                else:
+                    found, block_bytes = (doc_lengths[block[0]],), (length_bytes[block[0]],)
                 self.longest = max(found)
                 self.shortest = min(filter(None, found)) if self.longest else None
-            if count == 1 and self.inline_single:
-                self.ids, self.weights = block, weights[start:end]
-                self.in_term = False
-                return self.inline(None if self.fixedsize == 0 else joined)
             self.write_block(
                 block,
                 weights[start:end],
                 sizes.tolist(),
                 joined[offset : offset + size],
                 end >= count,
-                found,
+                block_bytes if doc_lengths is not None else (),
             )
             offset += size
         self.in_term = False
-        return self.stats.info(postings=(self.start, self.postfile.tell() - self.start))
+        return self.stats.row(postings=(self.start, self.postfile.tell() - self.start))
 
     def write_block(
         self,
@@ -369,16 +441,17 @@ class PostingsWriter(WhooshPostingsWriter):
         sizes: list[int],
         joined: bytes,
         last: bool,
-        lengths: Any = (),
+        length_bytes: Any = (),
     ) -> None:
-        """One block; ``lengths`` the field length of each posting's document (empty when
-        the field keeps none)."""
+        """One block; ``length_bytes`` the field length byte of each posting's document
+        (empty when the field keeps none)."""
         top = max(weights)
         self.stats.add(ids, weights, top, self.shortest, self.longest)
         flags, split, data = encode_block(ids, weights, sizes, joined, self.fixedsize)
         # A list of one block is decoded whole whenever it is read: bounds would not pay.
         alone = last and not self.blocks
-        count, pairs = encode_impacts(impacts(weights, lengths) if lengths and not alone else [])
+        bounds = impacts(weights, length_bytes) if length_bytes and not alone else []
+        count, pairs = encode_impacts(bounds)
         length = HEAD_BYTES - 4 + len(pairs) + len(data)
         head = (
             HEAD.pack(
@@ -387,8 +460,8 @@ class PostingsWriter(WhooshPostingsWriter):
                 ids[-1],
                 top,
                 flags,
-                length_to_byte(self.shortest),
-                length_to_byte(self.longest),
+                length_byte(self.shortest),
+                length_byte(self.longest),
                 split,
                 crc(data),
             )
@@ -437,6 +510,11 @@ class TermStats:
             self.last,
             **where,
         )
+
+    def row(self, postings: tuple[int, int]) -> Row:
+        """The statistics as the term's :data:`Row`, its postings at ``postings``."""
+        stats = (self.weight, self.df, self.shortest, self.longest, self.top)
+        return (*stats, self.first, self.last, postings, None)
 
 
 class Head(NamedTuple):

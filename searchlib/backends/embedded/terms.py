@@ -35,7 +35,7 @@ import struct
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from functools import lru_cache
 from itertools import accumulate
 from typing import Any, NamedTuple, Protocol
@@ -124,11 +124,11 @@ class TermInfo(WhooshTermInfo):
         return (self.min_id(),), (self.weight(),), self.inline
 
 
-def ints(values: list[int]) -> bytes:
+def ints(values: Sequence[int]) -> bytes:
     return pack_array(narrowest(values, "term dictionary value"))
 
 
-def floats(values: list[float]) -> bytes:
+def floats(values: Sequence[float]) -> bytes:
     """As 32-bit floats (the rounding Whoosh's term infos have), or as integers when all
     are whole (they compress to almost nothing)."""
     rounded = array("f", values)
@@ -137,24 +137,51 @@ def floats(values: list[float]) -> bytes:
     return pack_array(rounded)
 
 
-def encode_block(keys: list[bytes], infos: list[TermInfo]) -> bytes:
-    """A block's record (see the module docstring)."""
-    inlined = [info.is_inlined() for info in infos]
-    minids = [NO_ID if i.min_id() is None else i.min_id() for i in infos]
-    spans = [0 if i.min_id() is None else i.max_id() - i.min_id() for i in infos]
+#: A term's statistics and place as the writer gathers them: total weight, document
+#: frequency, shortest and longest field length, highest weight, first and last document,
+#: posting-list extent (offset, length) or None, inlined value (a 1-tuple) or None.
+Row = tuple[float, int, int | None, int, float, int | None, int | None, Any, Any]
+
+
+@lru_cache(maxsize=65536)
+def length_byte(length: int | None) -> int:
+    """A field length's byte (0 for None), as the matchers and the blocks keep it."""
+    return int(length_to_byte(length))
+
+
+def info_row(info: TermInfo) -> Row:
+    """The row of ``info``, as :func:`encode_block` takes it."""
+    return (
+        info.weight(),
+        info.doc_frequency(),
+        info.min_length(),
+        info.max_length(),
+        info.max_weight(),
+        info.min_id(),
+        info.max_id(),
+        info.extent(),
+        info.inline,
+    )
+
+
+def encode_block(keys: list[bytes], rows: list[Row]) -> bytes:
+    """A block's record (see the module docstring), its columns read from the rows at once."""
+    weights, dfs, shortest, longest, tops, minids, maxids, extents, inlines = zip(
+        *rows, strict=True
+    )
     base = 0
     gaps = []
     lengths = []
     nones = []
     values = []
     end: int | None = None
-    for info, inline in zip(infos, inlined, strict=True):
-        if inline:
-            value = info.inlined_postings()[2][0]
+    for extent, inline in zip(extents, inlines, strict=True):
+        if inline is not None:
+            value = inline[0]
             nones.append(value is None)
             values.append(value or b"")
             continue
-        offset, length = info.extent()  # type: ignore[misc]
+        offset, length = extent
         if end is None:
             base = offset
             gaps.append(0)
@@ -166,14 +193,14 @@ def encode_block(keys: list[bytes], infos: list[TermInfo]) -> bytes:
         [
             ints([len(key) for key in keys]),
             b"".join(keys),
-            ints([i.doc_frequency() for i in infos]),
-            floats([i.weight() for i in infos]),
-            floats([i.max_weight() for i in infos]),
-            bytes(0 if i.min_length() is None else length_to_byte(i.min_length()) for i in infos),
-            bytes(length_to_byte(i.max_length()) for i in infos),
-            ints(minids),
-            ints(spans),
-            bytes(inlined),
+            ints(dfs),
+            floats(weights),
+            floats(tops),
+            bytes(map(length_byte, shortest)),
+            bytes(map(length_byte, longest)),
+            ints([NO_ID if m is None else m for m in minids]),
+            ints([0 if lo is None else hi - lo for lo, hi in zip(minids, maxids, strict=True)]),
+            bytes([inline is not None for inline in inlines]),
             ints([base]),
             ints(gaps),
             ints(lengths),
@@ -320,18 +347,22 @@ class TermsWriter:
         self.dbfile = dbfile
         self.fieldmap: dict[str, int] = {}
         self.keys: list[bytes] = []
-        self.infos: list[TermInfo] = []
+        self.rows: list[Row] = []
         self.firsts: list[bytes] = []
         self.offsets: list[int] = []
         self.last: bytes | None = None
         dbfile.write(MAGIC)
 
     def add(self, key: bytes, info: TermInfo) -> None:
+        self.add_row(key, info_row(info))
+
+    def add_row(self, key: bytes, row: Row) -> None:
+        """A term's :data:`Row` (the bulk writer's form: no TermInfo object per term)."""
         if self.last is not None and key <= self.last:
             raise StorageError(f"terms out of order: {key!r} after {self.last!r}")
         self.last = key
         self.keys.append(key)
-        self.infos.append(info)
+        self.rows.append(row)
         if len(self.keys) >= BLOCK_TERMS:
             self.flush()
 
@@ -340,9 +371,9 @@ class TermsWriter:
             return
         self.firsts.append(self.keys[0])
         self.offsets.append(self.dbfile.tell())
-        self.dbfile.write(sealed(encode_block(self.keys, self.infos)))
+        self.dbfile.write(sealed(encode_block(self.keys, self.rows)))
         self.keys = []
-        self.infos = []
+        self.rows = []
 
     def close(self) -> None:
         self.flush()
