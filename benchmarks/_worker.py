@@ -118,6 +118,19 @@ def run(
     return result
 
 
+def query_round(name: str, queries: list[str], workdir: Path, settings: Settings) -> dict[str, Any]:
+    """The timed passes again on the index an earlier :func:`run` built in ``workdir``."""
+    system = load_system(name)
+    searcher = system.open_searcher(workdir, settings)
+    if searcher is None:
+        return {}
+    result = timed_pass(searcher, queries, facets=False)
+    if searcher.counts_facets:
+        result.update(timed_pass(searcher, queries, facets=True))
+    searcher.close()
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("system", choices=SYSTEMS)
@@ -126,11 +139,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dir", type=Path, required=True, help="a new directory for the index")
     parser.add_argument("--title-boost", type=float, required=True)
     parser.add_argument("--facets", required=True, help="comma-separated facet fields")
+    parser.add_argument(
+        "--queries-only", action="store_true", help="query the index already in --dir"
+    )
     args = parser.parse_args(argv)
     queries = json.loads(args.queries.read_text(encoding="utf-8"))
     facets = tuple(f for f in args.facets.split(",") if f)
     settings = Settings(args.title_boost, facets=facets)
-    result = run(args.system, args.corpus, queries, args.dir, settings)
+    if args.queries_only:
+        result = query_round(args.system, queries, args.dir, settings)
+    else:
+        result = run(args.system, args.corpus, queries, args.dir, settings)
     print(json.dumps(result))
     return 0
 

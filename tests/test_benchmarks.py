@@ -439,6 +439,39 @@ def test_small_run_times_searchlib_and_fts5_with_facets(
         assert "fts5 has searchlib's total on 300/300 queries" in printed
 
 
+def test_query_rounds_keep_each_querys_least_latency(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rounds = {
+        "searchlib": {"latencies_ms": [4.0, 2.0, 3.0], "facets_latencies_ms": [1.0, 3.0, 2.0]},
+        "fts5": {"latencies_ms": [0.5, 2.0, 1.0]},
+    }
+    asked = []
+
+    def again(name: str, *args: Any, queries_only: bool = False) -> dict[str, Any]:
+        asked.append((name, queries_only))
+        return rounds[name]
+
+    monkeypatch.setattr(bench_run, "run_worker", again)
+    raws: dict[str, dict[str, Any] | None] = {
+        "searchlib": {"latencies_ms": [5.0, 1.0, 3.0], "facets_latencies_ms": [2.0, 2.0, 2.0]},
+        "whoosh_stock": None,
+        "fts5": {"latencies_ms": [1.0, 1.0, 1.0]},
+        "sphinx_2node": {"latencies_ms": [9.0, 9.0, 9.0]},
+    }
+    failures: list[str] = []
+    bench_run._query_round(raws, failures, None, Path("."), 8.0, ())  # type: ignore[arg-type]
+    # The cluster is not queried again (its nodes stopped); a skipped system neither.
+    assert asked == [("searchlib", True), ("fts5", True)]
+    assert raws["searchlib"] == {
+        "latencies_ms": [4.0, 1.0, 3.0],
+        "facets_latencies_ms": [1.0, 2.0, 2.0],
+    }
+    assert raws["fts5"] == {"latencies_ms": [0.5, 1.0, 1.0]}
+    assert raws["sphinx_2node"] == {"latencies_ms": [9.0, 9.0, 9.0]}
+    assert failures == []
+
+
 def _run_json(path: Path, docs: int, p50: tuple[float, float], build: tuple[float, float]) -> Path:
     raws: dict[str, dict[str, Any] | None] = {
         "searchlib": _raw(build[0], [p50[0]] * 10, [2 * p50[0]] * 10),
