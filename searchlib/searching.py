@@ -32,7 +32,13 @@ from searchlib.query import (
 from searchlib.query.mode import read_query
 from searchlib.query.parser import And
 from searchlib.query.synonyms import synonyms_for
-from searchlib.ranking import RECENCY_CANDIDATES, recency_rerank
+from searchlib.ranking import (
+    RECENCY_CANDIDATES,
+    heading_field,
+    prefer_typed_forms,
+    recency_rerank,
+    typed_forms,
+)
 from searchlib.results import SearchResults
 from searchlib.similar import more_like_this
 from searchlib.snippets import FORMATS
@@ -63,6 +69,9 @@ class QueryRunner:
             f.name for f in config.fields if f.type in ("text", "keyword", "date")
         )
         self._synonyms = synonyms_for(config.synonyms, analyzers)
+        heading = heading_field(config)
+        #: The title and its analyzer, for the preference of titles holding typed words.
+        self._heading = None if heading is None else (heading[0], analyzers[heading[0]])
 
     def search(
         self,
@@ -100,6 +109,9 @@ class QueryRunner:
             node = with_stopwords(node)  # only stopwords: search them as written
             raw = run(node)
         raw, fallback = self._fallback(raw, node, run)
+        if self._heading is not None and sort == "score" and fields is None:
+            forms = typed_forms(node, self._heading[1])
+            raw.hits = prefer_typed_forms(raw.hits, forms, self._heading[0])
         few = raw.collected < SUGGEST_BELOW and (raw.count is None or raw.count() < SUGGEST_BELOW)
         hits = self._hits.hits(raw, offset=(page - 1) * limit, fmt=snippet_format)
         return SearchResults(
