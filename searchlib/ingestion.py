@@ -18,7 +18,6 @@ from searchlib.errors import IngestError
 from searchlib.ingest import Problem, Record, normalize_document
 from searchlib.ingest.dedupe import unique_documents
 from searchlib.results import AddSummary, Skipped
-from searchlib.signatures import SIGNATURE_FIELD, document_signature
 
 __all__ = ["PROGRESS_EVERY", "ProgressCallback", "add_documents"]
 
@@ -72,7 +71,7 @@ class _Batch:
         """Upsert ``item``; a document that cannot be added is returned."""
         if isinstance(item, Problem):
             return Skipped(item.source, item.line, item.reason)
-        doc = {**item.doc, SIGNATURE_FIELD: document_signature(item.doc)}
+        doc = item.doc
         existed = tx.exists(doc["id"])
         tx.upsert(doc, existed=existed)
         if existed:

@@ -20,6 +20,7 @@ from searchlib.backends.embedded import parallel as parallel_module
 from searchlib.backends.embedded import store
 from searchlib.cli import cli
 from searchlib.errors import IngestError, StorageError
+from searchlib.signatures import SIGNATURE_BYTES, SIGNATURE_FIELD
 
 REPO = Path(__file__).resolve().parents[1]
 WORDS = ["harga", "beras", "naik", "turun", "pasar", "induk", "petani", "panen", "gagal"]
@@ -76,6 +77,19 @@ def segments(path):
     return [s.doc_count_all() for s in windex.open_dir(str(path))._segments()]
 
 
+def signatures(path):
+    """Every document's story signature, by id, as the segments' columns hold it."""
+    from whoosh import index as windex
+
+    found = {}
+    with windex.open_dir(str(path)).reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            column = leaf.column_reader(SIGNATURE_FIELD, translate=False)
+            for docnum, stored in leaf.iter_docs():
+                found[stored["id"]] = column[docnum]
+    return found
+
+
 def results(ix, query):
     pages = [ix.search(query, limit=1000, page=p) for p in (1, 2)]
     return pages[0].total, {h.id: round(h.score, 5) for res in pages for h in res.hits}
@@ -96,6 +110,14 @@ def test_parallel_build_equals_single_process_build(tmp_path, parallel, monkeypa
         for query in ["harga beras", "kode1234", "petani OR banjir", '"pasar induk"', "nomor"]:
             assert results(par, query) == results(one, query), query
         assert par.search("kode1499").hits[0].id == "d1499"
+    # The helper signs the documents it indexes as the parent signs its own.
+    signed = signatures(tmp_path / "par")
+    assert signed == signatures(tmp_path / "one") and len(signed) == 1500
+    assert all(
+        len(value) == SIGNATURE_BYTES and value != bytes(SIGNATURE_BYTES)
+        for value in signed.values()
+    )
+    with Index.open(tmp_path / "par") as par, Index.open(tmp_path / "one") as one:
         assert par.search("harga").facets == one.search("harga").facets
         dated = par.search("harga", since="2024-05-10", filters={"category": "daerah"})
         assert 0 < dated.total < par.search("harga").total

@@ -120,7 +120,11 @@ class Transaction(Protocol):
     """A batch of writes committed whole or not at all."""
 
     def exists(self, doc_id: str) -> bool: ...
-    def upsert(self, doc: dict[str, Any], *, existed: bool) -> None: ...
+    def upsert(self, doc: dict[str, Any], *, existed: bool) -> None:
+        """Add or replace ``doc`` (normalized). The backend gives it its story signature
+        (:func:`searchlib.signatures.document_signature`) where it indexes it: a backend
+        that shares the work with a helper signs there."""
+
     def delete(self, doc_id: str) -> bool: ...
 
 

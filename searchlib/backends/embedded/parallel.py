@@ -61,6 +61,7 @@ def _work(path: str, inbox: Any, outbox: Any) -> None:
 
     from searchlib.backends.embedded.bulk_writer import BulkWriter
     from searchlib.backends.embedded.codec import EmbeddedCodec
+    from searchlib.backends.embedded.signature_column import signed
 
     writer = None
     try:
@@ -77,7 +78,7 @@ def _work(path: str, inbox: Any, outbox: Any) -> None:
             if isinstance(batch, BaseException):
                 raise batch
             for fields in batch:
-                writer.add_document(**fields)
+                writer.add_document(**signed(fields))
             outbox.send(("done", None))
         segment = writer.finish_segment()
         writer.finish()

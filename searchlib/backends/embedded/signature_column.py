@@ -20,7 +20,7 @@ from typing import Any
 
 from whoosh import columns, fields
 
-from searchlib.signatures import SIGNATURE_BYTES, SIGNATURE_FIELD, packed
+from searchlib.signatures import SIGNATURE_BYTES, SIGNATURE_FIELD, document_signature, packed
 
 __all__ = ["ABSENT", "SignatureColumn", "SignatureReader", "match_signatures"]
 
@@ -92,3 +92,11 @@ def match_signatures(
             values = map(column.__getitem__, heapq.nsmallest(n - len(out), docs))
             out.extend(None if value == ABSENT else value for value in values)
     return out
+
+
+def signed(values: dict[str, Any]) -> dict[str, Any]:
+    """A document's fields with its story signature, computed where the document is
+    indexed: a large add's helper process signs the documents it indexes, so the parent,
+    which also reads and normalizes every document, does not sign them all."""
+    values[SIGNATURE_FIELD] = document_signature(values)
+    return values

@@ -33,7 +33,11 @@ from searchlib.backends.embedded.pickles import vet_latest_toc
 from searchlib.backends.embedded.plan import Plan
 from searchlib.backends.embedded.schema import COMBINED_FIELD, COMBINED_ONLY, build_schema
 from searchlib.backends.embedded.scoring import BM25, Heading
-from searchlib.backends.embedded.signature_column import SignatureReader, match_signatures
+from searchlib.backends.embedded.signature_column import (
+    SignatureReader,
+    match_signatures,
+    signed,
+)
 from searchlib.backends.embedded.spelling import closest_term
 from searchlib.backends.embedded.spellings import spellings
 from searchlib.backends.embedded.topk import TooSlow, TopK, top_k
@@ -127,7 +131,7 @@ class _WhooshTransaction(Transaction):
     def _add(self, fields: dict[str, Any]) -> None:
         # Stored fields are written as documents arrive: a full disk can fail any add.
         with disk_errors(self.path):
-            self._writer.add_document(**fields)
+            self._writer.add_document(**signed(fields))
 
     def _offer_batch(self) -> None:
         if self._helper is None:
@@ -348,7 +352,7 @@ class WhooshStore:
         wanted = offset + limit
         scored, count, matches = self._rank(searcher, plan, max(wanted, 1))
         collected = len(scored)
-        hits = _hits(searcher, scored[offset:wanted], dates=dates, signatures=signatures)
+        hits = _hits(searcher, scored[offset:wanted], self.path, dates=dates, signatures=signatures)
         return RawResults(
             collected=collected,
             hits=hits,
@@ -603,11 +607,17 @@ def _set_deadline(collector: Collector, seconds: float) -> None:
 
 
 def _hits(
-    searcher: Searcher, scored: list[tuple[float, int]], *, dates: bool, signatures: bool
+    searcher: Searcher,
+    scored: list[tuple[float, int]],
+    root: Path,
+    *,
+    dates: bool,
+    signatures: bool,
 ) -> list[RawHit]:
     """Hits with their stored fields. With ``dates`` or ``signatures`` (rerank or collapse
     candidates, many more than a page) each hit's date or story signature from its column,
-    and the stored fields read only for the hits that are shown."""
+    and the stored fields read only for the hits that are shown (inside the read boundary
+    of the index at ``root``, so damage found then names the file)."""
     if not (dates or signatures):
         return [
             RawHit(docnum=docnum, score=score, stored=dict(searcher.stored_fields(docnum)))
@@ -623,7 +633,7 @@ def _hits(
             RawHit(
                 docnum=docnum,
                 score=score,
-                load=functools.partial(_stored, searcher, docnum),
+                load=guarded(root, functools.partial(_stored, searcher, docnum)),
                 # Stored dates are naive UTC (searchlib.zones), not the machine's local time.
                 date=(
                     value.replace(tzinfo=timezone.utc).timestamp()

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from searchlib.backends.sphinxql.ids import doc_key
 from searchlib.errors import StorageError
+from searchlib.signatures import SIGNATURE_FIELD, document_signature
 
 if TYPE_CHECKING:
     from searchlib.backends.sphinxql.store import SphinxStore
@@ -75,7 +76,7 @@ class SphinxTransaction:
 
     def upsert(self, doc: dict[str, Any], *, existed: bool) -> None:
         key, address = self._key(doc["id"])
-        row = self._store.codec.row(doc, key)
+        row = self._store.codec.row({**doc, SIGNATURE_FIELD: document_signature(doc)}, key)
         self._begin(address)
         rows = self._rows.setdefault(address, [])
         rows.append(row)
