@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from searchlib.analysis.tokenizer import normalize_word
@@ -32,8 +33,6 @@ RECENCY_CANDIDATES = 200
 #: A hit whose title holds all of a short query's words as typed scores this much more
 #: (proportionally less for some of them).
 TYPED_SHARE = 0.3
-
-_WORDS = re.compile(r"\w+(?:['-]\w+)*")
 
 
 def combined_fields(config: Config) -> tuple[str, ...]:
@@ -98,18 +97,19 @@ def prefer_typed_forms(hits: list[RawHit], forms: Sequence[str], heading: str) -
     holds the documents it holds without the preference."""
     if not forms or len(hits) < 2:
         return hits
+    patterns = [_as_a_word(form) for form in forms]
     for hit in hits:
         title = hit.stored.get(heading)
         if not isinstance(title, str):
             continue
-        written = _written(title)
-        found = sum(1 for form in forms if form in written)
+        text = normalize_word(title)
+        found = sum(1 for pattern in patterns if pattern.search(text))
         if found >= min(len(forms), 2):
             hit.score *= 1.0 + TYPED_SHARE * found / len(forms)
     return sorted(hits, key=lambda hit: -hit.score)
 
 
-def _written(text: str) -> set[str]:
-    """The words of ``text`` as written (normalized), and the parts of hyphenated ones."""
-    words = {normalize_word(w) for w in _WORDS.findall(text)}
-    return words.union(*(w.split("-") for w in words if "-" in w))
+@lru_cache(maxsize=4096)
+def _as_a_word(form: str) -> re.Pattern[str]:
+    """``form`` as a whole word of a normalized text (a part of a hyphenated word counts)."""
+    return re.compile(rf"(?<!\w){re.escape(form)}(?!\w)")
