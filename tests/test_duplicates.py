@@ -429,15 +429,16 @@ def test_the_cli_collapses_unless_told_not_to(ix, tmp_path):
     assert "2 other versions: " in text.output
 
 
-def test_collapse_is_on_unless_the_config_turns_it_off(tmp_path):
-    with Index.create(tmp_path / "default") as index:
+def test_collapse_is_off_unless_the_config_turns_it_on(tmp_path):
+    with Index.create(tmp_path / "plain") as index:
         index.add(story_docs())
-        assert index.search("banjir").total == 6
-        assert index.search("banjir", collapse=False).total == 9
-    every_version = {"duplicates": {"collapse": False}}
-    with Index.open(tmp_path / "default", every_version) as index:
         assert index.search("banjir").total == 9
         assert index.search("banjir", collapse=True).total == 6
+    with Index.open(tmp_path / "plain") as index:  # the index's own config decides
+        assert index.search("banjir").total == 9
+    with Index.open(tmp_path / "plain", COLLAPSING) as index:
+        assert index.search("banjir").total == 6
+        assert index.search("banjir", collapse=False).total == 9
 
 
 def test_the_api_and_the_page_collapse_as_configured_unless_told_not_to(ix):
