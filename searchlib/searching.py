@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from searchlib.backends.base import Backend, RawHit, RawResults
-from searchlib.collapse import attach_duplicates, page_of_stories
+from searchlib.collapse import CollapsedResults, attach_duplicates, page_of_stories
 from searchlib.config import Config
 from searchlib.errors import QueryError
 from searchlib.hits import HitAssembler
@@ -110,8 +110,7 @@ class QueryRunner:
             raw = run(node)
         raw, fallback = self._fallback(raw, node, run)
         if self._heading is not None and sort == "score" and fields is None:
-            forms = typed_forms(node, self._heading[1])
-            raw.hits = prefer_typed_forms(raw.hits, forms, self._heading[0])
+            _prefer_typed(raw, typed_forms(node, self._heading[1]), self._heading[0])
         few = raw.collected < SUGGEST_BELOW and (raw.count is None or raw.count() < SUGGEST_BELOW)
         hits = self._hits.hits(raw, offset=(page - 1) * limit, fmt=snippet_format)
         return SearchResults(
@@ -317,6 +316,16 @@ def _plain_words(node: Node) -> list[Word]:
     if isinstance(node, (And, Or)):
         return [w for child in node.children for w in _plain_words(child)]
     return []
+
+
+def _prefer_typed(raw: RawResults, forms: tuple[str, ...], heading: str) -> None:
+    """The page reordered by the typed forms its titles hold (``ranking.prefer_typed_forms``),
+    each story's other versions staying with its hit."""
+    ranked = prefer_typed_forms(raw.hits, forms, heading)
+    if isinstance(raw, CollapsedResults):
+        versions = {id(hit): ids for hit, ids in zip(raw.hits, raw.duplicates, strict=True)}
+        raw.duplicates = [versions[id(hit)] for hit in ranked]
+    raw.hits = ranked
 
 
 def _read_stored(hits: Sequence[RawHit]) -> None:

@@ -78,6 +78,18 @@ def test_other_fields_and_date_order_keep_their_ranking(forms_index):
     assert [h.id for h in hits][:2] == ["stems", "typed"]
 
 
+def test_a_collapsed_story_keeps_its_versions_when_the_page_is_reordered(tmp_path):
+    copy = {**DOCS[1], "id": "typed-copy"}  # the same article under another id
+    with Index.create(tmp_path / "ix") as index:
+        index.add([*DOCS, copy])
+        hits = index.search("kendalikan pasar", collapse=True).hits
+    assert [(h.id in ("typed", "typed-copy"), len(h.duplicates)) for h in hits[:2]] == [
+        (True, 1),
+        (False, 0),
+    ]
+    assert {hits[0].id, *hits[0].duplicates} == {"typed", "typed-copy"}
+
+
 def test_a_real_headline_typed_in_part(detik_index):
     # Two detik-1000 articles: "Gubernur Abdul Wahid Kendalikan Inflasi Lewat Operasi Pasar
     # Murah di Riau" and "Pemprov Percepat Pengendalian Inflasi di Riau, 5 Pasar Tradisional
