@@ -107,12 +107,7 @@ def run(
         "build_cpu_s": cpu_s() - cpu,
         "index_bytes": dir_bytes(workdir),
     }
-    searcher = system.open_searcher(workdir, settings)
-    if searcher is not None:
-        result.update(timed_pass(searcher, queries, facets=False))
-        if searcher.counts_facets:
-            result.update(timed_pass(searcher, queries, facets=True))
-        searcher.close()
+    result.update(_timed_passes(system, queries, workdir, settings))
     result["peak_rss_mb"] = peak_rss_mb()
     result["helper_rss_mb"] = children_peak_rss_mb()
     return result
@@ -120,7 +115,14 @@ def run(
 
 def query_round(name: str, queries: list[str], workdir: Path, settings: Settings) -> dict[str, Any]:
     """The timed passes again on the index an earlier :func:`run` built in ``workdir``."""
-    system = load_system(name)
+    return _timed_passes(load_system(name), queries, workdir, settings)
+
+
+def _timed_passes(
+    system: System, queries: list[str], workdir: Path, settings: Settings
+) -> dict[str, Any]:
+    """The plain pass, then the facets pass when the system counts facets (none when it
+    cannot open a searcher)."""
     searcher = system.open_searcher(workdir, settings)
     if searcher is None:
         return {}

@@ -22,6 +22,7 @@ __all__ = [
     "RECENCY_CANDIDATES",
     "TYPED_SHARE",
     "combined_fields",
+    "heading_counts_fully",
     "heading_field",
     "prefer_typed_forms",
     "recency_rerank",
@@ -47,7 +48,7 @@ def heading_field(config: Config) -> tuple[str, float] | None:
     """The combined field's heading (the title) and how much more one of its occurrences
     weighs than one of the least weighted combined field's (the body), or None when no
     combined field outweighs the others. A heading counts fully only when it holds several
-    of a query's words (``heading_counts_fully`` in the embedded backend's scoring)."""
+    of a query's words (:func:`heading_counts_fully`)."""
     combined = combined_fields(config)
     if not combined or not config.title_rule:
         return None
@@ -56,6 +57,16 @@ def heading_field(config: Config) -> tuple[str, float] | None:
     if high <= low or sum(1 for b, _ in boosts if b == high) > 1:
         return None
     return name, high - low
+
+
+def heading_counts_fully(found: int, terms: int) -> bool:
+    """Whether a heading holding ``found`` of a query's ``terms`` distinct terms keeps its
+    full weight: when it holds at least two of them, or the query's only one.
+
+    A title sharing one word with a longer query says little about the document; with the
+    title's full weight that one word outranked bodies holding every word. A title holding
+    two or more of the words (a headline-like match) still leads."""
+    return found >= min(terms, 2)
 
 
 def recency_rerank(hits: list[RawHit], half_life: float) -> list[RawHit]:
@@ -104,7 +115,7 @@ def prefer_typed_forms(hits: list[RawHit], forms: Sequence[str], heading: str) -
             continue
         text = normalize_word(title)
         found = sum(1 for pattern in patterns if pattern.search(text))
-        if found >= min(len(forms), 2):
+        if heading_counts_fully(found, len(forms)):
             hit.score *= 1.0 + TYPED_SHARE * found / len(forms)
     return sorted(hits, key=lambda hit: -hit.score)
 

@@ -39,16 +39,6 @@ class Heading(NamedTuple):
     extra: float
 
 
-def heading_counts_fully(found: int, terms: int) -> bool:
-    """Whether a heading holding ``found`` of a query's ``terms`` distinct terms keeps its
-    full weight: when it holds at least two of them, or the query's only one.
-
-    A title sharing one word with a longer query says little about the document; with the
-    title's full weight that one word outranked bodies holding every word. A title holding
-    two or more of the words (a headline-like match) still leads."""
-    return found >= min(terms, 2)
-
-
 def heading_weight(weight: float, in_heading: float, extra: float) -> float:
     """A term's combined-field weight when its heading does not count fully: each heading
     occurrence counts like one occurrence of the rest. Never more than ``weight``, so a

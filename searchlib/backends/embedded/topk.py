@@ -46,13 +46,9 @@ from whoosh.util.numeric import byte_to_length
 
 from searchlib.backends.embedded.plan import Words
 from searchlib.backends.embedded.postings import BlockMatcher, InlineMatcher, length_byte
-from searchlib.backends.embedded.scoring import (
-    BM25,
-    Heading,
-    heading_counts_fully,
-    heading_weight,
-)
+from searchlib.backends.embedded.scoring import BM25, Heading, heading_weight
 from searchlib.backends.embedded.terms import TermDictReader
+from searchlib.ranking import heading_counts_fully
 
 T = TypeVar("T")
 
@@ -197,7 +193,7 @@ def top_k(
     reads (Whoosh answers instead). ``allowed`` gives, per segment searcher, the only
     documents that may match (a filter). With ``heading``, a document whose heading holds
     only one of several words scores that heading like the body
-    (:func:`~searchlib.backends.embedded.scoring.heading_counts_fully`). Raises
+    (:func:`~searchlib.ranking.heading_counts_fully`). Raises
     :class:`TooSlow` after ``seconds`` (checked once per decoded block)."""
     try:
         return _top_k(searcher, words, k, monotonic() + seconds, allowed, heading)
