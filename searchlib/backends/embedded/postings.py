@@ -67,6 +67,7 @@ import struct
 import sys
 import zlib
 from array import array
+from bisect import bisect_left
 from itertools import accumulate
 from math import inf
 from operator import itemgetter, sub
@@ -800,8 +801,14 @@ class BlockMatcher(LeafMatcher):
             return
         if id > self.head.last_id:
             self.skip_blocks(lambda: id > self.head.last_id)
-        while self.is_active() and self.id() < id:
-            self.next()
+            if not self.is_active():
+                return
+        # The block holds a posting at or past ``id`` (its last one is): found by bisection
+        # in its decoded ids, not by stepping through them.
+        ids = self.ids
+        if ids is None:
+            ids = self.block_ids()
+        self.i = bisect_left(ids, id, self.i)
 
     def skip_to_quality(self, minquality: float) -> int:
         if self.block_quality() > minquality:
