@@ -141,7 +141,7 @@ def compare(collections: list[Collection], args: argparse.Namespace) -> dict[str
             System(ALL_ROW, {}, query_mode="all"),
         ]
         rows += reference_systems({}, peers)
-        rows.append(System(SYNONYMS_ROW, {"synonyms": {"expand": True}}))
+        rows.append(System(SYNONYMS_ROW, {"synonyms": {"expand": True}}, query_mode="default"))
         if args.ablation:
             rows += same_ranking_systems({}, peers)
         results = run_systems(collection, rows, jobs=args.jobs)

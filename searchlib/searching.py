@@ -96,6 +96,7 @@ class QueryRunner:
             raise QueryError(f"snippet_format must be one of {', '.join(FORMATS)}")
         default_fields = self._check_fields(fields)
         node, notes = self._parse(query, syntax)
+        typed = node
         node = self._zone.in_utc(self._synonyms.expand(node))
         filter_nodes = self._filters(filters, since, until)
 
@@ -110,7 +111,7 @@ class QueryRunner:
             raw = run(node)
         raw, fallback = self._fallback(raw, node, run)
         if self._heading is not None and sort == "score" and fields is None:
-            _prefer_typed(raw, typed_forms(node, self._heading[1]), self._heading[0])
+            _prefer_typed(raw, typed_forms(typed, self._heading[1]), self._heading[0])
         few = raw.collected < SUGGEST_BELOW and (raw.count is None or raw.count() < SUGGEST_BELOW)
         hits = self._hits.hits(raw, offset=(page - 1) * limit, fmt=snippet_format)
         return SearchResults(

@@ -14,16 +14,19 @@ from _synthetic import random_words
 from whoosh import query as wq
 
 import searchlib.backends.embedded as embedded
+from searchlib.backends.embedded.best import Best
 from searchlib.backends.embedded.compile import plan_search, whoosh_query
 from searchlib.backends.embedded.plan import (
     AllOf,
     AnyOf,
+    BestOf,
     Dates,
     Excluding,
     Nothing,
     Phrase,
     Term,
     Words,
+    own_terms,
     words_of,
 )
 from searchlib.backends.embedded.schema import COMBINED_FIELD
@@ -95,12 +98,17 @@ def test_whoosh_query_of_each_match():
             Dates("date", start, None),
         )
     )
-    assert whoosh_query(match) == wq.And(
-        [
-            wq.Or([wq.Term("title", "a", boost=8.0), wq.Term(F, "a")]),
-            wq.Not(wq.Phrase(F, ["b", "c"], boost=2.0)),
-            wq.DateRange("date", start, None, endexcl=True),
-        ]
+    assert whoosh_query(match) == wq.AndNot(
+        wq.And(
+            [
+                wq.Or([wq.Term("title", "a", boost=8.0), wq.Term(F, "a")]),
+                wq.DateRange("date", start, None, endexcl=True),
+            ]
+        ),
+        wq.Phrase(F, ["b", "c"], boost=2.0),
+    )
+    assert whoosh_query(BestOf((Term(F, "kpk"), Phrase(F, ("komisi", "korupsi"), 0.1)))) == Best(
+        [wq.Term(F, "kpk"), wq.Phrase(F, ["komisi", "korupsi"], boost=0.1)]
     )
     assert whoosh_query(Nothing()) is wq.NullQuery
 
@@ -189,3 +197,16 @@ def test_the_scorer_and_counter_read_no_whoosh_queries(module):
         elif isinstance(node, ast.ImportFrom):
             imported.update(f"{node.module}.{alias.name}" for alias in node.names)
     assert not {name for name in imported if name.startswith("whoosh.query")}, imported
+
+
+def test_the_heading_rule_counts_the_words_the_user_typed():
+    typed = AllOf(
+        (
+            Term(F, "banjir"),
+            Phrase(F, ("tanah", "longsor")),
+            BestOf((Term(F, "kpk"), Phrase(F, ("komisi", "korupsi"), 0.1))),
+            Excluding(Term(F, "gempa")),
+            Term("title", "jakarta"),
+        )
+    )
+    assert own_terms(typed, F) == {"banjir", "kpk"}

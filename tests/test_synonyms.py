@@ -8,7 +8,17 @@ import yaml
 
 from searchlib import ConfigError, Index
 from searchlib.config import load_config
-from searchlib.query import And, Not, Or, Phrase, Prefix, Word, parse_plain, parse_query
+from searchlib.query import (
+    And,
+    Forms,
+    Not,
+    Or,
+    Phrase,
+    Prefix,
+    Word,
+    parse_plain,
+    parse_query,
+)
 from searchlib.query.synonyms import (
     Synonyms,
     SynonymSettings,
@@ -95,12 +105,12 @@ def test_no_form_is_in_two_shipped_groups():
 
 
 def test_an_acronym_also_searches_its_long_form_as_a_phrase(builtin):
-    assert builtin.expand(parse_query("KPK")) == Or(
+    assert builtin.expand(parse_query("KPK")) == Forms(
         (Word("KPK"), Phrase("Komisi Pemberantasan Korupsi", boost=W * 1 / 3))
     )
     assert builtin.expand(parse_query("kpk periksa")) == And(
         (
-            Or((Word("kpk"), Phrase("Komisi Pemberantasan Korupsi", boost=W * 1 / 3))),
+            Forms((Word("kpk"), Phrase("Komisi Pemberantasan Korupsi", boost=W * 1 / 3))),
             Word("periksa"),
         )
     )
@@ -109,13 +119,13 @@ def test_an_acronym_also_searches_its_long_form_as_a_phrase(builtin):
 def test_a_typed_long_form_keeps_its_words_and_adds_the_acronym(builtin):
     typed = And((Word("Amerika"), Word("Serikat")))
     assert builtin.expand(parse_query("Amerika Serikat tarif")) == And(
-        (Or((typed, Word("AS", boost=W * 2 / 1))), Word("tarif"))
+        (Forms((typed, Word("AS", boost=W * 2 / 1))), Word("tarif"))
     )
 
 
 def test_the_longest_listed_form_wins(builtin):
     node = builtin.expand(parse_query("Komnas HAM"))
-    assert node == Or(
+    assert node == Forms(
         (
             And((Word("Komnas"), Word("HAM"))),
             Phrase("Komisi Nasional Hak Asasi Manusia", boost=W * 2 / 5),
@@ -127,16 +137,47 @@ def test_the_longest_listed_form_wins(builtin):
     )
 
 
-def test_plain_queries_get_the_other_forms_as_further_alternatives(builtin):
+def test_plain_queries_get_the_other_forms_as_one_more_alternative(builtin):
     node = parse_plain("ketua KPK baru")
-    assert builtin.expand(Or(node.children)) == Or(
-        (
-            Word("ketua"),
-            Word("KPK"),
-            Phrase("Komisi Pemberantasan Korupsi", boost=W * 1 / 3),
-            Word("baru"),
-        )
+    group = Forms((Word("KPK"), Phrase("Komisi Pemberantasan Korupsi", boost=W * 1 / 3)))
+    assert builtin.expand(Or(node.children)) == Or((Word("ketua"), group, Word("baru")))
+    # A long form's words stay alternatives of their own: a question need not hold them all.
+    node = parse_plain("siapa ketua komisi pemberantasan korupsi")
+    words = Or((Word("komisi"), Word("pemberantasan"), Word("korupsi")))
+    assert builtin.expand(Or(node.children)).children[2:] == (
+        Forms((words, Word("KPK", boost=min(1.0, W * 3)))),
     )
+
+
+def test_a_query_that_names_two_forms_of_a_group_is_taken_as_written(builtin):
+    # Newsroom prose spells the long form and its acronym out together.
+    for query in ("Menteri Keuangan (Menkeu) Purbaya", "KPK dan Komisi Pemberantasan Korupsi"):
+        node = parse_plain(query)
+        assert builtin.expand(node) == node
+        assert builtin.expand(Or(node.children)) == Or(node.children)
+    # Another group in the same query still expands.
+    node = builtin.expand(parse_plain("Menkeu Menteri Keuangan KPK"))
+    assert isinstance(node, And) and isinstance(node.children[-1], Forms)
+
+
+def test_a_group_scores_as_its_best_form(tmp_path):
+    """A document that writes the typed form scores as it does without the expansion, even
+    where it also writes the other form (the name counts once); one that writes only the
+    other form is found, below them."""
+    docs = [
+        {"id": "both", "body": "KPK atau Komisi Pemberantasan Korupsi menggeledah kantor dinas."},
+        {"id": "typed", "body": "KPK pagi ini menggeledah kantor dinas pendidikan."},
+        {"id": "other", "body": "Komisi Pemberantasan Korupsi menggeledah kantor dinas."},
+    ]
+    with Index.create(tmp_path / "ix", {"synonyms": {"expand": True}}) as index:
+        index.add(docs)
+        on = {h.id: h.score for h in index.search("KPK geledah", collapse=False).hits}
+    with Index.open(tmp_path / "ix", {"synonyms": {"expand": False}}) as index:
+        off = {h.id: h.score for h in index.search("KPK geledah", collapse=False).hits}
+    assert set(off) == {"both", "typed"}
+    assert on["both"] == pytest.approx(off["both"])
+    assert on["typed"] == pytest.approx(off["typed"])
+    assert on["other"] < min(on["both"], on["typed"])
 
 
 @pytest.mark.parametrize(
@@ -149,11 +190,11 @@ def test_quotes_wildcards_and_keyword_fields_are_taken_as_written(builtin, query
 
 
 def test_text_field_prefixes_and_exclusions_carry_over(builtin):
-    assert builtin.expand(parse_query("title:KPK")) == Or(
+    assert builtin.expand(parse_query("title:KPK")) == Forms(
         (Word("KPK", "title"), Phrase("Komisi Pemberantasan Korupsi", "title", boost=W * 1 / 3))
     )
     assert builtin.expand(parse_query("-AS")) == Not(
-        Or((Word("AS"), Phrase("Amerika Serikat", boost=W * 1 / 2)))
+        Forms((Word("AS"), Phrase("Amerika Serikat", boost=W * 1 / 2)))
     )
     assert builtin.expand(parse_query("KPK*")) == Prefix("KPK")
 
@@ -162,10 +203,10 @@ def test_short_or_ordinary_word_forms_expand_only_in_capitals(builtin):
     # "as" is an axle and an English word; "ham" is ham: only AS and HAM are the acronyms.
     for query in ("as roda", "As roda", "ham", "bi"):
         assert builtin.expand(parse_query(query)) == parse_query(query)
-    assert builtin.expand(parse_query("AS")) == Or(
+    assert builtin.expand(parse_query("AS")) == Forms(
         (Word("AS"), Phrase("Amerika Serikat", boost=W * 1 / 2))
     )
-    assert builtin.expand(parse_query("HAM")) == Or(
+    assert builtin.expand(parse_query("HAM")) == Forms(
         (Word("HAM"), Phrase("hak asasi manusia", boost=W * 1 / 3))
     )
     # Longer forms that are no ordinary word are recognised in any case.
@@ -192,6 +233,23 @@ def test_the_long_form_is_matched_as_a_phrase_not_as_any_of_its_words(ix):
     # "scattered" has komisi, pemberantasan and korupsi, but not together.
     assert "scattered" not in ids(ix, "KPK")
     assert "scattered" not in ids(ix, "KPK saksi", syntax="plain")
+
+
+def test_each_document_scores_its_own_best_form(tmp_path):
+    """The group's score at a document is the best of the forms found there, never a score
+    another form has at a later document."""
+    docs = [
+        {"id": "weak", "body": "alfa " + "kata lain yang panjang sekali " * 8},
+        {"id": "strong", "body": "beta beta beta beta"},
+    ]
+    config = {"synonyms": {"expand": True, "weight": 1.0, "add": {"alfa": "beta"}}}
+    with Index.create(tmp_path / "ix", config) as index:
+        index.add(docs)
+        on = {h.id: h.score for h in index.search("alfa", collapse=False).hits}
+    with Index.open(tmp_path / "ix", {"synonyms": {"expand": False}}) as index:
+        (weak,) = index.search("alfa", collapse=False).hits
+        (strong,) = index.search("beta", collapse=False).hits
+    assert on == pytest.approx({"weak": weak.score, "strong": strong.score})
 
 
 def test_quotes_search_only_the_form_as_typed(ix):
@@ -234,14 +292,14 @@ def test_config_adds_replaces_and_removes_groups(tmp_path):
         }
     )
     synonyms = synonyms_for(config.synonyms, TEXT_FIELDS)
-    assert synonyms.expand(parse_query("KPK")) == Or(
+    assert synonyms.expand(parse_query("KPK")) == Forms(
         (
             Word("KPK"),
             Phrase("Komisi Pemberantasan Korupsi", boost=W * 1 / 3),
             Phrase("lembaga antirasuah", boost=W * 1 / 2),
         )
     )
-    assert synonyms.expand(parse_query("jokowi")) == Or(
+    assert synonyms.expand(parse_query("jokowi")) == Forms(
         (Word("jokowi"), Phrase("Joko Widodo", boost=W * 1 / 2))
     )
     assert synonyms.expand(parse_query("AS")) == Word("AS")
@@ -260,7 +318,7 @@ def test_a_list_file_extends_the_shipped_list_or_replaces_it(tmp_path):
     config = load_config(path)
     assert config.synonyms.file == str((tmp_path / "lists" / "mine.txt").resolve())
     synonyms = synonyms_for(config.synonyms, TEXT_FIELDS)
-    assert synonyms.expand(parse_query("DKI")) == Or(
+    assert synonyms.expand(parse_query("DKI")) == Forms(
         (Word("DKI"), Phrase("Daerah Khusus Jakarta", boost=W * 1 / 3))
     )
     assert synonyms.expand(parse_query("KPK")) != Word("KPK")  # the shipped list stays

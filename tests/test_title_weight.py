@@ -9,6 +9,7 @@ from _synthetic import word_matches
 
 from searchlib import Index
 from searchlib.backends.embedded.plan import words_of
+from searchlib.backends.embedded.store import WhooshStore
 from searchlib.backends.embedded.topk import top_k
 
 
@@ -82,3 +83,28 @@ def test_without_the_rule_a_title_counts_fully_as_plain_bm25f_does(tmp_path):
     with Index.open(tmp_path / "ix", config) as plain:
         ids = [hit.id for hit in plain.search("banjir jakarta", syntax="plain").hits]
         assert ids.index("one-title-word") < ids.index("body-only")
+
+
+def test_the_rule_holds_whichever_engine_ranks_the_search(tmp_path, monkeypatch):
+    """Searches the top-k scorer does not take (a phrase, an exclusion, a group of
+    equivalent forms) are ranked by Whoosh's matchers under the same rule."""
+    queries = ["banjir jakarta", "banjir bekasi", "jakarta meluas hujan", "banjir", "cuaca 3"]
+    with Index.create(tmp_path / "ix", {"analyzer": "simple"}) as index:
+        index.add(DOCS)
+        hits = index.search("banjir jakarta -gempa").hits
+        assert [hit.id for hit in hits][:3] == ["every-word", "body-only", "one-title-word"]
+        # An excluded word adds nothing to the score (an untitled document's score is the
+        # same as without the exclusion).
+        plain = {h.id: h.score for h in index.search("banjir jakarta").hits}
+        assert hits[1].score == pytest.approx(plain["body-only"])
+
+        def ranked() -> dict[str, list[tuple[str, float]]]:
+            return {q: [(h.id, h.score) for h in index.search(q).hits] for q in queries}
+
+        by_top_k = ranked()
+        monkeypatch.setattr(WhooshStore, "_top_k", lambda self, searcher, plan, limit: None)
+        by_whoosh = ranked()
+    for query in queries:
+        assert [i for i, _ in by_whoosh[query]] == [i for i, _ in by_top_k[query]], query
+        for (_, a), (_, b) in zip(by_whoosh[query], by_top_k[query], strict=True):
+            assert a == pytest.approx(b), query

@@ -42,6 +42,13 @@ def test_the_title_with_the_typed_forms_ranks_first(forms_index):
     assert [h.id for h in forms_index.search("kendalikan pasar").hits][:2] == ["typed", "stems"]
 
 
+def test_a_query_with_equivalent_forms_keeps_its_typed_forms(forms_index):
+    # The forms are those the user typed, before a synonym group adds others.
+    config = {"synonyms": {"expand": True, "add": {"pasar": "pekan raya"}}}
+    with Index.open(forms_index.path, config) as index:
+        assert [h.id for h in index.search("kendalikan pasar").hits][:2] == ["typed", "stems"]
+
+
 def test_without_the_forms_the_stems_decide(forms_index):
     # A prefix is no typed word: "kendali*" expands to the stem, and BM25 alone ranks the
     # body that holds the words more often first.

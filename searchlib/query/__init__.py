@@ -3,6 +3,7 @@
 from searchlib.query.parser import (
     And,
     DateRange,
+    Forms,
     Fuzzy,
     Node,
     Not,
@@ -20,6 +21,7 @@ from searchlib.query.rewrite import any_word, restricts, with_stopwords
 __all__ = [
     "And",
     "DateRange",
+    "Forms",
     "Fuzzy",
     "Node",
     "Not",

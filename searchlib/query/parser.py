@@ -25,6 +25,7 @@ from searchlib.errors import QueryError
 __all__ = [
     "And",
     "DateRange",
+    "Forms",
     "Fuzzy",
     "Node",
     "Not",
@@ -82,6 +83,14 @@ class And:
 @dataclass(frozen=True)
 class Or:
     children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Forms(Or):
+    """What the user typed and its equivalents (a synonym group), the typed form first.
+    Matches as an :class:`Or` does (every walker of the tree may treat it as one); a
+    backend that can scores it as its best-scoring form, so a document writing two forms
+    of one name counts it once."""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ words as a phrase), so no index needs rebuilding when the list changes. The ship
 (``synonyms:`` in docs/configuration.md).
 
 Only what the user typed as plain words is expanded: a quoted phrase, a prefix, a fuzzy word
-and keyword fields (``category:``, ``source:``) are taken as written.
+and keyword fields (``category:``, ``source:``) are taken as written. A form and its
+equivalents become one :class:`~searchlib.query.Forms` group, which a backend scores as its
+best form, and a query that names two forms of one group is taken as written.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 
 from searchlib._resources import analyzers_dir
 from searchlib.errors import ConfigError
-from searchlib.query.parser import And, Node, Not, Or, Phrase, Word
+from searchlib.query.parser import And, Forms, Node, Not, Or, Phrase, Word
 
 __all__ = [
     "BUILTIN_LIST",
@@ -47,8 +49,9 @@ Group = tuple[str, ...]
 class SynonymSettings:
     """The ``synonyms:`` section of a config (validated by :mod:`searchlib.config`)."""
 
-    #: Off by default: even with the added forms weighing less, expansion cost ranking
-    #: quality on the headline and keyword tasks (docs/quality.md).
+    #: Off by default: a search with a group of forms leaves the top-k scorer for Whoosh's
+    #: matchers, and a long form's phrase reads its words' positions across the archive
+    #: (docs/search.md).
     expand: bool = False
     builtin: bool = True
     #: A list in the shipped format, as an absolute path (resolved by the config).
@@ -153,46 +156,79 @@ class Synonyms:
         return len(self._forms)
 
     def expand(self, node: Node) -> Node:
-        """``node`` with every listed form it spells also searching its group's other forms."""
+        """``node`` with every listed form it spells also searching its group's other forms
+        (a :class:`Forms` group, typed form first). A group the query already names in two
+        of its forms is left as typed: the writer spelled both out ("Menteri Keuangan
+        (Menkeu)"), so the documents that matter use the forms typed."""
         if not self._starts:
             return node
-        if isinstance(node, Word):
-            return self._sequence((node,), Or, single=True)[0]
+        spelled: dict[int, set[tuple[str, ...]]] = {}
+        for index, words in self._found(node):
+            spelled.setdefault(index, set()).add(words)
+        both = frozenset(index for index, forms in spelled.items() if len(forms) > 1)
+        return self._expand(node, both)
+
+    def _found(self, node: Node) -> Iterable[tuple[int, tuple[str, ...]]]:
+        """Every listed form the query spells: its group and its words."""
         if isinstance(node, Not):
-            return Not(self.expand(node.child))
-        if isinstance(node, (And, Or)):
-            children = self._sequence(node.children, type(node), single=False)
+            yield from self._found(node.child)
+            return
+        if isinstance(node, Word):
+            children: Sequence[Node] = (node,)
+        elif isinstance(node, (And, Or)):
+            children = node.children
+        else:
+            return
+        i = 0
+        while i < len(children):
+            found = self._match(children, i) if self._expandable(children[i]) else None
+            if found is None:
+                if not isinstance(children[i], Word):
+                    yield from self._found(children[i])
+                i += 1
+                continue
+            index, words = found
+            yield index, words
+            i += len(words)
+
+    def _expand(self, node: Node, skip: frozenset[int]) -> Node:
+        if isinstance(node, Word):
+            return self._sequence((node,), Or, skip)[0]
+        if isinstance(node, Not):
+            return Not(self._expand(node.child, skip))
+        if isinstance(node, (And, Or)) and not isinstance(node, Forms):
+            children = self._sequence(node.children, type(node), skip)
             return children[0] if len(children) == 1 else type(node)(tuple(children))
         return node
 
-    def _sequence(self, children: Sequence[Node], kind: type, *, single: bool) -> list[Node]:
-        """The children of an And (a match becomes one alternative group) or an Or (a
-        match's other forms are added beside it)."""
+    def _sequence(self, children: Sequence[Node], kind: type, skip: frozenset[int]) -> list[Node]:
+        """The children of an And or an Or, each listed form they spell made a group with
+        its group's other forms. In an Or, the words of a form of several words stay
+        alternatives of their own (a question's words need not all match)."""
         out: list[Node] = []
         i = 0
         while i < len(children):
             child = children[i]
             found = self._match(children, i) if self._expandable(child) else None
-            if found is None:
-                out.append(child if isinstance(child, Word) else self.expand(child))
+            if found is None or found[0] in skip:
+                out.append(child if isinstance(child, Word) else self._expand(child, skip))
                 i += 1
                 continue
-            length, others = found
-            span = list(children[i : i + length])
-            if kind is Or and not single:
-                out += span + others
-            else:
-                typed = span[0] if length == 1 else And(tuple(span))
-                out.append(Or((typed, *others)))
-            i += length
+            index, words = found
+            span = tuple(children[i : i + len(words)])
+            assert isinstance(child, Word)
+            others = self._others(index, " ".join(words), child)
+            typed = span[0] if len(span) == 1 else kind(span)
+            out.append(Forms((typed, *others)))
+            i += len(words)
         return out
 
     def _expandable(self, node: Node) -> bool:
         return isinstance(node, Word) and (node.field is None or node.field in self._text_fields)
 
-    def _match(self, children: Sequence[Node], i: int) -> tuple[int, list[Node]] | None:
-        """The longest listed form starting at ``children[i]``: its length in words and the
-        query nodes of its group's other forms (in the same field)."""
+    def _match(self, children: Sequence[Node], i: int) -> tuple[int, tuple[str, ...]] | None:
+        """The longest listed form starting at ``children[i]``: its group and its words
+        (lower case)."""
         first = children[i]
         assert isinstance(first, Word)
         for words, exact, index in self._starts.get(_key(first.text), ()):
@@ -206,7 +242,7 @@ class Synonyms:
             texts = [w.text.strip(_STRIP) for w in typed]
             if [t.lower() for t in texts] != list(words) or (exact and tuple(texts) != exact):
                 continue
-            return len(words), self._others(index, " ".join(words), first)
+            return index, words
         return None
 
     def _others(self, index: int, matched: str, typed: Word) -> list[Node]:

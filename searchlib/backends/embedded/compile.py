@@ -17,9 +17,11 @@ from whoosh.reading import IndexReader
 
 from searchlib import query as sq
 from searchlib.analysis.tokenizer import normalize_word
+from searchlib.backends.embedded.best import Best
 from searchlib.backends.embedded.plan import (
     AllOf,
     AnyOf,
+    BestOf,
     Dates,
     Excluding,
     Match,
@@ -190,6 +192,8 @@ def compile_match(node: sq.Node, ctx: CompileContext) -> Match | None:
             return None
         if len(parts) == 1:
             return parts[0]
+        if isinstance(node, sq.Forms):
+            return BestOf(tuple(parts))
         return AllOf(tuple(parts)) if isinstance(node, sq.And) else AnyOf(tuple(parts))
     raise TypeError(f"unknown query node {node!r}")
 
@@ -205,9 +209,20 @@ def whoosh_query(match: Match) -> wq.Query:
     if isinstance(match, Excluding):
         return wq.Not(whoosh_query(match.part))
     if isinstance(match, AllOf):
-        return wq.And([whoosh_query(part) for part in match.parts])
+        # Whoosh's And adds an excluded part's constant score to every match; AndNot
+        # scores the kept parts alone.
+        kept = [whoosh_query(p) for p in match.parts if not isinstance(p, Excluding)]
+        dropped = [whoosh_query(p.part) for p in match.parts if isinstance(p, Excluding)]
+        if not kept:
+            return wq.And([whoosh_query(part) for part in match.parts])
+        positive = kept[0] if len(kept) == 1 else wq.And(kept)
+        if not dropped:
+            return positive
+        return wq.AndNot(positive, dropped[0] if len(dropped) == 1 else wq.Or(dropped))
     if isinstance(match, AnyOf):
         return wq.Or([whoosh_query(part) for part in match.parts])
+    if isinstance(match, BestOf):
+        return Best([whoosh_query(part) for part in match.parts])
     if isinstance(match, Nothing):
         return wq.NullQuery
     raise TypeError(f"unknown match {match!r}")

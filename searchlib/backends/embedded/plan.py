@@ -11,8 +11,8 @@ per search. The tree is read three ways:
 * a filter tree becomes, per segment, the set of documents it lets through
   (``matchsets.filter_sets``);
 * anything else -- phrases, NOT, date ranges, words searched in several fields, nested
-  groups, date order -- is handed to Whoosh's matchers as the Whoosh query that
-  ``compile.whoosh_query`` builds.
+  groups, groups of equivalent forms, date order -- is handed to Whoosh's matchers as the
+  Whoosh query that ``compile.whoosh_query`` builds.
 
 The tree is made of frozen dataclasses, so equal filters are equal keys of the per-segment
 filter cache.
@@ -65,6 +65,14 @@ class AnyOf:
 
 
 @dataclass(frozen=True)
+class BestOf:
+    """Any of the parts, scored as the best-scoring one: a form the user typed and its
+    equivalents (:class:`searchlib.query.Forms`)."""
+
+    parts: tuple[Match, ...]
+
+
+@dataclass(frozen=True)
 class Excluding:
     """Every document except those ``part`` matches."""
 
@@ -76,7 +84,7 @@ class Nothing:
     """A prefix or fuzzy word that no index term matches."""
 
 
-Match = Term | Phrase | Dates | AllOf | AnyOf | Excluding | Nothing
+Match = Term | Phrase | Dates | AllOf | AnyOf | BestOf | Excluding | Nothing
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,20 @@ def words_of(match: Match) -> Words | None:
     if len(terms) != len(match.parts) or len({t.field for t in terms}) != 1:
         return None
     return Words(terms[0].field, tuple(terms), isinstance(match, AllOf))
+
+
+def own_terms(match: Match, field: str) -> frozenset[str]:
+    """The texts of ``match``'s words in ``field`` that the user typed: not an excluded
+    one, nor an equivalent form a synonym group added, nor a phrase's (a quoted phrase, a
+    hyphenated compound: the top-k scorer, whose rule this is, ranks no phrases). The
+    heading rule counts these."""
+    if isinstance(match, Term):
+        return frozenset((match.text,)) if match.field == field else frozenset()
+    if isinstance(match, BestOf):
+        return own_terms(match.parts[0], field)
+    if isinstance(match, (AllOf, AnyOf)):
+        return frozenset().union(*(own_terms(part, field) for part in match.parts))
+    return frozenset()
 
 
 @dataclass(frozen=True)

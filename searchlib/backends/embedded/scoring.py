@@ -9,10 +9,14 @@ on facqa and detik-lead and a little lower on detik-headline (docs/quality.md).
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
 from math import log
 from typing import Any, NamedTuple
 
 from whoosh import scoring
+
+from searchlib.ranking import heading_counts_fully
 
 
 class BM25(scoring.BM25F):
@@ -44,3 +48,63 @@ def heading_weight(weight: float, in_heading: float, extra: float) -> float:
     occurrence counts like one occurrence of the rest. Never more than ``weight``, so a
     term's upper bound (its plain BM25 score) still holds."""
     return weight - in_heading * extra
+
+
+class HeadingBM25(BM25):
+    """The BM25 of one search whose heading rule is applied by Whoosh's matchers (a search
+    the top-k scorer does not rank: a phrase, NOT, a group of equivalent forms): the
+    combined field's ``terms`` (the query's own words) score a document whose heading holds
+    some but too few of them as the top-k scorer does, each heading occurrence counting like
+    one of the body (:func:`~searchlib.ranking.heading_counts_fully`)."""
+
+    def __init__(self, base: BM25, field: str, heading: Heading, terms: frozenset[bytes]) -> None:
+        super().__init__(B=base.B, K1=base.K1)
+        self.combined = field
+        self.heading = heading
+        self.terms = terms
+        self.per_reader: dict[Any, dict[bytes, dict[int, float]]] = {}
+
+    def scorer(self, searcher: Any, fieldname: str, text: Any, qf: float = 1) -> Any:
+        lowered = self.lowered(searcher.reader()).get(text) if fieldname == self.combined else None
+        if not lowered:
+            return super().scorer(searcher, fieldname, text, qf=qf)
+        return HeadingScorer(searcher, fieldname, text, self, lowered)
+
+    def lowered(self, reader: Any) -> dict[bytes, dict[int, float]]:
+        """Per term, the heading weight of each document of this segment whose heading
+        does not count fully. Heading postings are read whole: titles are short."""
+        if reader not in self.per_reader:
+            counts = {t: _weights(reader, self.heading.field, t) for t in self.terms}
+            found = Counter(doc for in_heading in counts.values() for doc in in_heading)
+            n = len(self.terms)
+            self.per_reader[reader] = {
+                t: {d: w for d, w in docs.items() if not heading_counts_fully(found[d], n)}
+                for t, docs in counts.items()
+            }
+        return self.per_reader[reader]
+
+
+class HeadingScorer(scoring.BM25FScorer):
+    """BM25 of one term, with the heading rule's lower weight where it applies (never
+    above the plain score, so Whoosh's quality bounds still hold)."""
+
+    def __init__(
+        self, searcher: Any, fieldname: str, text: bytes, model: HeadingBM25, lowered: Any
+    ) -> None:
+        self.in_heading: Mapping[int, float] = lowered
+        self.extra = model.heading.extra
+        super().__init__(searcher, fieldname, text, model.B, model.K1)
+
+    def score(self, matcher: Any) -> float:
+        weight, docnum = matcher.weight(), matcher.id()
+        in_heading = self.in_heading.get(docnum)
+        if in_heading is not None:
+            weight = heading_weight(weight, in_heading, self.extra)
+        length = self.dfl(docnum)
+        return float(scoring.bm25(self.idf, weight, length, self.avgfl, self.B, self.K1))
+
+
+def _weights(reader: Any, fieldname: str, text: bytes) -> dict[int, float]:
+    if (fieldname, text) not in reader:
+        return {}
+    return dict(reader.postings(fieldname, text).items_as("weight"))

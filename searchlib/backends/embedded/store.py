@@ -30,9 +30,9 @@ from searchlib.backends.embedded.memory import TRIM_AFTER, release_freed_memory
 from searchlib.backends.embedded.metadata import META_FILE, FormatUpgrade
 from searchlib.backends.embedded.parallel import BATCH, PARALLEL_AFTER, Helper, helper_allowed
 from searchlib.backends.embedded.pickles import vet_latest_toc
-from searchlib.backends.embedded.plan import Plan
+from searchlib.backends.embedded.plan import Plan, own_terms
 from searchlib.backends.embedded.schema import COMBINED_FIELD, COMBINED_ONLY, build_schema
-from searchlib.backends.embedded.scoring import BM25, Heading
+from searchlib.backends.embedded.scoring import BM25, Heading, HeadingBM25
 from searchlib.backends.embedded.signature_column import (
     SignatureReader,
     match_signatures,
@@ -424,11 +424,25 @@ class WhooshStore:
         filter_q = whoosh_query(plan.filter) if plan.filter is not None else None
         collector = searcher.collector(filter=filter_q, **options)
         _set_deadline(collector, self.config.search_timeout_s)
+        context = self._heading_context(searcher, plan)
         try:
-            searcher.search_with_collector(whoosh_query(plan.match), collector)
+            searcher.search_with_collector(whoosh_query(plan.match), collector, context)
         except TimeLimit:
             raise self._too_slow() from None
         return collector.results()
+
+    def _heading_context(self, searcher: Searcher, plan: Plan) -> Any:
+        """Whoosh's search context with the heading rule, when this search ranks by score
+        words of the combined field; None for the searcher's own."""
+        if self.heading is None or plan.sort != "score":
+            return None
+        field = searcher.schema[COMBINED_FIELD]
+        terms = frozenset(field.to_bytes(t) for t in own_terms(plan.match, COMBINED_FIELD))
+        if not terms:
+            return None
+        return searcher.context(
+            weighting=HeadingBM25(self._weighting, COMBINED_FIELD, self.heading, terms)
+        )
 
     def _too_slow(self) -> QueryError:
         return QueryError(
