@@ -392,7 +392,7 @@ class WhooshStore:
             options: dict[str, Any] = {"limit": limit, "optimize": False}
             if plan.sort == "date":
                 options["sortedby"] = sorting.FieldFacet("date", reverse=True)
-            results = self._run(searcher, plan, options)
+            results = self._run(searcher, plan, options, ranked=True)
             collected = results.scored_length()
             scored = [(results.score(i) or 0.0, results.docnum(i)) for i in range(collected)]
             matched = None
@@ -419,12 +419,15 @@ class WhooshStore:
         except TooSlow:
             raise self._too_slow() from None
 
-    def _run(self, searcher: Searcher, plan: Plan, options: dict[str, Any]) -> Any:
-        """Whoosh's matchers and collector on ``plan``, with its filter."""
+    def _run(
+        self, searcher: Searcher, plan: Plan, options: dict[str, Any], *, ranked: bool = False
+    ) -> Any:
+        """Whoosh's matchers and collector on ``plan``, with its filter; ``ranked``: the
+        scores matter (a count or facets read none)."""
         filter_q = whoosh_query(plan.filter) if plan.filter is not None else None
         collector = searcher.collector(filter=filter_q, **options)
         _set_deadline(collector, self.config.search_timeout_s)
-        context = self._heading_context(searcher, plan)
+        context = self._heading_context(searcher, plan) if ranked else None
         try:
             searcher.search_with_collector(whoosh_query(plan.match), collector, context)
         except TimeLimit:
