@@ -14,7 +14,6 @@ from _synthetic import random_words
 from whoosh import query as wq
 
 import searchlib.backends.embedded as embedded
-from searchlib.backends.embedded.best import Best
 from searchlib.backends.embedded.compile import plan_search, whoosh_query
 from searchlib.backends.embedded.plan import (
     AllOf,
@@ -29,6 +28,7 @@ from searchlib.backends.embedded.plan import (
     own_terms,
     words_of,
 )
+from searchlib.backends.embedded.queries import Best, Without
 from searchlib.backends.embedded.schema import COMBINED_FIELD
 from searchlib.query import DateRange, Or, Word, parse_query
 
@@ -98,14 +98,12 @@ def test_whoosh_query_of_each_match():
             Dates("date", start, None),
         )
     )
-    assert whoosh_query(match) == wq.AndNot(
-        wq.And(
-            [
-                wq.Or([wq.Term("title", "a", boost=8.0), wq.Term(F, "a")]),
-                wq.DateRange("date", start, None, endexcl=True),
-            ]
-        ),
-        wq.Phrase(F, ["b", "c"], boost=2.0),
+    assert whoosh_query(match) == wq.And(
+        [
+            wq.Or([wq.Term("title", "a", boost=8.0), wq.Term(F, "a")]),
+            Without(wq.Phrase(F, ["b", "c"], boost=2.0)),
+            wq.DateRange("date", start, None, endexcl=True),
+        ]
     )
     assert whoosh_query(BestOf((Term(F, "kpk"), Phrase(F, ("komisi", "korupsi"), 0.1)))) == Best(
         [wq.Term(F, "kpk"), wq.Phrase(F, ["komisi", "korupsi"], boost=0.1)]

@@ -17,7 +17,6 @@ from whoosh.reading import IndexReader
 
 from searchlib import query as sq
 from searchlib.analysis.tokenizer import normalize_word
-from searchlib.backends.embedded.best import Best
 from searchlib.backends.embedded.plan import (
     AllOf,
     AnyOf,
@@ -31,6 +30,7 @@ from searchlib.backends.embedded.plan import (
     Term,
     words_of,
 )
+from searchlib.backends.embedded.queries import Best, Without
 from searchlib.backends.embedded.schema import COMBINED_FIELD, COMBINED_ONLY
 from searchlib.errors import QueryError
 
@@ -207,18 +207,9 @@ def whoosh_query(match: Match) -> wq.Query:
     if isinstance(match, Dates):
         return wq.DateRange(match.field, match.start, match.end, endexcl=True)
     if isinstance(match, Excluding):
-        return wq.Not(whoosh_query(match.part))
+        return Without(whoosh_query(match.part))
     if isinstance(match, AllOf):
-        # Whoosh's And adds an excluded part's constant score to every match; AndNot
-        # scores the kept parts alone.
-        kept = [whoosh_query(p) for p in match.parts if not isinstance(p, Excluding)]
-        dropped = [whoosh_query(p.part) for p in match.parts if isinstance(p, Excluding)]
-        if not kept:
-            return wq.And([whoosh_query(part) for part in match.parts])
-        positive = kept[0] if len(kept) == 1 else wq.And(kept)
-        if not dropped:
-            return positive
-        return wq.AndNot(positive, dropped[0] if len(dropped) == 1 else wq.Or(dropped))
+        return wq.And([whoosh_query(part) for part in match.parts])
     if isinstance(match, AnyOf):
         return wq.Or([whoosh_query(part) for part in match.parts])
     if isinstance(match, BestOf):

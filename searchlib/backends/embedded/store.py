@@ -458,7 +458,9 @@ class WhooshStore:
         thread's current searcher."""
         if matches is not None:
             return sum(len(found) for _, found in matches)
-        return len(self._run(self._searcher(), plan, {"limit": 1}))
+        # Unscored and unlimited: a top-k collector's count misses the documents its
+        # matcher stopped visiting once they could no longer enter its top k.
+        return len(self._run(self._searcher(), plan, {"limit": None, "scored": False}))
 
     def _match_sets(self, plan: Plan) -> _Matches | None:
         """The match-set counter's answer on this thread's current searcher, or None when

@@ -1,9 +1,10 @@
-"""A group of equivalent forms, scored as its best form.
+"""Whoosh query classes of the engine's own, where Whoosh's would score or match wrongly.
 
-A synonym group (:class:`~searchlib.backends.embedded.plan.BestOf`: the form the user typed
-and its equivalents) matches as an OR does and scores as the best-scoring form at each
-document, so a document that writes both ``KPK`` and ``Komisi Pemberantasan Korupsi``
-counts the name once, as one that writes only the typed form does.
+* :class:`Best`: a synonym group (:class:`~searchlib.backends.embedded.plan.BestOf`: the
+  form the user typed and its equivalents) matches as an OR does and scores as the
+  best-scoring form at each document, so a document that writes both ``KPK`` and ``Komisi
+  Pemberantasan Korupsi`` counts the name once, as one that writes only the typed form does.
+* :class:`Without`: an excluded part of an AND, which adds nothing to the score.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from typing import Any
 from whoosh import matching
 from whoosh import query as wq
 from whoosh.matching import binary
+from whoosh.matching.wrappers import InverseMatcher
 from whoosh.util import make_binary_tree
 
-__all__ = ["Best"]
+__all__ = ["Best", "Without"]
 
 
 class Best(wq.DisjunctionMax):
@@ -43,3 +45,14 @@ class _BestMatcher(binary.UnionMatcher):
         if b.id() < a.id():
             return float(b.score())
         return float(max(a.score(), b.score()))
+
+
+class Without(wq.Not):
+    """Every document the child does not match, scored 0: Whoosh's Not scores each 1.0,
+    which an AND adds to every match. (Whoosh's AndNot would score right, but its matcher
+    does not skip the excluded list to its first candidate, so it lets that one through.)"""
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        reader = searcher.reader()
+        child = self.query.matcher(searcher, searcher.boolean_context())
+        return InverseMatcher(child, reader.doc_count_all(), missing=reader.is_deleted, weight=0.0)
