@@ -15,7 +15,9 @@ from math import log
 from typing import Any, NamedTuple
 
 from whoosh import scoring
+from whoosh.matching.wrappers import FilterMatcher
 
+from searchlib.backends.embedded.postings import BlockMatcher, InlineMatcher
 from searchlib.ranking import heading_counts_fully
 
 
@@ -105,6 +107,18 @@ class HeadingScorer(scoring.BM25FScorer):
 
 
 def _weights(reader: Any, fieldname: str, text: bytes) -> dict[int, float]:
+    """docnum -> weight of the term's every posting in ``fieldname``: a block's ids and
+    weights at once from this codec's matchers (a deleted document is never scored, so
+    Whoosh's filter of them is not needed), posting by posting from another's."""
     if (fieldname, text) not in reader:
         return {}
-    return dict(reader.postings(fieldname, text).items_as("weight"))
+    m = reader.postings(fieldname, text)
+    if isinstance(m, FilterMatcher):
+        m = m.child
+    if not isinstance(m, (BlockMatcher, InlineMatcher)):
+        return dict(m.items_as("weight"))
+    weights: dict[int, float] = {}
+    while m.is_active():
+        weights.update(zip(m.block_ids(), m.block_weights(), strict=True))
+        m.next_block()
+    return weights
