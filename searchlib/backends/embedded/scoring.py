@@ -52,6 +52,20 @@ def heading_weight(weight: float, in_heading: float, extra: float) -> float:
     return weight - in_heading * extra
 
 
+def lowered_headings(
+    counts: Mapping[bytes, Mapping[int, float]],
+) -> dict[bytes, dict[int, float]]:
+    """From each query term's heading weight per document, the heading weights of the
+    documents whose heading holds some but too few of the terms
+    (:func:`~searchlib.ranking.heading_counts_fully`): the ones the rule lowers."""
+    found = Counter(doc for in_heading in counts.values() for doc in in_heading)
+    n = len(counts)
+    return {
+        t: {d: w for d, w in docs.items() if not heading_counts_fully(found[d], n)}
+        for t, docs in counts.items()
+    }
+
+
 class HeadingBM25(BM25):
     """The BM25 of one search whose heading rule is applied by Whoosh's matchers (a search
     the top-k scorer does not rank: a phrase, NOT, a group of equivalent forms): the
@@ -77,12 +91,7 @@ class HeadingBM25(BM25):
         does not count fully. Heading postings are read whole: titles are short."""
         if reader not in self.per_reader:
             counts = {t: _weights(reader, self.heading.field, t) for t in self.terms}
-            found = Counter(doc for in_heading in counts.values() for doc in in_heading)
-            n = len(self.terms)
-            self.per_reader[reader] = {
-                t: {d: w for d, w in docs.items() if not heading_counts_fully(found[d], n)}
-                for t, docs in counts.items()
-            }
+            self.per_reader[reader] = lowered_headings(counts)
         return self.per_reader[reader]
 
 
@@ -91,7 +100,12 @@ class HeadingScorer(scoring.BM25FScorer):
     above the plain score, so Whoosh's quality bounds still hold)."""
 
     def __init__(
-        self, searcher: Any, fieldname: str, text: bytes, model: HeadingBM25, lowered: Any
+        self,
+        searcher: Any,
+        fieldname: str,
+        text: bytes,
+        model: HeadingBM25,
+        lowered: Mapping[int, float],
     ) -> None:
         self.in_heading: Mapping[int, float] = lowered
         self.extra = model.heading.extra

@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
@@ -46,9 +45,8 @@ from whoosh.util.numeric import byte_to_length
 
 from searchlib.backends.embedded.plan import Words
 from searchlib.backends.embedded.postings import BlockMatcher, InlineMatcher, length_byte
-from searchlib.backends.embedded.scoring import BM25, Heading, heading_weight
+from searchlib.backends.embedded.scoring import BM25, Heading, heading_weight, lowered_headings
 from searchlib.backends.embedded.terms import TermDictReader
-from searchlib.ranking import heading_counts_fully
 
 T = TypeVar("T")
 
@@ -645,7 +643,8 @@ def _or_scores(
     return scores
 
 
-_HeadingCounts = tuple[dict[bytes, dict[int, float]], Counter[int]]
+#: Per distinct query term, the heading weight of each document the rule lowers.
+_Lowered = dict[bytes, dict[int, float]]
 
 
 def _apply_heading(
@@ -663,9 +662,9 @@ def _apply_heading(
         if f.btext not in counts:
             maybe = [doc for doc in docs if weights[doc] > extra]
             counts[f.btext] = _heading_weights(seg, f, maybe) if maybe else {}
-    heading = counts, Counter(doc for in_heading in counts.values() for doc in in_heading)
+    lowered = lowered_headings(counts)
     for f, weights in per_term:
-        _lower_heading(seg, heading, f, weights)
+        _lower_heading(seg, lowered, f, weights)
 
 
 def _heading_weights(seg: _Segment, f: Factor, docs: list[int]) -> dict[int, float]:
@@ -679,29 +678,28 @@ def _heading_weights(seg: _Segment, f: Factor, docs: list[int]) -> dict[int, flo
     return _look_up(seg, postings[1], sorted(docs))
 
 
-def _heading_counts(seg: _Segment, factors: list[Factor]) -> _HeadingCounts | None:
-    """Per distinct term, its heading weight per document, and per document how many of
-    the terms its heading holds; None without a heading. Heading postings are read whole:
-    a title's words are few, so its lists are short."""
+def _heading_counts(seg: _Segment, factors: list[Factor]) -> _Lowered | None:
+    """Per distinct term, the heading weight of each document the rule lowers; None
+    without a heading. Heading postings are read whole: a title's words are few, so its
+    lists are short."""
     if seg.heading is None:
         return None
     counts: dict[bytes, dict[int, float]] = {}
     for f in factors:
         if f.btext not in counts:
             counts[f.btext] = _all_weights(seg, seg.heading.field, f.btext)
-    return counts, Counter(doc for in_heading in counts.values() for doc in in_heading)
+    return lowered_headings(counts)
 
 
 def _lower_heading(
-    seg: _Segment, heading: _HeadingCounts | None, f: Factor, weights: dict[int, float]
+    seg: _Segment, lowered: _Lowered | None, f: Factor, weights: dict[int, float]
 ) -> None:
     """The heading rule on one term's weights, in place (it only ever lowers them, so a
     term's bound from its statistics stays a bound)."""
-    if heading is None or seg.heading is None:
+    if lowered is None or seg.heading is None:
         return
-    counts, found = heading
-    for doc, in_heading in counts[f.btext].items():
-        if doc in weights and not heading_counts_fully(found[doc], len(counts)):
+    for doc, in_heading in lowered[f.btext].items():
+        if doc in weights:
             weights[doc] = heading_weight(weights[doc], in_heading, seg.heading.extra)
 
 
