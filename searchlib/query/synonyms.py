@@ -43,6 +43,8 @@ EXACT_MAX_LETTERS = 2
 _STRIP = string.punctuation.replace("-", "").replace("/", "") + "“”‘’«»"
 
 Group = tuple[str, ...]
+#: A listed form a query spells: its group's index and its words (lower case).
+Found = tuple[int, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -162,59 +164,43 @@ class Synonyms:
         (Menkeu)"), so the documents that matter use the forms typed."""
         if not self._starts:
             return node
+        found: list[Found] = []
+        expanded = self._expand(node, frozenset(), found)
         spelled: dict[int, set[tuple[str, ...]]] = {}
-        for index, words in self._found(node):
+        for index, words in found:
             spelled.setdefault(index, set()).add(words)
         both = frozenset(index for index, forms in spelled.items() if len(forms) > 1)
-        return self._expand(node, both)
+        return self._expand(node, both, []) if both else expanded
 
-    def _found(self, node: Node) -> Iterable[tuple[int, tuple[str, ...]]]:
-        """Every listed form the query spells: its group and its words."""
-        if isinstance(node, Not):
-            yield from self._found(node.child)
-            return
+    def _expand(self, node: Node, skip: frozenset[int], found: list[Found]) -> Node:
         if isinstance(node, Word):
-            children: Sequence[Node] = (node,)
-        elif isinstance(node, (And, Or)):
-            children = node.children
-        else:
-            return
-        i = 0
-        while i < len(children):
-            found = self._match(children, i) if self._expandable(children[i]) else None
-            if found is None:
-                if not isinstance(children[i], Word):
-                    yield from self._found(children[i])
-                i += 1
-                continue
-            index, words = found
-            yield index, words
-            i += len(words)
-
-    def _expand(self, node: Node, skip: frozenset[int]) -> Node:
-        if isinstance(node, Word):
-            return self._sequence((node,), Or, skip)[0]
+            return self._sequence((node,), Or, skip, found)[0]
         if isinstance(node, Not):
-            return Not(self._expand(node.child, skip))
+            return Not(self._expand(node.child, skip, found))
         if isinstance(node, (And, Or)) and not isinstance(node, Forms):
-            children = self._sequence(node.children, type(node), skip)
+            children = self._sequence(node.children, type(node), skip, found)
             return children[0] if len(children) == 1 else type(node)(tuple(children))
         return node
 
-    def _sequence(self, children: Sequence[Node], kind: type, skip: frozenset[int]) -> list[Node]:
-        """The children of an And or an Or, each listed form they spell made a group with
-        its group's other forms. In an Or, the words of a form of several words stay
-        alternatives of their own (a question's words need not all match)."""
+    def _sequence(
+        self, children: Sequence[Node], kind: type, skip: frozenset[int], found: list[Found]
+    ) -> list[Node]:
+        """The children of an And or an Or, each listed form they spell (added to
+        ``found``) made a group with its group's other forms, unless its group is in
+        ``skip``. In an Or, the words of a form of several words stay alternatives of
+        their own (a question's words need not all match)."""
         out: list[Node] = []
         i = 0
         while i < len(children):
             child = children[i]
-            found = self._match(children, i) if self._expandable(child) else None
-            if found is None or found[0] in skip:
-                out.append(child if isinstance(child, Word) else self._expand(child, skip))
+            match = self._match(children, i) if self._expandable(child) else None
+            if match is not None:
+                found.append(match)
+            if match is None or match[0] in skip:
+                out.append(child if isinstance(child, Word) else self._expand(child, skip, found))
                 i += 1
                 continue
-            index, words = found
+            index, words = match
             span = tuple(children[i : i + len(words)])
             assert isinstance(child, Word)
             others = self._others(index, " ".join(words), child)
@@ -226,7 +212,7 @@ class Synonyms:
     def _expandable(self, node: Node) -> bool:
         return isinstance(node, Word) and (node.field is None or node.field in self._text_fields)
 
-    def _match(self, children: Sequence[Node], i: int) -> tuple[int, tuple[str, ...]] | None:
+    def _match(self, children: Sequence[Node], i: int) -> Found | None:
         """The longest listed form starting at ``children[i]``: its group and its words
         (lower case)."""
         first = children[i]
