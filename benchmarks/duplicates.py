@@ -14,7 +14,7 @@ every same-story pair, and the recall of the exact duplicates alone.
 
 Part 2: the benchmark queries (benchmarks/_queries.py: 1-3 content words of real titles,
 as benchmarks/run.py makes them, here from detik-1000's titles) are searched top 10 with
-``collapse=False`` and with the default collapse; a top-10 "holds a pair" when two of its
+``collapse=False`` and with ``collapse=True``; a top-10 "holds a pair" when two of its
 hits are one story by the truth above.
 """
 
@@ -122,7 +122,7 @@ def part_two(docs: list[dict], truths: dict[str, set[Pair]], count: int) -> None
         ix.add(docs)
         for query in queries:
             every = [h.id for h in ix.search(query, limit=10, collapse=False).hits]
-            stories = ix.search(query, limit=10)
+            stories = ix.search(query, limit=10, collapse=True)
             for name, pairs in truths.items():
                 before[name] += holds_pair(every, pairs)
                 after[name] += holds_pair([h.id for h in stories.hits], pairs)

@@ -21,8 +21,10 @@ counts stories (exactly up to ``EXACT_TOTAL_WITHIN`` matches).
 from __future__ import annotations
 
 from array import array
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import compress
 
 from searchlib.backends.base import RawHit, RawResults
 from searchlib.results import Hit
@@ -98,10 +100,9 @@ def stories(hits: Sequence[RawHit], threshold: float) -> list[_Story]:
     best-ranked version. Stories are the connected groups of near-duplicate pairs, so the
     grouping does not depend on the order of hits with equal scores. A hit without a
     signature (indexed before signatures were stored) is a story of its own."""
-    sketches = _Sketches([hit.signature for hit in hits])
-    if not sketches.any_band_shared():  # most windows: every hit a story of its own
+    roots = _Sketches([hit.signature for hit in hits]).roots(threshold)
+    if roots is None:  # most windows: every hit a story of its own
         return [_Story(hit) for hit in hits]
-    roots = _roots(sketches, threshold)
     groups: dict[int, _Story] = {}
     for hit, root in zip(hits, roots, strict=True):
         story = groups.get(root)
@@ -114,60 +115,68 @@ def stories(hits: Sequence[RawHit], threshold: float) -> list[_Story]:
 
 def story_count(signatures: Sequence[bytes | None], threshold: float) -> int:
     """How many stories documents with these signatures make (see :func:`stories`)."""
-    sketches = _Sketches(signatures)
-    if not sketches.any_band_shared():
-        return len(signatures)
-    return len(set(_roots(sketches, threshold)))
-
-
-def _roots(sketches: _Sketches, threshold: float) -> list[int]:
-    """Per document, the first document of its story (union-find over the pairs that
-    share a band and are near enough)."""
-    parent = list(range(sketches.count))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    keys = [sketches.bands(i) for i in range(sketches.count)]
-    shared = _shared(keys)
-    owners: dict[int, list[int]] = {}  # a shared key -> the documents that have it so far
-    for i, mine in enumerate(keys):
-        mine &= shared
-        for j in sorted({j for key in mine for j in owners.get(key, ())}):
-            if root(j) != root(i) and sketches.near(i, j, threshold):
-                parent[root(i)] = root(j)
-        for key in mine:
-            owners.setdefault(key, []).append(i)
-    return [root(i) for i in range(sketches.count)]
+    roots = _Sketches(signatures).roots(threshold)
+    return len(signatures) if roots is None else len(set(roots))
 
 
 class _Sketches:
     """Documents' signatures, decoded only for the pairs that share a band (most
-    documents share none)."""
+    documents share none). Copies of one signature (the same text filed twice, the most
+    common version) are one story at once, and only the first copy is compared."""
 
     def __init__(self, signatures: Sequence[bytes | None]) -> None:
         self._signatures = signatures
         self.count = len(signatures)
         self._decoded: dict[int, Sketch | None] = {}
+        firsts: dict[bytes, int] = {}
+        #: Per document, the first document with its signature (itself when none has it).
+        self.copy_of = [
+            firsts.setdefault(signature, i) if signature is not None and _valid(signature) else i
+            for i, signature in enumerate(signatures)
+        ]
 
-    def any_band_shared(self) -> bool:
-        """Whether two hits may share a band: all bands' values at once, without a loop
-        over hits (a value repeated inside one signature is a harmless false alarm)."""
-        whole = [s for s in self._signatures if s is not None and len(s) == SIGNATURE_BYTES]
-        values = array("I", b"".join(whole))
+    def roots(self, threshold: float) -> list[int] | None:
+        """Per document, a document of its story, the same for the whole story (union-find
+        over copies and the pairs that share a band and are near enough); None when every
+        document is a story of its own."""
+        sharing = self.sharing()
+        if not sharing and self.copy_of == list(range(self.count)):
+            return None
+        parent = list(self.copy_of)
+
+        def root(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        earlier: dict[int, set[int]] = {}  # a document -> earlier ones it shares a band with
+        for group in sharing:
+            for at in range(1, len(group)):
+                earlier.setdefault(group[at], set()).update(group[:at])
+        for i in sorted(earlier):
+            for j in sorted(earlier[i]):  # each pair once, however many bands it shares
+                if root(j) != root(i) and self.near(i, j, threshold):
+                    parent[root(i)] = root(j)
+        return [root(i) for i in range(self.count)]
+
+    def sharing(self) -> list[list[int]]:
+        """The first copies that share each band value more than one has, ascending (a
+        value's position is not part of its key: telling them apart would cost more than
+        the rare candidate pair a coincidence adds, which the similarity check rejects).
+        Every value is counted at once; only the repeated ones are looked at one by one."""
+        firsts = [i for i, first in enumerate(self.copy_of) if first == i]
+        values = array("I", b"".join(_whole(self._signatures[i]) for i in firsts))
         distinct = set(values)
-        distinct.discard(_EMPTY_BAND)
-        return len(distinct) < len(values) - values.count(_EMPTY_BAND)
-
-    def bands(self, i: int) -> set[int]:
-        """Hit ``i``'s band keys; none when its signature is absent or malformed."""
-        signature = self._signatures[i]
-        if signature is None or len(signature) != SIGNATURE_BYTES:
-            return set()
-        return _bands(signature)
+        if len(distinct) == len(values) - values.count(_EMPTY_BAND) + (_EMPTY_BAND in distinct):
+            return []
+        counts = Counter(values)
+        counts.pop(_EMPTY_BAND, None)
+        repeated = {value for value, n in counts.items() if n > 1}
+        owners: dict[int, set[int]] = {}
+        for at in compress(range(len(values)), map(repeated.__contains__, values)):
+            owners.setdefault(values[at], set()).add(firsts[at // _BANDS])
+        return [sorted(group) for group in owners.values() if len(group) > 1]
 
     def near(self, i: int, j: int, threshold: float) -> bool:
         a, b = self._sketch(i), self._sketch(j)
@@ -179,25 +188,19 @@ class _Sketches:
         return self._decoded[i]
 
 
-def _bands(signature: bytes) -> set[int]:
-    """The values of the signature's bands that hold a filled bin: the keys under which
-    two documents become candidates. A value is not tied to its band's position (telling
-    them apart would cost more than the rare candidate pair a coincidence adds, which the
-    similarity check then rejects)."""
-    keys = set(array("I", signature))
-    keys.discard(_EMPTY_BAND)
-    return keys
+#: Band values per signature: two bins (four bytes) each.
+_BANDS = SIGNATURE_BYTES // 4
+#: What an absent or malformed signature counts as: every band empty.
+_NO_BANDS = b"\xff" * SIGNATURE_BYTES
 
 
-def _shared(keys: list[set[int]]) -> set[int]:
-    """The band keys more than one hit has (set operations: most hits share none, and
-    their keys are never looked at one by one)."""
-    seen: set[int] = set()
-    shared: set[int] = set()
-    for mine in keys:
-        shared |= seen & mine
-        seen |= mine
-    return shared
+def _valid(signature: bytes | None) -> bool:
+    """Whether a signature can pair its document with another: a text fills some bin."""
+    return signature is not None and len(signature) == SIGNATURE_BYTES and signature != _NO_BANDS
+
+
+def _whole(signature: bytes | None) -> bytes:
+    return signature if signature is not None and _valid(signature) else _NO_BANDS
 
 
 def _matches(raw: RawResults) -> Callable[[], int]:

@@ -100,7 +100,7 @@ class Config:
     #: otherwise (docs/duplicates.md).
     collapse_duplicates: bool = False
     #: The estimated share of shingles two documents must share to be one story.
-    duplicate_threshold: float = 0.55
+    duplicate_threshold: float = 0.45
     #: Acronyms and equivalents searched for one another (searchlib.query.synonyms).
     synonyms: SynonymSettings = field(default_factory=SynonymSettings)
     snippet_fragments: int = 2

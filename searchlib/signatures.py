@@ -1,10 +1,11 @@
 """Story signatures: a small MinHash sketch of an article's text, for near-duplicate stories.
 
-A signature is computed once per document at index time (title and body, lowercased,
-split into words, as overlapping ``SHINGLE``-word shingles) and handed to the backend with
-the document as hex text (``SIGNATURE_FIELD``); a backend keeps it where reading it back
-is cheapest (the embedded backend: a fixed-width column of ``SIGNATURE_BYTES`` per
-document) and gives it back as bytes (:attr:`searchlib.backends.base.RawHit.signature`).
+A signature is computed once per document at index time (the first ``WORDS`` words of
+its title and body, lowercased, as overlapping ``SHINGLE``-word shingles) and handed to
+the backend with the document as hex text (``SIGNATURE_FIELD``); a backend keeps it where
+reading it back is cheapest (the embedded backend: a fixed-width column of
+``SIGNATURE_BYTES`` per document) and gives it back as bytes
+(:attr:`searchlib.backends.base.RawHit.signature`).
 Two signatures estimate the Jaccard similarity of the two documents' shingle sets; the
 collapse at search time (:mod:`searchlib.collapse`) groups hits whose estimate reaches the
 config's ``duplicates.threshold``.
@@ -24,8 +25,6 @@ import sys
 import zlib
 from array import array
 from collections.abc import Mapping
-from itertools import repeat
-from operator import and_, rshift
 from typing import Any, NamedTuple
 
 __all__ = [
@@ -35,6 +34,7 @@ __all__ = [
     "SHINGLE",
     "SIGNATURE_BYTES",
     "SIGNATURE_FIELD",
+    "WORDS",
     "Sketch",
     "decode",
     "document_signature",
@@ -50,6 +50,10 @@ __all__ = [
 SIGNATURE_FIELD = "story_signature"
 #: Words per shingle: three keep sentences apart that share a common pair of words.
 SHINGLE = 3
+#: The words signed, from the start: a story's versions share their opening, while
+#: different stories share background paragraphs further down; and the signing's cost
+#: stays a small part of indexing a long article.
+WORDS = 150
 BINS = 64
 EMPTY = 0xFFFF
 #: A signature as bytes: each bin's 16-bit value, big-endian, in bin order.
@@ -60,12 +64,6 @@ _BIN_BITS = BINS.bit_length() - 1
 _LOW_BITS = BINS - 1
 #: Above every CRC-32: a bin no hash has reached yet.
 _NONE = 1 << 32
-_ALL_BINS = frozenset(range(BINS))
-_SHIFTS = (_BIN_BITS,) * BINS
-_MASKS = (EMPTY,) * BINS
-_CLAMPS = (EMPTY - 1,) * BINS
-#: A hash whose value above the bin bits is ``EMPTY``: read for an empty bin, then replaced.
-_CLAMPED = EMPTY << _BIN_BITS
 
 
 def document_signature(doc: Mapping[str, Any]) -> str:
@@ -80,27 +78,17 @@ def text_signature(text: str) -> str:
     """Words are split on white space only (punctuation stays on its word): the text of
     two versions of a story is punctuated alike, and a regular expression would cost
     more than the rest of the sketch."""
-    words = text.lower().encode().split()
+    words = text.lower().encode().split(None, WORDS)[:WORDS]
     words += [b""] * (SHINGLE - len(words))
     shingles = zip(*(words[i:] for i in range(SHINGLE)), strict=False)
-    minima: dict[int, int] = {}
-    get = minima.get
+    minima = [_NONE] * BINS
     for h in map(zlib.crc32, map(b" ".join, shingles)):
         bin_ = h & _LOW_BITS
-        if h < get(bin_, _NONE):
+        if h < minima[bin_]:
             minima[bin_] = h
-    return _hex(minima)
-
-
-def _hex(minima: dict[int, int]) -> str:
-    """The bins' 16-bit values as hex, big-endian: each filled bin's smallest hash above
-    its bin bits (never ``EMPTY``, which marks an empty bin). Mapped over all bins at once
-    (an empty bin reads the filled value ``EMPTY - 1`` first), so a signature costs no
-    Python-level step per bin."""
-    smallest = map(minima.get, range(BINS), repeat(_CLAMPED))
-    values = array("H", map(min, map(and_, map(rshift, smallest, _SHIFTS), _MASKS), _CLAMPS))
-    for empty in _ALL_BINS - minima.keys():
-        values[empty] = EMPTY
+    values = array(
+        "H", [EMPTY if h == _NONE else min(h >> _BIN_BITS & EMPTY, EMPTY - 1) for h in minima]
+    )
     if sys.byteorder == "little":
         values.byteswap()
     return values.tobytes().hex()

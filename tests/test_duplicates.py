@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from searchlib import ConfigError, Index
 from searchlib.backends.base import RawHit, RawResults
 from searchlib.cli import cli
-from searchlib.collapse import page_of_stories, stories
+from searchlib.collapse import page_of_stories, stories, story_count
 from searchlib.query import Word
 from searchlib.signatures import (
     SIGNATURE_FIELD,
@@ -154,6 +154,13 @@ def test_a_rewrite_is_near_and_another_story_is_not():
     assert not near_duplicates(same, other, 0.5)
 
 
+def test_a_story_republished_with_a_new_ending_is_one_story():
+    """Versions of a story share their opening; what follows may be an update."""
+    text = article(1, 400)
+    updated = sketch(" ".join(text.split()[:200]) + " " + article(9, 400))
+    assert updated is not None and near_duplicates(sketch(text), updated, 0.45)
+
+
 def test_short_texts_are_one_story_only_when_identical():
     a = sketch("Banjir besar melanda kota Bekasi hari ini")
     b = sketch("Banjir besar melanda kota Depok hari ini")
@@ -182,7 +189,7 @@ def test_a_signature_is_the_same_in_every_process():
 def reference_signature(text: str) -> str:
     """The signature as signatures.py's docstring defines it, one bin at a time: signatures
     are stored, so a faster implementation must give exactly these."""
-    words = text.lower().encode().split()
+    words = text.lower().encode().split()[:150]  # the first WORDS words
     words += [b""] * (3 - len(words))
     minima: dict[int, int] = {}
     for shingle in zip(words, words[1:], words[2:], strict=False):
@@ -365,6 +372,26 @@ def test_a_document_without_a_signature_is_a_story_of_its_own():
     """Documents indexed before signatures were stored are never collapsed."""
     hits = [RawHit(i, 1.0, {"id": f"d{i}", "body": "sama"}) for i in range(3)]
     assert len(stories(hits, 0.5)) == 3
+    # Nor is a signature with every bin empty, which no text has (a column's default).
+    empty = [RawHit(i, 1.0, {"id": f"e{i}"}, signature=b"\xff" * 128) for i in range(3)]
+    assert len(stories(empty, 0.5)) == 3 and story_count([b"\xff" * 128] * 3, 0.5) == 3
+
+
+def test_copies_and_near_versions_group_into_one_story():
+    text = article(3, 200)
+    copy = packed(text_signature(text))
+    near = packed(text_signature(rewrite(text, 1)))
+    other = packed(text_signature(article(4, 200)))
+    assert story_count([copy, other, copy, near, None, copy], 0.45) == 3
+    hits = [
+        RawHit(i, 1.0, {"id": f"d{i}"}, signature=s)
+        for i, s in enumerate([other, copy, near, copy])
+    ]
+    grouped = stories(hits, 0.45)
+    assert [[h.stored["id"] for h in (g.lead, *g.others)] for g in grouped] == [
+        ["d0"],
+        ["d1", "d2", "d3"],
+    ]
 
 
 def test_the_total_is_exact_beyond_the_first_window():
