@@ -25,6 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import compress
+from typing import TypeGuard
 
 from searchlib.backends.base import RawHit, RawResults
 from searchlib.results import Hit
@@ -131,7 +132,7 @@ class _Sketches:
         firsts: dict[bytes, int] = {}
         #: Per document, the first document with its signature (itself when none has it).
         self.copy_of = [
-            firsts.setdefault(signature, i) if signature is not None and _valid(signature) else i
+            firsts.setdefault(signature, i) if _valid(signature) else i
             for i, signature in enumerate(signatures)
         ]
 
@@ -194,13 +195,13 @@ _BANDS = SIGNATURE_BYTES // 4
 _NO_BANDS = b"\xff" * SIGNATURE_BYTES
 
 
-def _valid(signature: bytes | None) -> bool:
+def _valid(signature: bytes | None) -> TypeGuard[bytes]:
     """Whether a signature can pair its document with another: a text fills some bin."""
     return signature is not None and len(signature) == SIGNATURE_BYTES and signature != _NO_BANDS
 
 
 def _whole(signature: bytes | None) -> bytes:
-    return signature if signature is not None and _valid(signature) else _NO_BANDS
+    return signature if _valid(signature) else _NO_BANDS
 
 
 def _matches(raw: RawResults) -> Callable[[], int]:
