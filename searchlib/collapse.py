@@ -11,31 +11,37 @@ documents added together.
 A page of ``limit`` stories from ``offset`` is cut from the best ``offset + limit`` stories
 of a window of candidates; the window grows until it holds that many stories or every
 match (at most ``MAX_WINDOW`` candidates), so a full page shows distinct stories whenever
-enough exist. A story is a connected group of near-duplicate pairs: a pair shares the
-value of one of the signature's bands (``BINS / 2`` slices of two bins each, so a pair at
-the threshold almost always shares one), and their estimated similarity reaches the
-threshold. A hit's ``duplicates`` are its versions among the candidates read; the total
-counts stories (exactly up to ``EXACT_TOTAL_WITHIN`` matches).
+enough exist. A story is a connected group of near-duplicate pairs: a pair has the same
+value in one of the signature's first few bins (:func:`key_bins`: enough that a pair at the
+threshold almost always has), and their estimated similarity over every bin reaches the
+threshold. A hit's
+``duplicates`` are its versions among the candidates read; the total counts stories
+(exactly up to ``EXACT_TOTAL_WITHIN`` matches).
 """
 
 from __future__ import annotations
 
+import functools
+import math
 from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from itertools import compress
+from itertools import combinations, compress, repeat
+from operator import gt
 from typing import TypeGuard
 
 from searchlib.backends.base import RawHit, RawResults
 from searchlib.results import Hit
-from searchlib.signatures import SIGNATURE_BYTES, Sketch, decode, near_duplicates
+from searchlib.signatures import BINS, EMPTY, SIGNATURE_BYTES, Sketch, decode, near_duplicates
 
 __all__ = [
     "EXACT_TOTAL_WITHIN",
     "MAX_WINDOW",
     "CollapsedResults",
+    "Story",
     "attach_duplicates",
+    "key_bins",
     "page_of_stories",
     "stories",
 ]
@@ -46,8 +52,8 @@ MAX_WINDOW = 5000
 EXTRA = 10
 #: Up to this many matches, the total is exact (every match is grouped).
 EXACT_TOTAL_WITHIN = 100
-#: A band with both bins empty, which pairs no documents.
-_EMPTY_BAND = 0xFFFFFFFF
+#: The share of pairs at the threshold that the key bins may miss (:func:`key_bins`).
+KEY_MISSES = 0.001
 
 
 @dataclass
@@ -58,10 +64,8 @@ class CollapsedResults(RawResults):
     duplicates: list[tuple[str, ...]] = field(default_factory=list)
 
 
-@dataclass
-class _Story:
-    lead: RawHit
-    others: list[RawHit] = field(default_factory=list)
+#: A story: its versions among the candidates, best-ranked (its lead) first.
+Story = list[RawHit]
 
 
 def page_of_stories(
@@ -86,31 +90,27 @@ def page_of_stories(
         total = _story_total(fetch, raw, window, hidden, threshold)
     return CollapsedResults(
         collected=len(found),
-        hits=[story.lead for story in page],
+        hits=[story[0] for story in page],
         count=total,
         facets=raw.facets,
         terms=raw.terms,
         dropped=raw.dropped,
         warnings=raw.warnings,
-        duplicates=[tuple(str(h.stored.get("id")) for h in story.others) for story in page],
+        duplicates=[tuple(str(h.stored.get("id")) for h in story[1:]) for story in page],
     )
 
 
-def stories(hits: Sequence[RawHit], threshold: float) -> list[_Story]:
+def stories(hits: Sequence[RawHit], threshold: float) -> list[Story]:
     """``hits`` (best first) grouped into stories, best story first; a story's lead is its
     best-ranked version. Stories are the connected groups of near-duplicate pairs, so the
     grouping does not depend on the order of hits with equal scores. A hit without a
     signature (indexed before signatures were stored) is a story of its own."""
     roots = _Sketches([hit.signature for hit in hits]).roots(threshold)
     if roots is None:  # most windows: every hit a story of its own
-        return [_Story(hit) for hit in hits]
-    groups: dict[int, _Story] = {}
+        return [[hit] for hit in hits]
+    groups: dict[int, Story] = {}
     for hit, root in zip(hits, roots, strict=True):
-        story = groups.get(root)
-        if story is None:
-            groups[root] = _Story(hit)
-        else:
-            story.others.append(hit)
+        groups.setdefault(root, []).append(hit)
     return list(groups.values())
 
 
@@ -121,26 +121,25 @@ def story_count(signatures: Sequence[bytes | None], threshold: float) -> int:
 
 
 class _Sketches:
-    """Documents' signatures, decoded only for the pairs that share a band (most
-    documents share none). Copies of one signature (the same text filed twice, the most
-    common version) are one story at once, and only the first copy is compared."""
+    """Documents' signatures, decoded only for the pairs that share a key bin's value
+    (most documents share none). Copies of one signature (the same text filed twice, the
+    most common version) are one story at once, and only the first copy is compared."""
 
     def __init__(self, signatures: Sequence[bytes | None]) -> None:
+        if not _all_valid(signatures):
+            signatures = [signature if _valid(signature) else None for signature in signatures]
         self._signatures = signatures
         self.count = len(signatures)
         self._decoded: dict[int, Sketch | None] = {}
-        firsts: dict[bytes, int] = {}
-        #: Per document, the first document with its signature (itself when none has it).
-        self.copy_of = [
-            firsts.setdefault(signature, i) if _valid(signature) else i
-            for i, signature in enumerate(signatures)
-        ]
+        firsts: dict[bytes | int, int] = {}
+        #: Per document, the first document with its signature (itself when it has none).
+        self.copy_of = [firsts.setdefault(s or i, i) for i, s in enumerate(signatures)]
 
     def roots(self, threshold: float) -> list[int] | None:
         """Per document, a document of its story, the same for the whole story (union-find
-        over copies and the pairs that share a band and are near enough); None when every
+        over copies and the pairs that share a key and are near enough); None when every
         document is a story of its own."""
-        sharing = self.sharing()
+        sharing = self.sharing(key_bins(threshold))
         if not sharing and self.copy_of == list(range(self.count)):
             return None
         parent = list(self.copy_of)
@@ -151,33 +150,33 @@ class _Sketches:
                 i = parent[i]
             return i
 
-        earlier: dict[int, set[int]] = {}  # a document -> earlier ones it shares a band with
-        for group in sharing:
-            for at in range(1, len(group)):
-                earlier.setdefault(group[at], set()).update(group[:at])
-        for i in sorted(earlier):
-            for j in sorted(earlier[i]):  # each pair once, however many bands it shares
-                if root(j) != root(i) and self.near(i, j, threshold):
-                    parent[root(i)] = root(j)
+        # Each pair once, however many keys it shares, in document order.
+        pairs = {(later, j) for group in sharing for j, later in combinations(group, 2)}
+        for i, j in sorted(pairs):
+            if root(j) != root(i) and self.near(i, j, threshold):
+                parent[root(i)] = root(j)
         return [root(i) for i in range(self.count)]
 
-    def sharing(self) -> list[list[int]]:
-        """The first copies that share each band value more than one has, ascending (a
-        value's position is not part of its key: telling them apart would cost more than
-        the rare candidate pair a coincidence adds, which the similarity check rejects).
-        Every value is counted at once; only the repeated ones are looked at one by one."""
+    def sharing(self, bins: int) -> list[list[int]]:
+        """The first copies that share each key (the position and value of one of the
+        first ``bins`` bins) more than one has, ascending. Every value is put in one set at
+        once: most groupings find no value but an empty bin's twice and stop there; otherwise
+        only the repeated values are followed."""
         firsts = [i for i, first in enumerate(self.copy_of) if first == i]
-        values = array("I", b"".join(_whole(self._signatures[i]) for i in firsts))
+        size = 2 * bins
+        signatures = self._signatures
+        values = array("H", b"".join([(signatures[i] or _NO_BINS)[:size] for i in firsts]))
         distinct = set(values)
-        if len(distinct) == len(values) - values.count(_EMPTY_BAND) + (_EMPTY_BAND in distinct):
+        empty = values.count(EMPTY) if EMPTY in distinct else 0  # short texts leave bins empty
+        if len(distinct) == len(values) - max(empty - 1, 0):
             return []
         counts = Counter(values)
-        counts.pop(_EMPTY_BAND, None)
-        repeated = {value for value, n in counts.items() if n > 1}
-        owners: dict[int, set[int]] = {}
+        del counts[EMPTY]
+        repeated = set(compress(counts, map(gt, counts.values(), repeat(1))))
+        owners: dict[tuple[int, int], list[int]] = {}
         for at in compress(range(len(values)), map(repeated.__contains__, values)):
-            owners.setdefault(values[at], set()).add(firsts[at // _BANDS])
-        return [sorted(group) for group in owners.values() if len(group) > 1]
+            owners.setdefault((at % bins, values[at]), []).append(firsts[at // bins])
+        return [group for group in owners.values() if len(group) > 1]
 
     def near(self, i: int, j: int, threshold: float) -> bool:
         a, b = self._sketch(i), self._sketch(j)
@@ -189,19 +188,35 @@ class _Sketches:
         return self._decoded[i]
 
 
-#: Band values per signature: two bins (four bytes) each.
-_BANDS = SIGNATURE_BYTES // 4
-#: What an absent or malformed signature counts as: every band empty.
-_NO_BANDS = b"\xff" * SIGNATURE_BYTES
+#: What an absent or malformed signature counts as: every bin empty.
+_NO_BINS = b"\xff" * SIGNATURE_BYTES
+
+
+@functools.cache
+def key_bins(threshold: float) -> int:
+    """How many bins pair candidates at ``threshold``: versions at similarity ``s`` differ
+    in a bin with probability about ``1 - s``, so ``n`` bins miss a pair at the threshold
+    with probability ``(1 - threshold) ** n``, at most ``KEY_MISSES`` (12 bins at 0.45).
+    Each bin is a value per candidate that every grouping puts in a set, its largest cost."""
+    if threshold >= 1.0:
+        return 1
+    if threshold <= 0.0:
+        return BINS
+    return max(1, min(BINS, math.ceil(math.log(KEY_MISSES) / math.log(1.0 - threshold))))
 
 
 def _valid(signature: bytes | None) -> TypeGuard[bytes]:
     """Whether a signature can pair its document with another: a text fills some bin."""
-    return signature is not None and len(signature) == SIGNATURE_BYTES and signature != _NO_BANDS
+    return signature is not None and len(signature) == SIGNATURE_BYTES and signature != _NO_BINS
 
 
-def _whole(signature: bytes | None) -> bytes:
-    return signature if _valid(signature) else _NO_BANDS
+def _all_valid(signatures: Sequence[bytes | None]) -> bool:
+    """Whether every signature is usable or None (as backends give them), checked in one
+    pass; an empty one (``b""``) counts as None."""
+    return _LENGTHS.issuperset(map(len, filter(None, signatures))) and _NO_BINS not in signatures
+
+
+_LENGTHS = frozenset({SIGNATURE_BYTES})
 
 
 def _matches(raw: RawResults) -> Callable[[], int]:

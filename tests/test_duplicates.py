@@ -388,10 +388,27 @@ def test_copies_and_near_versions_group_into_one_story():
         for i, s in enumerate([other, copy, near, copy])
     ]
     grouped = stories(hits, 0.45)
-    assert [[h.stored["id"] for h in (g.lead, *g.others)] for g in grouped] == [
+    assert [[h.stored["id"] for h in story] for story in grouped] == [
         ["d0"],
         ["d1", "d2", "d3"],
     ]
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.45, 0.6])
+def test_every_pair_near_enough_is_grouped_at_any_threshold(threshold):
+    """Candidates are paired by a few key bins before the similarity check; enough are
+    read at each threshold that no pair the check accepts is missed."""
+    near = 0
+    for seed in range(150):
+        text = article(seed, 200)
+        a = packed(text_signature(text))
+        b = packed(text_signature(rewrite(text, seed, share=0.02 + seed % 13 * 0.015)))
+        if near_duplicates(decode(a), decode(b), threshold):
+            near += 1
+            assert story_count([a, b], threshold) == 1, seed
+        else:
+            assert story_count([a, b], threshold) == 2, seed
+    assert 20 < near < 150  # the rewrites straddle the threshold
 
 
 def test_the_total_is_exact_beyond_the_first_window():

@@ -90,19 +90,26 @@ def reading(root: Path, *, blame: str | None = None, diagnose: bool = True) -> I
     """
     try:
         yield
-    except IndexDamagedError:
-        raise
-    except StorageError as error:
+    except Exception as error:
+        damage = _damage(error, root, blame, diagnose)
+        if damage is None:
+            raise
+        raise damage from error
+
+
+def _damage(
+    error: Exception, root: Path, blame: str | None, diagnose: bool
+) -> IndexDamagedError | None:
+    """What ``error``, raised reading the index at ``root``, says of a damaged file; None
+    when it names none (it is then raised as it is)."""
+    if isinstance(error, IndexDamagedError):
+        return None
+    if isinstance(error, StorageError):
         # The codec's own checks (a bad block) know what is wrong but not which file.
         name = None if error.path else _find(error, root, blame, diagnose)
-        if name is None:
-            raise
-        raise _damaged(root, name, str(error)) from error
-    except Exception as error:
-        name = _find(error, root, blame, diagnose) if _decoding(error) else None
-        if name is None:
-            raise
-        raise _damaged(root, name, f"{_kind(error)}: {error}") from error
+        return None if name is None else _damaged(root, name, str(error))
+    name = _find(error, root, blame, diagnose) if _decoding(error) else None
+    return None if name is None else _damaged(root, name, f"{_kind(error)}: {error}")
 
 
 def _find(error: BaseException, root: Path, blame: str | None, diagnose: bool) -> str | None:
@@ -137,22 +144,33 @@ def _decoding(error: Exception) -> bool:
 
 
 def reads(method: Callable[Concatenate[S, P], T]) -> Callable[Concatenate[S, P], T]:
-    """A store method that reads the index at ``self.path``, run inside :func:`reading`."""
+    """A store method that reads the index at ``self.path``, as :func:`reading` runs it."""
 
     @functools.wraps(method)
     def read(self: S, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        with reading(self.path):
+        try:
             return method(self, *args, **kwargs)
+        except Exception as error:
+            damage = _damage(error, self.path, None, True)
+            if damage is None:
+                raise
+            raise damage from error
 
     return read
 
 
-def guarded(root: Path, compute: Callable[[], T]) -> Callable[[], T]:
-    """``compute`` run inside :func:`reading` (for results that read the index later)."""
+def guarded(root: Path, compute: Callable[P, T]) -> Callable[P, T]:
+    """``compute`` run as :func:`reading` runs a read (for results that read the index
+    later, such as each hit's stored fields: a plain ``try`` costs a call nothing)."""
 
-    def run() -> T:
-        with reading(root):
-            return compute()
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return compute(*args, **kwargs)
+        except Exception as error:
+            damage = _damage(error, root, None, True)
+            if damage is None:
+                raise
+            raise damage from error
 
     return run
 

@@ -4,7 +4,8 @@ segment's mapped file.
 The collapse of duplicate stories reads the signature of every candidate beyond the page;
 kept among the stored fields, each would cost decompressing and decoding a whole document.
 A Whoosh ``COLUMN`` field (:class:`whoosh.columns.FixedBytesColumn`) holds it in the
-segment's column file instead, ``SIGNATURE_BYTES`` per document.
+segment's column file instead, ``SIGNATURE_BYTES`` per document, and its reader slices the
+segment's map directly: the collapse reads a score of them per search.
 
 Segments written before the column existed have none, and a merge copies their documents
 with the column's default (``ABSENT``): those documents' signatures are read from their
@@ -20,6 +21,7 @@ from typing import Any
 
 from whoosh import columns, fields
 
+from searchlib.backends.embedded.segment import range_reader
 from searchlib.signatures import SIGNATURE_BYTES, SIGNATURE_FIELD, document_signature, packed
 
 __all__ = ["ABSENT", "SignatureColumn", "SignatureReader", "match_signatures"]
@@ -33,7 +35,7 @@ class SignatureColumn(fields.COLUMN):
     """The schema field of the signature: not indexed, not stored, one column value."""
 
     def __init__(self) -> None:
-        super().__init__(columns.FixedBytesColumn(SIGNATURE_BYTES, default=ABSENT))
+        super().__init__(_FixedSignatures(SIGNATURE_BYTES, default=ABSENT))
 
     def __reduce__(self) -> tuple[type, tuple[()]]:
         """Pickled into the table of contents as its class path alone: everything else
@@ -45,25 +47,62 @@ class SignatureColumn(fields.COLUMN):
         return packed(value) or ABSENT
 
 
+class _FixedSignatures(columns.FixedBytesColumn):
+    """Whoosh's fixed-width bytes column, read through :class:`_SignatureValues`."""
+
+    def reader(self, dbfile: Any, basepos: int, length: int, doccount: int) -> Any:
+        return _SignatureValues(dbfile, basepos, length, doccount)
+
+
+class _SignatureValues(columns.ColumnReader):
+    """A segment's signatures as slices of its column file (of the map, when the segment
+    is mapped). The writer stops after the last document with a value of its own, so the
+    documents beyond are ``ABSENT``, as with Whoosh's own fixed-width reader."""
+
+    def __init__(self, dbfile: Any, basepos: int, length: int, doccount: int) -> None:
+        super().__init__(dbfile, basepos, length, doccount)
+        self.read_range = range_reader(dbfile)
+        self.base = basepos
+        self.written = length // SIGNATURE_BYTES
+
+    def __getitem__(self, docnum: int) -> bytes:
+        if docnum >= self.written:
+            return ABSENT
+        return bytes(self.read_range(self.base + SIGNATURE_BYTES * docnum, SIGNATURE_BYTES))
+
+
 class SignatureReader:
     """Each document's signature by its number in a searcher's reader: bytes from its
     segment's column, or None where the column has none (the hit then reads its stored
-    fields). Each segment's column is opened when first asked for."""
+    fields). Each segment's column is opened when first asked for; a store keeps one
+    reader per searcher, as the collapse asks for signatures on every search."""
 
     def __init__(self, reader: Any) -> None:
         self._leaves = list(reader.leaf_readers())
         self._starts = [offset for _, offset in self._leaves]
         self._columns: dict[int, Any] = {}
 
-    def __call__(self, docnum: int) -> bytes | None:
-        i = bisect_right(self._starts, docnum) - 1
+    def many(self, docnums: list[int]) -> list[bytes | None]:
+        """The signatures of ``docnums``, in their order."""
+        if len(self._leaves) == 1:
+            column = self._segment(0)
+            if column is None:
+                return [None] * len(docnums)
+            values = map(column.__getitem__, docnums)
+            return [None if value == ABSENT else value for value in values]
+        starts, out = self._starts, []
+        for docnum in docnums:
+            i = bisect_right(starts, docnum) - 1
+            column = self._segment(i)
+            value = ABSENT if column is None else column[docnum - starts[i]]
+            out.append(None if value == ABSENT else value)
+        return out
+
+    def _segment(self, i: int) -> Any:
         column = self._columns.get(i, False)
         if column is False:
             column = self._columns[i] = self._column(self._leaves[i][0])
-        if column is None:
-            return None
-        value = column[docnum - self._starts[i]]
-        return None if value == ABSENT else value
+        return column
 
     @staticmethod
     def _column(leaf: Any) -> Any:

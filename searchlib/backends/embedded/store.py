@@ -352,7 +352,8 @@ class WhooshStore:
         wanted = offset + limit
         scored, count, matches = self._rank(searcher, plan, max(wanted, 1))
         collected = len(scored)
-        hits = _hits(searcher, scored[offset:wanted], self.path, dates=dates, signatures=signatures)
+        signed = self._signature_reader(searcher) if signatures else None
+        hits = _hits(searcher, scored[offset:wanted], self.path, dates=dates, signatures=signed)
         return RawResults(
             collected=collected,
             hits=hits,
@@ -362,6 +363,13 @@ class WhooshStore:
             dropped=ctx.dropped,
             signatures=functools.partial(self._signatures, matches) if signatures else None,
         )
+
+    def _signature_reader(self, searcher: Searcher) -> SignatureReader:
+        """This thread's signature reader for ``searcher`` (kept while it is current)."""
+        kept = getattr(self._local, "signatures", None)
+        if kept is None or kept[0] is not searcher:
+            kept = self._local.signatures = (searcher, SignatureReader(searcher.reader()))
+        return kept[1]
 
     def _signatures(
         self, matches: Callable[[], _Matches | None], n: int
@@ -631,35 +639,37 @@ def _hits(
     root: Path,
     *,
     dates: bool,
-    signatures: bool,
+    signatures: SignatureReader | None,
 ) -> list[RawHit]:
     """Hits with their stored fields. With ``dates`` or ``signatures`` (rerank or collapse
     candidates, many more than a page) each hit's date or story signature from its column,
     and the stored fields read only for the hits that are shown (inside the read boundary
     of the index at ``root``, so damage found then names the file)."""
-    if not (dates or signatures):
+    if not dates and signatures is None:
         return [
             RawHit(docnum=docnum, score=score, stored=dict(searcher.stored_fields(docnum)))
             for score, docnum in scored
         ]
     reader = searcher.reader()
     column = reader.column_reader("date") if dates and reader.has_column("date") else None
-    signature = SignatureReader(reader) if signatures else None
+    docnums = [docnum for _, docnum in scored]
+    signed = [None] * len(docnums) if signatures is None else signatures.many(docnums)
+    stored = guarded(root, functools.partial(_stored, searcher))
     hits = []
-    for score, docnum in scored:
+    for (score, docnum), signature in zip(scored, signed, strict=True):
         value = column[docnum] if column is not None else None
         hits.append(
             RawHit(
                 docnum=docnum,
                 score=score,
-                load=guarded(root, functools.partial(_stored, searcher, docnum)),
+                load=functools.partial(stored, docnum),
                 # Stored dates are naive UTC (searchlib.zones), not the machine's local time.
                 date=(
                     value.replace(tzinfo=timezone.utc).timestamp()
                     if isinstance(value, datetime)
                     else None
                 ),
-                signature=signature(docnum) if signature is not None else None,
+                signature=signature,
             )
         )
     return hits
