@@ -83,11 +83,7 @@ def page_of_stories(
             break
         window = min(2 * window, MAX_WINDOW)
     page = found[offset:wanted]
-    if complete:
-        total = None
-    else:
-        hidden = len(raw.hits) - len(found)
-        total = _story_total(fetch, raw, window, hidden, threshold)
+    total = None if complete else _story_total(fetch, raw, found, window, threshold)
     return CollapsedResults(
         collected=len(found),
         hits=[story[0] for story in page],
@@ -159,19 +155,17 @@ class _Sketches:
 
     def sharing(self, bins: int) -> list[list[int]]:
         """The first copies that share each key (the position and value of one of the
-        first ``bins`` bins) more than one has, ascending. Every value is put in one set at
-        once: most groupings find no value but an empty bin's twice and stop there; otherwise
-        only the repeated values are followed."""
+        first ``bins`` bins) more than one has, ascending. Every value is counted at once:
+        most windows find no value but an empty bin's twice and stop there; otherwise only
+        the repeated values are followed."""
         firsts = [i for i, first in enumerate(self.copy_of) if first == i]
         size = 2 * bins
         signatures = self._signatures
         values = array("H", b"".join([(signatures[i] or _NO_BINS)[:size] for i in firsts]))
-        distinct = set(values)
-        empty = values.count(EMPTY) if EMPTY in distinct else 0  # short texts leave bins empty
-        if len(distinct) == len(values) - max(empty - 1, 0):
-            return []
         counts = Counter(values)
-        del counts[EMPTY]
+        empty = counts.pop(EMPTY, 0)  # short texts leave bins empty
+        if len(counts) == len(values) - empty:
+            return []
         repeated = set(compress(counts, map(gt, counts.values(), repeat(1))))
         owners: dict[tuple[int, int], list[int]] = {}
         for at in compress(range(len(values)), map(repeated.__contains__, values)):
@@ -230,30 +224,45 @@ def _matches(raw: RawResults) -> Callable[[], int]:
 def _story_total(
     fetch: Callable[[int], RawResults],
     raw: RawResults,
+    found: list[Story],
     window: int,
-    hidden: int,
     threshold: float,
 ) -> Callable[[], int]:
     """How many stories match, counted when first asked. Up to ``EXACT_TOTAL_WITHIN``
     matches every match is grouped (from the backend's signatures of the matches when it
-    has them, else by ranking them all); beyond, the matches less the share of versions
-    among the first ``EXACT_TOTAL_WITHIN`` (or, when only a ranking can tell, less the
-    versions among the best ``EXACT_TOTAL_WITHIN``)."""
+    has them, else by ranking them all), so the last page is where the total says.
+    Beyond, the total is an estimate, and grouping a hundred signatures by similarity
+    would cost a counted search a sixth more: it is the matches less the copies
+    (identical signatures, most versions) among the first ``EXACT_TOTAL_WITHIN`` in
+    their share of the rest (when only a ranking can tell, less those among the best
+    ``EXACT_TOTAL_WITHIN``), and less the other versions grouped in the window."""
     matches = _matches(raw)
 
     def total() -> int:
         n = matches()
         sample = raw.signatures(EXACT_TOTAL_WITHIN) if raw.signatures is not None else None
-        if sample:
-            versions = len(sample) - story_count(sample, threshold)
-            return n - (versions if n <= len(sample) else round(versions * n / len(sample)))
-        reach = min(n, EXACT_TOTAL_WITHIN)
-        if reach <= window:
-            return n - hidden
-        hits = fetch(reach).hits
-        return n - (len(hits) - len(stories(hits, threshold)))
+        ranked = not sample
+        if not sample:
+            reach = min(n, EXACT_TOTAL_WITHIN)
+            sample = [hit.signature for hit in (raw if reach <= window else fetch(reach)).hits]
+        if n <= len(sample):
+            return story_count(sample[:n], threshold)
+        copies = _copies(sample)
+        if not ranked:
+            copies = round(copies * n / len(sample))
+        near = sum(map(len, found)) - len(found) - _copies([hit.signature for hit in raw.hits])
+        return max(len(found), n - copies - near)
 
     return total
+
+
+def _copies(signatures: Sequence[bytes | None]) -> int:
+    """How many of ``signatures`` repeat an earlier one (the same text filed again)."""
+    if _all_valid(signatures):
+        usable = list(filter(None, signatures))
+    else:
+        usable = [signature for signature in signatures if _valid(signature)]
+    return len(usable) - len(set(usable))
 
 
 def attach_duplicates(hits: list[Hit], raw: RawResults) -> list[Hit]:

@@ -431,6 +431,28 @@ def test_the_total_is_exact_beyond_the_first_window():
     assert page.count is not None and page.count() == 10
 
 
+def test_a_total_beyond_the_exact_reach_takes_off_the_versions_the_page_grouped():
+    """A hundred and fifty matches, the best five rewrites of one story: beyond the exact
+    reach the total still leaves out the versions the page's window grouped."""
+    text = article(700, 200)
+    versions = [packed(text_signature(rewrite(text, v))) for v in range(5)]
+    others = [packed(text_signature(article(800 + i))) for i in range(145)]
+    signatures = versions + others
+    hits = [RawHit(i, 1.0, {"id": f"d{i}"}, signature=s) for i, s in enumerate(signatures)]
+
+    def fetch(n: int) -> RawResults:
+        return RawResults(
+            collected=min(n, 150),
+            hits=hits[:n],
+            count=lambda: 150,
+            signatures=lambda k: signatures[:k],
+        )
+
+    page = page_of_stories(fetch, offset=0, limit=10, threshold=0.45)
+    assert len(page.duplicates[0]) == 4
+    assert page.count is not None and page.count() == 146
+
+
 def test_a_total_beyond_the_exact_reach_takes_off_the_share_of_versions():
     """Four hundred matches, every four one story: the first hundred hold 25 stories, so
     the total estimates a quarter of the matches."""
