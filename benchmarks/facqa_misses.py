@@ -111,11 +111,14 @@ def kind_of(ix: Index, question: str, passage: str, top: str, answer: str) -> st
     return KINDS[5]
 
 
-def search(ix: Index, question: str) -> list[str]:
+def search(ix: Index, question: str, judged: str) -> list[str]:
+    """The top 10's ids; a story that holds the judged passage among its other versions
+    stands for it, as the quality runner judges a collapsed story."""
     try:
-        return [h.id for h in ix.search(question, limit=10).hits]
+        hits = ix.search(question, limit=10).hits
     except QueryError:  # refused (e.g. only stopwords): ranks nothing
         return []
+    return [judged if judged in hit.duplicates else hit.id for hit in hits]
 
 
 def run(shared: Path, examples: int) -> int:
@@ -127,7 +130,7 @@ def run(shared: Path, examples: int) -> int:
     with tempfile.TemporaryDirectory() as tmp, Index.create(Path(tmp) / "ix") as ix:
         ix.add_files([shared / "eval" / "facqa" / "docs.jsonl"])
         for qid, judged in qrels.items():
-            ranked = search(ix, queries[qid])
+            ranked = search(ix, queries[qid], judged)
             rr = 1.0 / (ranked.index(judged) + 1) if judged in ranked else 0.0
             total_rr += rr
             if rr == 1.0:

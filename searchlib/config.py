@@ -98,7 +98,7 @@ class Config:
     fallback: bool = True
     #: Whether a search collapses near-duplicate stories into one hit unless it asks
     #: otherwise (docs/duplicates.md).
-    collapse_duplicates: bool = False
+    collapse_duplicates: bool = True
     #: The estimated share of shingles two documents must share to be one story.
     duplicate_threshold: float = 0.45
     #: Acronyms and equivalents searched for one another (searchlib.query.synonyms).

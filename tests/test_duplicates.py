@@ -495,8 +495,12 @@ def test_the_cli_collapses_unless_told_not_to(ix, tmp_path):
     assert "2 other versions: " in text.output
 
 
-def test_collapse_is_off_unless_the_config_turns_it_on(tmp_path):
-    with Index.create(tmp_path / "plain") as index:
+def test_collapse_is_on_unless_the_config_turns_it_off(tmp_path):
+    with Index.create(tmp_path / "default") as index:
+        index.add(story_docs())
+        assert index.search("banjir").total == 6
+        assert index.search("banjir", collapse=False).total == 9
+    with Index.create(tmp_path / "plain", {"duplicates": {"collapse": False}}) as index:
         index.add(story_docs())
         assert index.search("banjir").total == 9
         assert index.search("banjir", collapse=True).total == 6

@@ -180,7 +180,7 @@ def _filter_hints(ix: Index, text: str, filters: dict[str, list[str]], **search:
     "--collapse/--no-collapse",
     default=None,
     help="One hit per story, listing the other versions' ids (default: the config's "
-    "duplicates.collapse, off unless set on).",
+    "duplicates.collapse, on unless set off).",
 )
 @_output_options
 def query(
