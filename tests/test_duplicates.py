@@ -9,6 +9,7 @@ import subprocess
 import sys
 import warnings
 import zlib
+from collections.abc import Callable
 
 import pytest
 from click.testing import CliRunner
@@ -411,6 +412,23 @@ def test_every_pair_near_enough_is_grouped_at_any_threshold(threshold):
     assert 20 < near < 150  # the rewrites straddle the threshold
 
 
+def ranking(
+    hits: list[RawHit], signatures: list[bytes | None] | None = None
+) -> Callable[[int], RawResults]:
+    """``fetch(n)`` for :func:`page_of_stories`: the best ``n`` of ``hits`` (every one a
+    match, best first), with the signatures of the matches in index order when given."""
+
+    def fetch(n: int) -> RawResults:
+        return RawResults(
+            collected=min(n, len(hits)),
+            hits=hits[:n],
+            count=lambda: len(hits),
+            signatures=None if signatures is None else lambda k: signatures[:k],
+        )
+
+    return fetch
+
+
 def test_the_total_is_exact_beyond_the_first_window():
     """Forty matches, every four one story: the first page reads only part of them, and
     the total (asked for later) still counts stories, not documents."""
@@ -423,10 +441,7 @@ def test_the_total_is_exact_beyond_the_first_window():
         ]
     hits.sort(key=lambda h: h.stored["id"].split("-")[1])  # versions far apart in the ranking
 
-    def fetch(n: int) -> RawResults:
-        return RawResults(collected=min(n, 40), hits=hits[:n], count=lambda: 40)
-
-    page = page_of_stories(fetch, offset=0, limit=3, threshold=0.5)
+    page = page_of_stories(ranking(hits), offset=0, limit=3, threshold=0.5)
     assert len(page.hits) == 3
     assert page.count is not None and page.count() == 10
 
@@ -440,15 +455,7 @@ def test_a_total_beyond_the_exact_reach_takes_off_the_versions_the_page_grouped(
     signatures = versions + others
     hits = [RawHit(i, 1.0, {"id": f"d{i}"}, signature=s) for i, s in enumerate(signatures)]
 
-    def fetch(n: int) -> RawResults:
-        return RawResults(
-            collected=min(n, 150),
-            hits=hits[:n],
-            count=lambda: 150,
-            signatures=lambda k: signatures[:k],
-        )
-
-    page = page_of_stories(fetch, offset=0, limit=10, threshold=0.45)
+    page = page_of_stories(ranking(hits, signatures), offset=0, limit=10, threshold=0.45)
     assert len(page.duplicates[0]) == 4
     assert page.count is not None and page.count() == 146
 
@@ -462,15 +469,7 @@ def test_a_total_beyond_the_exact_reach_takes_off_the_share_of_versions():
     ]
     packed_ = [packed(signatures[i // 4]) for i in range(400)]
 
-    def fetch(n: int) -> RawResults:
-        return RawResults(
-            collected=min(n, 400),
-            hits=hits[:n],
-            count=lambda: 400,
-            signatures=lambda k: packed_[:k],
-        )
-
-    page = page_of_stories(fetch, offset=0, limit=10, threshold=0.5)
+    page = page_of_stories(ranking(hits, packed_), offset=0, limit=10, threshold=0.5)
     assert page.count is not None and page.count() == 100
 
 
