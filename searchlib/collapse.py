@@ -14,9 +14,8 @@ match (at most ``MAX_WINDOW`` candidates), so a full page shows distinct stories
 enough exist. A story is a connected group of near-duplicate pairs: a pair has the same
 value in one of the signature's first few bins (:func:`key_bins`: enough that a pair at the
 threshold almost always has), and their estimated similarity over every bin reaches the
-threshold. A hit's
-``duplicates`` are its versions among the candidates read; the total counts stories
-(exactly up to ``EXACT_TOTAL_WITHIN`` matches).
+threshold. A hit's ``duplicates`` are its versions among the candidates read; the total
+counts stories (exactly up to ``EXACT_TOTAL_WITHIN`` matches).
 """
 
 from __future__ import annotations
