@@ -121,8 +121,7 @@ class _Sketches:
     most common version) are one story at once, and only the first copy is compared."""
 
     def __init__(self, signatures: Sequence[bytes | None]) -> None:
-        if not _all_valid(signatures):
-            signatures = [signature if _valid(signature) else None for signature in signatures]
+        signatures = _usable(signatures)
         self._signatures = signatures
         self.count = len(signatures)
         self._decoded: dict[int, Sketch | None] = {}
@@ -203,10 +202,13 @@ def _valid(signature: bytes | None) -> TypeGuard[bytes]:
     return signature is not None and len(signature) == SIGNATURE_BYTES and signature != _NO_BINS
 
 
-def _all_valid(signatures: Sequence[bytes | None]) -> bool:
-    """Whether every signature is usable or None (as backends give them), checked in one
-    pass; an empty one (``b""``) counts as None."""
-    return _LENGTHS.issuperset(map(len, filter(None, signatures))) and _NO_BINS not in signatures
+def _usable(signatures: Sequence[bytes | None]) -> Sequence[bytes | None]:
+    """``signatures`` with None for each one that cannot pair its document (an empty one,
+    ``b""``, may stay: it is falsy as None is). Backends give only usable ones or None,
+    which one pass over the lengths confirms; the rest are checked one by one."""
+    if _LENGTHS.issuperset(map(len, filter(None, signatures))) and _NO_BINS not in signatures:
+        return signatures
+    return [signature if _valid(signature) else None for signature in signatures]
 
 
 _LENGTHS = frozenset({SIGNATURE_BYTES})
@@ -257,10 +259,7 @@ def _story_total(
 
 def _copies(signatures: Sequence[bytes | None]) -> int:
     """How many of ``signatures`` repeat an earlier one (the same text filed again)."""
-    if _all_valid(signatures):
-        usable = list(filter(None, signatures))
-    else:
-        usable = [signature for signature in signatures if _valid(signature)]
+    usable = list(filter(None, _usable(signatures)))
     return len(usable) - len(set(usable))
 
 

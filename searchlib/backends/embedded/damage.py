@@ -144,17 +144,12 @@ def _decoding(error: Exception) -> bool:
 
 
 def reads(method: Callable[Concatenate[S, P], T]) -> Callable[Concatenate[S, P], T]:
-    """A store method that reads the index at ``self.path``, as :func:`reading` runs it."""
+    """A store method that reads the index at ``self.path``, run inside :func:`reading`."""
 
     @functools.wraps(method)
     def read(self: S, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        try:
+        with reading(self.path):
             return method(self, *args, **kwargs)
-        except Exception as error:
-            damage = _damage(error, self.path, None, True)
-            if damage is None:
-                raise
-            raise damage from error
 
     return read
 
