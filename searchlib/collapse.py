@@ -233,7 +233,8 @@ def _story_total(
     matches every match is grouped (from the backend's signatures of the matches when it
     has them, else by ranking them all), so the last page is where the total says.
     Beyond, the total is an estimate, and grouping a hundred signatures by similarity
-    would cost a counted search a sixth more: it is the matches less the copies
+    costs a counted search more than the search's own grouping does, for an estimate no
+    closer (docs/duplicates.md): it is the matches less the copies
     (identical signatures, most versions) among the first ``EXACT_TOTAL_WITHIN`` in
     their share of the rest (when only a ranking can tell, less those among the best
     ``EXACT_TOTAL_WITHIN``), and less the other versions grouped in the window."""
