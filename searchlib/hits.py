@@ -6,7 +6,8 @@ backend: the body's best fragments, or the title's when the body has no match.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from searchlib.backends.base import RawHit, RawResults
@@ -25,7 +26,7 @@ SNIPPET_FIELDS = ("body", "title")
 class HitAssembler:
     def __init__(self, config: Config, analyzers: Mapping[str, Any]) -> None:
         self._config = config
-        self._analyzers = analyzers
+        self._tokens = {name: _token_source(analyzer) for name, analyzer in analyzers.items()}
         self._zone = IndexZone.of(config)
 
     def hits(self, raw: RawResults, *, offset: int, fmt: str) -> list[Hit]:
@@ -54,13 +55,13 @@ class HitAssembler:
         fragments: list[Fragment] = []
         for name in SNIPPET_FIELDS:
             text = stored.get(name)
-            analyzer = self._analyzers.get(name)
-            if not isinstance(text, str) or analyzer is None:
+            tokens = self._tokens.get(name)
+            if not isinstance(text, str) or tokens is None:
                 continue
             fragments = make_fragments(
                 text,
                 frozenset(terms.get(name, ())),
-                _token_source(analyzer),
+                tokens,
                 field=name,
                 fragments=self._config.snippet_fragments,
                 chars=self._config.snippet_chars,
@@ -70,9 +71,15 @@ class HitAssembler:
         return fragments
 
 
-def _token_source(analyzer: Any) -> Callable[[str], Iterator[tuple[int, int, str]]]:
-    def tokens(text: str) -> Iterator[tuple[int, int, str]]:
-        for t in analyzer(text, chars=True):
-            yield t.startchar, t.endchar, t.text
+#: Chunks of text whose tokens each field's token source keeps: the words around a query
+#: term recur from hit to hit and query to query, and analyzing one (stemming it) costs
+#: far more than looking it up.
+TOKEN_CACHE = 1 << 14
+
+
+def _token_source(analyzer: Any) -> Callable[[str], tuple[tuple[int, int, str], ...]]:
+    @lru_cache(maxsize=TOKEN_CACHE)
+    def tokens(text: str) -> tuple[tuple[int, int, str], ...]:
+        return tuple((t.startchar, t.endchar, t.text) for t in analyzer(text, chars=True))
 
     return tokens
