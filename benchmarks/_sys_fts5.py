@@ -4,8 +4,11 @@ Each document's title and body go through ``searchlib.analyze`` (the default ana
 stored as space-joined terms in an FTS5 table (``title_terms``, ``body_terms``, plus the id,
 unindexed); the original title and body are stored in a plain table beside it, so the index
 holds what the other systems store. Queries are analyzed the same way; all terms must match
-(FTS5's implicit AND), else any term (OR). Ranking is ``bm25()`` with searchlib's default
-field weights (FTS5's bm25 has k1=1.2, b=0.75 built in, as searchlib's defaults). The snippet is
+(FTS5's implicit AND), else any term (OR). A query naming a listed acronym or long form is,
+as searchlib's default config expands it, a group of its forms joined by OR, a long form as
+a phrase (``searchlib.query.synonyms``), so both answer the same question. Ranking is ``bm25()``
+with searchlib's default field weights (FTS5's bm25 has k1=1.2, b=0.75 built in, as
+searchlib's defaults). The snippet is
 FTS5's ``snippet()`` over ``body_terms``: stemmed terms, not the original sentences, which is
 less work than the other systems' snippets of the original text.
 
@@ -107,8 +110,24 @@ def build(docs: Iterable[dict[str, Any]], path: Path, settings: Settings) -> Non
     db.close()
 
 
-def _match(terms: list[str], operator: str) -> str:
-    return f" {operator} ".join('"' + t.replace('"', '""') + '"' for t in terms)
+def _quoted(terms: list[str]) -> str:
+    """One term, or a phrase of several, as an FTS5 string."""
+    return '"' + " ".join(terms).replace('"', '""') + '"'
+
+
+def _expression(node: Any, analyze: Any, operator: str) -> str | None:
+    """``node`` (a plain query's word, or a group of forms) as an FTS5 expression, or None
+    when analysis leaves nothing of it."""
+    from searchlib.query import And, Forms, Or, Phrase, Word
+
+    if isinstance(node, (Word, Phrase)):
+        terms = [encode(t) for t in analyze(node.text)]
+        return _quoted(terms) if terms else None
+    if isinstance(node, (And, Or)):
+        joiner = " OR " if isinstance(node, (Forms, Or)) else f" {operator} "
+        parts = [e for e in (_expression(c, analyze, operator) for c in node.children) if e]
+        return "(" + joiner.join(parts) + ")" if parts else None
+    raise TypeError(f"unexpected query node {node!r}")
 
 
 class _Searcher:
@@ -116,8 +135,11 @@ class _Searcher:
 
     def __init__(self, path: Path, settings: Settings) -> None:
         from searchlib import analyze
+        from searchlib.config import Config
+        from searchlib.query.synonyms import synonyms_for
 
         self._analyze = analyze
+        self._expand = synonyms_for(Config().synonyms, ("title", "body")).expand
         self._db = sqlite3.connect(path / DB)
         # FTS5 sorts by rank itself, so LIMIT stops early and snippet() runs only for the top
         # hits; the id column is unindexed, so its weight is irrelevant.
@@ -140,15 +162,27 @@ class _Searcher:
         }
 
     def search(self, query: str, facets: bool = False) -> Outcome:
-        terms = [encode(t) for t in self._analyze(query)]
-        if not terms:
+        from searchlib.query import And, parse_plain
+
+        typed = parse_plain(query)
+        node = self._expand(typed)
+        if node == typed:  # no acronym: the query's terms, analyzed at once
+            words = [(_quoted([encode(t)]),) * 2 for t in self._analyze(query)]
+        else:
+            children = node.children if type(node) is And else (node,)
+            words = [
+                (every, str(_expression(c, self._analyze, "OR")))
+                for c in children
+                if (every := _expression(c, self._analyze, "AND"))
+            ]
+        if not words:
             empty: dict[str, dict[str, int]] = {field: {} for field in self._by_value}
             return Outcome([], False, 0, empty) if facets else Outcome([], False)
-        match = _match(terms, "AND")
+        match = " AND ".join(every for every, _ in words)
         rows = self._top(match)
-        wider = not rows and len(terms) > 1  # one term: "any" is "all"
+        wider = not rows and len(words) > 1  # one word: "any" is "all"
         if wider:
-            match = _match(terms, "OR")
+            match = " OR ".join(any_ for _, any_ in words)
             rows = self._top(match)
         hits = [(str(i), str(t), decode(str(s))) for i, t, s in rows]
         if not facets:

@@ -606,7 +606,7 @@ def _synonyms(section: dict[str, Any], where: str) -> SynonymSettings:
         except ConfigError as error:
             raise ConfigError(f"{where}: synonyms.file: {error}", hint=error.hint) from None
     return SynonymSettings(
-        expand=section.get("expand", False),
+        expand=section.get("expand", SynonymSettings.expand),
         builtin=section.get("builtin", True),
         file=file,
         add=inline_groups(section.get("add", {}), where),

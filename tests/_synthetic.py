@@ -18,7 +18,7 @@ import pytest
 
 from searchlib import Index
 from searchlib.backends.embedded.compile import whoosh_query
-from searchlib.backends.embedded.plan import AllOf, AnyOf, Match, Term
+from searchlib.backends.embedded.plan import AllOf, AnyOf, BestOf, Match, Phrase, Term
 from searchlib.backends.embedded.schema import COMBINED_FIELD
 
 WORDS = [f"kata{i}" for i in range(400)]
@@ -72,6 +72,35 @@ def word_matches(rng: random.Random, count: int, *, boosts: bool = False) -> Ite
             for w in random_words(rng)
         ]
         yield terms[0] if len(terms) == 1 else rng.choice([AllOf, AnyOf])(tuple(terms))
+
+
+def form_matches(rng: random.Random, count: int) -> Iterator[Match]:
+    """Random searches with groups of equivalent forms (as acronyms and their long forms
+    make them): one or two groups of terms, phrases of common words (which stand next to
+    each other in some documents and apart in others) and words all or any of which must
+    match, with or without plain words beside them, joined by AND or OR."""
+    for _ in range(count):
+        parts: list[Match] = [
+            Term(COMBINED_FIELD, w) for w in random_words(rng)[: rng.randint(0, 2)]
+        ]
+        for _ in range(rng.choice([1, 1, 2])):
+            parts.append(BestOf(tuple(_form(rng) for _ in range(rng.choice([2, 2, 3])))))
+        rng.shuffle(parts)
+        yield parts[0] if len(parts) == 1 else rng.choice([AllOf, AnyOf])(tuple(parts))
+
+
+def _form(rng: random.Random) -> Match:
+    def common() -> str:
+        return WORDS[min(int(rng.expovariate(1 / 6)), len(WORDS) - 1)]
+
+    roll = rng.random()
+    if roll < 0.35:
+        return Term(COMBINED_FIELD, random_words(rng)[0], rng.choice([1.0, 0.2]))
+    if roll < 0.8:
+        texts = tuple(common() for _ in range(rng.choice([2, 2, 3])))
+        return Phrase(COMBINED_FIELD, texts, rng.choice([1.0, 0.2, 0.1]))
+    terms = tuple(Term(COMBINED_FIELD, common()) for _ in range(2))
+    return rng.choice([AllOf, AnyOf])(terms)
 
 
 def whoosh_top(searcher, match, k, filter_q=None):

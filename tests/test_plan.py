@@ -38,7 +38,8 @@ F = COMBINED_FIELD
 def _plan(index, text, filters=(), sort="score"):
     backend = index._backend
     ctx = backend.context(backend._searcher())
-    return plan_search(parse_query(text, fields=index._runner.searchable), list(filters), sort, ctx)
+    node = parse_query(text, fields=index._runner.searchable) if isinstance(text, str) else text
+    return plan_search(node, list(filters), sort, ctx)
 
 
 @pytest.mark.parametrize(
@@ -62,6 +63,14 @@ def test_which_searches_are_plain_words(synthetic_index, text, words):
     assert plan is not None
     assert plan.words == words
     assert plan.ranked_words == words
+
+
+@pytest.mark.parametrize("text", ["KPK", "kata1 KPK", "Amerika Serikat kata2", "AS OR kata3"])
+def test_acronyms_and_their_long_forms_are_the_scorer_s(synthetic_index, text):
+    # Expanded by default: a group of forms (a long form as a phrase) is still words.
+    plan = _plan(synthetic_index, synthetic_index._runner._synonyms.expand(parse_query(text)))
+    assert plan is not None and plan.ranked_words is not None
+    assert plan.ranked_words.grouped, text
 
 
 def test_date_order_is_whoosh_s_but_the_counter_still_counts(synthetic_index):
@@ -109,6 +118,18 @@ def test_whoosh_query_of_each_match():
         [wq.Term(F, "kpk"), wq.Phrase(F, ["komisi", "korupsi"], boost=0.1)]
     )
     assert whoosh_query(Nothing()) is wq.NullQuery
+
+
+def test_groups_of_forms_are_words_of_the_scorer_too():
+    group = BestOf((Term(F, "kpk"), Phrase(F, ("komisi", "korupsi"), 0.1)))
+    words = words_of(AllOf((Term(F, "a"), group)))
+    assert words == Words(F, (Term(F, "a"), group), True) and words.grouped
+    assert words_of(group) == Words(F, (group,), True)
+    typed = BestOf((AnyOf((Term(F, "komisi"), Term(F, "korupsi"))), Term(F, "kpk", 0.2)))
+    assert words_of(AnyOf((typed, Term(F, "b")))) == Words(F, (typed, Term(F, "b")), False)
+    assert words_of(BestOf((Term(F, "a"), Term("title", "b")))) is None  # two fields
+    assert words_of(BestOf((Term(F, "a"), Excluding(Term(F, "b"))))) is None
+    assert words_of(AllOf((Term(F, "a"), Phrase(F, ("b", "c"))))) is None  # a quoted phrase
 
 
 def test_words_of_other_shapes():

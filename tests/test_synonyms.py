@@ -63,13 +63,15 @@ def ids(index: Index, query: str, **kw) -> set[str]:
 # -- the shipped list ---------------------------------------------------------------------
 
 
-def test_expansion_is_off_unless_the_config_turns_it_on(tmp_path):
-    assert load_config(None).synonyms.expand is False
-    node = parse_query("KPK")
-    assert synonyms_for(load_config(None).synonyms, TEXT_FIELDS).expand(node) == node
+def test_expansion_is_on_unless_the_config_turns_it_off(tmp_path):
+    assert load_config(None).synonyms.expand is True
     with Index.create(tmp_path / "ix") as index:
         index.add(DOCS)
+        assert ids(index, "KPK") == {"short", "long"}
+    with Index.open(tmp_path / "ix", {"synonyms": {"expand": False}}) as index:
         assert ids(index, "KPK") == {"short"}
+    node = parse_query("KPK")
+    assert synonyms_for(SynonymSettings(expand=False), TEXT_FIELDS).expand(node) == node
 
 
 def test_the_shipped_list_has_the_news_acronyms_with_their_long_forms():

@@ -5,10 +5,12 @@ from __future__ import annotations
 import random
 
 import pytest
-from _synthetic import document, same_top, whoosh_top, word_matches
+from _synthetic import document, form_matches, same_top, whoosh_top, word_matches
 
 from searchlib import Index
-from searchlib.backends.embedded.plan import AllOf, AnyOf, Term, words_of
+from searchlib.backends.embedded.compile import whoosh_query
+from searchlib.backends.embedded.matchsets import filter_sets, match_sets
+from searchlib.backends.embedded.plan import AllOf, AnyOf, Plan, Term, words_of
 from searchlib.backends.embedded.schema import COMBINED_FIELD
 from searchlib.backends.embedded.topk import top_k
 
@@ -39,7 +41,7 @@ def test_a_word_typed_twice_counts_twice(synthetic_index):
     for shape in (AllOf, AnyOf):
         match = shape((once, once, Term(COMBINED_FIELD, "kata9")))
         words = words_of(match)
-        assert words is not None and len(words.terms) == 3
+        assert words is not None and len(words.parts) == 3
         top = top_k(searcher, words, 10, seconds=60)
         assert top is not None
         same_top(top.scored, whoosh_top(searcher, match, 10)[0])
@@ -108,3 +110,53 @@ def test_pruned_top_k_is_the_exhaustive_top_k(synthetic_index, k, heading):
             assert top.matched == every.matched
     assert pruned >= 20, pruned
     assert {"Term", "AnyOf"} <= shapes, shapes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("k", [1, 10, 100])
+def test_groups_of_forms_equal_whoosh(synthetic_index, k):
+    # A group scores as its best form; a phrase counts only where its words stand next to
+    # each other -- checked lazily, so the top k and the totals must still be Whoosh's.
+    searcher = synthetic_index._backend._searcher()
+    rng = random.Random(300 + k)
+    counted = checked = 0
+    category = Term("category", "ekonomi")
+    for n, match in enumerate(form_matches(rng, 120)):
+        words = words_of(match)
+        assert words is not None and words.grouped, match
+        only = category if n % 4 == 0 else None
+        allowed = filter_sets(only)
+        top = top_k(searcher, words, k, seconds=60, allowed=allowed)
+        assert top is not None, match
+        filter_q = whoosh_query(only) if only is not None else None
+        expected, total = whoosh_top(searcher, match, k, filter_q)
+        same_top(top.scored, expected)
+        if top.matched is not None:
+            assert top.matched == total, match
+            assert sum(len(docs) for _, docs in top.segments) == total
+            counted += 1
+        sets = match_sets(searcher, words, seconds=60, allowed=allowed)
+        assert sets is not None
+        assert sum(len(docs) for _, docs in sets) == total, match
+        checked += total > 0
+    assert checked > 60 and counted > 20, (checked, counted)
+
+
+@pytest.mark.slow
+def test_groups_of_forms_follow_the_heading_rule_as_whoosh_does(synthetic_index):
+    # The rule counts the words the user typed (a group's first form, not a phrase); the
+    # forms a group adds are scored by it but never counted.
+    backend = synthetic_index._backend
+    searcher = backend._searcher()
+    assert backend.heading is not None
+    rng = random.Random(7)
+    for match in form_matches(rng, 80):
+        words = words_of(match)
+        assert words is not None
+        top = top_k(searcher, words, 10, seconds=60, heading=backend.heading)
+        assert top is not None
+        context = backend._heading_context(searcher, Plan(match, None, "score", words))
+        collector = searcher.collector(limit=None, optimize=False)
+        searcher.search_with_collector(whoosh_query(match), collector, context)
+        expected = [(hit.score, hit.docnum) for hit in collector.results()][:10]
+        same_top(top.scored, expected)

@@ -51,10 +51,7 @@ Found = tuple[int, tuple[str, ...]]
 class SynonymSettings:
     """The ``synonyms:`` section of a config (validated by :mod:`searchlib.config`)."""
 
-    #: Off by default: a search with a group of forms leaves the top-k scorer for Whoosh's
-    #: matchers, and a long form's phrase reads its words' positions across the archive
-    #: (docs/search.md).
-    expand: bool = False
+    expand: bool = True
     builtin: bool = True
     #: A list in the shipped format, as an absolute path (resolved by the config).
     file: str | None = None

@@ -87,6 +87,8 @@ class CompactPositions(Positions):
         return encode_positions(poslist)
 
     def decode_positions(self, valuestring: bytes) -> list[int]:
+        if len(valuestring) == 2 and valuestring[0] == 1 and valuestring[1] < 0x80:
+            return [valuestring[1]]  # one early position: most postings
         numbers = _read_varints(valuestring)
         count = next(numbers, 0)
         positions = []

@@ -25,12 +25,15 @@ from weakref import WeakKeyDictionary
 from whoosh import fields
 
 from searchlib.backends.embedded.compile import whoosh_query
+from searchlib.backends.embedded.forms import match_set, slots_of
 from searchlib.backends.embedded.plan import AllOf, AnyOf, Match, Term, Words
-from searchlib.backends.embedded.topk import (
+from searchlib.backends.embedded.term_lists import (
+    Factor,
+    Segment,
     TooSlow,
     Unsupported,
-    _blocks,
     per_segment,
+    term_postings,
 )
 
 #: Per segment reader and keyword field: each value's set of document numbers.
@@ -58,20 +61,21 @@ def match_sets(
     this counter reads (Whoosh counts instead)."""
     deadline = monotonic() + seconds
     field = searcher.schema[words.field]
-    btexts = list(dict.fromkeys(field.to_bytes(t.text) for t in words.terms))
+
+    def factor(term: Term) -> Factor:
+        return Factor(field.to_bytes(term.text), 0.0, term.boost)
+
+    slots, _ = slots_of(words, factor)
+    btexts = list(dict.fromkeys(slot[0].factors[0].btext for slot in slots))
     out = []
     try:
         for leaf, _offset in searcher.leaf_searchers():
             reader = leaf.reader()
-            found: set[int] | None = None
-            for btext in btexts:
-                ids = _ids(reader, words.field, btext, deadline)
-                if words.required:
-                    found = ids if found is None else found & ids
-                    if not found:
-                        break
-                else:
-                    found = ids if found is None else found | ids
+            if words.grouped:
+                seg = Segment(reader, words.field, [], 0.0, b"", None, deadline, None)
+                found: set[int] | None = match_set(seg, slots, words.required)
+            else:
+                found = _term_sets(reader, words, btexts, deadline)
             found = found or set()
             if found and reader.has_deletions():
                 found -= reader.deleted_docs_set
@@ -81,6 +85,20 @@ def match_sets(
     except Unsupported:
         return None
     return out
+
+
+def _term_sets(reader: Any, words: Words, btexts: list[bytes], deadline: float) -> set[int]:
+    """The documents with every term (AND) or any term (OR) of ``btexts``."""
+    found: set[int] | None = None
+    for btext in btexts:
+        ids = _ids(reader, words.field, btext, deadline)
+        if words.required:
+            found = ids if found is None else found & ids
+            if not found:
+                break
+        else:
+            found = ids if found is None else found | ids
+    return found or set()
 
 
 def filter_sets(match: Match | None) -> Callable[[Any], AbstractSet[int]] | None:
@@ -138,7 +156,7 @@ def _whoosh_docs(leaf: Any, match: Match) -> frozenset[int]:
 
 
 def _ids(reader: Any, fieldname: str, btext: bytes, deadline: float) -> set[int]:
-    postings = _blocks(reader, fieldname, btext)
+    postings = term_postings(reader, fieldname, btext)
     ids: set[int] = set()
     if postings is None:
         return ids

@@ -5,14 +5,15 @@ prefixes and fuzzy words expanded to index terms -- into the small match tree be
 per search. The tree is read three ways:
 
 * :class:`Words`, when the query is terms of one field that must all match (AND) or may
-  (OR) -- most searches, and a prefix or fuzzy word alone (the OR of its expansions): the
+  (OR) -- most searches, and a prefix or fuzzy word alone (the OR of its expansions) --
+  some of them perhaps groups of equivalent forms (an acronym and its long form): the
   top-k scorer (``topk.py``) ranks them and the match-set counter (``matchsets.py``) finds
   every match for the total and the facets, from posting blocks;
 * a filter tree becomes, per segment, the set of documents it lets through
   (``matchsets.filter_sets``);
-* anything else -- phrases, NOT, date ranges, words searched in several fields, nested
-  groups, groups of equivalent forms, date order -- is handed to Whoosh's matchers as the
-  Whoosh query that ``compile.whoosh_query`` builds.
+* anything else -- quoted phrases, NOT, date ranges, words searched in several fields,
+  nested groups, date order -- is handed to Whoosh's matchers as the Whoosh query that
+  ``compile.whoosh_query`` builds.
 
 The tree is made of frozen dataclasses, so equal filters are equal keys of the per-segment
 filter cache.
@@ -90,24 +91,64 @@ Match = Term | Phrase | Dates | AllOf | AnyOf | BestOf | Excluding | Nothing
 @dataclass(frozen=True)
 class Words:
     """Terms of one field, all required or any of them: what the top-k scorer and the
-    match-set counter answer. Terms keep the query's order and repeats (a word typed twice
-    counts twice, as in Whoosh's sum of the parts' scores)."""
+    match-set counter answer. Parts keep the query's order and repeats (a word typed twice
+    counts twice, as in Whoosh's sum of the parts' scores). A part is a term, or a group of
+    equivalent forms (:class:`BestOf`) whose forms are terms, phrases, and terms all or any
+    of which must match (a long form typed as words), all of the same field."""
 
     field: str
-    terms: tuple[Term, ...]
+    parts: tuple[Term | BestOf, ...]
     required: bool
+
+    @property
+    def grouped(self) -> bool:
+        """Whether some part is a group of forms."""
+        return any(isinstance(part, BestOf) for part in self.parts)
 
 
 def words_of(match: Match) -> Words | None:
     """``match`` as :class:`Words`, or None when only Whoosh's matchers answer it."""
-    if isinstance(match, Term):
-        return Words(match.field, (match,), True)
-    if not isinstance(match, (AllOf, AnyOf)) or not 1 < len(match.parts) <= MAX_TERMS:
+    if isinstance(match, (Term, BestOf)):
+        parts: tuple[Match, ...] = (match,)
+    elif isinstance(match, (AllOf, AnyOf)) and len(match.parts) > 1:
+        parts = match.parts
+    else:
         return None
-    terms = [part for part in match.parts if isinstance(part, Term)]
-    if len(terms) != len(match.parts) or len({t.field for t in terms}) != 1:
+    fields: set[str] = set()
+    size = 0
+    for part in parts:
+        terms = _form_terms(part) if isinstance(part, Term) else _group_terms(part)
+        if terms is None:
+            return None
+        fields.update(t.field for t in terms)
+        size += len(terms)
+    if len(fields) != 1 or size > MAX_TERMS:
         return None
-    return Words(terms[0].field, tuple(terms), isinstance(match, AllOf))
+    slots = tuple(p for p in parts if isinstance(p, (Term, BestOf)))
+    return Words(fields.pop(), slots, not isinstance(match, AnyOf))
+
+
+def _group_terms(match: Match) -> list[Term] | None:
+    """The terms of a group of forms the top-k scorer scores (phrases' words as terms)."""
+    if not isinstance(match, BestOf):
+        return None
+    found: list[Term] = []
+    for form in match.parts:
+        terms = _form_terms(form)
+        if terms is None:
+            return None
+        found.extend(terms)
+    return found
+
+
+def _form_terms(form: Match) -> list[Term] | None:
+    if isinstance(form, Term):
+        return [form]
+    if isinstance(form, Phrase):
+        return [Term(form.field, text) for text in form.texts]
+    if isinstance(form, (AllOf, AnyOf)) and all(isinstance(p, Term) for p in form.parts):
+        return [p for p in form.parts if isinstance(p, Term)]
+    return None
 
 
 def own_terms(match: Match, field: str) -> frozenset[str]:

@@ -652,14 +652,10 @@ class PostingsFile:
         code = chr(part[0])
         width = ITEMSIZE[code] * n
         joined = part[1 + width :]
-        values = []
-        start = 0
-        for end in accumulate(native(code, part[1 : 1 + width])):
-            values.append(joined[start:end])
-            start = end
-        if len(values) != n or start != len(joined):
+        ends = list(accumulate(native(code, part[1 : 1 + width])))
+        if len(ends) != n or (ends[-1] if ends else 0) != len(joined):
             raise ValueError("value lengths do not add up")
-        return tuple(values)
+        return tuple(map(joined.__getitem__, map(slice, [0, *ends[:-1]], ends)))
 
 
 class BlockMatcher(LeafMatcher):

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from searchlib.backends.embedded.topk import per_segment
+from searchlib.backends.embedded.term_lists import per_segment
 from searchlib.facet_labels import value_key
 
 __all__ = ["spellings"]

@@ -40,7 +40,8 @@ from searchlib.backends.embedded.signature_column import (
 )
 from searchlib.backends.embedded.spelling import closest_term
 from searchlib.backends.embedded.spellings import spellings
-from searchlib.backends.embedded.topk import TooSlow, TopK, top_k
+from searchlib.backends.embedded.term_lists import TooSlow
+from searchlib.backends.embedded.topk import TopK, top_k
 from searchlib.backends.permissions import writing
 from searchlib.config import Config
 from searchlib.errors import IndexLockedError, QueryError, StorageError

@@ -23,137 +23,54 @@ the weighting's own idf and average length, summed in the same order, documents 
 score in index order. Every other search (see ``plan.py``) and other codecs go
 through Whoosh.
 
-This walks the codec's posting lists a block at a time through their block interface
-(``BlockMatcher`` and, for a term's one inlined posting, ``InlineMatcher``); a matcher of
-any other class (another codec) also returns None.
+Posting lists are read through ``term_lists.py``: this codec's, a block at a time; a
+search of another codec's index also returns None.
 """
 
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from time import monotonic
-from typing import Any, NamedTuple, TypeVar
-from weakref import WeakKeyDictionary
+from typing import Any, NamedTuple
 
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length
 
-from searchlib.backends.embedded.plan import Words
-from searchlib.backends.embedded.postings import BlockMatcher, InlineMatcher, length_byte
-from searchlib.backends.embedded.scoring import BM25, Heading, heading_weight, lowered_headings
-from searchlib.backends.embedded.terms import TermDictReader
+from searchlib.backends.embedded.forms import (
+    Slot,
+    grouped,
+    others_cannot_matter,
+    slots_of,
+    typed_words,
+)
+from searchlib.backends.embedded.plan import Term, Words
+from searchlib.backends.embedded.postings import InlineMatcher, length_byte
+from searchlib.backends.embedded.scoring import BM25, Heading, lowered_headings
+from searchlib.backends.embedded.term_lists import (
+    DENSE,
+    SLACK,
+    Factor,
+    Segment,
+    TooSlow,
+    Unsupported,
+    bound,
+    decode,
+    excluding,
+    heading_counts,
+    intersect,
+    kth,
+    length_bytes,
+    live_ids,
+    look_up,
+    lower_heading,
+    term_postings,
+    term_stats,
+    upper,
+)
 
-T = TypeVar("T")
-
-#: Per segment reader: its term dictionary when it is this codec's, else None.
-_DICTIONARIES: WeakKeyDictionary[Any, TermDictReader | None] = WeakKeyDictionary()
-#: Per segment reader and field: the field length byte of every document.
-_LENGTH_BYTES: WeakKeyDictionary[Any, dict[str, bytes]] = WeakKeyDictionary()
 _BYTE_LENGTHS = [byte_to_length(i) for i in range(256)]
-
-
-class TooSlow(Exception):
-    """The search passed its deadline."""
-
-
-class Unsupported(Exception):
-    """The index or query is not one this path reads; Whoosh answers instead."""
-
-
-def per_segment(
-    cache: WeakKeyDictionary[Any, dict[str, T]],
-    reader: Any,
-    fieldname: str,
-    compute: Callable[[Any, str], T],
-) -> T:
-    """``compute(reader, fieldname)``, once per segment reader and field: kept while the
-    segment is open (a commit opens new readers, so nothing stale is ever read)."""
-    per_reader = cache.get(reader)
-    if per_reader is None:
-        per_reader = cache[reader] = {}
-    if fieldname not in per_reader:
-        per_reader[fieldname] = compute(reader, fieldname)
-    return per_reader[fieldname]
-
-
-def _length_bytes(reader: Any, fieldname: str) -> bytes:
-    return per_segment(_LENGTH_BYTES, reader, fieldname, _read_length_bytes)
-
-
-def _read_length_bytes(reader: Any, fieldname: str) -> bytes:
-    codec = reader.codec()
-    if codec is None or reader.is_closed:
-        raise Unsupported(f"reader {type(reader).__name__}")
-    perdoc = codec.per_document_reader(reader.storage(), reader.segment())
-    try:
-        length_bytes = getattr(perdoc, "length_bytes", None)
-        found = length_bytes(fieldname) if length_bytes is not None else None
-    finally:
-        perdoc.close()
-    if found is None:
-        raise Unsupported("no one-byte length column")
-    doccount = reader.doc_count_all()
-    return bytes(found[:doccount]) + bytes(max(0, doccount - len(found)))
-
-
-def _dictionary(reader: Any, fieldname: str) -> TermDictReader | None:
-    """The segment's own term dictionary, when it is this codec's: Whoosh's public
-    ``cursor()`` hands out the dictionary's cursor, which knows its dictionary."""
-    if reader not in _DICTIONARIES:
-        found = getattr(reader.cursor(fieldname), "reader", None)
-        _DICTIONARIES[reader] = found if isinstance(found, TermDictReader) else None
-    return _DICTIONARIES[reader]
-
-
-def _blocks(reader: Any, fieldname: str, btext: bytes) -> tuple[int, Any] | None:
-    """The term's document frequency and its postings as a block reader, or None when the
-    segment lacks the term: one term-index lookup."""
-    if reader.is_closed:
-        raise Unsupported(f"reader {type(reader).__name__}")
-    terms = _dictionary(reader, fieldname)
-    if terms is not None:
-        return terms.block_postings(fieldname, btext)
-    try:
-        m = reader.postings(fieldname, btext)
-    except TermNotFound:
-        return None
-    if isinstance(m, FilterMatcher):
-        m = m.child  # the callers leave out deleted documents themselves
-    # A term's one posting inlined in its term info reads as a list of one block.
-    if not isinstance(m, (BlockMatcher, InlineMatcher)):
-        raise Unsupported(f"postings matcher {type(m).__name__}")
-    return m.doc_frequency(), m
-
-
-def _decode(m: Any, deadline: float) -> tuple[Any, Any]:
-    if monotonic() > deadline:
-        raise TooSlow
-    return m.block_ids(), m.block_weights()
-
-
-class Factor(NamedTuple):
-    btext: bytes
-    idf: float
-    boost: float
-
-
-class _Segment(NamedTuple):
-    reader: Any
-    fieldname: str
-    norms: list[float]
-    k1p1: float
-    lengths: bytes
-    deleted: Any
-    deadline: float
-    #: The only documents that may match (a filter), or None for all.
-    allowed: AbstractSet[int] | None
-    #: The combined field's title part, whose weight one of several words does not get.
-    heading: Heading | None = None
 
 
 class _Part(NamedTuple):
@@ -208,34 +125,29 @@ def _top_k(
     heading: Heading | None,
 ) -> TopK:
     fieldname = words.field
-    field = searcher.schema[fieldname]
-    if not field.scorable:
-        raise Unsupported("unscored field")
-    weighting = searcher.weighting
-    if not isinstance(weighting, BM25):  # one B for every field, as this BM25 is made
-        raise Unsupported(f"weighting {type(weighting).__name__}")
-    parent = searcher.get_parent()
-    avgfl = parent.avg_field_length(fieldname) or 1
-    norms = _norms(weighting.K1, weighting.B, avgfl)
-    k1p1 = weighting.K1 + 1
-    # Per term: (text, idf, boost); a posting scores idf * (tf * (k1 + 1)) / (tf + norm) *
-    # boost, the arithmetic of Whoosh's bm25() and boost wrapper, in their order.
-    factors = []
-    for t in words.terms:
-        btext = field.to_bytes(t.text)
-        factors.append(Factor(btext, parent.idf(fieldname, btext), t.boost))
+    norms, k1p1, factor = _scoring(searcher, fieldname)
+    slots, typed = slots_of(words, factor)
+    factors = [] if words.grouped else [slot[0].factors[0] for slot in slots]
+    floor = 0.0
+    if words.grouped:
+        quick, floor = _typed_only(searcher, words, k, deadline, allowed, heading, slots)
+        if quick is not None:
+            return quick
 
     scored: list[tuple[float, int]] = []
     matched: int | None = 0
     segments: list[tuple[Any, list[int]]] | None = []
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
-        lengths = _length_bytes(reader, fieldname)
+        lengths = length_bytes(reader, fieldname)
         deleted = reader.deleted_docs_set if reader.has_deletions() else None
         only = allowed(leaf) if allowed is not None else None
-        ctx = _Segment(reader, fieldname, norms, k1p1, lengths, deleted, deadline, only, heading)
+        ctx = Segment(reader, fieldname, norms, k1p1, lengths, deleted, deadline, only, heading)
         part: _Part | None
-        if len(factors) == 1:
+        if words.grouped:
+            found = grouped(ctx, slots, typed, words.required, k, scored, floor)
+            part = None if found is None else _Part(*found)
+        elif len(factors) == 1:
             part = _single(ctx, factors[0], k, scored)
         elif words.required:
             part = _and(ctx, factors, k, scored)
@@ -259,6 +171,69 @@ def _top_k(
     return TopK(scored[:k], matched, segments)
 
 
+def _scoring(searcher: Any, fieldname: str) -> tuple[list[float], float, Callable[[Term], Factor]]:
+    """The field's BM25 length norms and k1 + 1, and what makes a term's factor."""
+    field = searcher.schema[fieldname]
+    if not field.scorable:
+        raise Unsupported("unscored field")
+    weighting = searcher.weighting
+    if not isinstance(weighting, BM25):  # one B for every field, as this BM25 is made
+        raise Unsupported(f"weighting {type(weighting).__name__}")
+    parent = searcher.get_parent()
+    avgfl = parent.avg_field_length(fieldname) or 1
+
+    def factor(term: Term) -> Factor:
+        # A posting scores idf * (tf * (k1 + 1)) / (tf + norm) * boost, the arithmetic of
+        # Whoosh's bm25() and boost wrapper, in their order.
+        btext = field.to_bytes(term.text)
+        return Factor(btext, parent.idf(fieldname, btext), term.boost)
+
+    return _norms(weighting.K1, weighting.B, avgfl), weighting.K1 + 1, factor
+
+
+def _typed_only(
+    searcher: Any,
+    words: Words,
+    k: int,
+    deadline: float,
+    allowed: Callable[[Any], AbstractSet[int]] | None,
+    heading: Heading | None,
+    slots: list[Slot],
+) -> tuple[TopK | None, float]:
+    """The top k of a search with groups of forms when the forms the user typed decide it
+    alone (:func:`~searchlib.backends.embedded.forms.others_cannot_matter`), as most do: the
+    typed forms' top k, found as fast as any plain search, its total left to the
+    match-set counter; otherwise None. And a score the k-th best is known to reach (the
+    typed forms' k-th best, as every form only adds to a score), or 0."""
+    plain = typed_words(words)
+    if plain is None:
+        return None, 0.0
+    if plain.required:  # too rare a word: fewer than k match, and a phrase may add one
+        field = searcher.schema[words.field]
+        texts = [field.to_bytes(t.text) for t in plain.parts if isinstance(t, Term)]
+        rarest = min(searcher.doc_frequency(words.field, text) for text in texts)
+        if rarest < k:
+            return None, 0.0
+    top = _top_k(searcher, plain, k, deadline, allowed, heading)
+    if len(top.scored) < k:
+        return None, 0.0
+    floor = top.scored[k - 1][0]
+    norms, k1p1, _ = _scoring(searcher, words.field)
+    leaves = [leaf.reader() for leaf, _ in searcher.leaf_searchers()]
+
+    def best(f: Factor) -> float:
+        found = 0.0
+        for reader in leaves:
+            info = term_stats(reader, words.field, f.btext)
+            if info is not None:
+                found = max(found, bound(info, f, norms, k1p1))
+        return found
+
+    if not others_cannot_matter(slots, best, floor):
+        return None, floor
+    return TopK(top.scored, None, None), floor
+
+
 @lru_cache(maxsize=64)
 def _norms(k1: float, b: float, avgfl: float) -> list[float]:
     """BM25's length normalization per length byte: 256 values, not one per posting."""
@@ -270,7 +245,7 @@ def _order(item: tuple[float, int]) -> tuple[float, int]:
 
 
 def _and(
-    seg: _Segment, factors: list[Factor], k: int, so_far: list[tuple[float, int]]
+    seg: Segment, factors: list[Factor], k: int, so_far: list[tuple[float, int]]
 ) -> _Part | None:
     """Intersect first, score only the documents that have every word: the rarest word's
     documents are the candidates, looked up in each further word's blocks by bisection
@@ -278,7 +253,7 @@ def _and(
     (:func:`_and_scores`)."""
     matchers = []
     for f in factors:
-        postings = _blocks(seg.reader, seg.fieldname, f.btext)
+        postings = term_postings(seg.reader, seg.fieldname, f.btext)
         if postings is None:
             return None  # a required word this segment lacks
         matchers.append((*postings, f))
@@ -287,18 +262,18 @@ def _and(
     # docnum -> weight of the rarest term: the candidates
     tfs: dict[int, float] = {}
     while first.is_active():
-        tfs.update(zip(*_decode(first, seg.deadline), strict=True))
+        tfs.update(zip(*decode(first, seg.deadline), strict=True))
         first.next_block()
-    tfs = _excluding(seg, tfs)
+    tfs = excluding(seg, tfs)
     per_term = [(f, tfs)]
     alive: AbstractSet[int] = tfs.keys()
     for df, m, f in matchers[1:]:
         if not alive:
             return None
         if len(alive) * DENSE >= df:
-            found = _intersect(seg, m, alive)
+            found = intersect(seg, m, alive)
         else:
-            found = _look_up(seg, m, sorted(alive))
+            found = look_up(seg, m, sorted(alive))
         per_term.append((f, found))
         alive = found.keys()
     if not alive:
@@ -308,13 +283,13 @@ def _and(
     _apply_heading(seg, per_term, alive)
     every = sorted(alive)
     docs, scores = _and_scores(
-        seg, every, per_term, [_upper(m, f, seg) for _, m, f in matchers[1:]], k, so_far
+        seg, every, per_term, [upper(m, f, seg) for _, m, f in matchers[1:]], k, so_far
     )
     return _Part(docs, scores, len(every), every if len(docs) < len(every) else None)
 
 
 def _and_scores(
-    seg: _Segment,
+    seg: Segment,
     every: list[int],
     per_term: list[tuple[Factor, dict[int, float]]],
     uppers: list[float],
@@ -345,7 +320,7 @@ def _and_scores(
 
 
 def _plus_term(
-    seg: _Segment, f: Factor, docs: list[int], partial: list[float], weights: dict[int, float]
+    seg: Segment, f: Factor, docs: list[int], partial: list[float], weights: dict[int, float]
 ) -> list[float]:
     """``partial`` plus each document's score for one more word."""
     norms, k1p1, lengths = seg.norms, seg.k1p1, seg.lengths
@@ -356,70 +331,13 @@ def _plus_term(
     ]
 
 
-def _upper(m: Any, f: Factor, seg: _Segment) -> float:
-    """The best score any posting of the word can reach (from its term statistics)."""
-    info = m.terminfo
-    w, norm = info.max_weight(), seg.norms[length_byte(info.min_length())]
-    return float(f.idf * ((w * seg.k1p1) / (w + norm)) * f.boost)
-
-
-#: A further word's whole list is read into a table, instead of its candidates looked up
-#: block by block, when the candidates number at least its documents over this: nearly
-#: every block would be decoded anyway, and a table's lookups run in C.
-DENSE = 4
-
-
-def _intersect(seg: _Segment, m: Any, candidates: AbstractSet[int]) -> dict[int, float]:
-    """The weights of the candidates that have the word of ``m``, from its whole list."""
-    weights: dict[int, float] = {}
-    while m.is_active():
-        weights.update(zip(*_decode(m, seg.deadline), strict=True))
-        m.next_block()
-    common = candidates & weights.keys()
-    return dict(zip(common, map(weights.__getitem__, common), strict=True))
-
-
-def _look_up(seg: _Segment, m: Any, candidates: list[int]) -> dict[int, float]:
-    """The weights of the candidates (ascending) that have the word of ``m``: only the
-    blocks that can hold a candidate are decoded, and each candidate found by bisection."""
-    found: dict[int, float] = {}
-    i, n = 0, len(candidates)
-    while i < n and m.is_active():
-        maxid = m.block_max_id()
-        if candidates[i] > maxid:
-            m.next_block()  # no candidate in this block: header only, no decoding
-            continue
-        ids, weights = _decode(m, seg.deadline)
-        j = bisect_right(candidates, maxid, i)
-        # Each candidate up to the block's last id is looked up by bisection (in C):
-        # faster than hashing the block, even with a candidate per posting.
-        at = 0
-        for doc in candidates[i:j]:
-            at = bisect_left(ids, doc, at)
-            if at < len(ids) and ids[at] == doc:
-                found[doc] = weights[at]
-        i = j
-        m.next_block()
-    return found
-
-
-def _kept(seg: _Segment, ids: list[int]) -> list[int]:
-    """``ids`` without deleted documents and those the filter does not let through."""
-    deleted, allowed = seg.deleted, seg.allowed
-    if deleted:
-        ids = [doc for doc in ids if doc not in deleted]
-    if allowed is not None:
-        ids = [doc for doc in ids if doc in allowed]
-    return ids
-
-
 class _Blocks:
     """A posting list as blocks in document order: each block's last document and the best
     score any of its postings can reach, read from headers as far as asked (without moving
     the matcher); a block's ids and weights decoded only when asked (the last one decoded
     is kept)."""
 
-    def __init__(self, m: Any, factor: Factor, seg: _Segment) -> None:
+    def __init__(self, m: Any, factor: Factor, seg: Segment) -> None:
         self.factor = factor
         self.seg = seg
         self.lasts: list[int] = []
@@ -473,7 +391,7 @@ class _Blocks:
 
     def upper(self) -> float:
         """The best score of any posting of this word (from its term statistics)."""
-        return _upper(self.matcher, self.factor, self.seg)
+        return upper(self.matcher, self.factor, self.seg)
 
 
 def _impacts(head: Any) -> tuple[tuple[float, int], ...]:
@@ -504,20 +422,9 @@ def _offer(heap: list[tuple[float, int]], k: int, docs: list[int], scores: list[
             floor = heap[0][0] if len(heap) >= k else -1.0
 
 
-def _excluding(seg: _Segment, scores: dict[int, float]) -> dict[int, float]:
-    """``scores`` without deleted documents and those the filter does not let through."""
-    if seg.deleted:
-        for doc in seg.deleted.intersection(scores):
-            del scores[doc]
-    if seg.allowed is not None:
-        allowed = seg.allowed
-        scores = {doc: score for doc, score in scores.items() if doc in allowed}
-    return scores
-
-
-def _single(seg: _Segment, f: Factor, k: int, so_far: list[tuple[float, int]]) -> _Part | None:
+def _single(seg: Segment, f: Factor, k: int, so_far: list[tuple[float, int]]) -> _Part | None:
     """One term: blocks whose best possible score cannot enter the top k are skipped."""
-    postings = _blocks(seg.reader, seg.fieldname, f.btext)
+    postings = term_postings(seg.reader, seg.fieldname, f.btext)
     if postings is None:
         return None
     blocks = _Blocks(postings[1], f, seg)
@@ -532,7 +439,7 @@ def _single(seg: _Segment, f: Factor, k: int, so_far: list[tuple[float, int]]) -
         else:
             docs, weights = blocks.decode(j)
             if seg.deleted or seg.allowed is not None:
-                kept = dict.fromkeys(_kept(seg, docs))
+                kept = dict.fromkeys(live_ids(seg, docs))
                 pairs = [(doc, w) for doc, w in zip(docs, weights, strict=True) if doc in kept]
                 docs, weights = [doc for doc, _ in pairs], [w for _, w in pairs]
             scores = _term_scores(seg, f, docs, weights)
@@ -543,7 +450,7 @@ def _single(seg: _Segment, f: Factor, k: int, so_far: list[tuple[float, int]]) -
     return _Part(out_docs, out_scores, None if pruned else len(out_docs))
 
 
-def _term_scores(seg: _Segment, f: Factor, docs: list[int], weights: Any) -> list[float]:
+def _term_scores(seg: Segment, f: Factor, docs: list[int], weights: Any) -> list[float]:
     norms, k1p1, lengths = seg.norms, seg.k1p1, seg.lengths
     idf, boost = f.idf, f.boost
     return [
@@ -556,12 +463,8 @@ def _order_heap(item: tuple[float, int]) -> tuple[float, int]:
     return (-item[0], -item[1])
 
 
-#: Bounds compared with sums added in another order allow for rounding (MaxScore below).
-SLACK = 1e-9
-
-
 def _or(
-    seg: _Segment, factors: list[Factor], k: int, so_far: list[tuple[float, int]]
+    seg: Segment, factors: list[Factor], k: int, so_far: list[tuple[float, int]]
 ) -> _Part | None:
     """Any word (MaxScore, a word at a time): the words with the highest possible scores
     come first and are read whole; once the best the words left could add cannot lift a
@@ -569,7 +472,7 @@ def _or(
     documents seen, and a document drops out when even their best cannot lift it."""
     lists = []
     for i, f in enumerate(factors):
-        postings = _blocks(seg.reader, seg.fieldname, f.btext)
+        postings = term_postings(seg.reader, seg.fieldname, f.btext)
         if postings is not None:
             lists.append((i, _Blocks(postings[1], f, seg)))
     if not lists:
@@ -577,46 +480,38 @@ def _or(
     lists.sort(key=lambda x: -x[1].upper())
     uppers = [blocks.upper() * (1 + SLACK) for _, blocks in lists]
     prior = [score for score, _ in so_far]
-    heading = _heading_counts(seg, factors)
+    heading = heading_counts(seg, factors)
     per_term: dict[int, dict[int, float]] = {}
     partial: dict[int, float] = {}
     t = 0
-    while t < len(lists) and sum(uppers[t:]) >= _kth(partial, prior, k):
+    while t < len(lists) and sum(uppers[t:]) >= kth(partial, prior, k):
         i, blocks = lists[t]
         weights: dict[int, float] = {}
         j = 0
         while blocks.read_to(j):
             weights.update(zip(*blocks.decode(j), strict=True))
             j += 1
-        per_term[i] = weights = _excluding(seg, weights)
-        _lower_heading(seg, heading, blocks.factor, weights)
+        per_term[i] = weights = excluding(seg, weights)
+        lower_heading(seg, heading, blocks.factor, weights)
         _add_scores(seg, blocks.factor, weights, partial)
         t += 1
     docs = sorted(partial)
     pruned = t < len(lists)
     for rest in range(t, len(lists)):
-        floor = _kth(partial, prior, k) - sum(uppers[rest:])
+        floor = kth(partial, prior, k) - sum(uppers[rest:])
         docs = [doc for doc in docs if partial[doc] >= floor]
         i, blocks = lists[rest]
         # (the list's matcher is still at its first block: _Blocks reads headers apart)
-        per_term[i] = found = _look_up(seg, blocks.matcher, docs)
-        _lower_heading(seg, heading, blocks.factor, found)
+        per_term[i] = found = look_up(seg, blocks.matcher, docs)
+        lower_heading(seg, heading, blocks.factor, found)
         _add_scores(seg, blocks.factor, found, partial)
     if not docs and not pruned:
         return None
     return _Part(docs, _or_scores(seg, factors, docs, per_term), None if pruned else len(docs))
 
 
-def _kth(partial: dict[int, float], prior: list[float], k: int) -> float:
-    """A lower bound of the k-th best final score: the k-th best of the sums so far (a
-    little less, for rounding), or 0 when fewer than k documents are known."""
-    if len(partial) + len(prior) < k:
-        return 0.0
-    return heapq.nlargest(k, [*partial.values(), *prior])[-1] * (1 - SLACK)
-
-
 def _add_scores(
-    seg: _Segment, f: Factor, weights: dict[int, float], partial: dict[int, float]
+    seg: Segment, f: Factor, weights: dict[int, float], partial: dict[int, float]
 ) -> None:
     norms, k1p1, lengths = seg.norms, seg.k1p1, seg.lengths
     idf, boost = f.idf, f.boost
@@ -626,7 +521,7 @@ def _add_scores(
 
 
 def _or_scores(
-    seg: _Segment, factors: list[Factor], docs: list[int], per_term: dict[int, dict[int, float]]
+    seg: Segment, factors: list[Factor], docs: list[int], per_term: dict[int, dict[int, float]]
 ) -> list[float]:
     """Each document's score summed word by word in the query's order, as an exhaustive
     walk sums it (a word the document lacks adds nothing)."""
@@ -643,12 +538,8 @@ def _or_scores(
     return scores
 
 
-#: Per distinct query term, the heading weight of each document the rule lowers.
-_Lowered = dict[bytes, dict[int, float]]
-
-
 def _apply_heading(
-    seg: _Segment, per_term: list[tuple[Factor, dict[int, float]]], docs: AbstractSet[int]
+    seg: Segment, per_term: list[tuple[Factor, dict[int, float]]], docs: AbstractSet[int]
 ) -> None:
     """Lowers, in place, the weights of ``docs`` whose heading holds some but too few of
     the query's distinct terms: their heading occurrences count like body ones. A heading
@@ -664,53 +555,15 @@ def _apply_heading(
             counts[f.btext] = _heading_weights(seg, f, maybe) if maybe else {}
     lowered = lowered_headings(counts)
     for f, weights in per_term:
-        _lower_heading(seg, lowered, f, weights)
+        lower_heading(seg, lowered, f, weights)
 
 
-def _heading_weights(seg: _Segment, f: Factor, docs: list[int]) -> dict[int, float]:
+def _heading_weights(seg: Segment, f: Factor, docs: list[int]) -> dict[int, float]:
     """The heading weights of the term among ``docs`` (as :func:`_and` looks words up)."""
     assert seg.heading is not None
-    postings = _blocks(seg.reader, seg.heading.field, f.btext)
+    postings = term_postings(seg.reader, seg.heading.field, f.btext)
     if postings is None:
         return {}
     if len(docs) * DENSE >= postings[0]:
-        return _intersect(seg, postings[1], set(docs))
-    return _look_up(seg, postings[1], sorted(docs))
-
-
-def _heading_counts(seg: _Segment, factors: list[Factor]) -> _Lowered | None:
-    """Per distinct term, the heading weight of each document the rule lowers; None
-    without a heading. Heading postings are read whole: a title's words are few, so its
-    lists are short."""
-    if seg.heading is None:
-        return None
-    counts: dict[bytes, dict[int, float]] = {}
-    for f in factors:
-        if f.btext not in counts:
-            counts[f.btext] = _all_weights(seg, seg.heading.field, f.btext)
-    return lowered_headings(counts)
-
-
-def _lower_heading(
-    seg: _Segment, lowered: _Lowered | None, f: Factor, weights: dict[int, float]
-) -> None:
-    """The heading rule on one term's weights, in place (it only ever lowers them, so a
-    term's bound from its statistics stays a bound)."""
-    if lowered is None or seg.heading is None:
-        return
-    for doc, in_heading in lowered[f.btext].items():
-        if doc in weights:
-            weights[doc] = heading_weight(weights[doc], in_heading, seg.heading.extra)
-
-
-def _all_weights(seg: _Segment, fieldname: str, btext: bytes) -> dict[int, float]:
-    """docnum -> weight of every posting of the term in ``fieldname`` (none when absent)."""
-    postings = _blocks(seg.reader, fieldname, btext)
-    if postings is None:
-        return {}
-    m = postings[1]
-    weights: dict[int, float] = {}
-    while m.is_active():
-        weights.update(zip(*_decode(m, seg.deadline), strict=True))
-        m.next_block()
-    return weights
+        return intersect(seg, postings[1], set(docs))
+    return look_up(seg, postings[1], sorted(docs))
