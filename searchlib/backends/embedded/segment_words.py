@@ -5,7 +5,6 @@ checked; and the check itself."""
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Set as AbstractSet
 from time import monotonic
 from typing import Any
@@ -15,6 +14,7 @@ from searchlib.backends.embedded.term_lists import (
     Factor,
     Segment,
     TooSlow,
+    at_candidates,
     bound,
     excluding,
     intersect,
@@ -78,26 +78,10 @@ class SegmentWords:
     def values(self, btext: bytes, docs: list[int]) -> dict[int, Any]:
         """The word's posting values (its positions, encoded) at ``docs`` (ascending): only
         the blocks that can hold one are decoded, each once per search."""
-        found: dict[int, Any] = {}
         m = self._with_values(btext)
         if m is None:
-            return found
-        i, n = 0, len(docs)
-        while i < n and m.is_active():
-            last = m.block_max_id()
-            if docs[i] > last:
-                m.next_block()
-                continue
-            ids, values = self._block(btext, m, last)
-            j = bisect_right(docs, last, i)
-            at = 0
-            for doc in docs[i:j]:
-                at = bisect_left(ids, doc, at)
-                if at < len(ids) and ids[at] == doc:
-                    found[doc] = values[at]
-            i = j
-            m.next_block()
-        return found
+            return {}
+        return at_candidates(m, docs, lambda m: self._block(btext, m, m.block_max_id()))
 
     def _block(self, btext: bytes, m: Any, last: int) -> tuple[list[int], tuple]:
         key = (btext, last)

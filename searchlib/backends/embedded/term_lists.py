@@ -167,14 +167,23 @@ def intersect(seg: Segment, m: Any, candidates: AbstractSet[int]) -> dict[int, f
 def look_up(seg: Segment, m: Any, candidates: list[int]) -> dict[int, float]:
     """The weights of the candidates (ascending) that have the word of ``m``: only the
     blocks that can hold a candidate are decoded, and each candidate found by bisection."""
-    found: dict[int, float] = {}
+    return at_candidates(m, candidates, lambda m: decode(m, seg.deadline))
+
+
+def at_candidates(
+    m: Any, candidates: list[int], read: Callable[[Any], tuple[list[int], Any]]
+) -> dict[int, Any]:
+    """For each candidate (ascending) that ``m`` has a posting for, that posting's item of
+    ``read(m)`` (a block's ids and one item per posting): ``read`` runs only for the
+    blocks that can hold a candidate."""
+    found: dict[int, Any] = {}
     i, n = 0, len(candidates)
     while i < n and m.is_active():
         maxid = m.block_max_id()
         if candidates[i] > maxid:
             m.next_block()  # no candidate in this block: header only, no decoding
             continue
-        ids, weights = decode(m, seg.deadline)
+        ids, items = read(m)
         j = bisect_right(candidates, maxid, i)
         # Each candidate up to the block's last id is looked up by bisection (in C):
         # faster than hashing the block, even with a candidate per posting.
@@ -182,7 +191,7 @@ def look_up(seg: Segment, m: Any, candidates: list[int]) -> dict[int, float]:
         for doc in candidates[i:j]:
             at = bisect_left(ids, doc, at)
             if at < len(ids) and ids[at] == doc:
-                found[doc] = weights[at]
+                found[doc] = items[at]
         i = j
         m.next_block()
     return found
