@@ -118,13 +118,10 @@ def others_cannot_matter(slots: list[Slot], upper: Callable[[Factor], float], kt
     document into the top k nor raise the part of a document already there (whose
     score is at least ``kth``)."""
 
-    def form_upper(form: Form) -> float:
-        return form.boost * sum(upper(f) for f in form.factors) * (1 + SLACK)
-
-    best = [max(form_upper(form) for form in slot) for slot in slots]
+    best = [max(form_bound(form, upper) for form in slot) for slot in slots]
     total = sum(best)
     return all(
-        form_upper(form) + total - best[i] < kth * (1 - SLACK)
+        form_bound(form, upper) + total - best[i] < kth * (1 - SLACK)
         for i, slot in enumerate(slots)
         for form in slot[1:]
     )
@@ -346,8 +343,14 @@ def _could_change(
     return found
 
 
+def form_bound(form: Form, upper: Callable[[Factor], float]) -> float:
+    """The best score ``form`` can reach, given each word's best (a little more, for
+    rounding)."""
+    return form.boost * sum(upper(f) for f in form.factors) * (1 + SLACK)
+
+
 def _form_upper(weights: SegmentWords, form: Form) -> float:
-    return form.boost * sum(weights.upper(f) for f in form.factors) * (1 + SLACK)
+    return form_bound(form, weights.upper)
 
 
 def _any_part(
@@ -411,7 +414,7 @@ def _slot_scores(weights: SegmentWords, slot: Slot, among: AbstractSet[int] | No
         if form.kind == PHRASE:
             at = among
             if among is not None:
-                best = form.boost * sum(weights.upper(f) for f in form.factors) * (1 + SLACK)
+                best = _form_upper(weights, form)
                 at = {doc for doc in among if doc not in sure or sure[doc] < best}
             per_form[n] = _form_scores(weights, form, at) if at is None or at else {}
     return per_form
@@ -514,10 +517,7 @@ class _Scoring:
             if not present or (self.required and len(present) < len(parts)):
                 del self.scores[doc]
                 continue
-            total = 0.0
-            for score in present:
-                total += score
-            self.scores[doc] = total
+            self.scores[doc] = sum(present, 0.0)
 
 
 def _sums(per_slot: list[dict[int, float]], docs: list[int], required: bool) -> dict[int, float]:

@@ -65,8 +65,8 @@ def match_sets(
     def factor(term: Term) -> Factor:
         return Factor(field.to_bytes(term.text), 0.0, term.boost)
 
-    slots, _ = slots_of(words, factor)
-    btexts = list(dict.fromkeys(slot[0].factors[0].btext for slot in slots))
+    slots = slots_of(words, factor)[0] if words.grouped else []
+    btexts = list(dict.fromkeys(field.to_bytes(t.text) for t in words.parts if isinstance(t, Term)))
     out = []
     try:
         for leaf, _offset in searcher.leaf_searchers():

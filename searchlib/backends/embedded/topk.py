@@ -126,13 +126,17 @@ def _top_k(
 ) -> TopK:
     fieldname = words.field
     norms, k1p1, factor = _scoring(searcher, fieldname)
-    slots, typed = slots_of(words, factor)
-    factors = [] if words.grouped else [slot[0].factors[0] for slot in slots]
+    slots: list[Slot] = []
+    typed: list[Factor] = []
+    factors: list[Factor] = []
     floor = 0.0
     if words.grouped:
+        slots, typed = slots_of(words, factor)
         quick, floor = _typed_only(searcher, words, k, deadline, allowed, heading, slots)
         if quick is not None:
             return quick
+    else:
+        factors = [factor(t) for t in words.parts if isinstance(t, Term)]
 
     scored: list[tuple[float, int]] = []
     matched: int | None = 0
