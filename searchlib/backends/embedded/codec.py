@@ -18,6 +18,7 @@ from typing import Any
 
 from whoosh.codec.base import Codec, FieldWriter
 
+from searchlib.backends.embedded.block_table import BlockTable
 from searchlib.backends.embedded.integrity import Place
 from searchlib.backends.embedded.perdoc import ADDED_COLUMN_EXT, PerDocReader, PerDocWriter
 from searchlib.backends.embedded.postings import (
@@ -174,15 +175,28 @@ def verify_files(files: Any, segment: Any) -> dict[str, int]:
         postings = 0
         for (fieldname, _), info in terms.items():
             m = codec.postings_reader(terms.postfile, info, None, term=(fieldname, b""))
+            table = m.table() if isinstance(m, BlockMatcher) else None
+            blocks = []
             while m.is_active():
                 postings += len(m.block_ids())
                 m.block_values()
+                if table is not None:
+                    blocks.append(m.head)
                 m.next_block()
+            if table is not None:
+                _check_table(table, blocks, m.offset, terms.postfile.place)
         docs = perdoc.verify()
     finally:
         terms.close()
         perdoc.close()
     return {"terms": count, "postings": postings, "documents": docs}
+
+
+def _check_table(table: BlockTable, heads: list[Any], offset: int, place: Any) -> None:
+    """A list's table of blocks says what its block headers say."""
+    starts = [offset, *(head.next_at for head in heads[:-1])]
+    if table.starts != starts or table.lasts != [head.last_id for head in heads]:
+        raise place.error(f"posting list at {offset}: its block table disagrees with its blocks")
 
 
 def __getattr__(name: str) -> Any:

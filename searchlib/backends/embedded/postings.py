@@ -50,7 +50,9 @@ part (the ids' type code, the deltas, then the weights), then the values part (f
 variable-size values, the lengths' type code and lengths, then the values joined). Flags:
 bit 0 the ids-and-weights part is zlib-compressed, bit 1 the values part is, bits 2-3 the
 values' kind (none, fixed size, variable), bits 4-5 the weights' kind (all 1.0, one,
-bytes, floats). A ``.pst`` file starts with ``MAGIC`` (so no posting list is at offset 0).
+bytes, floats). A ``.pst`` file starts with ``MAGIC`` (so no posting list is at offset 0);
+a list of ``TABLE_BLOCKS`` blocks or more ends with the table of its blocks
+(:mod:`block_table`), which files that start with ``MAGIC_NO_TABLES`` do not have.
 
 Impact pairs tell the top-k scorer the best score any posting of a block of a longer list
 can reach without decoding it (as Lucene's impacts do): BM25 grows with a posting's weight and falls
@@ -77,6 +79,12 @@ from whoosh.codec.base import PostingsWriter as WhooshPostingsWriter
 from whoosh.matching import LeafMatcher, NullMatcher, ReadTooFar
 
 from searchlib.backends.embedded.arrays import ITEMSIZE, empty, narrowest
+from searchlib.backends.embedded.block_table import (
+    TABLE_BLOCKS,
+    BlockTable,
+    encode_table,
+    read_table,
+)
 from searchlib.backends.embedded.integrity import DECODE_ERRORS, Place, checked, crc
 from searchlib.backends.embedded.segment import range_reader
 from searchlib.backends.embedded.terms import BYTE_LENGTHS, Row, TermInfo, length_byte
@@ -92,7 +100,9 @@ __all__ = [
     "PostingsWriter",
 ]
 
-MAGIC = b"SLP5"
+MAGIC = b"SLP6"
+#: The magic of the files written before lists had tables (read the same way, headers only).
+MAGIC_NO_TABLES = b"SLP5"
 #: Postings a block.
 BLOCK_LIMIT = 128
 #: zlib level of the compressed parts: level 1 inflates fastest.
@@ -241,6 +251,9 @@ class PostingsWriter(WhooshPostingsWriter):
         self.format: Any = None
         self.in_term = False
         self.blocks = 0
+        #: Per block of the list being written: its last document and size (its table's
+        #: row).
+        self.rows: list[tuple[int, int]] = []
         #: The field lengths the last multi-block list was given, and their bytes.
         self._doc_lengths: list[int] | None = None
         self._doc_bytes = b""
@@ -268,6 +281,7 @@ class PostingsWriter(WhooshPostingsWriter):
         self.blocks = 0
         self.start = self.postfile.tell()
         self.stats = TermStats()
+        self.rows = []
         self.new_block()
 
     def add_posting(
@@ -292,6 +306,7 @@ class PostingsWriter(WhooshPostingsWriter):
         else:
             if self.ids:
                 self.flush_block(last=True)
+            self.write_table()
             info = self.stats.info(postings=(self.start, self.postfile.tell() - self.start))
         self.in_term = False
         return info
@@ -432,6 +447,7 @@ class PostingsWriter(WhooshPostingsWriter):
                 block_bytes if doc_lengths is not None else (),
             )
             offset += size
+        self.write_table()
         self.in_term = False
         return self.stats.row(postings=(self.start, self.postfile.tell() - self.start))
 
@@ -469,8 +485,14 @@ class PostingsWriter(WhooshPostingsWriter):
             + pairs
         )
         self.postfile.write(b"".join((head, HEAD_CRC.pack(crc(head)), data)))
+        self.rows.append((ids[-1], len(head) + HEAD_CRC.size + len(data)))
         self.blocks += 1
         self.new_block()
+
+    def write_table(self) -> None:
+        """The list's table of blocks, when it has enough blocks to need one."""
+        if len(self.rows) >= TABLE_BLOCKS:
+            self.postfile.write(encode_table(self.rows))
 
 
 class TermStats:
@@ -541,6 +563,10 @@ class BlockReader(Protocol):
     """Reads one format's blocks (this module's, or format 4's)."""
 
     place: Place
+    #: ``read(at, size)``: the file's bytes.
+    read: Any
+    #: Whether its longer lists end with a table of their blocks.
+    tables: bool
 
     def head(self, position: int) -> Head: ...
 
@@ -558,6 +584,8 @@ class PostingsFile:
         self.postfile = postfile
         self.place = place
         self.read: Any = range_reader(postfile)
+        #: Whether its longer lists end with a table of their blocks.
+        self.tables = bytes(self.read(0, len(MAGIC))) == MAGIC
 
     def length(self) -> int:
         view = getattr(self.postfile, "view", None)
@@ -680,6 +708,9 @@ class BlockMatcher(LeafMatcher):
         self.term_key = term
         self.terminfo = terminfo
         self.fixedsize = format_.fixed_value_size() if format_ is not None else 0
+        #: The list's table of blocks, once read (None when it has none).
+        self._table: BlockTable | None = None
+        self._table_read = False
         self.reset()
 
     def term(self) -> Any:
@@ -743,6 +774,17 @@ class BlockMatcher(LeafMatcher):
 
     def block_max_id(self) -> int:
         return self.head.last_id
+
+    def table(self) -> BlockTable | None:
+        """The list's table of blocks; None for a list without one (a short list, or one
+        in a file written before lists had tables)."""
+        if not self._table_read:
+            reader = self.reader
+            blocks = -(-self.terminfo.doc_frequency() // BLOCK_LIMIT) if self.terminfo else 0
+            self._table_read = True
+            if reader.tables and blocks >= TABLE_BLOCKS:
+                self._table = read_table(reader.read, reader.place, self.terminfo.extent(), blocks)
+        return self._table
 
     def block_min_length(self) -> int:
         return self.head.shortest

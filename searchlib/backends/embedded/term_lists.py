@@ -20,6 +20,7 @@ from weakref import WeakKeyDictionary
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
+from searchlib.backends.embedded.block_table import BlockTable
 from searchlib.backends.embedded.postings import BlockMatcher, InlineMatcher, length_byte
 from searchlib.backends.embedded.scoring import Heading, heading_weight, lowered_headings
 from searchlib.backends.embedded.terms import TermDictReader
@@ -166,8 +167,37 @@ def intersect(seg: Segment, m: Any, candidates: AbstractSet[int]) -> dict[int, f
 
 def look_up(seg: Segment, m: Any, candidates: list[int]) -> dict[int, float]:
     """The weights of the candidates (ascending) that have the word of ``m``: only the
-    blocks that can hold a candidate are decoded, and each candidate found by bisection."""
-    return at_candidates(m, candidates, lambda m: decode(m, seg.deadline))
+    blocks that can hold a candidate are decoded, and each candidate found by bisection.
+    A list with a table of its blocks is entered at each such block; another is walked
+    from where ``m`` stands, header by header."""
+    table = m.table() if isinstance(m, BlockMatcher) else None
+    if table is None:
+        return at_candidates(m, candidates, lambda m: decode(m, seg.deadline))
+    return in_table(seg, m, table, candidates)
+
+
+def in_table(seg: Segment, m: Any, table: BlockTable, candidates: list[int]) -> dict[int, float]:
+    """:func:`look_up` through the list's table: the blocks that can hold a candidate are
+    found by bisection, and only they are read (headers included)."""
+    found: dict[int, float] = {}
+    lasts, starts, reader = table.lasts, table.starts, m.reader
+    i, n, b = 0, len(candidates), 0
+    while i < n:
+        b = bisect_left(lasts, candidates[i], b)
+        if b == len(lasts):
+            break
+        j = bisect_right(candidates, lasts[b], i)
+        if monotonic() > seg.deadline:
+            raise TooSlow
+        head = reader.head(starts[b])
+        ids, weights = reader.ids_weights(head, reader.data(head))
+        at = 0
+        for doc in candidates[i:j]:
+            at = bisect_left(ids, doc, at)
+            if at < len(ids) and ids[at] == doc:
+                found[doc] = weights[at]
+        i = j
+    return found
 
 
 def at_candidates(

@@ -9,9 +9,9 @@ its postings can reach (its impact pairs, see :mod:`postings`), so blocks and wo
 cannot change the top k are never decoded:
 
 * AND: the rarest term's documents are the candidates; each further term decodes only the
-  blocks that can hold a candidate (block boundaries come from the block headers), so a
-  common word costs a few blocks, not its whole posting list, and finds each candidate in
-  a block by bisection.
+  blocks that can hold a candidate (found through the list's table of blocks, see
+  :mod:`block_table`, or from its block headers), so a common word costs a few blocks, not
+  its whole posting list, and finds each candidate in a block by bisection.
 * one term: blocks whose bound cannot enter the top k are skipped.
 * OR (prose, and the fallback): MaxScore, a word at a time -- once the words left cannot
   lift a document not yet seen into the top k, they are only looked up for the documents
