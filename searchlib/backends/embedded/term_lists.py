@@ -191,11 +191,7 @@ def in_table(seg: Segment, m: Any, table: BlockTable, candidates: list[int]) -> 
             raise TooSlow
         head = reader.head(starts[b])
         ids, weights = reader.ids_weights(head, reader.data(head))
-        at = 0
-        for doc in candidates[i:j]:
-            at = bisect_left(ids, doc, at)
-            if at < len(ids) and ids[at] == doc:
-                found[doc] = weights[at]
+        _pick(ids, weights, candidates[i:j], found)
         i = j
     return found
 
@@ -213,18 +209,23 @@ def at_candidates(
         if candidates[i] > maxid:
             m.next_block()  # no candidate in this block: header only, no decoding
             continue
-        ids, items = read(m)
         j = bisect_right(candidates, maxid, i)
-        # Each candidate up to the block's last id is looked up by bisection (in C):
-        # faster than hashing the block, even with a candidate per posting.
-        at = 0
-        for doc in candidates[i:j]:
-            at = bisect_left(ids, doc, at)
-            if at < len(ids) and ids[at] == doc:
-                found[doc] = items[at]
+        ids, items = read(m)
+        _pick(ids, items, candidates[i:j], found)
         i = j
         m.next_block()
     return found
+
+
+def _pick(ids: list[int], items: Any, docs: list[int], found: dict[int, Any]) -> None:
+    """Adds to ``found`` each of ``docs`` (ascending) that a block's ``ids`` hold, with its
+    item. Each is found by bisection (in C): faster than hashing the block, even with a
+    document per posting."""
+    at = 0
+    for doc in docs:
+        at = bisect_left(ids, doc, at)
+        if at < len(ids) and ids[at] == doc:
+            found[doc] = items[at]
 
 
 def live_ids(seg: Segment, ids: list[int]) -> list[int]:
