@@ -178,19 +178,17 @@ def look_up(seg: Segment, m: Any, candidates: list[int]) -> dict[int, float]:
 
 def in_table(seg: Segment, m: Any, table: BlockTable, candidates: list[int]) -> dict[int, float]:
     """:func:`look_up` through the list's table: the blocks that can hold a candidate are
-    found by bisection, and only they are read (headers included)."""
+    found by bisection, and ``m`` goes straight to each (its header read there)."""
     found: dict[int, float] = {}
-    lasts, starts, reader = table.lasts, table.starts, m.reader
+    lasts = table.lasts
     i, n, b = 0, len(candidates), 0
     while i < n:
         b = bisect_left(lasts, candidates[i], b)
         if b == len(lasts):
             break
         j = bisect_right(candidates, lasts[b], i)
-        if monotonic() > seg.deadline:
-            raise TooSlow
-        head = reader.head(starts[b])
-        ids, weights = reader.ids_weights(head, reader.data(head))
+        m.goto(table.starts[b])
+        ids, weights = decode(m, seg.deadline)
         _pick(ids, weights, candidates[i:j], found)
         i = j
     return found
