@@ -9,6 +9,8 @@ import marshal
 import pickle
 import random
 import shutil
+from array import array
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -348,9 +350,15 @@ def test_a_damaged_block_table_is_a_storage_error_naming_the_file(tmp_path):
         ix.search("harga 3", limit=10)
 
 
-def test_files_written_before_block_tables_read_the_same(tmp_path, monkeypatch):
-    # A .pst file whose magic predates block tables is walked header by header: the same
-    # answers as with tables, bit for bit.
+def _first_ids_stored(ids):
+    """The gaps as files before ``MAGIC`` store them: the first document, then the gaps."""
+    return narrowest([ids[0], *(b - a for a, b in pairwise(ids))])
+
+
+@pytest.mark.parametrize("magic", [postings.MAGIC_FIRST_IDS, postings.MAGIC_NO_TABLES])
+def test_files_of_older_posting_layouts_read_the_same(tmp_path, monkeypatch, magic):
+    # Files whose blocks store their first document read the same; those whose magic
+    # predates block tables are walked header by header. The same answers, bit for bit.
     docs = [
         {"id": f"d{i}", "title": f"Harga {i % 7}", "body": "harga beras naik " * (i % 9 + 1)}
         for i in range(2000)
@@ -358,8 +366,10 @@ def test_files_written_before_block_tables_read_the_same(tmp_path, monkeypatch):
     config = {"build": {"processes": 1}}
     with searchlib.Index.create(tmp_path / "new", config) as ix:
         ix.add(docs)
-    monkeypatch.setattr(postings, "MAGIC", postings.MAGIC_NO_TABLES)
-    monkeypatch.setattr(postings, "TABLE_BLOCKS", 10**9)
+    monkeypatch.setattr(postings, "MAGIC", magic)
+    monkeypatch.setattr(postings, "id_gaps", _first_ids_stored)
+    if magic == postings.MAGIC_NO_TABLES:
+        monkeypatch.setattr(postings, "TABLE_BLOCKS", 10**9)
     with searchlib.Index.create(tmp_path / "old", config) as ix:
         ix.add(docs)
     monkeypatch.undo()
@@ -370,7 +380,8 @@ def test_files_written_before_block_tables_read_the_same(tmp_path, monkeypatch):
             (leaf,) = [r for r, _ in reader.leaf_readers()]
             postings_ = term_postings(leaf, COMBINED_FIELD, b"harga")
             assert postings_ is not None
-            assert (postings_[1].table() is None) == (name == "old")
+            tables = name == "new" or magic != postings.MAGIC_NO_TABLES
+            assert (postings_[1].table() is not None) == tables
             answers.append(
                 [[(h.id, h.score) for h in ix.search(q, limit=20).hits] for q in QUERIES]
             )
@@ -517,3 +528,17 @@ def test_every_path_a_format_4_table_of_contents_names_resolves():
         assert importlib.import_module(module).SearchlibSegment is format4.SearchlibSegment
     # Re-pickled (a commit rewrites the table of contents), they keep the release's path.
     assert b"searchlib._whoosh.segment" in pickle.dumps(format4.SearchlibSegment)
+
+
+def test_a_block_deep_in_a_segment_stores_its_gaps_as_narrow_as_one_near_its_start():
+    # Each block's first document comes from its last (in the header), so a dense list
+    # stores a byte a posting at any depth.
+    weights = array("f", [1.0] * BLOCK_LIMIT)
+    sizes, joined = [1] * BLOCK_LIMIT, b"x" * BLOCK_LIMIT
+    splits = [
+        postings.encode_block(
+            array("I", range(start, start + 2 * BLOCK_LIMIT, 2)), weights, sizes, joined, None
+        )[1]
+        for start in (0, 70_000, 5_000_000)
+    ]
+    assert splits == [1 + BLOCK_LIMIT - 1] * 3

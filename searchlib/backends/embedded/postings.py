@@ -31,14 +31,15 @@
 """Posting lists: blocks of up to ``BLOCK_LIMIT`` postings that decode without one Python
 object per posting, each block checksummed.
 
-A block holds its postings' document numbers as deltas in one ``array`` of the narrowest
-unsigned type, their weights (nothing when all are 1.0, one float when all are equal, a
-byte each when they are small whole numbers -- BM25F sums of integer boosts -- else 32-bit
-floats) and their values (positions): the value lengths as one array and the bytes
-joined, split only when a phrase query asks for positions. Scoring reads the ids and
-weights only; in a block with values these are stored bare and the values
-zlib-compressed (level 1) apart, so a ranked search never inflates anything. A block
-without values is compressed whole.
+A block holds its postings' document numbers as the gaps between them in one ``array`` of
+the narrowest unsigned type (its first document is its last, in the header, less their
+sum, so a block's gaps stay as narrow deep in a large segment as near its start), their
+weights (nothing when all are 1.0, one float when all are equal, a byte each when they are
+small whole numbers -- BM25F sums of integer boosts -- else 32-bit floats) and their
+values (positions): the value lengths as one array and the bytes joined, split only when a
+phrase query asks for positions. Scoring reads the ids and weights only; in a block with
+values these are stored bare and the values zlib-compressed (level 1) apart, so a ranked
+search never inflates anything. A block without values is compressed whole.
 
 Layout of a block (little-endian): ``HEAD`` -- the length of the rest of the block after
 this field (negative for a term's last block), the number of postings, the last document,
@@ -46,13 +47,15 @@ the highest weight (a double), the flags (below), the shortest and longest field
 (a length byte each), the size of the ids-and-weights part as stored and the CRC-32 of the
 data -- then the impact pairs (their number and kind ride in the count's high bits), the
 CRC-32 of the header bytes and pairs, then the data: the ids-and-weights
-part (the ids' type code, the deltas, then the weights), then the values part (for
+part (the gaps' type code, the gaps, then the weights), then the values part (for
 variable-size values, the lengths' type code and lengths, then the values joined). Flags:
 bit 0 the ids-and-weights part is zlib-compressed, bit 1 the values part is, bits 2-3 the
 values' kind (none, fixed size, variable), bits 4-5 the weights' kind (all 1.0, one,
 bytes, floats). A ``.pst`` file starts with ``MAGIC`` (so no posting list is at offset 0);
 a list of ``TABLE_BLOCKS`` blocks or more ends with the table of its blocks
-(:mod:`block_table`), which files that start with ``MAGIC_NO_TABLES`` do not have.
+(:mod:`block_table`). Files that start with ``MAGIC_FIRST_IDS`` store each block's first
+document in its array, before the gaps; those that start with ``MAGIC_NO_TABLES`` do so
+and have no tables.
 
 Impact pairs tell the top-k scorer the best score any posting of a block of a longer list
 can reach without decoding it (as Lucene's impacts do): BM25 grows with a posting's weight and falls
@@ -100,8 +103,10 @@ __all__ = [
     "PostingsWriter",
 ]
 
-MAGIC = b"SLP6"
-#: The magic of the files written before lists had tables (read the same way, headers only).
+MAGIC = b"SLP7"
+#: The magic of the files whose blocks store their first document (read the same way).
+MAGIC_FIRST_IDS = b"SLP6"
+#: The magic of the files that also predate tables (their lists are read header by header).
 MAGIC_NO_TABLES = b"SLP5"
 #: Postings a block.
 BLOCK_LIMIT = 128
@@ -214,11 +219,16 @@ def encode_weights(weights: array) -> tuple[int, bytes]:
     return WEIGHTS_FLOATS, little(array("f", weights))
 
 
+def id_gaps(ids: array) -> array:
+    """The gaps between a block's documents, as it stores them."""
+    return narrowest(list(map(sub, ids[1:], ids)), "posting id delta")
+
+
 def encode_block(
     ids: array, weights: array, sizes: list[int] | None, joined: bytes, fixedsize: int | None
 ) -> tuple[int, int, bytes]:
     """A block's flags, the stored size of its ids-and-weights part, and its data."""
-    deltas = narrowest([ids[0], *map(sub, ids[1:], ids)], "posting id delta")
+    deltas = id_gaps(ids)
     wkind, wbytes = encode_weights(weights)
     part = deltas.typecode.encode("ascii") + little(deltas) + wbytes
     if fixedsize is None or fixedsize < 0:
@@ -584,8 +594,11 @@ class PostingsFile:
         self.postfile = postfile
         self.place = place
         self.read: Any = range_reader(postfile)
+        magic = bytes(self.read(0, len(MAGIC)))
         #: Whether its longer lists end with a table of their blocks.
-        self.tables = bytes(self.read(0, len(MAGIC))) == MAGIC
+        self.tables = magic in (MAGIC, MAGIC_FIRST_IDS)
+        #: Whether its blocks store their first document (else only the gaps after it).
+        self.first_ids = magic != MAGIC
 
     def length(self) -> int:
         view = getattr(self.postfile, "view", None)
@@ -646,8 +659,13 @@ class PostingsFile:
             part = zlib.decompress(part)
         n = head.size
         code = chr(part[0])
-        size = ITEMSIZE[code] * n
-        ids = list(accumulate(native(code, part[1 : 1 + size])))
+        if self.first_ids:
+            size = ITEMSIZE[code] * n
+            ids = list(accumulate(native(code, part[1 : 1 + size])))
+        else:
+            size = ITEMSIZE[code] * (n - 1)
+            gaps = native(code, part[1 : 1 + size])
+            ids = list(accumulate(gaps, initial=head.last_id - sum(gaps)))
         rest = part[1 + size :]
         kind = (head.flags >> 4) & 3
         weights: Any
