@@ -10,6 +10,7 @@ FIGURES = (
     "build_s",
     "docs_per_s",
     "peak_rss_mb",
+    "build_rss_mb",
     "helper_rss_mb",
     "index_mb",
     "query_p50_ms",
@@ -89,6 +90,7 @@ def figures(name: str, raw: dict[str, Any] | None, docs: int) -> dict[str, float
     out.update(
         docs_per_s=round(docs / raw["build_s"], 1),
         peak_rss_mb=round(raw["peak_rss_mb"], 1),
+        build_rss_mb=round(raw["build_rss_mb"], 1),
         # A build helper process's own peak (None: the system started none).
         helper_rss_mb=round(raw["helper_rss_mb"], 1) if raw.get("helper_rss_mb") else None,
         index_mb=round(raw["index_bytes"] / MIB, 2),
@@ -140,6 +142,7 @@ def markdown(doc: dict[str, Any], raws: dict[str, dict[str, Any] | None], querie
         "build CPU s",
         "docs/s",
         "peak RSS MB",
+        "build peak RSS MB",
         "helper peak RSS MB",
         "index MB",
         "p50 ms",

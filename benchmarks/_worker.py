@@ -106,6 +106,9 @@ def run(
         "build_s": build_s,
         "build_cpu_s": cpu_s() - cpu,
         "index_bytes": dir_bytes(workdir),
+        # The worker's peak so far is its build's: the searches below map the index's
+        # pages and count them too.
+        "build_rss_mb": peak_rss_mb(),
     }
     result.update(_timed_passes(system, queries, workdir, settings))
     result["peak_rss_mb"] = peak_rss_mb()

@@ -14,9 +14,10 @@ systems without facets skip this pass). The timed passes then run in ``QUERY_ROU
 more rounds, a fresh worker per system on its built index, the systems taking turns, and
 each query's latency is the least of its rounds: on a shared machine the speed drifts over
 seconds, and one system's pass in a slow stretch would otherwise decide its ratios. Peak
-RSS is each worker's VmHWM over its build and
-queries; helper peak RSS is the largest child process it waited for (searchlib's build
-helper), which VmHWM does not count. MB are MiB (2**20 bytes); text MB counts the UTF-8
+RSS is each worker's VmHWM over its build and queries, build peak RSS its VmHWM when its
+build ended (the searches map the index's pages, and VmHWM counts those too); helper peak
+RSS is the largest child process it waited for (searchlib's build helper), which VmHWM
+does not count. MB are MiB (2**20 bytes); text MB counts the UTF-8
 bytes of titles and bodies. Prints a markdown table; --json writes the figures; --check
 exits 1 naming each ratio above its maximum in the thresholds file. With --workdir the
 corpus and queries are kept there and reused by a later run with the same --docs, --seed,

@@ -4,10 +4,10 @@
 
 Each RUN.json is the ``--json`` file of one ``python -m benchmarks.run`` (e.g. at 50,000,
 200,000 and 1,000,000 documents). The table has a row per system and figure (build s, peak
-RSS MB of the worker and of its build helper, index over text, query and facets
-p50/p95/p99), then the same figures as the first system over the second, with the value at
-each size, the growth factor from each size to the next and, for three sizes or more, from
-the first to the last. A figure a run did not measure is "-".
+RSS MB of the worker, of the worker when its build ended and of its build helper, index over
+text, query and facets p50/p95/p99), then the same figures as the first system over the
+second, with the value at each size, the growth factor from each size to the next and, for
+three sizes or more, from the first to the last. A figure a run did not measure is "-".
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from benchmarks._report import SYSTEM_ORDER, cell
 ROWS = (
     ("build s", "build_s"),
     ("peak RSS MB", "peak_rss_mb"),
+    ("build peak RSS MB", "build_rss_mb"),
     ("helper peak RSS MB", "helper_rss_mb"),
     ("index / text", "index_vs_text"),
     ("p50 ms", "query_p50_ms"),

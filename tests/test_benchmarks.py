@@ -145,6 +145,7 @@ def _raw(
         "build_cpu_s": build_s * 0.99,
         "index_bytes": 3 * _report.MIB,
         "peak_rss_mb": 80.0,
+        "build_rss_mb": 70.0,
         "helper_rss_mb": 0.0,
         "latencies_ms": latencies,
         "hits": 10,
