@@ -22,6 +22,7 @@ from whoosh.filedb.filestore import FileStorage, RamStorage
 import searchlib
 from searchlib.backends.embedded import postings
 from searchlib.backends.embedded.arrays import narrowest, pack_parts, unpack_parts
+from searchlib.backends.embedded.block_table import encode_table
 from searchlib.backends.embedded.codec import EmbeddedCodec, verify_segment
 from searchlib.backends.embedded.metadata import FORMAT_VERSION
 from searchlib.backends.embedded.postings import BLOCK_LIMIT, BlockMatcher
@@ -338,6 +339,18 @@ def test_long_lists_carry_a_table_of_their_blocks_that_verify_checks(tmp_path):
         assert [h.id for h in hits] == [h.id for h in ix.search("harga beras", limit=50).hits][:5]
 
 
+def test_a_table_whose_impact_pairs_disagree_with_the_headers_fails_verify(tmp_path, monkeypatch):
+    def wrong(rows, frontiers):
+        return encode_table(rows, [[(250.0, 1)], *frontiers[1:]])
+
+    monkeypatch.setattr(postings, "encode_table", wrong)
+    _, storage, seg, _ = _long_lists(tmp_path)
+    reader, segment = _segment_of(storage)
+    with reader, pytest.raises(StorageError, match="disagrees") as caught:
+        verify_segment(storage, segment)
+    assert seg in str(caught.value)
+
+
 def test_a_damaged_block_table_is_a_storage_error_naming_the_file(tmp_path):
     path, storage, seg, (start, length) = _long_lists(tmp_path)
     _damage(path, seg, start + length - 12)  # inside the table, before its tail
@@ -368,6 +381,8 @@ def test_files_of_older_posting_layouts_read_the_same(tmp_path, monkeypatch, mag
         ix.add(docs)
     monkeypatch.setattr(postings, "MAGIC", magic)
     monkeypatch.setattr(postings, "id_gaps", _first_ids_stored)
+    # Their tables hold no impact pairs.
+    monkeypatch.setattr(postings, "encode_table", lambda rows, _: encode_table(rows))
     if magic == postings.MAGIC_NO_TABLES:
         monkeypatch.setattr(postings, "TABLE_BLOCKS", 10**9)
     with searchlib.Index.create(tmp_path / "old", config) as ix:
@@ -380,8 +395,9 @@ def test_files_of_older_posting_layouts_read_the_same(tmp_path, monkeypatch, mag
             (leaf,) = [r for r, _ in reader.leaf_readers()]
             postings_ = term_postings(leaf, COMBINED_FIELD, b"harga")
             assert postings_ is not None
-            tables = name == "new" or magic != postings.MAGIC_NO_TABLES
-            assert (postings_[1].table() is not None) == tables
+            table = postings_[1].table()
+            assert (table is not None) == (name == "new" or magic != postings.MAGIC_NO_TABLES)
+            assert (table is not None and table.impacts is not None) == (name == "new")
             answers.append(
                 [[(h.id, h.score) for h in ix.search(q, limit=20).hits] for q in QUERIES]
             )

@@ -12,6 +12,7 @@ from searchlib.backends.embedded.compile import whoosh_query
 from searchlib.backends.embedded.matchsets import filter_sets, match_sets
 from searchlib.backends.embedded.plan import AllOf, AnyOf, Plan, Term, words_of
 from searchlib.backends.embedded.schema import COMBINED_FIELD
+from searchlib.backends.embedded.term_lists import term_postings
 from searchlib.backends.embedded.topk import top_k
 
 
@@ -160,3 +161,33 @@ def test_groups_of_forms_follow_the_heading_rule_as_whoosh_does(synthetic_index)
         searcher.search_with_collector(whoosh_query(match), collector, context)
         expected = [(hit.score, hit.docnum) for hit in collector.results()][:10]
         same_top(top.scored, expected)
+
+
+def test_one_word_read_best_blocks_first_keeps_index_order_among_ties(tmp_path):
+    # A common word's list is read through its table, the blocks holding a title match
+    # first; documents tied with the k-th score are still the lowest-numbered ones, and
+    # every match comes back in index order.
+    docs = [
+        {
+            "id": f"d{i}",
+            "title": "Harga" if i % 250 == 249 and i < 1000 else "Pasar",
+            "body": "harga naik" + " beras" * (20 if i >= 1024 else 0),
+        }
+        for i in range(2000)
+    ]
+    with Index.create(tmp_path / "ix", {"build": {"processes": 1}}) as index:
+        index.add(docs)
+        searcher = index._backend._searcher()
+        (leaf,) = [s.reader() for s, _ in searcher.leaf_searchers()]
+        postings = term_postings(leaf, COMBINED_FIELD, b"harga")
+        assert postings is not None
+        table = postings[1].table()
+        assert table is not None and table.impacts is not None
+        words = words_of(Term(COMBINED_FIELD, "harga"))
+        assert words is not None
+        top = top_k(searcher, words, 9, seconds=60)
+        assert top is not None and top.matched is None  # blocks were skipped
+        assert [doc for _, doc in top.scored] == [249, 499, 749, 999, 0, 1, 2, 3, 4]
+        every = top_k(searcher, words, 10**9, seconds=60)
+        assert every is not None and every.segments is not None
+        assert every.segments[0][1] == list(range(2000))

@@ -18,7 +18,7 @@ from typing import Any
 
 from whoosh.codec.base import Codec, FieldWriter
 
-from searchlib.backends.embedded.block_table import BlockTable
+from searchlib.backends.embedded.block_table import BlockTable, Impacts
 from searchlib.backends.embedded.integrity import Place
 from searchlib.backends.embedded.perdoc import ADDED_COLUMN_EXT, PerDocReader, PerDocWriter
 from searchlib.backends.embedded.postings import (
@@ -26,6 +26,7 @@ from searchlib.backends.embedded.postings import (
     InlineMatcher,
     PostingsFile,
     PostingsWriter,
+    length_byte,
 )
 from searchlib.backends.embedded.segment import EmbeddedSegment, place_of
 from searchlib.backends.embedded.terms import TermDictReader, TermsWriter, field_key
@@ -195,8 +196,28 @@ def verify_files(files: Any, segment: Any) -> dict[str, int]:
 def _check_table(table: BlockTable, heads: list[Any], offset: int, place: Any) -> None:
     """A list's table of blocks says what its block headers say."""
     starts = [offset, *(head.next_at for head in heads[:-1])]
-    if table.starts != starts or table.lasts != [head.last_id for head in heads]:
+    if (
+        table.starts != starts
+        or table.lasts != [head.last_id for head in heads]
+        or (
+            table.impacts is not None
+            and _frontiers(table.impacts, len(heads))
+            != [
+                sorted(head.impacts or ((head.top_weight, length_byte(head.shortest)),))
+                for head in heads
+            ]
+        )
+    ):
         raise place.error(f"posting list at {offset}: its block table disagrees with its blocks")
+
+
+def _frontiers(impacts: Impacts, blocks: int) -> list[list[tuple[float, int]]]:
+    """Each block's frontier, from a table's inverted impact pairs."""
+    found: list[list[tuple[float, int]]] = [[] for _ in range(blocks)]
+    for i, pair in enumerate(zip(impacts.weights, impacts.length_bytes, strict=True)):
+        for block in impacts.blocks[impacts.ends[i] : impacts.ends[i + 1]]:
+            found[block].append(pair)
+    return [sorted(pairs) for pairs in found]
 
 
 def __getattr__(name: str) -> Any:

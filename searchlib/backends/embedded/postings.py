@@ -262,8 +262,9 @@ class PostingsWriter(WhooshPostingsWriter):
         self.in_term = False
         self.blocks = 0
         #: Per block of the list being written: its last document and size (its table's
-        #: row).
+        #: row), and its frontier (None when a block has no field lengths).
         self.rows: list[tuple[int, int]] = []
+        self.frontiers: list[list[Impact]] | None = []
         #: The field lengths the last multi-block list was given, and their bytes.
         self._doc_lengths: list[int] | None = None
         self._doc_bytes = b""
@@ -292,6 +293,7 @@ class PostingsWriter(WhooshPostingsWriter):
         self.start = self.postfile.tell()
         self.stats = TermStats()
         self.rows = []
+        self.frontiers = []
         self.new_block()
 
     def add_posting(
@@ -478,6 +480,10 @@ class PostingsWriter(WhooshPostingsWriter):
         # A list of one block is decoded whole whenever it is read: bounds would not pay.
         alone = last and not self.blocks
         bounds = impacts(weights, length_bytes) if length_bytes and not alone else []
+        if not length_bytes:
+            self.frontiers = None
+        elif self.frontiers is not None:
+            self.frontiers.append(bounds or [(top, length_byte(self.shortest))])
         count, pairs = encode_impacts(bounds)
         length = HEAD_BYTES - 4 + len(pairs) + len(data)
         head = (
@@ -502,7 +508,7 @@ class PostingsWriter(WhooshPostingsWriter):
     def write_table(self) -> None:
         """The list's table of blocks, when it has enough blocks to need one."""
         if len(self.rows) >= TABLE_BLOCKS:
-            self.postfile.write(encode_table(self.rows))
+            self.postfile.write(encode_table(self.rows, self.frontiers))
 
 
 class TermStats:

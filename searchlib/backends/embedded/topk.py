@@ -38,6 +38,7 @@ from typing import Any, NamedTuple
 
 from whoosh.util.numeric import byte_to_length
 
+from searchlib.backends.embedded.block_table import BlockTable
 from searchlib.backends.embedded.forms import (
     Slot,
     grouped,
@@ -46,7 +47,7 @@ from searchlib.backends.embedded.forms import (
     typed_words,
 )
 from searchlib.backends.embedded.plan import Term, Words
-from searchlib.backends.embedded.postings import InlineMatcher, length_byte
+from searchlib.backends.embedded.postings import BlockMatcher, InlineMatcher, length_byte
 from searchlib.backends.embedded.scoring import BM25, Heading, lowered_headings
 from searchlib.backends.embedded.term_lists import (
     DENSE,
@@ -431,7 +432,11 @@ def _single(seg: Segment, f: Factor, k: int, so_far: list[tuple[float, int]]) ->
     postings = term_postings(seg.reader, seg.fieldname, f.btext)
     if postings is None:
         return None
-    blocks = _Blocks(postings[1], f, seg)
+    m = postings[1]
+    table = m.table() if isinstance(m, BlockMatcher) else None
+    if table is not None and table.impacts is not None:
+        return _best_blocks_first(seg, f, m, table, k, so_far)
+    blocks = _Blocks(m, f, seg)
     heap = _heap(so_far, k)
     out_docs: list[int] = []
     out_scores: list[float] = []
@@ -441,17 +446,58 @@ def _single(seg: Segment, f: Factor, k: int, so_far: list[tuple[float, int]]) ->
         if len(heap) >= k and blocks.bounds[j] < heap[0][0]:
             pruned = True  # a block that cannot beat the k-th score is never decoded
         else:
-            docs, weights = blocks.decode(j)
-            if seg.deleted or seg.allowed is not None:
-                kept = dict.fromkeys(live_ids(seg, docs))
-                pairs = [(doc, w) for doc, w in zip(docs, weights, strict=True) if doc in kept]
-                docs, weights = [doc for doc, _ in pairs], [w for _, w in pairs]
-            scores = _term_scores(seg, f, docs, weights)
+            docs, scores = _block_scores(seg, f, *blocks.decode(j))
             out_docs.extend(docs)
             out_scores.extend(scores)
             _offer(heap, k, docs, scores)
         j += 1
     return _Part(out_docs, out_scores, None if pruned else len(out_docs))
+
+
+def _best_blocks_first(
+    seg: Segment, f: Factor, m: Any, table: BlockTable, k: int, so_far: list[tuple[float, int]]
+) -> _Part:
+    """One term through its list's table: each distinct impact pair scored once, and the
+    blocks visited by their best pair, best first, until none left can enter the top k.
+    The k-th best rises fastest this way, and a skipped block's header is never read."""
+    impacts = table.impacts
+    assert impacts is not None
+    norms, k1p1, idf, boost = seg.norms, seg.k1p1, f.idf, f.boost
+    bounds = [
+        idf * ((w * k1p1) / (w + norms[lb])) * boost
+        for w, lb in zip(impacts.weights, impacts.length_bytes, strict=True)
+    ]
+    heap = _heap(so_far, k)
+    seen = bytearray(len(table.starts))
+    decoded: dict[int, tuple[list[int], list[float]]] = {}
+    ends, numbers = impacts.ends, impacts.blocks
+    for pair in sorted(range(len(bounds)), key=bounds.__getitem__, reverse=True):
+        if len(heap) >= k and bounds[pair] < heap[0][0]:
+            break  # every block not yet seen has this bound or less
+        for block in numbers[ends[pair] : ends[pair + 1]]:
+            if seen[block]:
+                continue
+            seen[block] = 1
+            m.goto(table.starts[block])
+            decoded[block] = docs, scores = _block_scores(seg, f, *decode(m, seg.deadline))
+            _offer(heap, k, docs, scores)
+            if len(heap) >= k and bounds[pair] < heap[0][0]:
+                break
+    # In document order, as the caller's tie rule needs.
+    docs = [doc for block in sorted(decoded) for doc in decoded[block][0]]
+    scores = [score for block in sorted(decoded) for score in decoded[block][1]]
+    return _Part(docs, scores, len(docs) if len(decoded) == len(seen) else None)
+
+
+def _block_scores(
+    seg: Segment, f: Factor, docs: list[int], weights: Any
+) -> tuple[list[int], list[float]]:
+    """A decoded block's live documents and their scores."""
+    if seg.deleted or seg.allowed is not None:
+        kept = dict.fromkeys(live_ids(seg, docs))
+        pairs = [(doc, w) for doc, w in zip(docs, weights, strict=True) if doc in kept]
+        docs, weights = [doc for doc, _ in pairs], [w for _, w in pairs]
+    return docs, _term_scores(seg, f, docs, weights)
 
 
 def _term_scores(seg: Segment, f: Factor, docs: list[int], weights: Any) -> list[float]:
