@@ -28,6 +28,7 @@ from __future__ import annotations
 import struct
 from array import array
 from collections.abc import Sequence
+from functools import cached_property
 from itertools import accumulate, pairwise
 from typing import Any, NamedTuple
 
@@ -93,14 +94,24 @@ class Impacts(NamedTuple):
 class BlockTable:
     """A list's blocks: ``lasts`` (each block's last document), ``starts`` (where each
     block's header is in the file) and their ``impacts`` (None when the field keeps no
-    lengths, or the table predates them)."""
+    lengths, or the table predates them), decoded when first asked for: a look-up of
+    documents needs none."""
 
-    __slots__ = ("impacts", "lasts", "starts")
-
-    def __init__(self, lasts: list[int], starts: list[int], impacts: Impacts | None) -> None:
+    def __init__(
+        self, lasts: list[int], starts: list[int], pairs: list[bytes], place: Place, what: str
+    ) -> None:
         self.lasts = lasts
         self.starts = starts
-        self.impacts = impacts
+        self._pairs = pairs
+        self._place = place
+        self._what = what
+
+    @cached_property
+    def impacts(self) -> Impacts | None:
+        try:
+            return _impacts(self._pairs, len(self.starts))
+        except DECODE_ERRORS as error:
+            raise self._place.error(f"{self._what}: {type(error).__name__}: {error}") from None
 
 
 def read_table(read: Any, place: Place, extent: tuple[int, int], blocks: int) -> BlockTable:
@@ -122,19 +133,18 @@ def read_table(read: Any, place: Place, extent: tuple[int, int], blocks: int) ->
         parts = unpack_parts(raw)
         lasts = list(accumulate(unpack_array(parts[0])))
         starts = list(accumulate(unpack_array(parts[1])[:-1], initial=start))
-        impacts = _impacts(parts[2:], blocks)
     except DECODE_ERRORS as error:
         raise place.error(f"{what}: {type(error).__name__}: {error}") from None
     if not len(lasts) == len(starts) == blocks:
         raise place.error(f"{what} does not count {blocks} blocks")
-    return BlockTable(lasts, starts, impacts)
+    if len(parts) not in (2, 6):
+        raise place.error(f"{what}: {len(parts)} parts")
+    return BlockTable(lasts, starts, parts[2:], place, what)
 
 
 def _impacts(parts: list[bytes], blocks: int) -> Impacts | None:
     if not parts:
         return None
-    if len(parts) != 4:
-        raise ValueError(f"{len(parts) + 2} parts")
     weights, length_bytes, counts, numbers = map(unpack_array, parts)
     ends = list(accumulate(counts, initial=0))
     if not len(weights) == len(length_bytes) == len(counts) or ends[-1] != len(numbers):

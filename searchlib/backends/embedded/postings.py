@@ -32,37 +32,38 @@
 object per posting, each block checksummed.
 
 A block holds its postings' document numbers as the gaps between them in one ``array`` of
-the narrowest unsigned type (its first document is its last, in the header, less their
-sum, so a block's gaps stay as narrow deep in a large segment as near its start), their
-weights (nothing when all are 1.0, one float when all are equal, a byte each when they are
-small whole numbers -- BM25F sums of integer boosts -- else 32-bit floats) and their
-values (positions): the value lengths as one array and the bytes joined, split only when a
-phrase query asks for positions. Scoring reads the ids and weights only; in a block with
-values these are stored bare and the values zlib-compressed (level 1) apart, so a ranked
-search never inflates anything. A block without values is compressed whole.
+the narrowest unsigned type (its first document is in the header, so a block's gaps stay
+as narrow deep in a large segment as near its start), their weights (nothing when all are
+1.0, one float when all are equal, a byte each when they are small whole numbers -- BM25F
+sums of integer boosts -- else 32-bit floats) and their values (positions): the value
+lengths as one array and the bytes joined, split only when a phrase query asks for
+positions. Scoring reads the ids and weights only; in a block with values these are stored
+bare and the values zlib-compressed (level 1) apart, so a ranked search never inflates
+anything. A block without values is compressed whole.
 
 Layout of a block (little-endian): ``HEAD`` -- the length of the rest of the block after
-this field (negative for a term's last block), the number of postings, the last document,
-the highest weight (a double), the flags (below), the shortest and longest field length
-(a length byte each), the size of the ids-and-weights part as stored and the CRC-32 of the
-data -- then the impact pairs (their number and kind ride in the count's high bits), the
-CRC-32 of the header bytes and pairs, then the data: the ids-and-weights
-part (the gaps' type code, the gaps, then the weights), then the values part (for
-variable-size values, the lengths' type code and lengths, then the values joined). Flags:
-bit 0 the ids-and-weights part is zlib-compressed, bit 1 the values part is, bits 2-3 the
-values' kind (none, fixed size, variable), bits 4-5 the weights' kind (all 1.0, one,
-bytes, floats). A ``.pst`` file starts with ``MAGIC`` (so no posting list is at offset 0);
-a list of ``TABLE_BLOCKS`` blocks or more ends with the table of its blocks
-(:mod:`block_table`). Files that start with ``MAGIC_FIRST_IDS`` store each block's first
-document in its array, before the gaps; those that start with ``MAGIC_NO_TABLES`` do so
-and have no tables.
+this field (negative for a term's last block), the number of postings, the first and the
+last document, the highest weight (a 32-bit float, as the weights are), the flags (below),
+the shortest and longest field length (a length byte each), the size of the ids-and-
+weights part as stored and the CRC-32 of the data -- then the impact pairs (their number
+and kind ride in the count's high bits), the CRC-32 of the header bytes and pairs, then
+the data: the ids-and-weights part (the gaps' type code, the gaps, then the weights), then
+the values part (for variable-size values, the lengths' type code and lengths, then the
+values joined). Flags: bit 0 the ids-and-weights part is zlib-compressed, bit 1 the values
+part is, bits 2-3 the values' kind (none, fixed size, variable), bits 4-5 the weights'
+kind (all 1.0, one, bytes, floats). A ``.pst`` file starts with ``MAGIC`` (so no posting
+list is at offset 0); a list of ``TABLE_BLOCKS`` blocks or more ends with the table of its
+blocks (:mod:`block_table`). Files that start with ``MAGIC_FIRST_IDS`` store each block's
+first document in its array, before the gaps, with ``HEAD_FIRST_IDS`` (no first document,
+the highest weight a double) and tables without impact pairs; those that start with
+``MAGIC_NO_TABLES`` do so and have no tables.
 
 Impact pairs tell the top-k scorer the best score any posting of a block of a longer list
-can reach without decoding it (as Lucene's impacts do): BM25 grows with a posting's weight and falls
-with its document's length, so the best posting is among those no other posting beats on
-both -- the block's (weight, length byte) frontier. A block whose frontier is one pair
-(its top weight and shortest length) stores none; a longer frontier is stored as up to
-``MAX_IMPACTS`` pairs (a float weight and a length byte each), neighbours merged into a
+can reach without decoding it (as Lucene's impacts do): BM25 grows with a posting's weight
+and falls with its document's length, so the best posting is among those no other posting
+beats on both -- the block's (weight, length byte) frontier. A block whose frontier is one
+pair (its top weight and shortest length) stores none; a longer frontier is stored as up
+to ``MAX_IMPACTS`` pairs (a float weight and a length byte each), neighbours merged into a
 pair that dominates both when there are more, so a bound is never below a real score.
 """
 
@@ -114,7 +115,10 @@ BLOCK_LIMIT = 128
 ZLIB_LEVEL = 1
 #: Parts shorter than this are stored unzipped (zlib's own overhead is ~11 bytes).
 MIN_ZIP = 32
-HEAD = struct.Struct("<iIIdBBBII")
+HEAD = struct.Struct("<iIIIfBBBII")
+#: The header of files whose blocks store their first document in the ids' array (its
+#: highest weight a double; the same size).
+HEAD_FIRST_IDS = struct.Struct("<iIIdBBBII")
 HEAD_CRC = struct.Struct("<I")
 #: An impact pair: its weight as a float, or as a byte when every pair's weight is a
 #: whole number below 256 (BM25F sums of integer boosts), and its length byte.
@@ -217,6 +221,12 @@ def encode_weights(weights: array) -> tuple[int, bytes]:
     if whole == weights.tolist() and min(whole) >= 0 and max(whole) < 256:
         return WEIGHTS_BYTES, bytes(whole)
     return WEIGHTS_FLOATS, little(array("f", weights))
+
+
+def pack_head(*fields: Any) -> bytes:
+    """A block's ``HEAD``: its length, count, first and last document, highest weight,
+    flags, shortest and longest length byte, ids-and-weights part size and data CRC-32."""
+    return HEAD.pack(*fields)
 
 
 def id_gaps(ids: array) -> array:
@@ -400,9 +410,10 @@ class PostingsWriter(WhooshPostingsWriter):
         sizes = lengths.tolist() if fixedsize is None or fixedsize < 0 else None
         flags, split, data = encode_block(ids, weights, sizes, joined, fixedsize)
         length = HEAD_BYTES - 4 + len(data)
-        head = HEAD.pack(
+        head = pack_head(
             -length,
             len(ids),
+            ids[0],
             ids[-1],
             top,
             flags,
@@ -487,9 +498,10 @@ class PostingsWriter(WhooshPostingsWriter):
         count, pairs = encode_impacts(bounds)
         length = HEAD_BYTES - 4 + len(pairs) + len(data)
         head = (
-            HEAD.pack(
+            pack_head(
                 -length if last else length,
                 len(ids) | count,
+                ids[0],
                 ids[-1],
                 top,
                 flags,
@@ -573,6 +585,8 @@ class Head(NamedTuple):
     #: The block's (weight, length byte) frontier when it is more than its top weight and
     #: shortest length (see the module's docstring), else empty.
     impacts: tuple[Impact, ...] = ()
+    #: The block's first document (-1 where the ids' array holds it).
+    first_id: int = -1
 
 
 class BlockReader(Protocol):
@@ -620,9 +634,15 @@ class PostingsFile:
         raw = self.read(position, MAX_HEAD_BYTES)
         if len(raw) < HEAD_BYTES:
             raise self.place.error(f"posting block at {position}: truncated")
-        length, count, last_id, top, flags, shortest, longest, split, data_crc = HEAD.unpack_from(
-            raw
-        )
+        if self.first_ids:
+            first_id = -1
+            length, count, last_id, top, flags, shortest, longest, split, data_crc = (
+                HEAD_FIRST_IDS.unpack_from(raw)
+            )
+        else:
+            length, count, first_id, last_id, top, flags, shortest, longest, split, data_crc = (
+                HEAD.unpack_from(raw)
+            )
         pairs, end = decode_impacts(count, raw, HEAD.size)
         if len(raw) < end + HEAD_CRC.size:
             raise self.place.error(f"posting block at {position}: truncated")
@@ -643,6 +663,7 @@ class PostingsFile:
             split,
             data_crc,
             pairs,
+            first_id,
         )
 
     def data(self, head: Head) -> bytes:
@@ -670,8 +691,9 @@ class PostingsFile:
             ids = list(accumulate(native(code, part[1 : 1 + size])))
         else:
             size = ITEMSIZE[code] * (n - 1)
-            gaps = native(code, part[1 : 1 + size])
-            ids = list(accumulate(gaps, initial=head.last_id - sum(gaps)))
+            ids = list(accumulate(native(code, part[1 : 1 + size]), initial=head.first_id))
+            if ids[-1] != head.last_id:
+                raise ValueError("the gaps do not end at the block's last document")
         rest = part[1 + size :]
         kind = (head.flags >> 4) & 3
         weights: Any
