@@ -26,7 +26,6 @@ from searchlib.backends.embedded.postings import (
     InlineMatcher,
     PostingsFile,
     PostingsWriter,
-    length_byte,
 )
 from searchlib.backends.embedded.segment import EmbeddedSegment, place_of
 from searchlib.backends.embedded.terms import TermDictReader, TermsWriter, field_key
@@ -201,11 +200,7 @@ def _check_table(table: BlockTable, heads: list[Any], offset: int, place: Any) -
         or table.lasts != [head.last_id for head in heads]
         or (
             table.impacts is not None
-            and _frontiers(table.impacts, len(heads))
-            != [
-                sorted(head.impacts or ((head.top_weight, length_byte(head.shortest)),))
-                for head in heads
-            ]
+            and _frontiers(table.impacts, len(heads)) != [sorted(head.frontier()) for head in heads]
         )
     ):
         raise place.error(f"posting list at {offset}: its block table disagrees with its blocks")

@@ -588,6 +588,11 @@ class Head(NamedTuple):
     #: The block's first document (-1 where the ids' array holds it).
     first_id: int = -1
 
+    def frontier(self) -> tuple[Impact, ...]:
+        """The block's (weight, length byte) frontier: its stored pairs, else its top
+        weight and shortest length."""
+        return self.impacts or ((self.top_weight, length_byte(self.shortest)),)
+
 
 class BlockReader(Protocol):
     """Reads one format's blocks (this module's, or format 4's)."""

@@ -358,7 +358,7 @@ class _Blocks:
         else:
             self.reader = m.reader
             self.next_at = m.head.next_at if not m.head.final else None
-            self._add(m.head, m.head.last_id, _impacts(m.head))
+            self._add(m.head, m.head.last_id, m.head.frontier())
 
     def _add(self, head: Any, last: int, pairs: Any) -> None:
         f, norms, k1p1 = self.factor, self.seg.norms, self.seg.k1p1
@@ -377,7 +377,7 @@ class _Blocks:
             assert self.reader is not None
             head = self.reader.head(self.next_at)
             self.next_at = None if head.final else head.next_at
-            self._add(head, head.last_id, _impacts(head))
+            self._add(head, head.last_id, head.frontier())
         return j < len(self.lasts)
 
     def decode(self, j: int) -> tuple[list[int], Any]:
@@ -397,12 +397,6 @@ class _Blocks:
     def upper(self) -> float:
         """The best score of any posting of this word (from its term statistics)."""
         return upper(self.matcher, self.factor, self.seg)
-
-
-def _impacts(head: Any) -> tuple[tuple[float, int], ...]:
-    """A block's (weight, length byte) frontier: the stored pairs, else its top weight
-    and shortest length."""
-    return getattr(head, "impacts", ()) or ((head.top_weight, length_byte(head.shortest)),)
 
 
 def _heap(so_far: list[tuple[float, int]], k: int) -> list[tuple[float, int]]:
@@ -468,25 +462,26 @@ def _best_blocks_first(
         for w, lb in zip(impacts.weights, impacts.length_bytes, strict=True)
     ]
     heap = _heap(so_far, k)
-    seen = bytearray(len(table.starts))
     decoded: dict[int, tuple[list[int], list[float]]] = {}
     ends, numbers = impacts.ends, impacts.blocks
-    for pair in sorted(range(len(bounds)), key=bounds.__getitem__, reverse=True):
-        if len(heap) >= k and bounds[pair] < heap[0][0]:
+    best_first = sorted(range(len(bounds)), key=bounds.__getitem__, reverse=True)
+    for ceiling, block in (
+        (bounds[pair], block)
+        for pair in best_first
+        for block in numbers[ends[pair] : ends[pair + 1]]
+    ):
+        if len(heap) >= k and ceiling < heap[0][0]:
             break  # every block not yet seen has this bound or less
-        for block in numbers[ends[pair] : ends[pair + 1]]:
-            if seen[block]:
-                continue
-            seen[block] = 1
-            m.goto(table.starts[block])
-            decoded[block] = docs, scores = _block_scores(seg, f, *decode(m, seg.deadline))
-            _offer(heap, k, docs, scores)
-            if len(heap) >= k and bounds[pair] < heap[0][0]:
-                break
+        if block in decoded:
+            continue  # met before, at a better pair
+        m.goto(table.starts[block])
+        decoded[block] = docs, scores = _block_scores(seg, f, *decode(m, seg.deadline))
+        _offer(heap, k, docs, scores)
     # In document order, as the caller's tie rule needs.
-    docs = [doc for block in sorted(decoded) for doc in decoded[block][0]]
-    scores = [score for block in sorted(decoded) for score in decoded[block][1]]
-    return _Part(docs, scores, len(docs) if len(decoded) == len(seen) else None)
+    in_order = [decoded[block] for block in sorted(decoded)]
+    docs = [doc for these, _ in in_order for doc in these]
+    scores = [score for _, these in in_order for score in these]
+    return _Part(docs, scores, len(docs) if len(decoded) == len(table.starts) else None)
 
 
 def _block_scores(
