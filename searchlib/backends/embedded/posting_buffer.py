@@ -3,9 +3,10 @@
 Whoosh's own writer sends every posting through a pool as a tuple (field, term, document,
 weight, value), sorts them all, spills and merges sorted runs, and hands them to the codec
 one call per posting: work repeated for every word of every document. Here each posting is
-appended to its term's arrays instead (document numbers, weights, value lengths, value
-bytes), so a term's postings are together and in document order from the start; at flush
-the terms are sorted once and each posting list goes to the codec whole. Text fields whose
+appended to its term's two byte arrays instead (its document, weight and value length
+packed in one record, its value in the other), so a term's postings are together and in
+document order from the start; at flush the terms are sorted once, each term's records are
+split into arrays in C, and each posting list goes to the codec whole. Text fields whose
 analyzer runs fused are analyzed into a plain list of terms (no Token per term), their
 positions encoded straight from it.
 
@@ -23,6 +24,7 @@ from array import array
 from collections.abc import Callable, Iterator
 from itertools import groupby, islice
 from operator import itemgetter
+from struct import Struct
 from typing import Any
 
 from searchlib.backends.embedded.formats import (
@@ -41,8 +43,14 @@ RUN_POSTINGS = 4_000_000
 #: Terms per marshal chunk in a run file.
 CHUNK = 2_000
 
-#: A term's postings: document numbers, weights, value lengths, values joined.
-Entry = list
+#: A posting as its term's records hold it: document number, weight, value length (native
+#: byte order, as ``array`` reads it back).
+POSTING = Struct("=IfI")
+_pack = POSTING.pack
+#: A term's postings: their records packed, their values joined. Two appends a posting,
+#: not four, and a tuple of byte arrays, which the cyclic garbage collector soon stops
+#: tracking.
+Entry = tuple[bytearray, bytearray]
 #: (field name, term, ids, weights, lengths, values): one term's postings, in term order.
 Record = tuple[str, Any, array, array, array, Any]
 #: Indexes one field value into a term table: returns (field length, postings added).
@@ -50,7 +58,7 @@ Indexer = Callable[[dict[Any, Entry], int, Any, float], tuple[int, int]]
 
 
 def _entry() -> Entry:
-    return [array("I"), array("f"), array("I"), bytearray()]
+    return bytearray(), bytearray()
 
 
 def add_posting(
@@ -59,10 +67,15 @@ def add_posting(
     entry = table.get(term)
     if entry is None:
         entry = table[term] = _entry()
-    entry[0].append(docnum)
-    entry[1].append(weight)
-    entry[2].append(len(value))
-    entry[3] += value
+    records, values = entry
+    records += _pack(docnum, weight, len(value))
+    values += value
+
+
+def _unpacked(records: bytearray) -> tuple[array, array, array]:
+    """A term's records as arrays: document numbers, weights, value lengths."""
+    whole, reals = array("I", records), array("f", records)
+    return whole[0::3], reals[1::3], whole[2::3]
 
 
 def _positions_indexer(kept_terms: Callable[[str], list[str]], fb: float) -> Indexer:
@@ -89,6 +102,7 @@ def _positions_indexer(kept_terms: Callable[[str], list[str]], fb: float) -> Ind
                 base += len(terms) - 1 + TEXT_GAP
                 length += len(terms)
         get = table.get
+        pack = _pack
         scale = fb * boost
         for term, poslist in poses.items():
             entry = get(term)
@@ -99,10 +113,9 @@ def _positions_indexer(kept_terms: Callable[[str], list[str]], fb: float) -> Ind
                 encoded = ONE_POSITION[poslist[0]]
             else:
                 encoded = encode_positions(poslist)
-            entry[0].append(docnum)
-            entry[1].append(weights[term] * scale)
-            entry[2].append(len(encoded))
-            entry[3] += encoded
+            records, values = entry
+            records += pack(docnum, weights[term] * scale, len(encoded))
+            values += encoded
         return length, len(poses)
 
     return index
@@ -137,8 +150,8 @@ class _Table:
         for fieldname in sorted(self.fields):
             table = self.fields[fieldname]
             for term in sorted(table):
-                ids, weights, lengths, values = table[term]
-                yield fieldname, term, ids, weights, lengths, values
+                records, values = table[term]
+                yield fieldname, term, *_unpacked(records), values
 
 
 class PostingBuffer:
@@ -165,14 +178,15 @@ class PostingBuffer:
     def discard(self, docnum: int, fieldnames: list[str]) -> None:
         """Take back the postings of ``docnum`` (the last document gathered, whose adding
         failed) from the tables of ``fieldnames``."""
+        last = -POSTING.size
         for fieldname in fieldnames:
             table = self._table.fields.get(fieldname, {})
-            for term, (ids, weights, lengths, values) in list(table.items()):
-                if ids and ids[-1] == docnum:
-                    ids.pop()
-                    weights.pop()
-                    del values[len(values) - lengths.pop() :]
-                    if not ids:
+            for term, (records, values) in list(table.items()):
+                if records and POSTING.unpack_from(records, last)[0] == docnum:
+                    length = POSTING.unpack_from(records, last)[2]
+                    del records[last:]
+                    del values[len(values) - length :]
+                    if not records:
                         del table[term]
 
     def _spill(self) -> None:
