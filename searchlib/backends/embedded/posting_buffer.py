@@ -48,8 +48,8 @@ CHUNK = 2_000
 POSTING = Struct("=IfI")
 _pack = POSTING.pack
 #: A term's postings: their records packed, their values joined. Two appends a posting,
-#: not four, and a tuple of byte arrays, which the cyclic garbage collector soon stops
-#: tracking.
+#: into a tuple of byte arrays, which the cyclic garbage collector soon stops tracking, so
+#: its full collections do not walk the buffered terms.
 Entry = tuple[bytearray, bytearray]
 #: (field name, term, ids, weights, lengths, values): one term's postings, in term order.
 Record = tuple[str, Any, array, array, array, Any]
@@ -182,8 +182,10 @@ class PostingBuffer:
         for fieldname in fieldnames:
             table = self._table.fields.get(fieldname, {})
             for term, (records, values) in list(table.items()):
-                if records and POSTING.unpack_from(records, last)[0] == docnum:
-                    length = POSTING.unpack_from(records, last)[2]
+                if not records:
+                    continue
+                doc, _, length = POSTING.unpack_from(records, last)
+                if doc == docnum:
                     del records[last:]
                     del values[len(values) - length :]
                     if not records:
