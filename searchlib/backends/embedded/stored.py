@@ -47,10 +47,10 @@ DICT_BYTES = 32 * 1024
 #: Documents buffered before the dictionary is chosen. The dictionary costs about half its
 #: size on disk and saves about a fifth of each document: worth it past ~50 articles.
 TRAIN_BYTES = 4 * DICT_BYTES
-#: Priming deflate with the dictionary makes each document dearer to compress, more so at
-#: higher levels; 5 is the balance of size and build time. zlib's default memLevel 8: same
-#: size as 9, faster.
-LEVEL = 5
+#: Priming deflate with the dictionary makes each document dearer to compress, much more so
+#: from level 3 up, for documents only a few percent smaller: level 2 keeps the stored
+#: fields a small part of the build. zlib's default memLevel 8: same size as 9, faster.
+LEVEL = 2
 MEM_LEVEL = 8
 CRC = struct.Struct("<I")
 FOOTER = struct.Struct("<QI4s")
