@@ -136,6 +136,23 @@ def test_a_document_that_fails_leaves_no_trace_and_the_writer_usable(tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.is_dir()] == []  # no run files left
 
 
+def test_a_document_that_fails_at_a_new_term_leaves_no_empty_term(tmp_path):
+    """A weight too large for the postings fails the document at its first term ("gagal",
+    new to the segment); the term is not left behind with no postings, which the commit
+    could not write."""
+    ix = windex.create_in(str(tmp_path), _sample_schema())
+    writer = BulkWriter(ix, codec=EmbeddedCodec())
+    writer.add_document(id="ok", body="harga beras", size=1)
+    with pytest.raises(OverflowError):
+        writer.add_document(id="bad", body="gagal harga", size=1, _body_boost=1e39)
+    writer.add_document(id="next", body="harga panen", size=2)
+    writer.commit()
+    with ix.searcher() as s:
+        assert [d["id"] for d in s.all_stored_fields()] == ["ok", "next"]
+        assert ("body", b"gagal") not in s.reader()
+        assert list(s.postings("body", "harga").all_ids()) == [0, 1]
+
+
 def test_a_failed_commit_releases_the_lock(tmp_path, monkeypatch):
     ix = windex.create_in(str(tmp_path), _sample_schema())
     writer = BulkWriter(ix, codec=EmbeddedCodec())

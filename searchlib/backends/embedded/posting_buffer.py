@@ -57,19 +57,19 @@ Record = tuple[str, Any, array, array, array, Any]
 Indexer = Callable[[dict[Any, Entry], int, Any, float], tuple[int, int]]
 
 
-def _entry() -> Entry:
-    return bytearray(), bytearray()
-
-
 def add_posting(
     table: dict[Any, Entry], term: Any, docnum: int, weight: float, value: bytes
 ) -> None:
+    # Packed before the term's entry is made: a weight that cannot be packed leaves no
+    # empty entry behind for the commit to trip over.
+    record = _pack(docnum, weight, len(value))
     entry = table.get(term)
     if entry is None:
-        entry = table[term] = _entry()
-    records, values = entry
-    records += _pack(docnum, weight, len(value))
-    values += value
+        table[term] = bytearray(record), bytearray(value)
+    else:
+        records, values = entry
+        records += record
+        values += value
 
 
 def _unpacked(records: bytearray) -> tuple[array, array, array]:
@@ -105,17 +105,20 @@ def _positions_indexer(kept_terms: Callable[[str], list[str]], fb: float) -> Ind
         pack = _pack
         scale = fb * boost
         for term, poslist in poses.items():
-            entry = get(term)
-            if entry is None:
-                entry = table[term] = _entry()
             # One position below SMALL is most postings: a lookup, not a call.
             if len(poslist) == 1 and poslist[0] < SMALL:
                 encoded = ONE_POSITION[poslist[0]]
             else:
                 encoded = encode_positions(poslist)
-            records, values = entry
-            records += pack(docnum, weights[term] * scale, len(encoded))
-            values += encoded
+            # Packed before the entry is made, as in add_posting.
+            record = pack(docnum, weights[term] * scale, len(encoded))
+            entry = get(term)
+            if entry is None:
+                table[term] = bytearray(record), bytearray(encoded)
+            else:
+                records, values = entry
+                records += record
+                values += encoded
         return length, len(poses)
 
     return index
@@ -182,8 +185,6 @@ class PostingBuffer:
         for fieldname in fieldnames:
             table = self._table.fields.get(fieldname, {})
             for term, (records, values) in list(table.items()):
-                if not records:
-                    continue
                 doc, _, length = POSTING.unpack_from(records, last)
                 if doc == docnum:
                     del records[last:]
