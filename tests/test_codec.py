@@ -363,6 +363,18 @@ def test_a_damaged_block_table_is_a_storage_error_naming_the_file(tmp_path):
         ix.search("harga 3", limit=10)
 
 
+@pytest.mark.parametrize("at", [0.25, 0.5, 0.75])
+def test_a_damaged_block_a_look_up_reads_through_the_table_is_a_storage_error(tmp_path, at):
+    # "3" (in every ninth title) is the rarer word: its documents are looked up in every
+    # block of "harga"'s list, each read straight from where the table says it starts.
+    path, _, seg, (start, length) = _long_lists(tmp_path)
+    with searchlib.Index.open(path) as ix:
+        assert ix.search("harga 3", limit=10).hits
+    _damage(path, seg, start + int(length * at))
+    with searchlib.Index.open(path) as ix, pytest.raises(StorageError, match=seg):
+        ix.search("harga 3", limit=10)
+
+
 def _head_without_first_id(length, count, first, last, top, *rest):
     return postings.HEAD_FIRST_IDS.pack(length, count, last, top, *rest)
 

@@ -181,12 +181,17 @@ def encode_impacts(pairs: list[Impact]) -> tuple[int, bytes]:
 def decode_impacts(count: int, raw: Any, at: int) -> tuple[tuple[Impact, ...], int]:
     """The pairs the header's count field announces, read from ``raw`` at ``at``, and
     where they end."""
-    npairs = (count >> PAIRS_SHIFT) & 0xF
-    if not npairs:
+    end = pairs_end(count, at)
+    if end == at:
         return (), at
     kind = IMPACT_BYTE if count & BYTE_PAIRS else IMPACT_FLOAT
-    end = at + npairs * kind.size
     return tuple(kind.iter_unpack(raw[at:end])), end
+
+
+def pairs_end(count: int, at: int) -> int:
+    """Where the pairs the header's count field announces end, when they start at ``at``."""
+    kind = IMPACT_BYTE if count & BYTE_PAIRS else IMPACT_FLOAT
+    return at + ((count >> PAIRS_SHIFT) & 0xF) * kind.size
 
 
 def native(code: str, data: bytes) -> array:
@@ -636,33 +641,17 @@ class PostingsFile:
         self.postfile.close()
 
     def head(self, position: int) -> Head:
-        raw = self.read(position, MAX_HEAD_BYTES)
-        if len(raw) < HEAD_BYTES:
-            raise self.place.error(f"posting block at {position}: truncated")
-        if self.first_ids:
-            first_id = -1
-            length, count, last_id, top, flags, shortest, longest, split, data_crc = (
-                HEAD_FIRST_IDS.unpack_from(raw)
-            )
-        else:
-            length, count, first_id, last_id, top, flags, shortest, longest, split, data_crc = (
-                HEAD.unpack_from(raw)
-            )
-        pairs, end = decode_impacts(count, raw, HEAD.size)
-        if len(raw) < end + HEAD_CRC.size:
-            raise self.place.error(f"posting block at {position}: truncated")
-        if crc(raw[:end]) != HEAD_CRC.unpack_from(raw, end)[0]:
-            raise self.place.error(f"posting block at {position}: checksum mismatch")
-        final = length < 0
-        next_at = position + 4 + abs(length)
+        fields, raw, end = self._header(position)
+        length, count, first_id, last_id, top, flags, shortest, longest, split, data_crc = fields
+        pairs, _ = decode_impacts(count, raw, HEAD.size)
         return Head(
             count & COUNT_MASK,
             last_id,
             top,
             BYTE_LENGTHS[shortest],
             BYTE_LENGTHS[longest],
-            final,
-            next_at,
+            length < 0,
+            position + 4 + abs(length),
             end + HEAD_CRC.size + position,
             flags,
             split,
@@ -671,12 +660,45 @@ class PostingsFile:
             first_id,
         )
 
+    def _header(self, position: int) -> tuple[tuple, Any, int]:
+        """The checked header at ``position``: its ``HEAD`` fields (first document -1 in
+        the older header), its bytes, and where its impact pairs end (its CRC-32 there)."""
+        raw = self.read(position, MAX_HEAD_BYTES)
+        if len(raw) < HEAD_BYTES:
+            raise self.place.error(f"posting block at {position}: truncated")
+        if self.first_ids:
+            length, count, last_id, *rest = HEAD_FIRST_IDS.unpack_from(raw)
+            fields: tuple = (length, count, -1, last_id, *rest)
+        else:
+            fields = HEAD.unpack_from(raw)
+        end = pairs_end(fields[1], HEAD.size)
+        if len(raw) < end + HEAD_CRC.size:
+            raise self.place.error(f"posting block at {position}: truncated")
+        if crc(raw[:end]) != HEAD_CRC.unpack_from(raw, end)[0]:
+            raise self.place.error(f"posting block at {position}: checksum mismatch")
+        return fields, raw, end
+
+    def block_at(self, position: int) -> tuple[list[int], Any]:
+        """The ids and weights of the block whose header is at ``position``. A look-up
+        through a list's table decodes a block for a few documents and moves on: this
+        reads it straight, without the matcher's :class:`Head` and per-block state."""
+        fields, _, end = self._header(position)
+        length, count, first_id, last_id, _, flags, _, _, split, data_crc = fields
+        data = self._data(position + end + HEAD_CRC.size, position + 4 + abs(length), data_crc)
+        try:  # (inline, not through checked(): this runs once per block looked up)
+            return self._ids_weights(data, split, flags, count & COUNT_MASK, first_id, last_id)
+        except DECODE_ERRORS as error:
+            raise self.place.error(f"posting block: {type(error).__name__}: {error}") from None
+
     def data(self, head: Head) -> bytes:
-        size = head.next_at - head.data_at
-        data = self.read(head.data_at, size)
-        if len(data) != size or crc(data) != head.data_crc:
+        return self._data(head.data_at, head.next_at, head.data_crc)
+
+    def _data(self, data_at: int, next_at: int, data_crc: int) -> bytes:
+        size = next_at - data_at
+        data = self.read(data_at, size)
+        if len(data) != size or crc(data) != data_crc:
             what = "truncated" if len(data) != size else "checksum mismatch"
-            raise self.place.error(f"posting block at {head.data_at - HEAD_BYTES}: {what}")
+            raise self.place.error(f"posting block at {data_at - HEAD_BYTES}: {what}")
         return data
 
     def ids_weights(self, head: Head, data: bytes) -> tuple[list[int], Any]:
@@ -686,21 +708,27 @@ class PostingsFile:
             raise self.place.error(f"posting block: {type(error).__name__}: {error}") from None
 
     def decode_ids(self, head: Head, data: bytes) -> tuple[list[int], Any]:
-        part = data[: head.split]
-        if head.flags & 1:
+        return self._ids_weights(
+            data, head.split, head.flags, head.size, head.first_id, head.last_id
+        )
+
+    def _ids_weights(
+        self, data: bytes, split: int, flags: int, n: int, first_id: int, last_id: int
+    ) -> tuple[list[int], Any]:
+        part = data[:split]
+        if flags & 1:
             part = zlib.decompress(part)
-        n = head.size
         code = chr(part[0])
         if self.first_ids:
             size = ITEMSIZE[code] * n
             ids = list(accumulate(native(code, part[1 : 1 + size])))
         else:
             size = ITEMSIZE[code] * (n - 1)
-            ids = list(accumulate(native(code, part[1 : 1 + size]), initial=head.first_id))
-            if ids[-1] != head.last_id:
+            ids = list(accumulate(native(code, part[1 : 1 + size]), initial=first_id))
+            if ids[-1] != last_id:
                 raise ValueError("the gaps do not end at the block's last document")
         rest = part[1 + size :]
-        kind = (head.flags >> 4) & 3
+        kind = (flags >> 4) & 3
         weights: Any
         if kind == WEIGHTS_ONES:
             weights = ONES * n

@@ -129,6 +129,14 @@ def decode(m: Any, deadline: float) -> tuple[Any, Any]:
     return m.block_ids(), m.block_weights()
 
 
+def block_at(seg: Segment, m: Any, position: int) -> tuple[list[int], Any]:
+    """The ids and weights of the block of ``m``'s list at ``position`` (from its table),
+    read straight: ``m`` does not move."""
+    if monotonic() > seg.deadline:
+        raise TooSlow
+    return m.reader.block_at(position)
+
+
 class Factor(NamedTuple):
     btext: bytes
     idf: float
@@ -178,17 +186,17 @@ def look_up(seg: Segment, m: Any, candidates: list[int]) -> dict[int, float]:
 
 def in_table(seg: Segment, m: Any, table: BlockTable, candidates: list[int]) -> dict[int, float]:
     """:func:`look_up` through the list's table: the blocks that can hold a candidate are
-    found by bisection, and ``m`` goes straight to each (its header read there)."""
+    found by bisection, and each is read straight from where the table says it starts
+    (``m`` does not move)."""
     found: dict[int, float] = {}
-    lasts = table.lasts
+    lasts, starts = table.lasts, table.starts
     i, n, b = 0, len(candidates), 0
     while i < n:
         b = bisect_left(lasts, candidates[i], b)
         if b == len(lasts):
             break
         j = bisect_right(candidates, lasts[b], i)
-        m.goto(table.starts[b])
-        ids, weights = decode(m, seg.deadline)
+        ids, weights = block_at(seg, m, starts[b])
         _pick(ids, weights, candidates[i:j], found)
         i = j
     return found

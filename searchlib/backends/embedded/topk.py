@@ -56,6 +56,7 @@ from searchlib.backends.embedded.term_lists import (
     Segment,
     TooSlow,
     Unsupported,
+    block_at,
     bound,
     decode,
     excluding,
@@ -474,8 +475,9 @@ def _best_blocks_first(
             break  # every block not yet seen has this bound or less
         if block in decoded:
             continue  # met before, at a better pair
-        m.goto(table.starts[block])
-        decoded[block] = docs, scores = _block_scores(seg, f, *decode(m, seg.deadline))
+        decoded[block] = docs, scores = _block_scores(
+            seg, f, *block_at(seg, m, table.starts[block])
+        )
         _offer(heap, k, docs, scores)
     # In document order, as the caller's tie rule needs.
     in_order = [decoded[block] for block in sorted(decoded)]
