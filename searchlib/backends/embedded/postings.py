@@ -178,14 +178,13 @@ def encode_impacts(pairs: list[Impact]) -> tuple[int, bytes]:
     return len(pairs) << PAIRS_SHIFT, b"".join(IMPACT_FLOAT.pack(w, lb) for w, lb in pairs)
 
 
-def decode_impacts(count: int, raw: Any, at: int) -> tuple[tuple[Impact, ...], int]:
-    """The pairs the header's count field announces, read from ``raw`` at ``at``, and
-    where they end."""
-    end = pairs_end(count, at)
+def decode_impacts(count: int, raw: Any, at: int, end: int) -> tuple[Impact, ...]:
+    """The pairs the header's count field announces, in ``raw[at:end]`` (``end`` from
+    :func:`pairs_end`)."""
     if end == at:
-        return (), at
+        return ()
     kind = IMPACT_BYTE if count & BYTE_PAIRS else IMPACT_FLOAT
-    return tuple(kind.iter_unpack(raw[at:end])), end
+    return tuple(kind.iter_unpack(raw[at:end]))
 
 
 def pairs_end(count: int, at: int) -> int:
@@ -643,7 +642,7 @@ class PostingsFile:
     def head(self, position: int) -> Head:
         fields, raw, end = self._header(position)
         length, count, first_id, last_id, top, flags, shortest, longest, split, data_crc = fields
-        pairs, _ = decode_impacts(count, raw, HEAD.size)
+        pairs = decode_impacts(count, raw, HEAD.size, end)
         return Head(
             count & COUNT_MASK,
             last_id,
