@@ -8,12 +8,14 @@ import pytest
 from _synthetic import document, form_matches, same_top, whoosh_top, word_matches
 
 from searchlib import Index
+from searchlib.backends.embedded import conjunction
 from searchlib.backends.embedded.compile import whoosh_query
 from searchlib.backends.embedded.matchsets import filter_sets, match_sets
 from searchlib.backends.embedded.plan import AllOf, AnyOf, Plan, Term, words_of
 from searchlib.backends.embedded.schema import COMBINED_FIELD
-from searchlib.backends.embedded.term_lists import term_postings
+from searchlib.backends.embedded.term_lists import TooSlow, term_postings
 from searchlib.backends.embedded.topk import top_k
+from searchlib.errors import QueryError
 
 
 @pytest.mark.slow
@@ -28,12 +30,12 @@ def test_top_k_equals_whoosh(synthetic_index, k):
         top = top_k(searcher, words, k, seconds=60)
         assert top is not None, match
         scored, matched, segments = top
-        if segments is not None:
-            assert sum(len(docs) for _, docs in segments) == matched
         expected, total = whoosh_top(searcher, match, k)
         same_top(scored, expected)
         if matched is not None:
             assert matched == total, match
+        if segments is not None:  # every match, those the search left unread included
+            assert sum(len(docs) for _, docs in segments()) == total, match
 
 
 def test_a_word_typed_twice_counts_twice(synthetic_index):
@@ -113,6 +115,88 @@ def test_pruned_top_k_is_the_exhaustive_top_k(synthetic_index, k, heading):
     assert {"Term", "AnyOf"} <= shapes, shapes
 
 
+@pytest.mark.parametrize("flat", [0, 10**9], ids=["batches", "one-pass-once-flat"])
+@pytest.mark.parametrize("k", [1, 10, 50])
+def test_all_words_read_best_first_find_what_every_candidate_finds(
+    synthetic_index, monkeypatch, k, flat
+):
+    # A two-word search whose rarest list is long reads it best bound first and never
+    # looks up the candidates that cannot enter the top k. Searching every list so
+    # (PRUNE_FROM 0) must give the top k, scores bit for bit and the total of looking
+    # every candidate up -- across segments, deletions, a filter and the title rule --
+    # and Whoosh's top k and total; both when batches go on to the end and when, once
+    # most candidates could still enter, the rest are looked up in one pass.
+    monkeypatch.setattr(conjunction, "FLAT_SHARE", flat)
+    backend = synthetic_index._backend
+    searcher = backend._searcher()
+    category = Term("category", "ekonomi")
+    rng = random.Random(500 + k)
+    matches = [m for m in word_matches(rng, 400, boosts=True) if isinstance(m, AllOf)]
+    unread = 0
+    for n, match in enumerate(matches):
+        words = words_of(match)
+        assert words is not None
+        only = category if n % 3 == 0 else None
+        rule = backend.heading if n % 2 else None
+        options = {"seconds": 60, "allowed": filter_sets(only), "heading": rule}
+        monkeypatch.setattr(conjunction, "PRUNE_FROM", 10**9)
+        one_pass = top_k(searcher, words, k, **options)
+        monkeypatch.setattr(conjunction, "PRUNE_FROM", 0)
+        best_first = top_k(searcher, words, k, **options)
+        assert one_pass is not None and best_first is not None
+        assert best_first.scored == one_pass.scored, match
+        assert one_pass.matched is not None and one_pass.segments is not None
+        assert best_first.segments is not None
+        found = [(reader, docs) for reader, docs in best_first.segments() if docs]
+        assert found == one_pass.segments(), match
+        if best_first.matched is None:
+            unread += 1
+        else:
+            assert best_first.matched == one_pass.matched
+        if rule is None:
+            filter_q = whoosh_query(only) if only is not None else None
+            expected, total = whoosh_top(searcher, match, k, filter_q)
+            same_top(best_first.scored, expected)
+            assert one_pass.matched == total, match
+    assert len(matches) > 100 and unread >= 20, (len(matches), unread)
+
+
+def test_totals_and_facets_count_the_candidates_a_search_left_unread(synthetic_index, monkeypatch):
+    # The total and the facets of an all-words search that left candidates unread are
+    # Whoosh's; if finding the rest runs out of time, asking for them is a QueryError.
+    backend = synthetic_index._backend
+    searcher = backend._searcher()
+    monkeypatch.setattr(conjunction, "PRUNE_FROM", 0)
+    rng = random.Random(21)
+    matches = [m for m in word_matches(rng, 300) if isinstance(m, AllOf)]
+    unread = 0
+    for match in matches:
+        plan = Plan(match, None, "score", words_of(match))
+        _, count, matches_of = backend._rank(searcher, plan, 10)
+        if count is None:  # fewer than 10 match: every one was seen
+            continue
+        top = backend._top_k(searcher, plan, 10)
+        unread += top is not None and top.matched is None
+        ours = (count(), backend._facets(plan, matches_of()))
+        assert ours == (backend._count(plan, None), backend._facets(plan, None)), match
+    assert unread >= 10, unread
+
+    def too_slow(self):
+        raise TooSlow
+
+    monkeypatch.setattr(conjunction.Conjunction, "every", too_slow)
+    for match in matches:
+        plan = Plan(match, None, "score", words_of(match))
+        top = backend._top_k(searcher, plan, 10)
+        if top is not None and top.matched is None:
+            _, count, _ = backend._rank(searcher, plan, 10)
+            assert count is not None
+            with pytest.raises(QueryError, match="took longer than"):
+                count()
+            return
+    raise AssertionError("no search left a candidate unread")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("k", [1, 10, 100])
 def test_groups_of_forms_equal_whoosh(synthetic_index, k):
@@ -134,7 +218,7 @@ def test_groups_of_forms_equal_whoosh(synthetic_index, k):
         same_top(top.scored, expected)
         if top.matched is not None:
             assert top.matched == total, match
-            assert sum(len(docs) for _, docs in top.segments) == total
+            assert sum(len(docs) for _, docs in top.segments()) == total
             counted += 1
         sets = match_sets(searcher, words, seconds=60, allowed=allowed)
         assert sets is not None
@@ -190,4 +274,4 @@ def test_one_word_read_best_blocks_first_keeps_index_order_among_ties(tmp_path):
         assert [doc for _, doc in top.scored] == [249, 499, 749, 999, 0, 1, 2, 3, 4]
         every = top_k(searcher, words, 10**9, seconds=60)
         assert every is not None and every.segments is not None
-        assert every.segments[0][1] == list(range(2000))
+        assert every.segments()[0][1] == list(range(2000))

@@ -388,8 +388,11 @@ class WhooshStore:
 
         @functools.cache
         def matches() -> _Matches | None:
-            if top is not None and top.segments is not None:  # the scorer saw every match
-                return [(reader, set(docs)) for reader, docs in top.segments]
+            if top is not None and top.segments is not None:  # the scorer finds every match
+                try:
+                    return [(reader, set(docs)) for reader, docs in top.segments()]
+                except TooSlow:
+                    raise self._too_slow() from None
             return self._match_sets(plan)
 
         if top is not None:

@@ -8,10 +8,11 @@ scores come from whole decoded blocks, and a block's header bounds the best scor
 its postings can reach (its impact pairs, see :mod:`postings`), so blocks and words that
 cannot change the top k are never decoded:
 
-* AND: the rarest term's documents are the candidates; each further term decodes only the
-  blocks that can hold a candidate (found through the list's table of blocks, see
-  :mod:`block_table`, or from its block headers), so a common word costs a few blocks, not
-  its whole posting list, and finds each candidate in a block by bisection.
+* AND (:mod:`conjunction`): the rarest term's documents are the candidates; each further
+  term decodes only the blocks that can hold a candidate (found through the list's table of
+  blocks, see :mod:`block_table`), so a common word costs a few blocks, not its whole
+  posting list, and finds each candidate in a block by bisection. A long rarest list is
+  read best bound first, and candidates that cannot enter the top k are not looked up.
 * one term: blocks whose bound cannot enter the top k are skipped.
 * OR (prose, and the fallback): MaxScore, a word at a time -- once the words left cannot
   lift a document not yet seen into the top k, they are only looked up for the documents
@@ -32,13 +33,14 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
-from functools import lru_cache
+from functools import cache, lru_cache
 from time import monotonic
 from typing import Any, NamedTuple
 
 from whoosh.util.numeric import byte_to_length
 
 from searchlib.backends.embedded.block_table import BlockTable
+from searchlib.backends.embedded.conjunction import all_words
 from searchlib.backends.embedded.forms import (
     Slot,
     grouped,
@@ -48,9 +50,15 @@ from searchlib.backends.embedded.forms import (
 )
 from searchlib.backends.embedded.plan import Term, Words
 from searchlib.backends.embedded.postings import BlockMatcher, InlineMatcher, length_byte
-from searchlib.backends.embedded.scoring import BM25, Heading, lowered_headings
+from searchlib.backends.embedded.ranked import (
+    Part,
+    best_first,
+    heap_of,
+    offer,
+    term_scores,
+)
+from searchlib.backends.embedded.scoring import BM25, Heading
 from searchlib.backends.embedded.term_lists import (
-    DENSE,
     SLACK,
     Factor,
     Segment,
@@ -58,10 +66,8 @@ from searchlib.backends.embedded.term_lists import (
     Unsupported,
     block_at,
     bound,
-    decode,
     excluding,
     heading_counts,
-    intersect,
     kth,
     length_bytes,
     live_ids,
@@ -75,26 +81,15 @@ from searchlib.backends.embedded.term_lists import (
 _BYTE_LENGTHS = [byte_to_length(i) for i in range(256)]
 
 
-class _Part(NamedTuple):
-    """A segment's scored documents: ascending document numbers and their scores, as two
-    lists (a tuple per posting would keep Python's garbage collector busy, pausing a common
-    word's query now and then), and how many match (None when unknown)."""
-
-    docs: list[int]
-    scores: list[float]
-    matched: int | None
-    #: Every matching document, ascending, when more match than were scored.
-    every: list[int] | None = None
-
-
 class TopK(NamedTuple):
     #: The k best (score, docnum), best first.
     scored: list[tuple[float, int]]
     #: How many documents match, when known without more work.
     matched: int | None
-    #: Per segment, its reader and every matching docnum, ascending -- for totals and
-    #: facets -- when every match was seen (not after a single word's block skipping).
-    segments: list[tuple[Any, list[int]]] | None
+    #: What gives, per segment, its reader and every matching docnum, ascending -- for
+    #: totals and facets -- finding those the search left unread when first called; None
+    #: when only a count apart can (after a single word's block skipping).
+    segments: Callable[[], list[tuple[Any, list[int]]]] | None
 
 
 def top_k(
@@ -142,29 +137,29 @@ def _top_k(
 
     scored: list[tuple[float, int]] = []
     matched: int | None = 0
-    segments: list[tuple[Any, list[int]]] | None = []
+    segments: list[tuple[Any, Callable[[], list[int]]]] | None = []
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
         lengths = length_bytes(reader, fieldname)
         deleted = reader.deleted_docs_set if reader.has_deletions() else None
         only = allowed(leaf) if allowed is not None else None
         ctx = Segment(reader, fieldname, norms, k1p1, lengths, deleted, deadline, only, heading)
-        part: _Part | None
+        part: Part | None
         if words.grouped:
             found = grouped(ctx, slots, typed, words.required, k, scored, floor)
-            part = None if found is None else _Part(*found)
+            part = None if found is None else Part(*found)
         elif len(factors) == 1:
             part = _single(ctx, factors[0], k, scored)
         elif words.required:
-            part = _and(ctx, factors, k, scored)
+            part = all_words(ctx, factors, k, scored)
         else:
             part = _or(ctx, factors, k, scored)
         if part is None:
             continue
-        docs, scores, count, every = part
+        docs, scores, count, _ = part
         matched = matched + count if count is not None and matched is not None else None
-        if segments is not None:
-            segments = [*segments, (reader, every or docs)] if count is not None else None
+        finder = part.finder()
+        segments = None if segments is None or finder is None else [*segments, (reader, finder)]
         # docs are in document order and nlargest is stable: equal scores keep the lower
         # document number first, as Whoosh orders them.
         best = (
@@ -174,7 +169,17 @@ def _top_k(
         )
         scored.extend((scores[i], offset + docs[i]) for i in best)
     scored.sort(key=_order)
-    return TopK(scored[:k], matched, segments)
+    return TopK(scored[:k], matched, None if segments is None else _every(segments))
+
+
+def _every(
+    segments: list[tuple[Any, Callable[[], list[int]]]],
+) -> Callable[[], list[tuple[Any, list[int]]]]:
+    @cache
+    def every() -> list[tuple[Any, list[int]]]:
+        return [(reader, find()) for reader, find in segments]
+
+    return every
 
 
 def _scoring(searcher: Any, fieldname: str) -> tuple[list[float], float, Callable[[Term], Factor]]:
@@ -250,93 +255,6 @@ def _order(item: tuple[float, int]) -> tuple[float, int]:
     return (-item[0], item[1])
 
 
-def _and(
-    seg: Segment, factors: list[Factor], k: int, so_far: list[tuple[float, int]]
-) -> _Part | None:
-    """Intersect first, score only the documents that have every word: the rarest word's
-    documents are the candidates, looked up in each further word's blocks by bisection
-    (or, when they are many, in a table of its whole list); then scored
-    (:func:`_and_scores`)."""
-    matchers = []
-    for f in factors:
-        postings = term_postings(seg.reader, seg.fieldname, f.btext)
-        if postings is None:
-            return None  # a required word this segment lacks
-        matchers.append((*postings, f))
-    matchers.sort(key=lambda x: x[0])
-    _, first, f = matchers[0]
-    # docnum -> weight of the rarest term: the candidates
-    tfs: dict[int, float] = {}
-    while first.is_active():
-        tfs.update(zip(*decode(first, seg.deadline), strict=True))
-        first.next_block()
-    tfs = excluding(seg, tfs)
-    per_term = [(f, tfs)]
-    alive: AbstractSet[int] = tfs.keys()
-    for df, m, f in matchers[1:]:
-        if not alive:
-            return None
-        if len(alive) * DENSE >= df:
-            found = intersect(seg, m, alive)
-        else:
-            found = look_up(seg, m, sorted(alive))
-        per_term.append((f, found))
-        alive = found.keys()
-    if not alive:
-        return None
-    # Scores add up term by term in the order above (rarest first), as before: the same
-    # floating-point sums whichever way the intersection was found.
-    _apply_heading(seg, per_term, alive)
-    every = sorted(alive)
-    docs, scores = _and_scores(
-        seg, every, per_term, [upper(m, f, seg) for _, m, f in matchers[1:]], k, so_far
-    )
-    return _Part(docs, scores, len(every), every if len(docs) < len(every) else None)
-
-
-def _and_scores(
-    seg: Segment,
-    every: list[int],
-    per_term: list[tuple[Factor, dict[int, float]]],
-    uppers: list[float],
-    k: int,
-    so_far: list[tuple[float, int]],
-) -> tuple[list[int], list[float]]:
-    """The scores of the matches that can enter the top k, and those matches. Every match
-    gets the rarest word's score; the k best by it are scored in full, and their k-th best
-    (or an earlier segment's) is a floor: a match whose rarest-word score plus the best the
-    other words could add stays below it is not scored further."""
-    docs = every
-    scores = _plus_term(seg, per_term[0][0], docs, [0.0] * len(docs), per_term[0][1])
-    if len(docs) > k:
-        seeds = heapq.nlargest(k, range(len(docs)), key=scores.__getitem__)
-        full = [scores[i] for i in seeds]
-        seed_docs = [docs[i] for i in seeds]
-        for f, weights in per_term[1:]:
-            full = _plus_term(seg, f, seed_docs, full, weights)
-        floor = heapq.nlargest(k, [*full, *(score for score, _ in so_far)])[-1]
-        best = scores
-        for upper in uppers:
-            best = [score + upper for score in best]
-        kept = [i for i, score in enumerate(best) if score >= floor]
-        docs, scores = [docs[i] for i in kept], [scores[i] for i in kept]
-    for f, weights in per_term[1:]:
-        scores = _plus_term(seg, f, docs, scores, weights)
-    return docs, scores
-
-
-def _plus_term(
-    seg: Segment, f: Factor, docs: list[int], partial: list[float], weights: dict[int, float]
-) -> list[float]:
-    """``partial`` plus each document's score for one more word."""
-    norms, k1p1, lengths = seg.norms, seg.k1p1, seg.lengths
-    idf, boost = f.idf, f.boost
-    return [
-        score + idf * ((tf * k1p1) / (tf + norms[lengths[doc]])) * boost
-        for doc, score, tf in zip(docs, partial, map(weights.__getitem__, docs), strict=True)
-    ]
-
-
 class _Blocks:
     """A posting list as blocks in document order: each block's last document and the best
     score any of its postings can reach, read from headers as far as asked (without moving
@@ -400,29 +318,7 @@ class _Blocks:
         return upper(self.matcher, self.factor, self.seg)
 
 
-def _heap(so_far: list[tuple[float, int]], k: int) -> list[tuple[float, int]]:
-    """The k best so far (earlier segments included) as a min-heap of (score, -docnum)."""
-    heap = heapq.nsmallest(k, ((score, -doc) for score, doc in so_far), key=_order_heap)
-    heapq.heapify(heap)
-    return heap
-
-
-def _offer(heap: list[tuple[float, int]], k: int, docs: list[int], scores: list[float]) -> None:
-    """Keep the k best of ``heap`` and ``docs``; only scores above the k-th best touch the
-    heap (most blocks have none)."""
-    floor = heap[0][0] if len(heap) >= k else -1.0
-    if not scores or max(scores) <= floor:
-        return
-    for doc, score in zip(docs, scores, strict=True):
-        if score > floor:
-            if len(heap) < k:
-                heapq.heappush(heap, (score, -doc))
-            else:
-                heapq.heapreplace(heap, (score, -doc))
-            floor = heap[0][0] if len(heap) >= k else -1.0
-
-
-def _single(seg: Segment, f: Factor, k: int, so_far: list[tuple[float, int]]) -> _Part | None:
+def _single(seg: Segment, f: Factor, k: int, so_far: list[tuple[float, int]]) -> Part | None:
     """One term: blocks whose best possible score cannot enter the top k are skipped."""
     postings = term_postings(seg.reader, seg.fieldname, f.btext)
     if postings is None:
@@ -432,7 +328,7 @@ def _single(seg: Segment, f: Factor, k: int, so_far: list[tuple[float, int]]) ->
     if table is not None and table.impacts is not None:
         return _best_blocks_first(seg, f, m, table, k, so_far)
     blocks = _Blocks(m, f, seg)
-    heap = _heap(so_far, k)
+    heap = heap_of(so_far, k)
     out_docs: list[int] = []
     out_scores: list[float] = []
     pruned = False
@@ -444,46 +340,33 @@ def _single(seg: Segment, f: Factor, k: int, so_far: list[tuple[float, int]]) ->
             docs, scores = _block_scores(seg, f, *blocks.decode(j))
             out_docs.extend(docs)
             out_scores.extend(scores)
-            _offer(heap, k, docs, scores)
+            offer(heap, k, docs, scores)
         j += 1
-    return _Part(out_docs, out_scores, None if pruned else len(out_docs))
+    return Part(out_docs, out_scores, None if pruned else len(out_docs))
 
 
 def _best_blocks_first(
     seg: Segment, f: Factor, m: Any, table: BlockTable, k: int, so_far: list[tuple[float, int]]
-) -> _Part:
+) -> Part:
     """One term through its list's table: each distinct impact pair scored once, and the
     blocks visited by their best pair, best first, until none left can enter the top k.
     The k-th best rises fastest this way, and a skipped block's header is never read."""
     impacts = table.impacts
     assert impacts is not None
-    norms, k1p1, idf, boost = seg.norms, seg.k1p1, f.idf, f.boost
-    bounds = [
-        idf * ((w * k1p1) / (w + norms[lb])) * boost
-        for w, lb in zip(impacts.weights, impacts.length_bytes, strict=True)
-    ]
-    heap = _heap(so_far, k)
+    heap = heap_of(so_far, k)
     decoded: dict[int, tuple[list[int], list[float]]] = {}
-    ends, numbers = impacts.ends, impacts.blocks
-    best_first = sorted(range(len(bounds)), key=bounds.__getitem__, reverse=True)
-    for ceiling, block in (
-        (bounds[pair], block)
-        for pair in best_first
-        for block in numbers[ends[pair] : ends[pair + 1]]
-    ):
+    for ceiling, block in best_first(seg, f, impacts):
         if len(heap) >= k and ceiling < heap[0][0]:
             break  # every block not yet seen has this bound or less
-        if block in decoded:
-            continue  # met before, at a better pair
         decoded[block] = docs, scores = _block_scores(
             seg, f, *block_at(seg, m, table.starts[block])
         )
-        _offer(heap, k, docs, scores)
+        offer(heap, k, docs, scores)
     # In document order, as the caller's tie rule needs.
     in_order = [decoded[block] for block in sorted(decoded)]
     docs = [doc for these, _ in in_order for doc in these]
     scores = [score for _, these in in_order for score in these]
-    return _Part(docs, scores, len(docs) if len(decoded) == len(table.starts) else None)
+    return Part(docs, scores, len(docs) if len(decoded) == len(table.starts) else None)
 
 
 def _block_scores(
@@ -494,25 +377,12 @@ def _block_scores(
         kept = dict.fromkeys(live_ids(seg, docs))
         pairs = [(doc, w) for doc, w in zip(docs, weights, strict=True) if doc in kept]
         docs, weights = [doc for doc, _ in pairs], [w for _, w in pairs]
-    return docs, _term_scores(seg, f, docs, weights)
-
-
-def _term_scores(seg: Segment, f: Factor, docs: list[int], weights: Any) -> list[float]:
-    norms, k1p1, lengths = seg.norms, seg.k1p1, seg.lengths
-    idf, boost = f.idf, f.boost
-    return [
-        idf * ((tf * k1p1) / (tf + norms[lengths[doc]])) * boost
-        for doc, tf in zip(docs, weights, strict=True)
-    ]
-
-
-def _order_heap(item: tuple[float, int]) -> tuple[float, int]:
-    return (-item[0], -item[1])
+    return docs, term_scores(seg, f, docs, weights)
 
 
 def _or(
     seg: Segment, factors: list[Factor], k: int, so_far: list[tuple[float, int]]
-) -> _Part | None:
+) -> Part | None:
     """Any word (MaxScore, a word at a time): the words with the highest possible scores
     come first and are read whole; once the best the words left could add cannot lift a
     document not yet seen into the k best, those words are only looked up for the
@@ -554,7 +424,7 @@ def _or(
         _add_scores(seg, blocks.factor, found, partial)
     if not docs and not pruned:
         return None
-    return _Part(docs, _or_scores(seg, factors, docs, per_term), None if pruned else len(docs))
+    return Part(docs, _or_scores(seg, factors, docs, per_term), None if pruned else len(docs))
 
 
 def _add_scores(
@@ -583,34 +453,3 @@ def _or_scores(
             for score, norm, tf in zip(scores, doc_norms, map(get, docs), strict=True)
         ]
     return scores
-
-
-def _apply_heading(
-    seg: Segment, per_term: list[tuple[Factor, dict[int, float]]], docs: AbstractSet[int]
-) -> None:
-    """Lowers, in place, the weights of ``docs`` whose heading holds some but too few of
-    the query's distinct terms: their heading occurrences count like body ones. A heading
-    occurrence weighs more than ``extra`` in the combined field, so only the documents
-    where a term weighs more are looked up in that term's heading postings."""
-    if seg.heading is None:
-        return
-    extra = seg.heading.extra
-    counts: dict[bytes, dict[int, float]] = {}
-    for f, weights in per_term:
-        if f.btext not in counts:
-            maybe = [doc for doc in docs if weights[doc] > extra]
-            counts[f.btext] = _heading_weights(seg, f, maybe) if maybe else {}
-    lowered = lowered_headings(counts)
-    for f, weights in per_term:
-        lower_heading(seg, lowered, f, weights)
-
-
-def _heading_weights(seg: Segment, f: Factor, docs: list[int]) -> dict[int, float]:
-    """The heading weights of the term among ``docs`` (as :func:`_and` looks words up)."""
-    assert seg.heading is not None
-    postings = term_postings(seg.reader, seg.heading.field, f.btext)
-    if postings is None:
-        return {}
-    if len(docs) * DENSE >= postings[0]:
-        return intersect(seg, postings[1], set(docs))
-    return look_up(seg, postings[1], sorted(docs))
