@@ -48,11 +48,10 @@ from searchlib.backends.embedded.term_lists import (
     Factor,
     Segment,
     block_at,
-    decode,
     excluding,
     in_table,
     intersect,
-    live_ids,
+    live_postings,
     look_up,
     term_postings,
     upper,
@@ -115,11 +114,7 @@ def _every_candidate(
     """Every candidate looked up, each further word's candidates in one pass (or, when
     they are many, in a table of its whole list); then scored (:func:`_can_enter`)."""
     _, first, f = lists[0]
-    tfs: dict[int, float] = {}
-    while first.is_active():
-        tfs.update(zip(*decode(first, seg.deadline), strict=True))
-        first.next_block()
-    tfs = excluding(seg, tfs)
+    tfs = excluding(seg, whole(seg, first))
     per_term = [(f, tfs)]
     alive: AbstractSet[int] = tfs.keys()
     for df, m, f in lists[1:]:
@@ -131,10 +126,10 @@ def _every_candidate(
             found = look_up(seg, m, sorted(alive))
         per_term.append((f, found))
         alive = found.keys()
-    return _scored(seg, per_term, [upper(m, f, seg) for _, m, f in lists[1:]], k, so_far)
+    return _part_of(seg, per_term, [upper(m, f, seg) for _, m, f in lists[1:]], k, so_far)
 
 
-def _scored(
+def _part_of(
     seg: Segment,
     per_term: list[tuple[Factor, dict[int, float]]],
     uppers: list[float],
@@ -252,7 +247,7 @@ class Conjunction:
                 raise Flat
             if not batch:
                 break
-            self._check(heap, k, batch, own, self.reach)
+            self._check(heap, k, batch, own)
             size *= GROWTH
         return self._part()
 
@@ -280,7 +275,6 @@ class Conjunction:
         k: int,
         batch: dict[int, float],
         own: dict[int, float],
-        reach: float,
     ) -> None:
         """Looks the candidates of ``batch`` up: while fewer than k matches are known,
         best own score first, k at first and more each time (the first k-th best comes
@@ -292,7 +286,7 @@ class Conjunction:
             while len(heap) < k and order:
                 self._score(heap, k, {doc: batch[doc] for doc in order[:size]})
                 order, size = order[size:], size * GROWTH
-        need = _floor(heap, k) - reach
+        need = _floor(heap, k) - self.reach
         rest = {doc: batch[doc] for doc in order if own[doc] >= need}
         self.complete &= len(rest) == len(order)
         if rest:
@@ -326,12 +320,7 @@ class Conjunction:
             yield float("inf"), list(tfs), list(tfs.values())
             return
         for ceiling, block in best_first(seg, self.rarest, table.impacts):
-            ids, weights = block_at(seg, m, table.starts[block])
-            if seg.deleted or seg.allowed is not None:
-                kept = dict.fromkeys(live_ids(seg, ids))
-                weights = [w for doc, w in zip(ids, weights, strict=True) if doc in kept]
-                ids = list(kept)
-            yield ceiling, ids, weights
+            yield ceiling, *live_postings(seg, *block_at(seg, m, table.starts[block]))
 
     def _scored(self, batch: dict[int, float]) -> tuple[list[int], list[float]]:
         """The documents of ``batch`` (the rarest word's weights) with the other word,
@@ -352,7 +341,7 @@ class Conjunction:
         candidates = self._candidates(seg)
         found = self.other.at(seg, list(candidates))
         per_term = [(self.rarest, candidates), (self.other.factor, found)]
-        return _scored(seg, per_term, [self.reach], k, so_far)
+        return _part_of(seg, per_term, [self.reach], k, so_far)
 
     def every(self) -> list[int]:
         """Every match, ascending: the candidates not yet looked up are, now, with a

@@ -165,10 +165,7 @@ DENSE = 4
 
 def intersect(seg: Segment, m: Any, candidates: AbstractSet[int]) -> dict[int, float]:
     """The weights of the candidates that have the word of ``m``, from its whole list."""
-    weights: dict[int, float] = {}
-    while m.is_active():
-        weights.update(zip(*decode(m, seg.deadline), strict=True))
-        m.next_block()
+    weights = whole(seg, m)
     common = candidates & weights.keys()
     return dict(zip(common, map(weights.__getitem__, common), strict=True))
 
@@ -242,6 +239,15 @@ def live_ids(seg: Segment, ids: list[int]) -> list[int]:
     if allowed is not None:
         ids = [doc for doc in ids if doc in allowed]
     return ids
+
+
+def live_postings(seg: Segment, ids: list[int], weights: Any) -> tuple[list[int], Any]:
+    """A block's ids and weights without those of deleted documents and those the filter
+    does not let through."""
+    if not seg.deleted and seg.allowed is None:
+        return ids, weights
+    kept = dict.fromkeys(live_ids(seg, ids))
+    return list(kept), [w for doc, w in zip(ids, weights, strict=True) if doc in kept]
 
 
 def excluding(seg: Segment, scores: dict[int, float]) -> dict[int, float]:

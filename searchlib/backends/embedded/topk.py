@@ -70,7 +70,7 @@ from searchlib.backends.embedded.term_lists import (
     heading_counts,
     kth,
     length_bytes,
-    live_ids,
+    live_postings,
     look_up,
     lower_heading,
     term_postings,
@@ -373,10 +373,7 @@ def _block_scores(
     seg: Segment, f: Factor, docs: list[int], weights: Any
 ) -> tuple[list[int], list[float]]:
     """A decoded block's live documents and their scores."""
-    if seg.deleted or seg.allowed is not None:
-        kept = dict.fromkeys(live_ids(seg, docs))
-        pairs = [(doc, w) for doc, w in zip(docs, weights, strict=True) if doc in kept]
-        docs, weights = [doc for doc, _ in pairs], [w for _, w in pairs]
+    docs, weights = live_postings(seg, docs, weights)
     return docs, term_scores(seg, f, docs, weights)
 
 
