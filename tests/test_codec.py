@@ -22,7 +22,7 @@ from whoosh.filedb.filestore import FileStorage, RamStorage
 import searchlib
 from searchlib.backends.embedded import postings
 from searchlib.backends.embedded.arrays import narrowest, pack_parts, unpack_parts
-from searchlib.backends.embedded.block_table import encode_table
+from searchlib.backends.embedded.block_table import encode_table, held
 from searchlib.backends.embedded.codec import EmbeddedCodec, verify_segment
 from searchlib.backends.embedded.metadata import FORMAT_VERSION
 from searchlib.backends.embedded.postings import BLOCK_LIMIT, BlockMatcher
@@ -339,16 +339,73 @@ def test_long_lists_carry_a_table_of_their_blocks_that_verify_checks(tmp_path):
         assert [h.id for h in hits] == [h.id for h in ix.search("harga beras", limit=50).hits][:5]
 
 
-def test_a_table_whose_impact_pairs_disagree_with_the_headers_fails_verify(tmp_path, monkeypatch):
-    def wrong(rows, frontiers):
-        return encode_table(rows, [[(250.0, 1)], *frontiers[1:]])
+def _wrong_pairs(rows, frontiers, members):
+    return encode_table(rows, [[(250.0, 1)], *frontiers[1:]], members)
 
+
+def _wrong_bitmap(rows, frontiers, members):
+    assert members is not None  # each long list here holds every document
+    return encode_table(rows, frontiers, bytes([members[0] ^ 1]) + members[1:])
+
+
+@pytest.mark.parametrize("wrong", [_wrong_pairs, _wrong_bitmap], ids=["pairs", "bitmap"])
+def test_a_table_whose_pairs_or_bitmap_disagree_with_the_blocks_fails_verify(
+    tmp_path, monkeypatch, wrong
+):
     monkeypatch.setattr(postings, "encode_table", wrong)
     _, storage, seg, _ = _long_lists(tmp_path)
     reader, segment = _segment_of(storage)
     with reader, pytest.raises(StorageError, match="disagrees") as caught:
         verify_segment(storage, segment)
     assert seg in str(caught.value)
+
+
+def test_dense_lists_carry_a_bitmap_and_answer_as_lists_without_one(tmp_path, monkeypatch):
+    # A list holding one in DENSE_LIST documents or more keeps a bitmap of them in its
+    # table; a look-up drops the candidates it lacks before decoding a block. Searches
+    # answer as on an index whose lists have none (the format before), bit for bit.
+    docs = [
+        {
+            "id": f"d{i}",
+            "title": f"Harga {i % 7}",
+            "body": "harga beras naik " * (i % 9 + 1)
+            + (" cabai merah" if i % 3 == 0 else "")
+            + (" bawang" if i % 5 == 0 else "")
+            + (" jahe" if i % 61 == 0 else ""),
+        }
+        for i in range(4000)
+    ]
+    config = {"build": {"processes": 1}}
+    with searchlib.Index.create(tmp_path / "bitmaps", config) as ix:
+        ix.add(docs)
+    monkeypatch.setattr(postings, "membership", lambda ids: None)
+    with searchlib.Index.create(tmp_path / "none", config) as ix:
+        ix.add(docs)
+    monkeypatch.undo()
+    answers = []
+    queries = ["bawang cabai", "jahe cabai", "jahe bawang harga", "cabai merah", "bawang OR jahe"]
+    for name in ("bitmaps", "none"):
+        with searchlib.Index.open(tmp_path / name) as ix:
+            table = _table_of(ix, b"cabai")
+            assert table is not None
+            assert (table.members is not None) == (name == "bitmaps")
+            if table.members is not None:
+                assert held(table.members, list(range(4000))) == list(range(0, 4000, 3))
+            answers.append([_answer(ix.search(q, limit=20)) for q in queries])
+    assert answers[0] == answers[1] and all(hits for hits, _ in answers[0])
+
+
+def _table_of(ix, word):
+    """The table of the word's list in the index's one segment (None when it has none)."""
+    reader = ix._backend._searcher().reader()
+    (leaf,) = [r for r, _ in reader.leaf_readers()]
+    found = term_postings(leaf, COMBINED_FIELD, word)
+    assert found is not None
+    return found[1].table()
+
+
+def _answer(results):
+    return [(h.id, h.score) for h in results.hits], results.total
 
 
 def test_a_damaged_block_table_is_a_storage_error_naming_the_file(tmp_path):
@@ -399,7 +456,7 @@ def test_files_of_older_posting_layouts_read_the_same(tmp_path, monkeypatch, mag
     monkeypatch.setattr(postings, "id_gaps", _first_ids_stored)
     monkeypatch.setattr(postings, "pack_head", _head_without_first_id)
     # Their tables hold no impact pairs.
-    monkeypatch.setattr(postings, "encode_table", lambda rows, _: encode_table(rows))
+    monkeypatch.setattr(postings, "encode_table", lambda rows, *_: encode_table(rows))
     if magic == postings.MAGIC_NO_TABLES:
         monkeypatch.setattr(postings, "TABLE_BLOCKS", 10**9)
     with searchlib.Index.create(tmp_path / "old", config) as ix:
@@ -408,11 +465,7 @@ def test_files_of_older_posting_layouts_read_the_same(tmp_path, monkeypatch, mag
     answers = []
     for name in ("new", "old"):
         with searchlib.Index.open(tmp_path / name) as ix:
-            reader = ix._backend._searcher().reader()
-            (leaf,) = [r for r, _ in reader.leaf_readers()]
-            postings_ = term_postings(leaf, COMBINED_FIELD, b"harga")
-            assert postings_ is not None
-            table = postings_[1].table()
+            table = _table_of(ix, b"harga")
             assert (table is not None) == (name == "new" or magic != postings.MAGIC_NO_TABLES)
             assert (table is not None and table.impacts is not None) == (name == "new")
             answers.append(

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from searchlib import ConfigError, Index
 from searchlib.backends.base import RawHit, RawResults
+from searchlib.backends.embedded.metadata import FORMAT_VERSION
 from searchlib.cli import cli
 from searchlib.collapse import page_of_stories, stories, story_count
 from searchlib.query import Word
@@ -338,7 +339,7 @@ def test_an_index_with_signatures_in_its_stored_fields_still_collapses(tmp_path,
         index.optimize()  # one segment: the old documents' column values are empty
         assert index.search("banjir").total == 6
         assert sum(len(h.duplicates) for h in index.search("banjir").hits) == 4
-    assert json.loads((path / "searchlib.json").read_text())["format_version"] == 6
+    assert json.loads((path / "searchlib.json").read_text())["format_version"] == FORMAT_VERSION
     Index.reindex(path)  # every signature moves into the column
     with Index.open(path) as index:
         assert all(SIGNATURE_FIELD not in doc for doc in index._backend.documents())

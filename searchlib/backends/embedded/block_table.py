@@ -15,18 +15,27 @@ unsigned array -- or of six, when the list's field keeps lengths: these two, the
 blocks' impact pairs inverted, each distinct (weight, length byte) pair once with the
 blocks whose frontier holds it (the pairs' weights, bytes when all are whole numbers below
 256 else 32-bit floats; their length bytes; how many blocks each pair has; those blocks'
-numbers, ascending per pair); then ``TAIL``: the table's size and its CRC-32. Inverted,
+numbers, ascending per pair) -- and, after these six, a seventh when the list is dense
+(see :func:`membership`): a bitmap of its documents, bit ``d & 7`` of byte ``d >> 3`` set
+for document ``d``, up to its last; then ``TAIL``: the table's size and its CRC-32. Inverted,
 a search walks the pairs best score first and meets each block first at its bound, its
 best pair (see :mod:`postings` for the frontier). A list has a table when
 it has at least ``TABLE_BLOCKS`` blocks and its ``.pst`` file starts with the magic that
 announces tables; a reader that knows no tables stops at the list's last block and never
 sees one.
+
+A common word's bitmap answers whether it holds a document without decoding a block: a
+look-up of candidates (an all-words search, the any-word fallback's further words) drops
+those it lacks first and decodes only the blocks of those it holds. Most candidates of a
+rarer word lack a common one, and decoding a block costs the same in Python whether it
+holds a candidate or not.
 """
 
 from __future__ import annotations
 
 import struct
 from array import array
+from bisect import bisect_left
 from collections.abc import Sequence
 from functools import cached_property
 from itertools import accumulate, pairwise
@@ -41,10 +50,22 @@ from searchlib.backends.embedded.arrays import (
 )
 from searchlib.backends.embedded.integrity import DECODE_ERRORS, Place, crc
 
-__all__ = ["TABLE_BLOCKS", "BlockTable", "Impacts", "encode_table", "read_table"]
+__all__ = [
+    "DENSE_LIST",
+    "TABLE_BLOCKS",
+    "BlockTable",
+    "Impacts",
+    "encode_table",
+    "held",
+    "membership",
+    "read_table",
+]
 
 #: Lists of fewer blocks have no table: their headers are few to read.
 TABLE_BLOCKS = 8
+#: A list holding at least one in this many of the documents up to its last has a
+#: bitmap of them: at most this many bits (2.5 bytes) a posting.
+DENSE_LIST = 20
 TAIL = struct.Struct("<II")
 
 
@@ -52,9 +73,14 @@ TAIL = struct.Struct("<II")
 Frontier = Sequence[tuple[float, int]]
 
 
-def encode_table(rows: list[tuple[int, int]], frontiers: Sequence[Frontier] | None = None) -> bytes:
+def encode_table(
+    rows: list[tuple[int, int]],
+    frontiers: Sequence[Frontier] | None = None,
+    members: bytes | None = None,
+) -> bytes:
     """The table of blocks given as (last document, size in bytes), in list order, and
-    (when the field keeps lengths) each block's frontier, with its tail."""
+    (when the field keeps lengths) each block's frontier and the list's bitmap (when it
+    has one, see :func:`membership`), with its tail."""
     lasts = [last for last, _ in rows]
     parts = [
         pack_array(narrowest([lasts[0], *(b - a for a, b in pairwise(lasts))])),
@@ -62,6 +88,8 @@ def encode_table(rows: list[tuple[int, int]], frontiers: Sequence[Frontier] | No
     ]
     if frontiers is not None:
         parts += _inverted(frontiers)
+        if members is not None:
+            parts.append(members)
     table = pack_parts(parts)
     return table + TAIL.pack(len(table), crc(table))
 
@@ -81,6 +109,23 @@ def _inverted(frontiers: Sequence[Frontier]) -> list[bytes]:
     ]
 
 
+def membership(ids: Sequence[int]) -> bytes | None:
+    """The bitmap of a list's documents (ascending), when they are at least one in
+    ``DENSE_LIST`` of those up to its last; else None."""
+    if not ids or len(ids) * DENSE_LIST <= ids[-1]:
+        return None
+    bits = bytearray((ids[-1] >> 3) + 1)
+    for doc in ids:
+        bits[doc >> 3] |= 1 << (doc & 7)
+    return bytes(bits)
+
+
+def held(members: bytes, docs: list[int]) -> list[int]:
+    """Those of ``docs`` (ascending) that the list of bitmap ``members`` holds."""
+    end = bisect_left(docs, len(members) << 3)
+    return [doc for doc in docs[:end] if members[doc >> 3] >> (doc & 7) & 1]
+
+
 class Impacts(NamedTuple):
     """A list's impact pairs, inverted: each distinct pair's weight and length byte, and
     ``blocks[ends[i]:ends[i + 1]]`` the blocks whose frontier holds pair ``i``."""
@@ -93,15 +138,22 @@ class Impacts(NamedTuple):
 
 class BlockTable:
     """A list's blocks: ``lasts`` (each block's last document), ``starts`` (where each
-    block's header is in the file) and their ``impacts`` (None when the field keeps no
+    block's header is in the file), their ``impacts`` (None when the field keeps no
     lengths, or the table predates them), decoded when first asked for: a look-up of
-    documents needs none."""
+    documents needs none; and the list's bitmap, ``members`` (None when it has none)."""
 
     def __init__(
-        self, lasts: list[int], starts: list[int], pairs: list[bytes], place: Place, what: str
+        self,
+        lasts: list[int],
+        starts: list[int],
+        pairs: list[bytes],
+        place: Place,
+        what: str,
+        members: bytes | None = None,
     ) -> None:
         self.lasts = lasts
         self.starts = starts
+        self.members = members
         self._pairs = pairs
         self._place = place
         self._what = what
@@ -137,9 +189,12 @@ def read_table(read: Any, place: Place, extent: tuple[int, int], blocks: int) ->
         raise place.error(f"{what}: {type(error).__name__}: {error}") from None
     if not len(lasts) == len(starts) == blocks:
         raise place.error(f"{what} does not count {blocks} blocks")
-    if len(parts) not in (2, 6):
+    if len(parts) not in (2, 6, 7):
         raise place.error(f"{what}: {len(parts)} parts")
-    return BlockTable(lasts, starts, parts[2:], place, what)
+    members = parts[6] if len(parts) == 7 else None
+    if members is not None and len(members) != (lasts[-1] >> 3) + 1:
+        raise place.error(f"{what}: its bitmap does not end at the list's last document")
+    return BlockTable(lasts, starts, parts[2:6], place, what, members)
 
 
 def _impacts(parts: list[bytes], blocks: int) -> Impacts | None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from whoosh.codec.base import Codec, FieldWriter
 
-from searchlib.backends.embedded.block_table import BlockTable, Impacts
+from searchlib.backends.embedded.block_table import BlockTable, Impacts, membership
 from searchlib.backends.embedded.integrity import Place
 from searchlib.backends.embedded.perdoc import ADDED_COLUMN_EXT, PerDocReader, PerDocWriter
 from searchlib.backends.embedded.postings import (
@@ -176,15 +176,17 @@ def verify_files(files: Any, segment: Any) -> dict[str, int]:
         for (fieldname, _), info in terms.items():
             m = codec.postings_reader(terms.postfile, info, None, term=(fieldname, b""))
             table = m.table() if isinstance(m, BlockMatcher) else None
-            blocks = []
+            blocks, ids = [], []
             while m.is_active():
-                postings += len(m.block_ids())
+                block_ids = m.block_ids()
+                postings += len(block_ids)
                 m.block_values()
                 if table is not None:
                     blocks.append(m.head)
+                    ids.extend(block_ids)
                 m.next_block()
             if table is not None:
-                _check_table(table, blocks, m.offset, terms.postfile.place)
+                _check_table(table, blocks, ids, m.offset, terms.postfile.place)
         docs = perdoc.verify()
     finally:
         terms.close()
@@ -192,11 +194,15 @@ def verify_files(files: Any, segment: Any) -> dict[str, int]:
     return {"terms": count, "postings": postings, "documents": docs}
 
 
-def _check_table(table: BlockTable, heads: list[Any], offset: int, place: Any) -> None:
-    """A list's table of blocks says what its block headers say."""
+def _check_table(
+    table: BlockTable, heads: list[Any], ids: list[int], offset: int, place: Any
+) -> None:
+    """A list's table of blocks says what its block headers say, and its bitmap (when it
+    has one) holds the list's documents ``ids``."""
     starts = [offset, *(head.next_at for head in heads[:-1])]
     if (
         table.starts != starts
+        or (table.members is not None and table.members != membership(ids))
         or table.lasts != [head.last_id for head in heads]
         or (
             table.impacts is not None

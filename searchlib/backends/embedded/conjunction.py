@@ -181,7 +181,8 @@ def _can_enter(
 class Further:
     """The other word of two: its weights at the documents asked for, looked up through
     its list's table, or read from its whole list (kept for the next batch) once the
-    documents asked for, all batches together, are many, or when the list has no table."""
+    documents asked for, all batches together, are many (unless the list has a bitmap),
+    or when the list has no table."""
 
     def __init__(self, df: int, m: Any, factor: Factor) -> None:
         self.df = df
@@ -195,8 +196,9 @@ class Further:
         """The weights of ``docs`` (ascending) that have this word."""
         if self.weights is None:
             self.asked += len(docs)
-            if self.table is not None and self.asked * DENSE < self.df:
-                return in_table(seg, self.matcher, self.table, docs)
+            table = self.table
+            if table is not None and (table.members is not None or self.asked * DENSE < self.df):
+                return in_table(seg, self.matcher, table, docs)
             self.weights = whole(seg, self.matcher)
         weights = self.weights
         return {doc: weights[doc] for doc in docs if doc in weights}

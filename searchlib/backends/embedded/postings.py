@@ -87,6 +87,7 @@ from searchlib.backends.embedded.block_table import (
     TABLE_BLOCKS,
     BlockTable,
     encode_table,
+    membership,
     read_table,
 )
 from searchlib.backends.embedded.integrity import DECODE_ERRORS, Place, checked, crc
@@ -279,6 +280,8 @@ class PostingsWriter(WhooshPostingsWriter):
         #: row), and its frontier (None when a block has no field lengths).
         self.rows: list[tuple[int, int]] = []
         self.frontiers: list[list[Impact]] | None = []
+        #: The documents of the list being written, block by block (for its bitmap).
+        self.list_ids = array("I")
         #: The field lengths the last multi-block list was given, and their bytes.
         self._doc_lengths: list[int] | None = None
         self._doc_bytes = b""
@@ -308,6 +311,7 @@ class PostingsWriter(WhooshPostingsWriter):
         self.stats = TermStats()
         self.rows = []
         self.frontiers = []
+        self.list_ids = array("I")
         self.new_block()
 
     def add_posting(
@@ -518,13 +522,15 @@ class PostingsWriter(WhooshPostingsWriter):
         )
         self.postfile.write(b"".join((head, HEAD_CRC.pack(crc(head)), data)))
         self.rows.append((ids[-1], len(head) + HEAD_CRC.size + len(data)))
+        self.list_ids.extend(ids)
         self.blocks += 1
         self.new_block()
 
     def write_table(self) -> None:
         """The list's table of blocks, when it has enough blocks to need one."""
         if len(self.rows) >= TABLE_BLOCKS:
-            self.postfile.write(encode_table(self.rows, self.frontiers))
+            members = membership(self.list_ids) if self.frontiers is not None else None
+            self.postfile.write(encode_table(self.rows, self.frontiers, members))
 
 
 class TermStats:

@@ -20,7 +20,7 @@ from weakref import WeakKeyDictionary
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
-from searchlib.backends.embedded.block_table import BlockTable
+from searchlib.backends.embedded.block_table import BlockTable, held
 from searchlib.backends.embedded.postings import BlockMatcher, InlineMatcher, length_byte
 from searchlib.backends.embedded.scoring import Heading, heading_weight, lowered_headings
 from searchlib.backends.embedded.terms import TermDictReader
@@ -164,7 +164,11 @@ DENSE = 4
 
 
 def intersect(seg: Segment, m: Any, candidates: AbstractSet[int]) -> dict[int, float]:
-    """The weights of the candidates that have the word of ``m``, from its whole list."""
+    """The weights of the candidates that have the word of ``m``, from its whole list;
+    or, when the list has a bitmap, from the blocks of those it holds."""
+    table = m.table() if isinstance(m, BlockMatcher) else None
+    if table is not None and table.members is not None:
+        return in_table(seg, m, table, sorted(candidates))
     weights = whole(seg, m)
     common = candidates & weights.keys()
     return dict(zip(common, map(weights.__getitem__, common), strict=True))
@@ -182,9 +186,11 @@ def look_up(seg: Segment, m: Any, candidates: list[int]) -> dict[int, float]:
 
 
 def in_table(seg: Segment, m: Any, table: BlockTable, candidates: list[int]) -> dict[int, float]:
-    """:func:`look_up` through the list's table: the blocks that can hold a candidate are
-    found by bisection, and each is read straight from where the table says it starts
-    (``m`` does not move)."""
+    """:func:`look_up` through the list's table: the candidates its bitmap lacks (when it
+    has one) dropped, the blocks that can hold one found by bisection, and each read
+    straight from where the table says it starts (``m`` does not move)."""
+    if table.members is not None:
+        candidates = held(table.members, candidates)
     found: dict[int, float] = {}
     lasts, starts = table.lasts, table.starts
     i, n, b = 0, len(candidates), 0
