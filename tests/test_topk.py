@@ -115,6 +115,24 @@ def test_pruned_top_k_is_the_exhaustive_top_k(synthetic_index, k, heading):
     assert {"Term", "AnyOf"} <= shapes, shapes
 
 
+def _varied(backend, matches):
+    """Each match with its words, filter, title rule and search options: every third
+    filtered by a category, every other with the title rule."""
+    category = Term("category", "ekonomi")
+    for n, match in enumerate(matches):
+        words = words_of(match)
+        assert words is not None
+        only = category if n % 3 == 0 else None
+        rule = backend.heading if n % 2 else None
+        yield (
+            match,
+            words,
+            only,
+            rule,
+            {"seconds": 60, "allowed": filter_sets(only), "heading": rule},
+        )
+
+
 @pytest.mark.parametrize("flat", [0, 10**9], ids=["batches", "one-pass-once-flat"])
 @pytest.mark.parametrize("k", [1, 10, 50])
 def test_all_words_read_best_first_find_what_every_candidate_finds(
@@ -129,16 +147,10 @@ def test_all_words_read_best_first_find_what_every_candidate_finds(
     monkeypatch.setattr(conjunction, "FLAT_SHARE", flat)
     backend = synthetic_index._backend
     searcher = backend._searcher()
-    category = Term("category", "ekonomi")
     rng = random.Random(500 + k)
     matches = [m for m in word_matches(rng, 400, boosts=True) if isinstance(m, AllOf)]
     unread = 0
-    for n, match in enumerate(matches):
-        words = words_of(match)
-        assert words is not None
-        only = category if n % 3 == 0 else None
-        rule = backend.heading if n % 2 else None
-        options = {"seconds": 60, "allowed": filter_sets(only), "heading": rule}
+    for match, words, only, rule, options in _varied(backend, matches):
         monkeypatch.setattr(conjunction, "PRUNE_FROM", 10**9)
         one_pass = top_k(searcher, words, k, **options)
         monkeypatch.setattr(conjunction, "PRUNE_FROM", 0)
@@ -159,6 +171,37 @@ def test_all_words_read_best_first_find_what_every_candidate_finds(
             same_top(best_first.scored, expected)
             assert one_pass.matched == total, match
     assert len(matches) > 100 and unread >= 20, (len(matches), unread)
+
+
+@pytest.mark.parametrize("k", [1, 10])
+def test_a_common_words_bitmap_changes_no_answer(synthetic_index, monkeypatch, k):
+    # Two words whose other list has a bitmap: its matches are known before a block is
+    # decoded, and only those that can enter the top k are looked up. The top k, scores
+    # bit for bit, the total and every match are those of looking every candidate up,
+    # across segments, deletions, a filter and the title rule.
+    backend = synthetic_index._backend
+    searcher = backend._searcher()
+    rng = random.Random(900 + k)
+    matches = [m for m in word_matches(rng, 400) if isinstance(m, AllOf) and len(m.parts) == 2]
+    taken = [0]
+    members = conjunction._members
+
+    def counted(m):
+        found = members(m)
+        taken[0] += found is not None
+        return found
+
+    for match, words, _, _, options in _varied(backend, matches):
+        monkeypatch.setattr(conjunction, "_members", lambda m: None)
+        every_candidate = top_k(searcher, words, k, **options)
+        monkeypatch.setattr(conjunction, "_members", counted)
+        bitmap = top_k(searcher, words, k, **options)
+        assert every_candidate is not None and bitmap is not None
+        assert bitmap.scored == every_candidate.scored, match
+        assert bitmap.matched == every_candidate.matched, match
+        assert every_candidate.segments is not None and bitmap.segments is not None
+        assert bitmap.segments() == every_candidate.segments(), match
+    assert len(matches) > 50 and taken[0] >= 20, (len(matches), taken[0])
 
 
 def test_totals_and_facets_count_the_candidates_a_search_left_unread(synthetic_index, monkeypatch):

@@ -4,7 +4,7 @@ scored.
 
 A candidate's look-up decodes a block of a further word, most often for that one
 candidate, and BM25 scores at the top are close together: many candidates can still
-enter the top k. Two ways:
+enter the top k. Three ways:
 
 * two words and a long rarest list (``PRUNE_FROM`` documents or more): its blocks are
   read best bound first (their impact pairs), and its candidates looked up in batches,
@@ -14,6 +14,9 @@ enter the top k. Two ways:
   The total is counted only when asked (:meth:`Conjunction.every`). When most of the
   candidates read could still enter (the other word can add nearly as much as the
   rarest), the rest are looked up in one pass instead.
+* two words, a shorter rarest list and another with a bitmap (see :mod:`block_table`):
+  the matches are the candidates the bitmap holds, counted without decoding a block,
+  and only those that can enter the top k are looked up (:func:`_matches_first`).
 * otherwise every candidate is looked up, in one pass (a further word's block decoded
   once for all the candidates it holds), the total counted on the way; only the matches
   that can enter the top k are scored whole. Below ``PRUNE_FROM`` one pass costs less
@@ -32,6 +35,7 @@ from itertools import compress
 from time import monotonic
 from typing import Any
 
+from searchlib.backends.embedded.block_table import held
 from searchlib.backends.embedded.postings import BlockMatcher
 from searchlib.backends.embedded.ranked import (
     Part,
@@ -83,6 +87,8 @@ def all_words(
         return None  # a required word this segment lacks
     df, first, f = lists[0]
     if df < PRUNE_FROM or len(lists) > 2:
+        if len(lists) == 2 and (members := _members(lists[1][1])) is not None:
+            return _matches_first(seg, lists, members, k, so_far)
         return _every_candidate(seg, lists, k, so_far)
     conjunction = Conjunction(seg, f, first, df, Further(*lists[1]))
     try:
@@ -127,6 +133,52 @@ def _every_candidate(
         per_term.append((f, found))
         alive = found.keys()
     return _part_of(seg, per_term, [upper(m, f, seg) for _, m, f in lists[1:]], k, so_far)
+
+
+def _members(m: Any) -> Any:
+    """The bitmap of the list of ``m`` (see :mod:`block_table`), or None."""
+    table = m.table() if isinstance(m, BlockMatcher) else None
+    return None if table is None else table.members
+
+
+def _matches_first(
+    seg: Segment, lists: list[Listed], members: Any, k: int, so_far: list[tuple[float, int]]
+) -> Part | None:
+    """Two words, the other's list with a bitmap: the matches are the rarest word's
+    documents the bitmap holds, known before any of the other's blocks is decoded. The k
+    best by the rarest word's score are scored in full, and their k-th best (or an
+    earlier segment's) is a floor: a match whose rarest-word score plus the best the
+    other word could add stays below it is not looked up."""
+    (_, first, f), (_, m, g) = lists
+    tfs = excluding(seg, whole(seg, first))
+    every = held(members, list(tfs))
+    if not every:
+        return None
+    docs = every
+    if len(every) > k:
+        own = term_scores(seg, f, every, [tfs[doc] for doc in every])
+        seeds = sorted(heapq.nlargest(k, range(len(every)), key=own.__getitem__))
+        _, full = _pair_scores(seg, f, g, m, tfs, [every[i] for i in seeds])
+        floor = heapq.nlargest(k, [*full, *(score for score, _ in so_far)])[-1]
+        reach = upper(m, g, seg)
+        docs = [doc for doc, score in zip(every, own, strict=True) if score + reach >= floor]
+    docs, scores = _pair_scores(seg, f, g, m, tfs, docs)
+    return Part(docs, scores, len(every), every if len(docs) < len(every) else None)
+
+
+def _pair_scores(
+    seg: Segment, f: Factor, g: Factor, m: Any, tfs: dict[int, float], docs: list[int]
+) -> tuple[list[int], list[float]]:
+    """``docs`` (ascending, each with both words) and their scores: the rarest word's
+    weights ``tfs``, the other's looked up in the list of ``m``."""
+    found = look_up(seg, m, docs)
+    per_term = [(f, {doc: tfs[doc] for doc in found}), (g, found)]
+    apply_heading(seg, per_term, found.keys())
+    alive = list(found)
+    scores = [0.0] * len(alive)
+    for factor, weights in per_term:
+        scores = plus_term(seg, factor, alive, scores, weights)
+    return alive, scores
 
 
 def _part_of(
