@@ -183,7 +183,8 @@ def verify_files(files: Any, segment: Any) -> dict[str, int]:
                 m.block_values()
                 if table is not None:
                     blocks.append(m.head)
-                    ids.extend(block_ids)
+                    if table.members is not None:
+                        ids.extend(block_ids)
                 m.next_block()
             if table is not None:
                 _check_table(table, blocks, ids, m.offset, terms.postfile.place)

@@ -36,7 +36,6 @@ from time import monotonic
 from typing import Any
 
 from searchlib.backends.embedded.block_table import held
-from searchlib.backends.embedded.postings import BlockMatcher
 from searchlib.backends.embedded.ranked import (
     Part,
     apply_heading,
@@ -57,6 +56,7 @@ from searchlib.backends.embedded.term_lists import (
     intersect,
     live_postings,
     look_up,
+    table_of,
     term_postings,
     upper,
     whole,
@@ -137,7 +137,7 @@ def _every_candidate(
 
 def _members(m: Any) -> Any:
     """The bitmap of the list of ``m`` (see :mod:`block_table`), or None."""
-    table = m.table() if isinstance(m, BlockMatcher) else None
+    table = table_of(m)
     return None if table is None else table.members
 
 
@@ -154,30 +154,39 @@ def _matches_first(
     every = held(members, list(tfs))
     if not every:
         return None
-    docs = every
-    if len(every) > k:
+
+    def scored(docs: list[int]) -> dict[int, float]:
+        found = look_up(seg, m, docs)
+        weights = {doc: tfs[doc] for doc in found}
+        return dict(zip(*_pair_scores(seg, f, weights, g, found), strict=True))
+
+    if len(every) <= k:
+        scores = scored(every)
+    else:
         own = term_scores(seg, f, every, [tfs[doc] for doc in every])
         seeds = sorted(heapq.nlargest(k, range(len(every)), key=own.__getitem__))
-        _, full = _pair_scores(seg, f, g, m, tfs, [every[i] for i in seeds])
-        floor = heapq.nlargest(k, [*full, *(score for score, _ in so_far)])[-1]
+        scores = scored([every[i] for i in seeds])
+        floor = heapq.nlargest(k, [*scores.values(), *(score for score, _ in so_far)])[-1]
         reach = upper(m, g, seg)
-        docs = [doc for doc, score in zip(every, own, strict=True) if score + reach >= floor]
-    docs, scores = _pair_scores(seg, f, g, m, tfs, docs)
-    return Part(docs, scores, len(every), every if len(docs) < len(every) else None)
+        owns = zip(every, own, strict=True)
+        scores |= scored([d for d, s in owns if s + reach >= floor and d not in scores])
+    docs = sorted(scores)
+    scored_docs = [scores[doc] for doc in docs]
+    return Part(docs, scored_docs, len(every), every if len(docs) < len(every) else None)
 
 
 def _pair_scores(
-    seg: Segment, f: Factor, g: Factor, m: Any, tfs: dict[int, float], docs: list[int]
+    seg: Segment, f: Factor, weights: dict[int, float], g: Factor, found: dict[int, float]
 ) -> tuple[list[int], list[float]]:
-    """``docs`` (ascending, each with both words) and their scores: the rarest word's
-    weights ``tfs``, the other's looked up in the list of ``m``."""
-    found = look_up(seg, m, docs)
-    per_term = [(f, {doc: tfs[doc] for doc in found}), (g, found)]
+    """The documents of ``found`` (the other word's weights, ascending) and their scores,
+    the rarest word's weights in ``weights`` (the title rule may lower both in place),
+    summed rarest first."""
+    per_term = [(f, weights), (g, found)]
     apply_heading(seg, per_term, found.keys())
     alive = list(found)
     scores = [0.0] * len(alive)
-    for factor, weights in per_term:
-        scores = plus_term(seg, factor, alive, scores, weights)
+    for factor, these in per_term:
+        scores = plus_term(seg, factor, alive, scores, these)
     return alive, scores
 
 
@@ -240,7 +249,7 @@ class Further:
         self.df = df
         self.matcher = m
         self.factor = factor
-        self.table = m.table() if isinstance(m, BlockMatcher) else None
+        self.table = table_of(m)
         self.weights: dict[int, float] | None = None
         self.asked = 0
 
@@ -368,7 +377,7 @@ class Conjunction:
         best score any of them can reach, best first: a list with a table through its
         impact pairs; another whole, as one block with no bound."""
         seg, m = self.seg, self.matcher
-        table = m.table() if isinstance(m, BlockMatcher) else None
+        table = table_of(m)
         if table is None or table.impacts is None:
             tfs = excluding(seg, whole(seg, m))
             yield float("inf"), list(tfs), list(tfs.values())
@@ -379,15 +388,8 @@ class Conjunction:
     def _scored(self, batch: dict[int, float]) -> tuple[list[int], list[float]]:
         """The documents of ``batch`` (the rarest word's weights) with the other word,
         and their scores, ascending."""
-        seg = self.seg
-        found = self.other.at(seg, sorted(batch))
-        alive = list(found)
-        per_term = [(self.rarest, batch), (self.other.factor, found)]
-        apply_heading(seg, per_term, found.keys())
-        scores = [0.0] * len(alive)
-        for f, weights in per_term:
-            scores = plus_term(seg, f, alive, scores, weights)
-        return alive, scores
+        found = self.other.at(self.seg, sorted(batch))
+        return _pair_scores(self.seg, self.rarest, batch, self.other.factor, found)
 
     def one_pass(self, k: int, so_far: list[tuple[float, int]]) -> Part | None:
         """Every candidate looked up at once (what the other word has read stays read)."""

@@ -163,10 +163,15 @@ class Segment(NamedTuple):
 DENSE = 4
 
 
+def table_of(m: Any) -> BlockTable | None:
+    """The table of the list of ``m`` (see :mod:`block_table`), or None when it has none."""
+    return m.table() if isinstance(m, BlockMatcher) else None
+
+
 def intersect(seg: Segment, m: Any, candidates: AbstractSet[int]) -> dict[int, float]:
     """The weights of the candidates that have the word of ``m``, from its whole list;
     or, when the list has a bitmap, from the blocks of those it holds."""
-    table = m.table() if isinstance(m, BlockMatcher) else None
+    table = table_of(m)
     if table is not None and table.members is not None:
         return in_table(seg, m, table, sorted(candidates))
     weights = whole(seg, m)
@@ -179,7 +184,7 @@ def look_up(seg: Segment, m: Any, candidates: list[int]) -> dict[int, float]:
     blocks that can hold a candidate are decoded, and each candidate found by bisection.
     A list with a table of its blocks is entered at each such block; another is walked
     from where ``m`` stands, header by header."""
-    table = m.table() if isinstance(m, BlockMatcher) else None
+    table = table_of(m)
     if table is None:
         return at_candidates(m, candidates, lambda m: decode(m, seg.deadline))
     return in_table(seg, m, table, candidates)

@@ -49,7 +49,7 @@ from searchlib.backends.embedded.forms import (
     typed_words,
 )
 from searchlib.backends.embedded.plan import Term, Words
-from searchlib.backends.embedded.postings import BlockMatcher, InlineMatcher, length_byte
+from searchlib.backends.embedded.postings import InlineMatcher, length_byte
 from searchlib.backends.embedded.ranked import (
     Part,
     best_first,
@@ -73,6 +73,7 @@ from searchlib.backends.embedded.term_lists import (
     live_postings,
     look_up,
     lower_heading,
+    table_of,
     term_postings,
     term_stats,
     upper,
@@ -324,7 +325,7 @@ def _single(seg: Segment, f: Factor, k: int, so_far: list[tuple[float, int]]) ->
     if postings is None:
         return None
     m = postings[1]
-    table = m.table() if isinstance(m, BlockMatcher) else None
+    table = table_of(m)
     if table is not None and table.impacts is not None:
         return _best_blocks_first(seg, f, m, table, k, so_far)
     blocks = _Blocks(m, f, seg)
