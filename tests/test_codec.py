@@ -22,7 +22,15 @@ from whoosh.filedb.filestore import FileStorage, RamStorage
 import searchlib
 from searchlib.backends.embedded import postings
 from searchlib.backends.embedded.arrays import narrowest, pack_parts, unpack_parts
-from searchlib.backends.embedded.block_table import encode_table, held
+from searchlib.backends.embedded.block_table import (
+    BlockTable,
+    TableCache,
+    encode_table,
+    held,
+    membership,
+    ranks,
+    read_table,
+)
 from searchlib.backends.embedded.codec import EmbeddedCodec, verify_segment
 from searchlib.backends.embedded.metadata import FORMAT_VERSION
 from searchlib.backends.embedded.postings import BLOCK_LIMIT, BlockMatcher
@@ -393,6 +401,72 @@ def test_dense_lists_carry_a_bitmap_and_answer_as_lists_without_one(tmp_path, mo
                 assert held(table.members, list(range(4000))) == list(range(0, 4000, 3))
             answers.append([_answer(ix.search(q, limit=20)) for q in queries])
     assert answers[0] == answers[1] and all(hits for hits, _ in answers[0])
+
+
+@pytest.mark.parametrize(
+    "weights",
+    [
+        [1.0] * BLOCK_LIMIT,  # all 1.0: stored as nothing
+        [2.5] * BLOCK_LIMIT,  # all equal: one float
+        [float(1 + i % 9) for i in range(BLOCK_LIMIT)],  # small whole numbers: a byte each
+        [0.25 + i / 3 for i in range(BLOCK_LIMIT)],  # floats
+    ],
+    ids=["ones", "one", "bytes", "floats"],
+)
+def test_a_weight_read_at_its_place_is_the_one_its_block_decodes(weights):
+    # A list with a bitmap reads a held document's weight at its place in the block,
+    # without decoding the block's ids: every kind of weights, zipped or not.
+    rng = random.Random(len(set(weights)))
+    ids = array("I", sorted(rng.sample(range(50_000), BLOCK_LIMIT)))
+    reader = postings.PostingsFile.__new__(postings.PostingsFile)
+    reader.first_ids = False
+    for values in (0, None):  # without values the part is zipped; with them it is bare
+        sizes = [1] * BLOCK_LIMIT if values is None else None
+        joined = b"x" * BLOCK_LIMIT if values is None else b""
+        flags, split, data = postings.encode_block(ids, array("f", weights), sizes, joined, values)
+        _, decoded = reader._ids_weights(data, split, flags, BLOCK_LIMIT, ids[0], ids[-1])
+        places = sorted({*rng.sample(range(BLOCK_LIMIT), 9), BLOCK_LIMIT - 1})
+        read = postings._weights_at(data[:split], flags, BLOCK_LIMIT, False, places)
+        assert read == [decoded[p] for p in places]
+
+
+def test_a_documents_rank_in_the_bitmap_is_its_place_in_its_block():
+    rng = random.Random(7)
+    ids = sorted(rng.sample(range(20_000), 4_000))
+    members = membership(ids)
+    assert members is not None
+    for start in range(0, len(ids), BLOCK_LIMIT):
+        block = ids[start : start + BLOCK_LIMIT]
+        first = ids[start - 1] + 1 if start else 0  # the last block's end, as a table says
+        asked = sorted(rng.sample(range(len(block)), min(5, len(block))))
+        assert ranks(members, first, [block[i] for i in asked]) == asked
+
+
+def test_tables_are_kept_while_the_file_is_open_least_recently_used_first_out():
+    tables = [
+        BlockTable(list(range(n)), list(range(n)), [], None, "table", bytes(100 * n))
+        for n in (1, 2, 3)
+    ]
+    sizes = [table.size() for table in tables]
+    cache = TableCache(budget=sizes[0] + sizes[2])
+    cache.put(10, tables[0])
+    cache.put(20, tables[1])
+    assert cache.get(10) is tables[0]  # now the most recently used: 20 goes first
+    cache.put(30, tables[2])
+    assert (cache.get(10), cache.get(20), cache.get(30)) == (tables[0], None, tables[2])
+    cache.put(40, BlockTable([], [], [], None, "table", bytes(sum(sizes))))  # too large
+    assert cache.get(40) is None and cache.get(10) is tables[0]
+
+
+def test_a_search_reads_a_lists_table_once_while_the_index_is_open(tmp_path, monkeypatch):
+    path, *_ = _long_lists(tmp_path)
+    read = []
+    monkeypatch.setattr(postings, "read_table", lambda *a: read.append(a) or read_table(*a))
+    with searchlib.Index.open(path) as ix:
+        first = _answer(ix.search("harga 3", limit=10))
+        once = len(read)
+        assert once and _answer(ix.search("harga 3", limit=10)) == first
+        assert len(read) == once
 
 
 def _table_of(ix, word):

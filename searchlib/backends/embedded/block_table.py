@@ -39,6 +39,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from functools import cached_property
 from itertools import accumulate, pairwise
+from threading import Lock
 from typing import Any, NamedTuple
 
 from searchlib.backends.embedded.arrays import (
@@ -55,9 +56,11 @@ __all__ = [
     "TABLE_BLOCKS",
     "BlockTable",
     "Impacts",
+    "TableCache",
     "encode_table",
     "held",
     "membership",
+    "ranks",
     "read_table",
 ]
 
@@ -67,6 +70,8 @@ TABLE_BLOCKS = 8
 #: bitmap of them: at most this many bits (2.5 bytes) a posting.
 DENSE_LIST = 20
 TAIL = struct.Struct("<II")
+#: The most a posting file's kept tables take (see :class:`TableCache`).
+TABLE_CACHE_BYTES = 32 << 20
 
 
 #: A block's frontier: its (weight, length byte) pairs.
@@ -126,6 +131,14 @@ def held(members: bytes, docs: list[int]) -> list[int]:
     return [doc for doc in docs[:end] if members[doc >> 3] >> (doc & 7) & 1]
 
 
+def ranks(members: bytes, start: int, docs: list[int]) -> list[int]:
+    """The places of ``docs`` (ascending, each held by the list of bitmap ``members``)
+    among the list's documents from ``start`` on: how many it holds before each."""
+    base, shift = start >> 3, start & 7
+    bits = int.from_bytes(members[base : (docs[-1] >> 3) + 1], "little") >> shift
+    return [(bits & ((1 << (doc - start)) - 1)).bit_count() for doc in docs]
+
+
 class Impacts(NamedTuple):
     """A list's impact pairs, inverted: each distinct pair's weight and length byte, and
     ``blocks[ends[i]:ends[i + 1]]`` the blocks whose frontier holds pair ``i``."""
@@ -158,12 +171,53 @@ class BlockTable:
         self._place = place
         self._what = what
 
+    def size(self) -> int:
+        """Roughly the bytes Python holds this table in, its impacts decoded."""
+        pairs = sum(map(len, self._pairs))
+        return 80 * len(self.starts) + 3 * pairs + len(self.members or b"") + 512
+
     @cached_property
     def impacts(self) -> Impacts | None:
         try:
             return _impacts(self._pairs, len(self.starts))
         except DECODE_ERRORS as error:
             raise self._place.error(f"{self._what}: {type(error).__name__}: {error}") from None
+
+
+class TableCache:
+    """Tables by their list's offset, the least recently used dropped once they would
+    take more than ``budget`` bytes (as Python holds them, roughly)."""
+
+    def __init__(self, budget: int = TABLE_CACHE_BYTES) -> None:
+        self.budget = budget
+        self._tables: dict[int, tuple[BlockTable, int]] = {}
+        self._size = 0
+        self._lock = Lock()  # a served index searches in threads
+
+    def get(self, offset: int) -> BlockTable | None:
+        with self._lock:
+            found = self._tables.pop(offset, None)
+            if found is None:
+                return None
+            self._tables[offset] = found  # now the most recently used
+            return found[0]
+
+    def put(self, offset: int, table: BlockTable) -> None:
+        size = table.size()
+        if size > self.budget:
+            return
+        with self._lock:
+            old = self._tables.pop(offset, None)
+            self._size += size - (old[1] if old else 0)
+            self._tables[offset] = (table, size)
+            while self._size > self.budget:
+                _, (_, dropped) = _oldest(self._tables)
+                self._size -= dropped
+
+
+def _oldest(tables: dict[int, tuple[BlockTable, int]]) -> tuple[int, tuple[BlockTable, int]]:
+    offset = next(iter(tables))
+    return offset, tables.pop(offset)
 
 
 def read_table(read: Any, place: Place, extent: tuple[int, int], blocks: int) -> BlockTable:

@@ -86,6 +86,7 @@ from searchlib.backends.embedded.arrays import ITEMSIZE, empty, narrowest
 from searchlib.backends.embedded.block_table import (
     TABLE_BLOCKS,
     BlockTable,
+    TableCache,
     encode_table,
     membership,
     read_table,
@@ -121,6 +122,7 @@ HEAD = struct.Struct("<iIIIfBBBII")
 #: highest weight a double; the same size).
 HEAD_FIRST_IDS = struct.Struct("<iIIdBBBII")
 HEAD_CRC = struct.Struct("<I")
+FLOAT = struct.Struct("<f")
 #: An impact pair: its weight as a float, or as a byte when every pair's weight is a
 #: whole number below 256 (BM25F sums of integer boosts), and its length byte.
 IMPACT_FLOAT, IMPACT_BYTE = struct.Struct("<fB"), struct.Struct("<BB")
@@ -621,6 +623,8 @@ class BlockReader(Protocol):
 
     def data(self, head: Head) -> Any: ...
 
+    def table(self, extent: tuple[int, int], blocks: int) -> BlockTable: ...
+
 
 class PostingsFile:
     """Reads this module's blocks from a ``.pst`` file."""
@@ -634,6 +638,17 @@ class PostingsFile:
         self.tables = magic in (MAGIC, MAGIC_FIRST_IDS)
         #: Whether its blocks store their first document (else only the gaps after it).
         self.first_ids = magic != MAGIC
+        self._tables = TableCache()
+
+    def table(self, extent: tuple[int, int], blocks: int) -> BlockTable:
+        """The table of the list at ``extent`` of ``blocks`` blocks (see
+        :mod:`block_table`), kept while the file is open (a segment's files never
+        change): a common word's table is read by most searches that name it."""
+        table = self._tables.get(extent[0])
+        if table is None:
+            table = read_table(self.read, self.place, extent, blocks)
+            self._tables.put(extent[0], table)
+        return table
 
     def length(self) -> int:
         view = getattr(self.postfile, "view", None)
@@ -692,6 +707,21 @@ class PostingsFile:
         data = self._data(position + end + HEAD_CRC.size, position + 4 + abs(length), data_crc)
         try:  # (inline, not through checked(): this runs once per block looked up)
             return self._ids_weights(data, split, flags, count & COUNT_MASK, first_id, last_id)
+        except DECODE_ERRORS as error:
+            raise self.place.error(f"posting block: {type(error).__name__}: {error}") from None
+
+    def weights_at(self, position: int, ranks: list[int]) -> list[Any]:
+        """The weights of the postings at ``ranks`` (ascending places in the block whose
+        header is at ``position``), without decoding its ids: a list's bitmap (see
+        :mod:`block_table`) gives the places of the documents it holds."""
+        fields, _, end = self._header(position)
+        length, count, _, _, _, flags, _, _, split, data_crc = fields
+        n = count & COUNT_MASK
+        if ranks and ranks[-1] >= n:
+            raise self.place.error(f"posting block at {position}: its list's bitmap disagrees")
+        data = self._data(position + end + HEAD_CRC.size, position + 4 + abs(length), data_crc)
+        try:  # (inline, not through checked(): this runs once per block looked up)
+            return _weights_at(data[:split], flags, n, self.first_ids, ranks)
         except DECODE_ERRORS as error:
             raise self.place.error(f"posting block: {type(error).__name__}: {error}") from None
 
@@ -768,6 +798,24 @@ class PostingsFile:
         if len(ends) != n or (ends[-1] if ends else 0) != len(joined):
             raise ValueError("value lengths do not add up")
         return tuple(map(joined.__getitem__, map(slice, [0, *ends[:-1]], ends)))
+
+
+def _weights_at(part: Any, flags: int, n: int, first_ids: bool, ranks: list[int]) -> list[Any]:
+    """The weights at ``ranks`` of a block's ids-and-weights ``part`` of ``n`` postings."""
+    if flags & 1:
+        part = zlib.decompress(part)
+    at = 1 + ITEMSIZE[chr(part[0])] * (n if first_ids else n - 1)
+    kind = (flags >> 4) & 3
+    size = (0, 4, n, 4 * n)[kind]
+    if len(part) - at != size:
+        raise ValueError(f"{len(part) - at} bytes of weights for {n} postings")
+    if kind == WEIGHTS_ONES:
+        return [1.0] * len(ranks)
+    if kind == WEIGHTS_ONE:
+        return [FLOAT.unpack_from(part, at)[0]] * len(ranks)
+    if kind == WEIGHTS_BYTES:
+        return [part[at + rank] for rank in ranks]
+    return [FLOAT.unpack_from(part, at + 4 * rank)[0] for rank in ranks]
 
 
 class BlockMatcher(LeafMatcher):
@@ -867,7 +915,7 @@ class BlockMatcher(LeafMatcher):
             blocks = -(-self.terminfo.doc_frequency() // BLOCK_LIMIT) if self.terminfo else 0
             self._table_read = True
             if reader.tables and blocks >= TABLE_BLOCKS:
-                self._table = read_table(reader.read, reader.place, self.terminfo.extent(), blocks)
+                self._table = reader.table(self.terminfo.extent(), blocks)
         return self._table
 
     def block_min_length(self) -> int:

@@ -20,7 +20,7 @@ from weakref import WeakKeyDictionary
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 
-from searchlib.backends.embedded.block_table import BlockTable, held
+from searchlib.backends.embedded.block_table import BlockTable, held, ranks
 from searchlib.backends.embedded.postings import BlockMatcher, InlineMatcher, length_byte
 from searchlib.backends.embedded.scoring import Heading, heading_weight, lowered_headings
 from searchlib.backends.embedded.terms import TermDictReader
@@ -137,6 +137,14 @@ def block_at(seg: Segment, m: Any, position: int) -> tuple[list[int], Any]:
     return m.reader.block_at(position)
 
 
+def weights_at(seg: Segment, m: Any, position: int, places: list[int]) -> list[Any]:
+    """The weights at ``places`` in the block of ``m``'s list at ``position``, read
+    straight without decoding its ids: ``m`` does not move."""
+    if monotonic() > seg.deadline:
+        raise TooSlow
+    return m.reader.weights_at(position, places)
+
+
 class Factor(NamedTuple):
     btext: bytes
     idf: float
@@ -194,8 +202,9 @@ def in_table(seg: Segment, m: Any, table: BlockTable, candidates: list[int]) -> 
     """:func:`look_up` through the list's table: the candidates its bitmap lacks (when it
     has one) dropped, the blocks that can hold one found by bisection, and each read
     straight from where the table says it starts (``m`` does not move)."""
-    if table.members is not None:
-        candidates = held(table.members, candidates)
+    members = table.members
+    if members is not None:
+        candidates = held(members, candidates)
     found: dict[int, float] = {}
     lasts, starts = table.lasts, table.starts
     i, n, b = 0, len(candidates), 0
@@ -204,8 +213,13 @@ def in_table(seg: Segment, m: Any, table: BlockTable, candidates: list[int]) -> 
         if b == len(lasts):
             break
         j = bisect_right(candidates, lasts[b], i)
-        ids, weights = block_at(seg, m, starts[b])
-        _pick(ids, weights, candidates[i:j], found)
+        docs = candidates[i:j]
+        if members is not None:  # each is held: its place in the block is its rank
+            start = lasts[b - 1] + 1 if b else 0
+            weights = weights_at(seg, m, starts[b], ranks(members, start, docs))
+            found.update(zip(docs, weights, strict=True))
+        else:
+            _pick(*block_at(seg, m, starts[b]), docs, found)
         i = j
     return found
 
