@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 
 import pytest
 from _synthetic import document, form_matches, same_top, whoosh_top, word_matches
@@ -175,33 +176,33 @@ def test_all_words_read_best_first_find_what_every_candidate_finds(
 
 @pytest.mark.parametrize("k", [1, 10])
 def test_a_common_words_bitmap_changes_no_answer(synthetic_index, monkeypatch, k):
-    # Two words whose other list has a bitmap: its matches are known before a block is
-    # decoded, and only those that can enter the top k are looked up. The top k, scores
-    # bit for bit, the total and every match are those of looking every candidate up,
-    # across segments, deletions, a filter and the title rule.
+    # Two or three words, a further one's list with a bitmap: the matches are known before
+    # its blocks are decoded, and only those that can enter the top k are looked up. The
+    # top k, scores bit for bit, the total and every match are those of looking every
+    # candidate up, across segments, deletions, a filter and the title rule.
     backend = synthetic_index._backend
     searcher = backend._searcher()
     rng = random.Random(900 + k)
-    matches = [m for m in word_matches(rng, 400) if isinstance(m, AllOf) and len(m.parts) == 2]
-    taken = [0]
-    members = conjunction._members
+    matches = [m for m in word_matches(rng, 600) if isinstance(m, AllOf) and len(m.parts) <= 3]
+    taken: Counter[int] = Counter()
+    members, matches_first = conjunction._members, conjunction._matches_first
 
-    def counted(m):
-        found = members(m)
-        taken[0] += found is not None
-        return found
+    def counted(seg, lists, k, so_far):
+        taken[len(lists)] += 1
+        return matches_first(seg, lists, k, so_far)
 
+    monkeypatch.setattr(conjunction, "_matches_first", counted)
     for match, words, _, _, options in _varied(backend, matches):
         monkeypatch.setattr(conjunction, "_members", lambda m: None)
         every_candidate = top_k(searcher, words, k, **options)
-        monkeypatch.setattr(conjunction, "_members", counted)
+        monkeypatch.setattr(conjunction, "_members", members)
         bitmap = top_k(searcher, words, k, **options)
         assert every_candidate is not None and bitmap is not None
         assert bitmap.scored == every_candidate.scored, match
         assert bitmap.matched == every_candidate.matched, match
         assert every_candidate.segments is not None and bitmap.segments is not None
         assert bitmap.segments() == every_candidate.segments(), match
-    assert len(matches) > 50 and taken[0] >= 20, (len(matches), taken[0])
+    assert len(matches) > 50 and taken[2] >= 20 and taken[3] >= 20, (len(matches), taken)
 
 
 def test_totals_and_facets_count_the_candidates_a_search_left_unread(synthetic_index, monkeypatch):

@@ -14,9 +14,10 @@ enter the top k. Three ways:
   The total is counted only when asked (:meth:`Conjunction.every`). When most of the
   candidates read could still enter (the other word can add nearly as much as the
   rarest), the rest are looked up in one pass instead.
-* two words, a shorter rarest list and another with a bitmap (see :mod:`block_table`):
-  the matches are the candidates the bitmap holds, counted without decoding a block,
-  and only those that can enter the top k are looked up (:func:`_matches_first`).
+* otherwise, when a further word's list has a bitmap (see :mod:`block_table`): the
+  matches are the candidates every bitmap holds and the words without one have, counted
+  without decoding a block of a word with a bitmap, and only those that can enter the
+  top k are looked up in those words (:func:`_matches_first`).
 * otherwise every candidate is looked up, in one pass (a further word's block decoded
   once for all the candidates it holds), the total counted on the way; only the matches
   that can enter the top k are scored whole. Below ``PRUNE_FROM`` one pass costs less
@@ -87,8 +88,8 @@ def all_words(
         return None  # a required word this segment lacks
     df, first, f = lists[0]
     if df < PRUNE_FROM or len(lists) > 2:
-        if len(lists) == 2 and (members := _members(lists[1][1])) is not None:
-            return _matches_first(seg, lists, members, k, so_far)
+        if any(_members(m) is not None for _, m, _ in lists[1:]):
+            return _matches_first(seg, lists, k, so_far)
         return _every_candidate(seg, lists, k, so_far)
     conjunction = Conjunction(seg, f, first, df, Further(*lists[1]))
     try:
@@ -142,37 +143,82 @@ def _members(m: Any) -> Any:
 
 
 def _matches_first(
-    seg: Segment, lists: list[Listed], members: Any, k: int, so_far: list[tuple[float, int]]
+    seg: Segment, lists: list[Listed], k: int, so_far: list[tuple[float, int]]
 ) -> Part | None:
-    """Two words, the other's list with a bitmap: the matches are the rarest word's
-    documents the bitmap holds, known before any of the other's blocks is decoded. The k
-    best by the rarest word's score are scored in full, and their k-th best (or an
-    earlier segment's) is a floor: a match whose rarest-word score plus the best the
-    other word could add stays below it is not looked up."""
-    (_, first, f), (_, m, g) = lists
+    """Further words with a bitmap: the matches are the rarest word's documents every
+    bitmap holds and the further words without one have, known before a block of a word
+    with a bitmap is decoded. The matches are scored in full best known score first (the
+    words without a bitmap), k at first and more each time, and the k-th best so far (or
+    an earlier segment's) is a floor: once a match's known score plus the best the words
+    with a bitmap could add stays below it, no match after it is looked up."""
+    first = lists[0][1]
     tfs = excluding(seg, whole(seg, first))
-    every = held(members, list(tfs))
+    every = list(tfs)
+    for _, m, _ in lists[1:]:
+        if (members := _members(m)) is not None:
+            every = held(members, every)
+    known: dict[int, dict[int, float]] = {0: tfs}
+    for i, (df, m, _) in enumerate(lists[1:], 1):
+        if _members(m) is None and every:
+            if len(every) * DENSE >= df:
+                known[i] = intersect(seg, m, set(every))
+            else:
+                known[i] = look_up(seg, m, every)
+            every = [doc for doc in every if doc in known[i]]
     if not every:
         return None
 
     def scored(docs: list[int]) -> dict[int, float]:
-        found = look_up(seg, m, docs)
-        weights = {doc: tfs[doc] for doc in found}
-        return dict(zip(*_pair_scores(seg, f, weights, g, found), strict=True))
+        per_term = [
+            (g, {doc: known[i][doc] for doc in docs} if i in known else look_up(seg, m, docs))
+            for i, (_, m, g) in enumerate(lists)
+        ]
+        return dict(zip(docs, _summed(seg, per_term, docs), strict=True))
 
-    if len(every) <= k:
-        scores = scored(every)
-    else:
-        own = term_scores(seg, f, every, [tfs[doc] for doc in every])
-        seeds = sorted(heapq.nlargest(k, range(len(every)), key=own.__getitem__))
-        scores = scored([every[i] for i in seeds])
-        floor = heapq.nlargest(k, [*scores.values(), *(score for score, _ in so_far)])[-1]
-        reach = upper(m, g, seg)
-        owns = zip(every, own, strict=True)
-        scores |= scored([d for d, s in owns if s + reach >= floor and d not in scores])
+    own = [0.0] * len(every)
+    for i, (_, _, g) in enumerate(lists):
+        if i in known:
+            own = plus_term(seg, g, every, own, known[i])
+    reach = sum(upper(m, g, seg) for i, (_, m, g) in enumerate(lists) if i not in known)
+    order = sorted(range(len(every)), key=own.__getitem__, reverse=True)
+    scores: dict[int, float] = {}
+    at, size = 0, k
+    while at < len(order):
+        floor = _kth([*scores.values(), *(score for score, _ in so_far)], k)
+        batch = []
+        for i in order[at : at + size]:
+            if own[i] + reach < floor:
+                order = order[:at]  # the rest are no better: none can enter
+                break
+            batch.append(every[i])
+            at += 1
+        if batch:
+            scores |= scored(sorted(batch))
+        size *= GROWTH
     docs = sorted(scores)
     scored_docs = [scores[doc] for doc in docs]
     return Part(docs, scored_docs, len(every), every if len(docs) < len(every) else None)
+
+
+def _kth(scores: list[float], k: int) -> float:
+    """The k-th best of ``scores``, a little less for rounding (the sums add the words in
+    another order); -inf when fewer than k."""
+    if len(scores) < k:
+        return float("-inf")
+    floor = heapq.nlargest(k, scores)[-1]
+    return floor - abs(floor) * SLACK
+
+
+def _summed(
+    seg: Segment, per_term: list[tuple[Factor, dict[int, float]]], docs: list[int]
+) -> list[float]:
+    """The scores of ``docs`` (each in every word's weights, which the title rule may
+    lower in place), summed word by word in the order of ``per_term``."""
+    apply_heading(seg, per_term, docs)
+    scores = [0.0] * len(docs)
+    for factor, these in per_term:
+        scores = plus_term(seg, factor, docs, scores, these)
+    return scores
 
 
 def _pair_scores(
@@ -181,13 +227,8 @@ def _pair_scores(
     """The documents of ``found`` (the other word's weights, ascending) and their scores,
     the rarest word's weights in ``weights`` (the title rule may lower both in place),
     summed rarest first."""
-    per_term = [(f, weights), (g, found)]
-    apply_heading(seg, per_term, found.keys())
     alive = list(found)
-    scores = [0.0] * len(alive)
-    for factor, these in per_term:
-        scores = plus_term(seg, factor, alive, scores, these)
-    return alive, scores
+    return alive, _summed(seg, [(f, weights), (g, found)], alive)
 
 
 def _part_of(

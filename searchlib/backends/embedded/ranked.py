@@ -6,8 +6,7 @@ first."""
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterator
-from collections.abc import Set as AbstractSet
+from collections.abc import Callable, Collection, Iterator
 from typing import Any, NamedTuple
 
 from searchlib.backends.embedded.block_table import Impacts
@@ -102,7 +101,7 @@ def plus_term(
 
 
 def apply_heading(
-    seg: Segment, per_term: list[tuple[Factor, dict[int, float]]], docs: AbstractSet[int]
+    seg: Segment, per_term: list[tuple[Factor, dict[int, float]]], docs: Collection[int]
 ) -> None:
     """Lowers, in place, the weights of ``docs`` whose heading holds some but too few of
     the query's distinct terms: their heading occurrences count like body ones. A heading
