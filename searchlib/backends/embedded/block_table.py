@@ -67,11 +67,11 @@ __all__ = [
 #: Lists of fewer blocks have no table: their headers are few to read.
 TABLE_BLOCKS = 8
 #: A list holding at least one in this many of the documents up to its last has a
-#: bitmap of them: at most this many bits (2.5 bytes) a posting.
-DENSE_LIST = 20
+#: bitmap of them: at most this many bits (8 bytes) a posting.
+DENSE_LIST = 64
 TAIL = struct.Struct("<II")
 #: The most a posting file's kept tables take (see :class:`TableCache`).
-TABLE_CACHE_BYTES = 32 << 20
+TABLE_CACHE_BYTES = 64 << 20
 
 
 #: A block's frontier: its (weight, length byte) pairs.
