@@ -26,9 +26,11 @@ sees one.
 
 A common word's bitmap answers whether it holds a document without decoding a block: a
 look-up of candidates (an all-words search, the any-word fallback's further words) drops
-those it lacks first and decodes only the blocks of those it holds. Most candidates of a
+those it lacks first and reads only the blocks of those it holds. Most candidates of a
 rarer word lack a common one, and decoding a block costs the same in Python whether it
-holds a candidate or not.
+holds a candidate or not. A held document's place in its block is the number of documents
+the bitmap holds from the block's start up to it (:func:`ranks`), so its weight is read
+there without decoding the block's ids.
 """
 
 from __future__ import annotations

@@ -122,6 +122,7 @@ HEAD = struct.Struct("<iIIIfBBBII")
 #: highest weight a double; the same size).
 HEAD_FIRST_IDS = struct.Struct("<iIIdBBBII")
 HEAD_CRC = struct.Struct("<I")
+#: A weight as a block stores it.
 FLOAT = struct.Struct("<f")
 #: An impact pair: its weight as a float, or as a byte when every pair's weight is a
 #: whole number below 256 (BM25F sums of integer boosts), and its length byte.

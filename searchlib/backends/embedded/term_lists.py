@@ -201,7 +201,8 @@ def look_up(seg: Segment, m: Any, candidates: list[int]) -> dict[int, float]:
 def in_table(seg: Segment, m: Any, table: BlockTable, candidates: list[int]) -> dict[int, float]:
     """:func:`look_up` through the list's table: the candidates its bitmap lacks (when it
     has one) dropped, the blocks that can hold one found by bisection, and each read
-    straight from where the table says it starts (``m`` does not move)."""
+    straight from where the table says it starts (``m`` does not move). With a bitmap, a
+    held candidate's place in its block is its rank there, and only the weights are read."""
     members = table.members
     if members is not None:
         candidates = held(members, candidates)
