@@ -12,8 +12,8 @@ positions encoded straight from it.
 
 Memory grows with the buffered postings and their distinct terms. Past ``RUN_POSTINGS``
 the buffered terms go to a sorted run file; at flush the runs and the last buffer are
-merged term by term, concatenating arrays, so memory stays bounded however large the build
-(and the merge has no per-posting work either).
+merged term by term, concatenating the records as bytes and splitting them once, so memory
+stays bounded however large the build (and the merge has no per-posting work either).
 """
 
 from __future__ import annotations
@@ -53,6 +53,8 @@ _pack = POSTING.pack
 Entry = tuple[bytearray, bytearray]
 #: (field name, term, ids, weights, lengths, values): one term's postings, in term order.
 Record = tuple[str, Any, array, array, array, Any]
+#: (field name, term, records, values): one term's postings as gathered or spilled.
+Packed = tuple[str, Any, bytes | bytearray, bytes | bytearray]
 #: Indexes one field value into a term table: returns (field length, postings added).
 Indexer = Callable[[dict[Any, Entry], int, Any, float], tuple[int, int]]
 
@@ -72,7 +74,7 @@ def add_posting(
         values += value
 
 
-def _unpacked(records: bytearray) -> tuple[array, array, array]:
+def _unpacked(records: bytes | bytearray) -> tuple[array, array, array]:
     """A term's records as arrays: document numbers, weights, value lengths."""
     whole, reals = array("I", records), array("f", records)
     return whole[0::3], reals[1::3], whole[2::3]
@@ -150,11 +152,15 @@ class _Table:
         return table
 
     def records(self) -> Iterator[Record]:
+        for fieldname, term, records, values in self.packed():
+            yield fieldname, term, *_unpacked(records), values
+
+    def packed(self) -> Iterator[Packed]:
+        """Each term's records and values as gathered, in (field, term) order."""
         for fieldname in sorted(self.fields):
             table = self.fields[fieldname]
             for term in sorted(table):
-                records, values = table[term]
-                yield fieldname, term, *_unpacked(records), values
+                yield fieldname, term, *table[term]
 
 
 class PostingBuffer:
@@ -196,16 +202,16 @@ class PostingBuffer:
         name = f"run{len(self._runs)}"
         f = self._run_storage.create_file(name).raw_file()
         with f:
-            records = self._table.records()
+            packed = self._table.packed()
             while chunk := [
-                (fieldname, term, ids.tobytes(), weights.tobytes(), lengths.tobytes(), bytes(v))
-                for fieldname, term, ids, weights, lengths, v in islice(records, CHUNK)
+                (fieldname, term, bytes(records), bytes(values))
+                for fieldname, term, records, values in islice(packed, CHUNK)
             ]:
                 marshal.dump(chunk, f)
         self._runs.append(name)
         self._table = _Table()
 
-    def _run_records(self, name: str) -> Iterator[Record]:
+    def _run_records(self, name: str) -> Iterator[Packed]:
         f = self._run_storage.open_file(name).raw_file()
         try:
             while True:
@@ -213,15 +219,7 @@ class PostingBuffer:
                     chunk = marshal.load(f)
                 except EOFError:
                     return
-                for fieldname, term, ids, weights, lengths, values in chunk:
-                    yield (
-                        fieldname,
-                        term,
-                        array("I", ids),
-                        array("f", weights),
-                        array("I", lengths),
-                        values,
-                    )
+                yield from chunk
         finally:
             f.close()
             self._run_storage.delete_file(name)
@@ -231,18 +229,15 @@ class PostingBuffer:
         if not self._runs:
             yield from self._table.records()
             return
-        sources = [self._run_records(name) for name in self._runs] + [self._table.records()]
-        # heapq.merge keeps equal keys in the order of their sources: document order.
+        sources = [self._run_records(name) for name in self._runs] + [self._table.packed()]
+        # heapq.merge keeps equal keys in the order of their sources: document order. A
+        # term's records and values from each run are joined as bytes and split once.
         merged = heapq.merge(*sources, key=_KEY)
-        for _, group in groupby(merged, key=_KEY):
-            (fieldname, term, ids, weights, lengths, values), *rest = group
-            parts = [bytes(values)]
-            for _, _, more_ids, more_weights, more_lengths, more_values in rest:
-                ids.extend(more_ids)
-                weights.extend(more_weights)
-                lengths.extend(more_lengths)
-                parts.append(bytes(more_values))
-            yield fieldname, term, ids, weights, lengths, b"".join(parts)
+        for (fieldname, term), group in groupby(merged, key=_KEY):
+            parts: list[Packed] = list(group)
+            records = b"".join([part[2] for part in parts])
+            values = b"".join([part[3] for part in parts])
+            yield fieldname, term, *_unpacked(records), values
 
 
 _KEY = itemgetter(0, 1)
