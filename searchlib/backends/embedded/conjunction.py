@@ -55,6 +55,7 @@ from searchlib.backends.embedded.term_lists import (
     excluding,
     in_table,
     intersect,
+    kth,
     live_postings,
     look_up,
     table_of,
@@ -181,10 +182,11 @@ def _matches_first(
             own = plus_term(seg, g, every, own, known[i])
     reach = sum(upper(m, g, seg) for i, (_, m, g) in enumerate(lists) if i not in known)
     order = sorted(range(len(every)), key=own.__getitem__, reverse=True)
+    prior = [score for score, _ in so_far]
     scores: dict[int, float] = {}
     at, size = 0, k
     while at < len(order):
-        floor = _kth([*scores.values(), *(score for score, _ in so_far)], k)
+        floor = kth(scores, prior, k)
         batch = []
         for i in order[at : at + size]:
             if own[i] + reach < floor:
@@ -198,15 +200,6 @@ def _matches_first(
     docs = sorted(scores)
     scored_docs = [scores[doc] for doc in docs]
     return Part(docs, scored_docs, len(every), every if len(docs) < len(every) else None)
-
-
-def _kth(scores: list[float], k: int) -> float:
-    """The k-th best of ``scores``, a little less for rounding (the sums add the words in
-    another order); -inf when fewer than k."""
-    if len(scores) < k:
-        return float("-inf")
-    floor = heapq.nlargest(k, scores)[-1]
-    return floor - abs(floor) * SLACK
 
 
 def _summed(
