@@ -9,6 +9,7 @@ import marshal
 import pickle
 import random
 import shutil
+import zlib
 from array import array
 from itertools import pairwise
 from pathlib import Path
@@ -20,7 +21,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage, RamStorage
 
 import searchlib
-from searchlib.backends.embedded import postings
+from searchlib.backends.embedded import block_table, postings
 from searchlib.backends.embedded.arrays import narrowest, pack_parts, unpack_parts
 from searchlib.backends.embedded.block_table import (
     BlockTable,
@@ -420,13 +421,14 @@ def test_a_weight_read_at_its_place_is_the_one_its_block_decodes(weights):
     ids = array("I", sorted(rng.sample(range(50_000), BLOCK_LIMIT)))
     reader = postings.PostingsFile.__new__(postings.PostingsFile)
     reader.first_ids = False
+    reader.wbits = -zlib.MAX_WBITS
     for values in (0, None):  # without values the part is zipped; with them it is bare
         sizes = [1] * BLOCK_LIMIT if values is None else None
         joined = b"x" * BLOCK_LIMIT if values is None else b""
         flags, split, data = postings.encode_block(ids, array("f", weights), sizes, joined, values)
         _, decoded = reader._ids_weights(data, split, flags, BLOCK_LIMIT, ids[0], ids[-1])
         places = sorted({*rng.sample(range(BLOCK_LIMIT), 9), BLOCK_LIMIT - 1})
-        read = postings._weights_at(data[:split], flags, BLOCK_LIMIT, False, places)
+        read = postings._weights_at(data[:split], flags, BLOCK_LIMIT, False, places, reader.wbits)
         assert read == [decoded[p] for p in places]
 
 
@@ -515,10 +517,14 @@ def _first_ids_stored(ids):
     return narrowest([ids[0], *(b - a for a, b in pairwise(ids))])
 
 
-@pytest.mark.parametrize("magic", [postings.MAGIC_FIRST_IDS, postings.MAGIC_NO_TABLES])
+OLDER_MAGICS = [postings.MAGIC_ZLIB, postings.MAGIC_FIRST_IDS, postings.MAGIC_NO_TABLES]
+
+
+@pytest.mark.parametrize("magic", OLDER_MAGICS)
 def test_files_of_older_posting_layouts_read_the_same(tmp_path, monkeypatch, magic):
-    # Files whose blocks store their first document read the same; those whose magic
-    # predates block tables are walked header by header. The same answers, bit for bit.
+    # Files whose parts are zlib streams and whose bitmaps are bare read the same; so do
+    # those whose blocks also store their first document; those whose magic predates
+    # block tables are walked header by header. The same answers, bit for bit.
     docs = [
         {"id": f"d{i}", "title": f"Harga {i % 7}", "body": "harga beras naik " * (i % 9 + 1)}
         for i in range(2000)
@@ -526,13 +532,7 @@ def test_files_of_older_posting_layouts_read_the_same(tmp_path, monkeypatch, mag
     config = {"build": {"processes": 1}}
     with searchlib.Index.create(tmp_path / "new", config) as ix:
         ix.add(docs)
-    monkeypatch.setattr(postings, "MAGIC", magic)
-    monkeypatch.setattr(postings, "id_gaps", _first_ids_stored)
-    monkeypatch.setattr(postings, "pack_head", _head_without_first_id)
-    # Their tables hold no impact pairs.
-    monkeypatch.setattr(postings, "encode_table", lambda rows, *_: encode_table(rows))
-    if magic == postings.MAGIC_NO_TABLES:
-        monkeypatch.setattr(postings, "TABLE_BLOCKS", 10**9)
+    _write_older_layout(monkeypatch, magic)
     with searchlib.Index.create(tmp_path / "old", config) as ix:
         ix.add(docs)
     monkeypatch.undo()
@@ -541,11 +541,27 @@ def test_files_of_older_posting_layouts_read_the_same(tmp_path, monkeypatch, mag
         with searchlib.Index.open(tmp_path / name) as ix:
             table = _table_of(ix, b"harga")
             assert (table is not None) == (name == "new" or magic != postings.MAGIC_NO_TABLES)
-            assert (table is not None and table.impacts is not None) == (name == "new")
+            pairs = name == "new" or magic == postings.MAGIC_ZLIB
+            assert (table is not None and table.impacts is not None) == pairs
+            assert (table is not None and table.members is not None) == pairs
             answers.append(
                 [[(h.id, h.score) for h in ix.search(q, limit=20).hits] for q in QUERIES]
             )
     assert answers[0] == answers[1] and all(answers[0])
+
+
+def _write_older_layout(monkeypatch, magic):
+    monkeypatch.setattr(postings, "MAGIC", magic)
+    monkeypatch.setattr(postings, "deflate", lambda data: zlib.compress(data, 1))
+    monkeypatch.setattr(block_table, "pack_bitmap", lambda members: members)
+    if magic == postings.MAGIC_ZLIB:
+        return
+    monkeypatch.setattr(postings, "id_gaps", _first_ids_stored)
+    monkeypatch.setattr(postings, "pack_head", _head_without_first_id)
+    # Their tables hold no impact pairs.
+    monkeypatch.setattr(postings, "encode_table", lambda rows, *_: encode_table(rows))
+    if magic == postings.MAGIC_NO_TABLES:
+        monkeypatch.setattr(postings, "TABLE_BLOCKS", 10**9)
 
 
 QUERIES = ["harga", "harga beras", "beras naik harga", "naik"]

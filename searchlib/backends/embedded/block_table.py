@@ -17,7 +17,8 @@ blocks whose frontier holds it (the pairs' weights, bytes when all are whole num
 256 else 32-bit floats; their length bytes; how many blocks each pair has; those blocks'
 numbers, ascending per pair) -- and, after these six, a seventh when the list is dense
 (see :func:`membership`): a bitmap of its documents, bit ``d & 7`` of byte ``d >> 3`` set
-for document ``d``, up to its last; then ``TAIL``: the table's size and its CRC-32. Inverted,
+for document ``d``, up to its last, as raw deflate (:func:`pack_bitmap`; bare in files of
+an older magic, see :mod:`postings`); then ``TAIL``: the table's size and its CRC-32. Inverted,
 a search walks the pairs best score first and meets each block first at its bound, its
 best pair (see :mod:`postings` for the frontier). A list has a table when
 it has at least ``TABLE_BLOCKS`` blocks and its ``.pst`` file starts with the magic that
@@ -36,6 +37,7 @@ there without decoding the block's ids.
 from __future__ import annotations
 
 import struct
+import zlib
 from array import array
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -62,6 +64,7 @@ __all__ = [
     "encode_table",
     "held",
     "membership",
+    "pack_bitmap",
     "ranks",
     "read_table",
 ]
@@ -96,7 +99,7 @@ def encode_table(
     if frontiers is not None:
         parts += _inverted(frontiers)
         if members is not None:
-            parts.append(members)
+            parts.append(pack_bitmap(members))
     table = pack_parts(parts)
     return table + TAIL.pack(len(table), crc(table))
 
@@ -114,6 +117,14 @@ def _inverted(frontiers: Sequence[Frontier]) -> list[bytes]:
         pack_array(narrowest([len(blocks) for blocks in blocks_of.values()])),
         pack_array(narrowest([b for blocks in blocks_of.values() for b in blocks])),
     ]
+
+
+def pack_bitmap(members: bytes) -> bytes:
+    """A bitmap as its table keeps it: raw deflate with Huffman codes only. A common
+    word's bitmap is mostly zero bytes and bytes of one bit, which codes of a few bits
+    shrink by about half; string matches find little more in it and cost far more."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS, 9, zlib.Z_HUFFMAN_ONLY)
+    return packer.compress(members) + packer.flush()
 
 
 def membership(ids: Sequence[int]) -> bytes | None:
@@ -222,9 +233,12 @@ def _oldest(tables: dict[int, tuple[BlockTable, int]]) -> tuple[int, tuple[Block
     return offset, tables.pop(offset)
 
 
-def read_table(read: Any, place: Place, extent: tuple[int, int], blocks: int) -> BlockTable:
+def read_table(
+    read: Any, place: Place, extent: tuple[int, int], blocks: int, packed: bool = True
+) -> BlockTable:
     """The table at the end of the list at ``extent`` (offset, length) of ``blocks``
-    blocks, through ``read(at, size)``; a damaged table raises the place's error."""
+    blocks, through ``read(at, size)``, its bitmap deflated unless ``packed`` is false
+    (files of an older magic); a damaged table raises the place's error."""
     start, length = extent
     end = start + length
     tail = read(end - TAIL.size, TAIL.size)
@@ -241,6 +255,8 @@ def read_table(read: Any, place: Place, extent: tuple[int, int], blocks: int) ->
         parts = unpack_parts(raw)
         lasts = list(accumulate(unpack_array(parts[0])))
         starts = list(accumulate(unpack_array(parts[1])[:-1], initial=start))
+        if len(parts) == 7 and packed:
+            parts[6] = zlib.decompress(parts[6], -zlib.MAX_WBITS)
     except DECODE_ERRORS as error:
         raise place.error(f"{what}: {type(error).__name__}: {error}") from None
     if not len(lasts) == len(starts) == blocks:

@@ -28,10 +28,12 @@ META_FILE = "searchlib.json"
 #: 4: term dictionary in compressed blocks, one-posting lists inlined (terms.py).
 #: 5: no pickles in the engine's files, a checksum on every block (codec.py).
 #: 6: story signatures in a fixed-width column, not the stored fields (signature_column.py).
-FORMAT_VERSION = 7
+#: 7: common words' posting lists end their table with a bitmap (block_table.py).
+#: 8: posting parts as raw run-length deflate, bitmaps deflated (postings.py).
+FORMAT_VERSION = 8
 #: Formats this searchlib opens; an older one is recorded as current before its first
 #: commit adds segments of the current format.
-READ_FORMATS = (1, 2, 3, 4, 5, 6, 7)
+READ_FORMATS = (1, 2, 3, 4, 5, 6, 7, 8)
 
 
 def exists(root: Path) -> bool:

@@ -38,7 +38,7 @@ as narrow deep in a large segment as near its start), their weights (nothing whe
 sums of integer boosts -- else 32-bit floats) and their values (positions): the value
 lengths as one array and the bytes joined, split only when a phrase query asks for
 positions. Scoring reads the ids and weights only; in a block with values these are stored
-bare and the values zlib-compressed (level 1) apart, so a ranked search never inflates
+bare and the values compressed apart (:func:`deflate`), so a ranked search never inflates
 anything. A block without values is compressed whole.
 
 Layout of a block (little-endian): ``HEAD`` -- the length of the rest of the block after
@@ -49,14 +49,15 @@ weights part as stored and the CRC-32 of the data -- then the impact pairs (thei
 and kind ride in the count's high bits), the CRC-32 of the header bytes and pairs, then
 the data: the ids-and-weights part (the gaps' type code, the gaps, then the weights), then
 the values part (for variable-size values, the lengths' type code and lengths, then the
-values joined). Flags: bit 0 the ids-and-weights part is zlib-compressed, bit 1 the values
+values joined). Flags: bit 0 the ids-and-weights part is compressed, bit 1 the values
 part is, bits 2-3 the values' kind (none, fixed size, variable), bits 4-5 the weights'
 kind (all 1.0, one, bytes, floats). A ``.pst`` file starts with ``MAGIC`` (so no posting
 list is at offset 0); a list of ``TABLE_BLOCKS`` blocks or more ends with the table of its
-blocks (:mod:`block_table`). Files that start with ``MAGIC_FIRST_IDS`` store each block's
-first document in its array, before the gaps, with ``HEAD_FIRST_IDS`` (no first document,
-the highest weight a double) and tables without impact pairs; those that start with
-``MAGIC_NO_TABLES`` do so and have no tables.
+blocks (:mod:`block_table`). Files that start with ``MAGIC_ZLIB`` compress parts as zlib
+streams and keep their tables' bitmaps bare; those that start with ``MAGIC_FIRST_IDS`` do
+so too, and store each block's first document in its array, before the gaps, with
+``HEAD_FIRST_IDS`` (no first document, the highest weight a double) and tables without
+impact pairs; those that start with ``MAGIC_NO_TABLES`` do so and have no tables.
 
 Impact pairs tell the top-k scorer the best score any posting of a block of a longer list
 can reach without decoding it (as Lucene's impacts do): BM25 grows with a posting's weight
@@ -106,16 +107,18 @@ __all__ = [
     "PostingsWriter",
 ]
 
-MAGIC = b"SLP7"
+MAGIC = b"SLP8"
+#: The magic of the files whose compressed parts are zlib streams and whose tables' bitmaps
+#: are bare (read the same way).
+MAGIC_ZLIB = b"SLP7"
 #: The magic of the files whose blocks store their first document (read the same way).
 MAGIC_FIRST_IDS = b"SLP6"
 #: The magic of the files that also predate tables (their lists are read header by header).
 MAGIC_NO_TABLES = b"SLP5"
 #: Postings a block.
 BLOCK_LIMIT = 128
-#: zlib level of the compressed parts: level 1 inflates fastest.
-ZLIB_LEVEL = 1
-#: Parts shorter than this are stored unzipped (zlib's own overhead is ~11 bytes).
+#: Parts shorter than this are stored bare: deflate's block header and code tables would
+#: outweigh what it saves.
 MIN_ZIP = 32
 HEAD = struct.Struct("<iIIIfBBBII")
 #: The header of files whose blocks store their first document in the ids' array (its
@@ -214,8 +217,17 @@ def little(values: array) -> bytes:
 
 def zipped(data: bytes) -> tuple[bytes, bool]:
     if len(data) > MIN_ZIP:
-        return zlib.compress(data, ZLIB_LEVEL), True
+        return deflate(data), True
     return data, False
+
+
+def deflate(data: bytes) -> bytes:
+    """A part compressed as raw deflate with run-length matches only: a block's values
+    (positions) repeat a byte more often than a string, so this is both smaller and
+    faster than deflate's string matching; and the block's CRC-32 already covers the
+    data, so zlib's header and checksum (6 bytes a part) are left out."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, -zlib.MAX_WBITS, 4, zlib.Z_RLE)
+    return packer.compress(data) + packer.flush()
 
 
 def encode_weights(weights: array) -> tuple[int, bytes]:
@@ -636,9 +648,11 @@ class PostingsFile:
         self.read: Any = range_reader(postfile)
         magic = bytes(self.read(0, len(MAGIC)))
         #: Whether its longer lists end with a table of their blocks.
-        self.tables = magic in (MAGIC, MAGIC_FIRST_IDS)
+        self.tables = magic in (MAGIC, MAGIC_ZLIB, MAGIC_FIRST_IDS)
         #: Whether its blocks store their first document (else only the gaps after it).
-        self.first_ids = magic != MAGIC
+        self.first_ids = magic not in (MAGIC, MAGIC_ZLIB)
+        #: zlib's window bits for its compressed parts: raw deflate, or zlib streams.
+        self.wbits = -zlib.MAX_WBITS if magic == MAGIC else zlib.MAX_WBITS
         self._tables = TableCache()
 
     def table(self, extent: tuple[int, int], blocks: int) -> BlockTable:
@@ -647,7 +661,8 @@ class PostingsFile:
         change): a common word's table is read by most searches that name it."""
         table = self._tables.get(extent[0])
         if table is None:
-            table = read_table(self.read, self.place, extent, blocks)
+            packed = self.wbits < 0
+            table = read_table(self.read, self.place, extent, blocks, packed)
             self._tables.put(extent[0], table)
         return table
 
@@ -722,7 +737,7 @@ class PostingsFile:
             raise self.place.error(f"posting block at {position}: its list's bitmap disagrees")
         data = self._data(position + end + HEAD_CRC.size, position + 4 + abs(length), data_crc)
         try:  # (inline, not through checked(): this runs once per block looked up)
-            return _weights_at(data[:split], flags, n, self.first_ids, ranks)
+            return _weights_at(data[:split], flags, n, self.first_ids, ranks, self.wbits)
         except DECODE_ERRORS as error:
             raise self.place.error(f"posting block: {type(error).__name__}: {error}") from None
 
@@ -753,7 +768,7 @@ class PostingsFile:
     ) -> tuple[list[int], Any]:
         part = data[:split]
         if flags & 1:
-            part = zlib.decompress(part)
+            part = zlib.decompress(part, self.wbits)
         code = chr(part[0])
         if self.first_ids:
             size = ITEMSIZE[code] * n
@@ -788,7 +803,7 @@ class PostingsFile:
             return (None,) * n
         part = bytes(data[head.split :])  # values leave as bytes, never views of the map
         if head.flags & 2:
-            part = zlib.decompress(part)
+            part = zlib.decompress(part, self.wbits)
         if kind == VALUES_FIXED:
             size = len(part) // n
             return tuple(part[i : i + size] for i in range(0, len(part), size))
@@ -801,10 +816,12 @@ class PostingsFile:
         return tuple(map(joined.__getitem__, map(slice, [0, *ends[:-1]], ends)))
 
 
-def _weights_at(part: Any, flags: int, n: int, first_ids: bool, ranks: list[int]) -> list[Any]:
+def _weights_at(
+    part: Any, flags: int, n: int, first_ids: bool, ranks: list[int], wbits: int
+) -> list[Any]:
     """The weights at ``ranks`` of a block's ids-and-weights ``part`` of ``n`` postings."""
     if flags & 1:
-        part = zlib.decompress(part)
+        part = zlib.decompress(part, wbits)
     at = 1 + ITEMSIZE[chr(part[0])] * (n if first_ids else n - 1)
     kind = (flags >> 4) & 3
     size = (0, 4, n, 4 * n)[kind]
