@@ -11,6 +11,7 @@ import random
 import shutil
 import zlib
 from array import array
+from datetime import datetime
 from itertools import pairwise
 from pathlib import Path
 
@@ -189,6 +190,31 @@ def test_kept_terms_are_the_analyzers_tokens():
     text = 'Presiden Jokowi (kemarin) meresmikan "anak-anak" dan 1.500 buku-buku, yaitu COVID-19!'
     tokens = [(t.text, t.pos) for t in analyzer(text, positions=True)]
     assert list(enumerate(analyzer.kept_terms(text))) == [(p, t) for t, p in tokens]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(2022, 3, 10, 7, 30, 15, 123456),
+        datetime(1, 1, 1),
+        datetime(9999, 12, 31, 23, 59, 59, 999999),
+        "2024-05-01",
+        [datetime(2020, 1, 2), datetime(2021, 6, 7, 8)],
+    ],
+    ids=["microseconds", "min", "max", "text", "list"],
+)
+def test_the_date_indexer_gathers_what_the_fields_own_index_yields(value):
+    from whoosh.fields import DATETIME
+
+    from searchlib.backends.embedded.posting_buffer import add_posting, date_indexer
+
+    field = DATETIME(stored=True, sortable=True)
+    ours: dict = {}
+    theirs: dict = {}
+    assert date_indexer(field)(ours, 7, value, 2.0)[1] == len(list(field.index(value)))
+    for term, _, weight, vbytes in field.index(value):
+        add_posting(theirs, term, 7, weight * 2.0, vbytes or b"")
+    assert ours == theirs and len(ours) >= 8
 
 
 # -- segments read from the memory map ----------------------------------------------------
@@ -426,10 +452,29 @@ def test_a_weight_read_at_its_place_is_the_one_its_block_decodes(weights):
         sizes = [1] * BLOCK_LIMIT if values is None else None
         joined = b"x" * BLOCK_LIMIT if values is None else b""
         flags, split, data = postings.encode_block(ids, array("f", weights), sizes, joined, values)
+        assert flags & 3 == (1 if values == 0 else 2)  # which part is compressed
         _, decoded = reader._ids_weights(data, split, flags, BLOCK_LIMIT, ids[0], ids[-1])
         places = sorted({*rng.sample(range(BLOCK_LIMIT), 9), BLOCK_LIMIT - 1})
         read = postings._weights_at(data[:split], flags, BLOCK_LIMIT, False, places, reader.wbits)
         assert read == [decoded[p] for p in places]
+
+
+@pytest.mark.parametrize("size", [postings.MIN_ZIP - 1, 300])
+def test_a_part_deflate_cannot_shrink_is_stored_bare_and_reads_back(size):
+    # Positions that do not compress (or are too short to try) are kept as they are, the
+    # block's flag says so, and they read back the same.
+    rng = random.Random(size)
+    ids = array("I", sorted(rng.sample(range(50_000), 3)))
+    values = [rng.randbytes(size // 3) for _ in ids]
+    joined = b"".join(values)
+    flags, split, data = postings.encode_block(
+        ids, array("f", [1.0] * 3), [len(v) for v in values], joined, None
+    )
+    assert not flags & 2
+    reader = postings.PostingsFile.__new__(postings.PostingsFile)
+    reader.wbits = -zlib.MAX_WBITS
+    head = postings.Head(3, ids[-1], 1.0, 0, 0, True, 0, 0, flags, split, 0, (), ids[0])
+    assert list(reader.decode_values(head, data)) == values
 
 
 def test_a_documents_rank_in_the_bitmap_is_its_place_in_its_block():

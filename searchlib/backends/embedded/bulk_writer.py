@@ -65,6 +65,7 @@ from searchlib.backends.embedded.posting_buffer import (
     PostingBuffer,
     Record,
     add_posting,
+    date_indexer,
     fused_indexer,
 )
 from searchlib.backends.embedded.recovery import remove_debris
@@ -137,11 +138,12 @@ class BulkWriter(IndexWriter):
         self.codec = codec
         self.docnum = 0
         self._first = _first_docnums(self.segments)
-        self._indexers = {
-            name: indexer
-            for name, field in self.schema.items()
-            if field.indexed and (indexer := fused_indexer(field)) is not None
-        }
+        indexed = [(name, field) for name, field in self.schema.items() if field.indexed]
+        texts = {name: ix for name, field in indexed if (ix := fused_indexer(field)) is not None}
+        dates = {name: ix for name, field in indexed if (ix := date_indexer(field)) is not None}
+        self._indexers = {**texts, **dates}
+        #: The fields whose terms the indexers key by text, not bytes.
+        self._keyed_by_text = frozenset(texts)
         self.newsegment = codec.new_segment(self.storage, self.indexname)
         self.compound = self.newsegment.should_assemble()
         self._run_storage = self.storage.temp_storage(temp_name(self.indexname))
@@ -287,7 +289,7 @@ class BulkWriter(IndexWriter):
         indexed = {name for name in reader.indexed_field_names() if name in self.schema}
         docmap = self._copy_documents(reader, set(self.schema.names()) | indexed)
         postings = self._gathered
-        keyed_by_text = self._indexers
+        keyed_by_text = self._keyed_by_text
         for name, btext, docnum, weight, vbytes in reader.iter_postings():
             if name not in self.schema:
                 continue

@@ -117,9 +117,9 @@ MAGIC_FIRST_IDS = b"SLP6"
 MAGIC_NO_TABLES = b"SLP5"
 #: Postings a block.
 BLOCK_LIMIT = 128
-#: Parts shorter than this are stored bare: deflate's block header and code tables would
-#: outweigh what it saves.
-MIN_ZIP = 32
+#: Parts shorter than this are stored bare: on so few bytes deflate's block header and
+#: code tables outweigh what it saves, and the call costs more than the rest of the block.
+MIN_ZIP = 64
 HEAD = struct.Struct("<iIIIfBBBII")
 #: The header of files whose blocks store their first document in the ids' array (its
 #: highest weight a double; the same size).
@@ -216,8 +216,12 @@ def little(values: array) -> bytes:
 
 
 def zipped(data: bytes) -> tuple[bytes, bool]:
-    if len(data) > MIN_ZIP:
-        return deflate(data), True
+    """A part as its block stores it, and whether it is compressed: only when that makes
+    it smaller."""
+    if len(data) >= MIN_ZIP:
+        packed = deflate(data)
+        if len(packed) < len(data):
+            return packed, True
     return data, False
 
 
