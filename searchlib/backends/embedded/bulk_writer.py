@@ -66,6 +66,7 @@ from searchlib.backends.embedded.posting_buffer import (
     Record,
     add_posting,
     date_indexer,
+    field_postings,
     fused_indexer,
 )
 from searchlib.backends.embedded.recovery import remove_debris
@@ -256,13 +257,7 @@ class BulkWriter(IndexWriter):
         indexer = self._indexers.get(name)
         if indexer is not None:
             return indexer(table, self.docnum, value, boost)
-        length = added = 0
-        for tbytes, freq, weight, vbytes in field.index(value):
-            if field.scorable:
-                length += freq
-            add_posting(table, tbytes, self.docnum, weight * boost, vbytes or b"")
-            added += 1
-        return length, added
+        return field_postings(table, field, self.docnum, value, boost)
 
     def _store(self, docnum: int, rows: list[_Row]) -> None:
         """The document's vectors, stored fields, lengths and column values, to the codec."""

@@ -40,7 +40,15 @@ from searchlib.backends.embedded.formats import (
     encode_positions,
 )
 
-__all__ = ["CHUNK", "RUN_POSTINGS", "Indexer", "PostingBuffer", "date_indexer", "fused_indexer"]
+__all__ = [
+    "CHUNK",
+    "RUN_POSTINGS",
+    "Indexer",
+    "PostingBuffer",
+    "date_indexer",
+    "field_postings",
+    "fused_indexer",
+]
 
 #: Buffered postings before they are written to a run file (~100 MB with their terms).
 RUN_POSTINGS = 4_000_000
@@ -82,6 +90,20 @@ def _unpacked(records: bytes | bytearray) -> tuple[array, array, array]:
     """A term's records as arrays: document numbers, weights, value lengths."""
     whole, reals = array("I", records), array("f", records)
     return whole[0::3], reals[1::3], whole[2::3]
+
+
+def field_postings(
+    table: dict[Any, Entry], field: Any, docnum: int, value: Any, boost: float
+) -> tuple[int, int]:
+    """A field value's postings gathered through the field's own ``index`` (the way with
+    no direct indexer): (field length, postings added)."""
+    length = added = 0
+    for tbytes, freq, weight, vbytes in field.index(value):
+        if field.scorable:
+            length += freq
+        add_posting(table, tbytes, docnum, weight * boost, vbytes or b"")
+        added += 1
+    return length, added
 
 
 def _positions_indexer(kept_terms: Callable[[str], list[str]], fb: float) -> Indexer:
@@ -145,11 +167,7 @@ def date_indexer(field: Any) -> Indexer | None:
 
     def index(table: dict[Any, Entry], docnum: int, value: Any, boost: float) -> tuple[int, int]:
         if not isinstance(value, datetime):
-            added = 0
-            for tbytes, _, weight, vbytes in field.index(value):
-                add_posting(table, tbytes, docnum, weight * boost, vbytes or b"")
-                added += 1
-            return 0, added
+            return field_postings(table, field, docnum, value, boost)
         sortable = to_sortable(numtype, bits, signed, number(prepared(value)))
         for shift in shifts:
             add_posting(table, to_bytes(sortable, shift), docnum, boost, b"")
